@@ -1,0 +1,1 @@
+"""Analysis of responses: the tidy frame, quiz scores and summaries."""

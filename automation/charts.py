@@ -1,0 +1,573 @@
+"""Charts of form results for the mentor's report (matplotlib, one style).
+
+Every chart function draws one figure and writes ``path`` as PNG (and, with
+``svg=True``, the same figure next to it as ``.svg``), and returns the PNG
+path.  The style (:data:`STYLE`) is applied per figure through
+``matplotlib.rc_context`` and figures are made with ``matplotlib.figure.Figure``
+(no pyplot, no global state, Agg rendering), so this module is safe to use from
+the scheduler and from tests.
+
+- Font: DejaVu Sans (ships with matplotlib), which has the Kyrgyz letters
+  ө ү ң and Russian (DOMAIN.md "Conventions").
+- Size: 8 in wide at 150 dpi (1200 px), 4.5 in high or more for many bars;
+  large fonts so that the figure stays readable at phone width.
+- Long labels go on horizontal bars and are wrapped.
+- Titles, axis labels and notes are in the report language ``lang`` (``ru``
+  default, ``ky``); strings live in :data:`STRINGS`.
+- Results by oblast apply small-cell suppression: a group with fewer than
+  ``min_group_size`` respondents is not plotted and is named in the chart note
+  as "менее 3" / "3төн аз" (DESIGN.md principle 8).
+
+:func:`form_charts` makes every chart of one form.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .analysis import summary
+from .model import FormSpec, Question, Scale
+
+WIDTH_IN = 8.0
+MIN_HEIGHT_IN = 4.5
+DPI = 150
+TITLE_WRAP = 50  # characters per title line at 17 pt bold on 8 in
+
+#: The one style of every chart.
+STYLE: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 15,
+    "axes.titlesize": 17,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 14,
+    "axes.edgecolor": "#555555",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "axes.grid": False,
+    "grid.color": "#dddddd",
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 14,
+    "legend.fontsize": 13,
+    "legend.frameon": False,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "svg.fonttype": "path",
+}
+
+PRIMARY = "#2a6f97"
+ACCENT = "#3f9b2f"  # correct answers of a quiz question
+MUTED = "#8d99ae"  # "other"
+TEXT_COLOR = "#222222"
+NOTE_COLOR = "#555555"
+
+#: Chart texts in both report languages.
+STRINGS: dict[str, dict[str, str]] = {
+    "ru": {
+        "count": "Число ответов",
+        "share_of_answered": "% ответивших",
+        "answered": "Ответили: {n}",
+        "several": "Можно было выбрать несколько вариантов; % — от ответивших.",
+        "correct": "Зелёным — правильный ответ.",
+        "score_axis": "Балл (из {max})",
+        "score_axis_pct": "Балл, % от максимума",
+        "participants": "Число участниц",
+        "mean": "среднее {v}",
+        "score_title": "Результаты теста: распределение баллов",
+        "oblast_score_title": "Средний балл по областям",
+        "oblast_count_title": "Ответы по областям",
+        "mean_score_axis": "Средний балл, % от максимума",
+        "respondents_axis": "Число ответов",
+        "suppressed": "Не показаны ({label} ответивших): {groups}.",
+        "likert_title": "Оценки по шкале {low}–{high}",
+        "likert_axis": "% ответивших (влево — низкие оценки, вправо — высокие)",
+        "grid_axis": "% ответивших по строке",
+        "n": "n = {n}",
+        "mean_line": "пунктир",
+    },
+    "ky": {
+        "count": "Жооптордун саны",
+        "share_of_answered": "жооп бергендердин %",
+        "answered": "Жооп бергендер: {n}",
+        "several": "Бир нечесин тандоого болот эле; % — жооп бергендерден.",
+        "correct": "Жашыл түс — туура жооп.",
+        "score_axis": "Балл ({max} баллдан)",
+        "score_axis_pct": "Балл, максимумдан %",
+        "participants": "Катышуучулардын саны",
+        "mean": "орточо {v}",
+        "score_title": "Тесттин жыйынтыктары: баллдардын бөлүнүшү",
+        "oblast_score_title": "Облустар боюнча орточо балл",
+        "oblast_count_title": "Облустар боюнча жооптор",
+        "mean_score_axis": "Орточо балл, максимумдан %",
+        "respondents_axis": "Жооптордун саны",
+        "suppressed": "Көрсөтүлгөн жок ({label} жооп): {groups}.",
+        "likert_title": "{low}–{high} шкаласы боюнча баалар",
+        "likert_axis": "жооп бергендердин % (солго — төмөн баалар, оңго — жогорку)",
+        "grid_axis": "сап боюнча жооп бергендердин %",
+        "n": "n = {n}",
+        "mean_line": "үзүк сызык",
+    },
+}
+
+
+def t(key: str, lang: str = "ru", **kw: Any) -> str:
+    """A chart string in ``lang`` (``ru`` when the language is unknown), formatted with ``kw``."""
+    return STRINGS.get(lang, STRINGS["ru"])[key].format(**kw)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart file.
+
+    ``kind``: ``choice``, ``multiple_choice``, ``scale``, ``likert``, ``grid``,
+    ``score``, ``oblast``.  ``question_id`` is the question's id (several joined
+    by ``+`` for a Likert chart; ``""`` for form-level charts).  ``note`` is the
+    text under the chart (suppressed groups are named there too).
+    """
+
+    path: Path
+    title: str
+    question_id: str
+    kind: str
+    note: str = ""
+    svg_path: Path | None = None
+
+
+# --- drawing helpers ----------------------------------------------------------------
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=True)) or str(text)
+
+
+def _lines(text: str) -> int:
+    return text.count("\n") + 1
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def _figure(height: float) -> Figure:
+    return Figure(figsize=(WIDTH_IN, max(MIN_HEIGHT_IN, height)), layout="constrained")
+
+
+def _title(fig: Figure, title: str) -> int:
+    """The chart title, left-aligned over the whole figure (long labels push the axes right)."""
+    w = _wrap(title, TITLE_WRAP)
+    fig.suptitle(w, x=0.01, ha="left", fontsize=STYLE["axes.titlesize"], fontweight="bold", color=TEXT_COLOR)
+    return _lines(w)
+
+
+def _note(fig: Figure, note: str) -> None:
+    if note:
+        fig.supxlabel(_wrap(note, 80), x=0.01, ha="left", fontsize=12, color=NOTE_COLOR)
+
+
+def _save(fig: Figure, path: Path, svg: bool) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png")
+    if svg:
+        fig.savefig(path.with_suffix(".svg"), format="svg")
+    return path
+
+
+def _hbar(labels: list[str], values: list[float], annotations: list[str], title: str, xlabel: str, note: str,
+          path: Path, svg: bool, colors: list[str] | None = None, xmax: float | None = None,
+          percent_axis: bool = False) -> Path:
+    """Horizontal bars, first label at the top, each bar annotated at its end."""
+    wrapped = [_wrap(lab, 28) for lab in labels]
+    label_lines = sum(max(1, _lines(w)) for w in wrapped)
+    height = (1.6 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.28 * label_lines + 0.18 * len(labels)
+              + (0.35 if note else 0))
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        y = np.arange(len(labels))
+        ax.barh(y, values, color=colors or PRIMARY, height=0.65)
+        ax.set_yticks(y, wrapped)
+        ax.invert_yaxis()
+        top = xmax if xmax is not None else (max(values) if values and max(values) > 0 else 1)
+        ax.set_xlim(0, top * 1.28)
+        for yi, v, a in zip(y, values, annotations):
+            ax.text(v + top * 0.015, yi, a, va="center", ha="left", fontsize=13, color=TEXT_COLOR)
+        ax.xaxis.grid(True)
+        ax.set_xlabel(xlabel)
+        if percent_axis:
+            if xmax is not None and xmax >= 1:
+                ax.set_xticks(np.linspace(0, 1, 6))  # room for the annotations, but no ticks beyond 100%
+            ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
+        else:
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.tick_params(axis="y", length=0)
+        _title(fig, title)
+        _note(fig, note)
+        return _save(fig, path, svg)
+
+
+# --- public chart functions ---------------------------------------------------------
+
+
+def choice_chart(counts: dict[str, Any], path: str | Path, lang: str = "ru", svg: bool = False,
+                 correct: Sequence[str] = ()) -> Path:
+    """Distribution of a single-choice or dropdown question: counts and % of those who answered.
+
+    ``counts`` is one item of :func:`automation.analysis.summary.question_counts`
+    (``title``, ``answered``, ``counts`` ``{label: n}`` in option order).
+    ``correct``: labels of correct options (drawn in green with a note).
+    """
+    labels = list(counts["counts"])
+    values = [counts["counts"][k] for k in labels]
+    answered = max(int(counts["answered"]), 1)
+    ann = [f"{v} ({_pct(v / answered)})" for v in values]
+    other = summary.OTHER.get(lang)
+    colors = [ACCENT if lab in correct else (MUTED if lab == other else PRIMARY) for lab in labels]
+    note = t("answered", lang, n=counts["answered"]) + ("  " + t("correct", lang) if correct else "")
+    return _hbar(labels, values, ann, counts["title"], t("count", lang), note, Path(path), svg, colors)
+
+
+def multiple_choice_chart(counts: dict[str, Any], path: str | Path, lang: str = "ru", svg: bool = False,
+                          correct: Sequence[str] = ()) -> Path:
+    """Distribution of a multiple-choice question: options sorted by frequency (options in
+    form order on ties), "other" texts grouped as "Другое"/"Башка" at the end; % of those who answered."""
+    other = summary.OTHER.get(lang)
+    items = [(k, v) for k, v in counts["counts"].items() if k != other]
+    items.sort(key=lambda kv: -kv[1])
+    if other in counts["counts"]:
+        items.append((other, counts["counts"][other]))
+    answered = max(int(counts["answered"]), 1)
+    labels = [k for k, _ in items]
+    shares = [v / answered for _, v in items]
+    ann = [f"{v} ({_pct(v / answered)})" for _, v in items]
+    colors = [ACCENT if lab in correct else (MUTED if lab == other else PRIMARY) for lab in labels]
+    note = t("answered", lang, n=counts["answered"]) + ". " + t("several", lang)
+    if correct:
+        note += " " + t("correct", lang)
+    return _hbar(labels, shares, ann, counts["title"], t("share_of_answered", lang), note, Path(path), svg,
+                 colors, xmax=max(shares + [0.01]), percent_axis=True)
+
+
+def _scale_tick(value: str, label: str | None) -> str:
+    return f"{value}\n{_wrap(label, 14)}" if label else value
+
+
+def scale_chart(counts: dict[str, Any], scale: Scale, path: str | Path, lang: str = "ru",
+                svg: bool = False) -> Path:
+    """Distribution of one linear-scale (Likert) item: a bar per scale point with count and %,
+    the end points labelled with the scale's low/high labels; the mean in the note."""
+    keys = list(counts["counts"])
+    values = [counts["counts"][k] for k in keys]
+    answered = max(int(counts["answered"]), 1)
+    ticks = [_scale_tick(k, scale.low_label.get(lang) if (scale.low_label and i == 0) else
+                         (scale.high_label.get(lang) if (scale.high_label and i == len(keys) - 1) else None))
+             for i, k in enumerate(keys)]
+    mean = sum(int(k) * v for k, v in zip(keys, values)) / answered if counts["answered"] else float("nan")
+    note = t("answered", lang, n=counts["answered"])
+    if counts["answered"]:
+        note += f"; {t('mean', lang, v=f'{mean:.1f}')}"
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(MIN_HEIGHT_IN + 0.3 * (_lines(_wrap(counts["title"], TITLE_WRAP)) - 1))
+        ax = fig.add_subplot()
+        x = np.arange(len(keys))
+        ax.bar(x, values, color=PRIMARY, width=0.65)
+        ax.set_xticks(x, ticks)
+        top = max(values) if values and max(values) > 0 else 1
+        ax.set_ylim(0, top * 1.22)
+        for xi, v in zip(x, values):
+            ax.text(xi, v + top * 0.02, f"{v} ({_pct(v / answered)})", ha="center", va="bottom", fontsize=13)
+        ax.yaxis.grid(True)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_ylabel(t("count", lang))
+        _title(fig, counts["title"])
+        _note(fig, note)
+        return _save(fig, Path(path), svg)
+
+
+def _diverging_colors(k: int) -> list[Any]:
+    cmap = matplotlib.colormaps["RdBu"]
+    cols = [cmap(x) for x in np.linspace(0.12, 0.88, k)]
+    if k % 2 == 1:
+        cols[k // 2] = "#c8c8c8"
+    return cols
+
+
+def likert_chart(items: Sequence[dict[str, Any]], scale: Scale, path: str | Path, lang: str = "ru",
+                 svg: bool = False, title: str | None = None) -> Path:
+    """Several Likert items of one form on the same scale as diverging stacked bars.
+
+    ``items``: :func:`count_question` results of scale questions (keys
+    ``"low"``..``"high"``).  Each bar is 100% of that item's respondents; the
+    low half of the scale goes left of zero, the high half right, a middle
+    (neutral) point is split across zero.
+    """
+    keys = [str(k) for k in range(scale.low, scale.high + 1)]
+    k = len(keys)
+    labels = [_wrap(f"{it['title']} ({t('n', lang, n=it['answered'])})".replace("n = ", "n\u00a0=\u00a0"), 34)
+              for it in items]
+    shares = np.array([[it["counts"].get(key, 0) / max(int(it["answered"]), 1) for key in keys] for it in items])
+    half = k // 2
+    left = shares[:, :half].sum(axis=1) + (shares[:, half] / 2 if k % 2 else 0)
+    colors = _diverging_colors(k)
+    title = title or t("likert_title", lang, low=scale.low, high=scale.high)
+    height = 2.2 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.27 * sum(_lines(s) for s in labels) + 0.2 * len(items)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        y = np.arange(len(items))
+        start = -left
+        for j in range(k):
+            name = keys[j]
+            if j == 0 and scale.low_label:
+                name = f"{keys[j]} — {scale.low_label.get(lang)}"
+            elif j == k - 1 and scale.high_label:
+                name = f"{keys[j]} — {scale.high_label.get(lang)}"
+            ax.barh(y, shares[:, j], left=start, color=colors[j], height=0.65, label=name, edgecolor="white",
+                    linewidth=0.8)
+            for yi, s0, w in zip(y, start, shares[:, j]):
+                if w >= 0.08:
+                    ax.text(s0 + w / 2, yi, f"{w * 100:.0f}", ha="center", va="center", fontsize=11,
+                            color="white" if j in (0, k - 1) else TEXT_COLOR)
+            start = start + shares[:, j]
+        ax.axvline(0, color="#444444", linewidth=1)
+        ax.set_yticks(y, labels, fontsize=12)
+        ax.invert_yaxis()
+        reach = max(float(np.max(left)), float(np.max(1 - left))) if len(left) else 1.0
+        lim = min(1.0, np.ceil(reach * 10 + 0.5) / 10)
+        ax.set_xlim(-lim, lim)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v) * 100:.0f}%"))
+        ax.xaxis.grid(True)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(_wrap(t("likert_axis", lang), 48), fontsize=12)
+        fig.legend(loc="outside lower center", ncol=min(k, 3), fontsize=12, handlelength=1.2, columnspacing=1.0)
+        _title(fig, title)
+        return _save(fig, Path(path), svg)
+
+
+def grid_chart(counts: dict[str, Any], path: str | Path, lang: str = "ru", svg: bool = False) -> Path:
+    """A grid question: one horizontal 100%-stacked bar per row, the columns as segments
+    (sequential colours: grid columns are usually an ordered scale)."""
+    rows = counts["rows"]
+    cols = counts["columns"]
+    labels = [_wrap(r, 28) for r in rows]
+    totals = [max(sum(rc.values()), 1) for rc in rows.values()]
+    shares = np.array([[rc[c] / tot for c in cols] for rc, tot in zip(rows.values(), totals)])
+    cmap = matplotlib.colormaps["YlGnBu"]
+    colors = [cmap(x) for x in np.linspace(0.2, 0.9, len(cols))]
+    title = counts["title"]
+    height = 2.2 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.27 * sum(_lines(s) for s in labels) + 0.2 * len(rows)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        y = np.arange(len(rows))
+        start = np.zeros(len(rows))
+        for j, c in enumerate(cols):
+            ax.barh(y, shares[:, j], left=start, color=colors[j], height=0.65, label=_wrap(c, 22),
+                    edgecolor="white", linewidth=0.8)
+            for yi, s0, w in zip(y, start, shares[:, j]):
+                if w >= 0.08:
+                    ax.text(s0 + w / 2, yi, f"{w * 100:.0f}", ha="center", va="center", fontsize=11,
+                            color="white" if j >= len(cols) / 2 else TEXT_COLOR)
+            start = start + shares[:, j]
+        ax.set_yticks(y, labels, fontsize=13)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(_wrap(f"{t('grid_axis', lang)}; {t('n', lang, n=counts['answered'])}", 48), fontsize=12)
+        fig.legend(loc="outside lower center", ncol=min(len(cols), 5), fontsize=12, handlelength=1.2,
+                   columnspacing=1.0)
+        _title(fig, title)
+        return _save(fig, Path(path), svg)
+
+
+def score_chart(shares: Sequence[float], max_score: int, path: str | Path, lang: str = "ru", svg: bool = False,
+                title: str | None = None) -> Path:
+    """Histogram of quiz scores.  ``shares``: score / max_score per response (0..1).
+
+    With ``max_score`` up to 20 there is one bar per possible score (0..max);
+    above that, ten bins of 10 percentage points.  The mean is a dashed line.
+    """
+    arr = np.asarray(list(shares), dtype=float)
+    title = title or t("score_title", lang)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(MIN_HEIGHT_IN + 0.3 * (_lines(_wrap(title, TITLE_WRAP)) - 1))
+        ax = fig.add_subplot()
+        if 0 < max_score <= 20:
+            pts = np.rint(arr * max_score).astype(int)
+            xs = np.arange(max_score + 1)
+            counts = np.array([(pts == x).sum() for x in xs])
+            ax.bar(xs, counts, color=PRIMARY, width=0.8)
+            ax.set_xticks(xs)
+            ax.set_xlabel(t("score_axis", lang, max=max_score))
+            mean_x = float(arr.mean() * max_score) if len(arr) else None
+        else:
+            edges = np.linspace(0, 1, 11)
+            counts, _ = np.histogram(arr, bins=edges)
+            ax.bar(edges[:-1] + 0.05, counts, width=0.09, color=PRIMARY)
+            ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
+            ax.set_xlim(0, 1)
+            ax.set_xlabel(t("score_axis_pct", lang))
+            mean_x = float(arr.mean()) if len(arr) else None
+        top = max(int(counts.max()) if len(counts) else 0, 1)
+        ax.set_ylim(0, top * 1.2)
+        for xi, c in zip(ax.patches, counts):
+            if c:
+                ax.text(xi.get_x() + xi.get_width() / 2, c + top * 0.02, str(int(c)), ha="center", va="bottom",
+                        fontsize=13)
+        note = t("n", lang, n=len(arr))
+        if mean_x is not None:
+            ax.axvline(mean_x, color="#c0392b", linestyle="--", linewidth=2, zorder=0.5)
+            note += f"; {t('mean', lang, v=_pct(arr.mean()))} ({t('mean_line', lang)})"
+        ax.yaxis.grid(True)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_ylabel(t("participants", lang))
+        _title(fig, title)
+        _note(fig, note)
+        return _save(fig, Path(path), svg)
+
+
+def suppression_note(groups: pd.DataFrame, lang: str = "ru", min_group_size: int = summary.MIN_GROUP_SIZE,
+                     by: str = "oblast") -> str:
+    """The note naming the suppressed groups of a :func:`summary.group_summary` table ("" if none)."""
+    hidden = [summary.group_label(by, g, lang) for g in groups.loc[groups["suppressed"], "group"]]
+    if not hidden:
+        return ""
+    return t("suppressed", lang, label=summary.suppressed_label(min_group_size, lang), groups=", ".join(hidden))
+
+
+def oblast_chart(groups: pd.DataFrame, path: str | Path, lang: str = "ru", measure: str = "count",
+                 min_group_size: int = summary.MIN_GROUP_SIZE, svg: bool = False, title: str | None = None,
+                 by: str = "oblast") -> Path | None:
+    """Results by oblast from :func:`summary.group_summary`: ``measure="count"`` (respondents)
+    or ``"score"`` (mean score as % of the maximum, with n).
+
+    Suppressed groups (fewer than ``min_group_size`` respondents) are not plotted;
+    the note names them as "менее 3" / "3төн аз".  Returns None (and writes
+    nothing) when no group can be shown.
+    """
+    shown = groups[~groups["suppressed"]]
+    if measure == "score":
+        shown = shown[shown["mean_score"].notna()]
+    if shown.empty:
+        return None
+    labels = [summary.group_label(by, g, lang) for g in shown["group"]]
+    note = suppression_note(groups, lang, min_group_size, by)
+    if measure == "score":
+        vals = [float(v) for v in shown["mean_score"]]
+        ann = [f"{_pct(v)} ({t('n', lang, n=int(n))})" for v, n in zip(vals, shown["respondents"])]
+        return _hbar(labels, vals, ann, title or t("oblast_score_title", lang), t("mean_score_axis", lang), note,
+                     Path(path), svg, xmax=1.0, percent_axis=True)
+    vals = [int(n) for n in shown["respondents"]]
+    return _hbar(labels, vals, [str(v) for v in vals], title or t("oblast_count_title", lang),
+                 t("respondents_axis", lang), note, Path(path), svg)
+
+
+# --- every chart of one form --------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "form"
+
+
+def _likert_key(q: Question) -> tuple:
+    s = q.scale
+    assert s is not None
+    return (s.low, s.high, s.low_label, s.high_label)
+
+
+def form_charts(spec: FormSpec, frame: pd.DataFrame, out_dir: str | Path, lang: str = "ru",
+                min_group_size: int = summary.MIN_GROUP_SIZE, svg: bool = False,
+                prefix: str | None = None) -> list[Chart]:
+    """Every chart of one form, written under ``out_dir``; returns them in form order.
+
+    ``frame``: the form's rows of the tidy frame (:func:`answers_frame`).
+    Files are named ``<prefix>.<question id>.<lang>.png`` where ``prefix`` is
+    the form key of the rows (or ``spec.id``); form-level charts use names with
+    a hyphen, which no question id has (``by-oblast``, ``score-histogram``,
+    ``likert-<first item>``).  Makes: a distribution per
+    choice question; per multiple-choice question; per grid; for linear-scale
+    items, one diverging Likert chart per group of two or more items sharing a
+    scale (placed at the first item), else a distribution; for a quiz, the score
+    histogram; and the results by oblast (mean score for a quiz, respondents
+    otherwise) with small-cell suppression.  Text, date and personal-data
+    questions, and questions nobody answered, get no chart.
+    """
+    out = Path(out_dir)
+    if frame.empty:
+        return []
+    if prefix is None:
+        keys = frame["form_key"].dropna().unique()
+        prefix = str(keys[0]) if len(keys) == 1 else spec.id
+    stem = _slug(prefix)
+
+    def fname(part: str) -> Path:
+        return out / f"{stem}.{_slug(part)}.{lang}.png"
+
+    def chart(path: Path | None, title: str, qid: str, kind: str, note: str = "") -> None:
+        if path is not None:
+            charts.append(Chart(path, title, qid, kind, note, path.with_suffix(".svg") if svg else None))
+
+    counts = {c["question_id"]: c for c in summary.question_counts(spec, frame, lang)}
+    scale_groups: dict[tuple, list[Question]] = {}
+    for q in spec.questions:
+        if q.kind == "scale" and counts[q.id]["answered"]:
+            scale_groups.setdefault(_likert_key(q), []).append(q)
+    charts: list[Chart] = []
+    done_likert: set[tuple] = set()
+    for q in spec.questions:
+        c = counts[q.id]
+        if not c["answered"] or q.kind not in summary.COUNTED_KINDS or summary.is_personal(q):
+            continue
+        correct = [q.option_label(o, lang) for o in q.correct]
+        if q.kind in ("single_choice", "dropdown"):
+            chart(choice_chart(c, fname(q.id), lang, svg, correct), c["title"], q.id, "choice")
+        elif q.kind == "multiple_choice":
+            chart(multiple_choice_chart(c, fname(q.id), lang, svg, correct), c["title"], q.id, "multiple_choice")
+        elif q.kind == "grid":
+            chart(grid_chart(c, fname(q.id), lang, svg), c["title"], q.id, "grid")
+        elif q.kind == "scale":
+            key = _likert_key(q)
+            group = scale_groups[key]
+            if len(group) >= 2:
+                if key in done_likert:
+                    continue
+                done_likert.add(key)
+                assert q.scale is not None
+                title = t("likert_title", lang, low=q.scale.low, high=q.scale.high)
+                qid = "+".join(x.id for x in group)
+                chart(likert_chart([counts[x.id] for x in group], q.scale, fname(f"likert-{group[0].id}"), lang, svg,
+                                   title), title, qid, "likert")
+            else:
+                assert q.scale is not None
+                chart(scale_chart(c, q.scale, fname(q.id), lang, svg), c["title"], q.id, "scale")
+    groups = summary.oblast_groups(frame, min_group_size, spec if spec.max_score > 0 else None)
+    note = suppression_note(groups, lang, min_group_size)
+    if spec.max_score > 0:
+        shares = summary.score_shares(spec, frame)
+        if len(shares):
+            title = t("score_title", lang)
+            chart(score_chart(shares.tolist(), spec.max_score, fname("score-histogram"), lang, svg, title), title,
+                  "", "score")
+        title = t("oblast_score_title", lang)
+        chart(oblast_chart(groups, fname("by-oblast"), lang, "score", min_group_size, svg, title), title, "", "oblast",
+              note)
+    else:
+        title = t("oblast_count_title", lang)
+        chart(oblast_chart(groups, fname("by-oblast"), lang, "count", min_group_size, svg, title), title, "", "oblast",
+              note)
+    return charts

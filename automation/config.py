@@ -1,0 +1,105 @@
+"""Service configuration (``club.yaml``), and building a :class:`Context` from it.
+
+Keys (all optional; paths are relative to the config file)::
+
+    plan: examples/club2022/plan.yaml
+    state: state.sqlite              # the SQLite store (ledger, forms, responses, deliveries)
+    out: out                         # report, charts and the Maildir outbox (out/outbox)
+    sheets: sheets                   # the local backend's workbooks
+    backend: local                   # local | google
+    smtp:                            # optional: send through an SMTP server instead of the Maildir outbox
+      host: smtp.example.org
+      port: 587
+      username: club@example.org
+      password_env: CLUB_SMTP_PASSWORD   # the password is read from this environment variable
+      security: starttls             # starttls | ssl | none
+    daily_cap: 500                   # recipients a day (Gmail: 500 for gmail.com, 2000 for Workspace)
+    min_group_size: 3                # small-cell suppression in reports
+    report_lang: ru                  # ru | ky
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .context import Context
+from .errors import AutomationError, ValidationError
+from .plan import load_plan
+from .store import Store
+from .templates import DEFAULT_DIR
+
+_KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_group_size", "report_lang", "templates"}
+
+
+@dataclass
+class Config:
+    plan: Path
+    state: Path
+    out: Path
+    sheets: Path
+    templates: Path = DEFAULT_DIR
+    backend: str = "local"
+    smtp: dict[str, Any] | None = None
+    daily_cap: int = 500
+    min_group_size: int = 3
+    report_lang: str = "ru"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read ``club.yaml`` (or defaults when ``path`` is None and no ``club.yaml`` exists here)."""
+    p = Path(path) if path else Path("club.yaml")
+    data: dict[str, Any] = {}
+    if p.exists():
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise ValidationError(str(p), [f"not valid YAML ({e})"]) from None
+        if not isinstance(data, dict):
+            raise ValidationError(str(p), ["expected a mapping of settings"])
+        unknown = [k for k in data if k not in _KEYS]
+        if unknown:
+            raise ValidationError(str(p), [f"{k}: unknown setting (allowed: {', '.join(sorted(_KEYS))})" for k in unknown])
+    elif path:
+        raise AutomationError(f"{p}: configuration file not found")
+    base = p.resolve().parent
+
+    def rel(key: str, default: str) -> Path:
+        v = Path(str(data.get(key, default)))
+        return v if v.is_absolute() else base / v
+
+    smtp = data.get("smtp")
+    if smtp:
+        smtp = dict(smtp)
+        env = smtp.pop("password_env", None)
+        if env:
+            smtp["password"] = os.environ.get(env)
+            if smtp["password"] is None:
+                raise AutomationError(f"{p}: smtp.password_env names {env}, but that environment variable is not set")
+    backend = data.get("backend", "local")
+    if backend not in ("local", "google"):
+        raise ValidationError(str(p), [f"backend: expected local or google, found {backend!r}"])
+    return Config(plan=rel("plan", "examples/club2022/plan.yaml"), state=rel("state", "state.sqlite"),
+                  out=rel("out", "out"), sheets=rel("sheets", "sheets"),
+                  templates=rel("templates", str(DEFAULT_DIR)), backend=backend, smtp=smtp,
+                  daily_cap=int(data.get("daily_cap", 500)), min_group_size=int(data.get("min_group_size", 3)),
+                  report_lang=str(data.get("report_lang", "ru")))
+
+
+def make_context(cfg: Config, log: Callable[[str], None] = lambda m: None, store: Store | None = None) -> Context:
+    """Open the store, load the plan and build the backend named in the configuration."""
+    plan = load_plan(cfg.plan, cfg.templates)
+    store = store or Store(cfg.state)
+    if cfg.backend == "google":
+        raise AutomationError("backend: google is not available in this version yet; use backend: local")
+    from .workspace.local import LocalBackend
+
+    backend = LocalBackend.create(store, cfg.out, plan.club.group_email, plan.club.form_base_url, smtp=cfg.smtp,
+                                  sheets_dir=cfg.sheets)
+    return Context(store=store, plan=plan, backend=backend, out_dir=cfg.out, templates_dir=cfg.templates,
+                   daily_cap=cfg.daily_cap, min_group_size=cfg.min_group_size, report_lang=cfg.report_lang, log=log)

@@ -1,0 +1,250 @@
+"""The demo: a whole season on the local backend with a simulated clock and simulated respondents.
+
+``run_demo(out)`` imports the example roster, then moves the clock from one
+due action to the next through the 2022 plan; between ticks, simulated
+participants answer the open forms through the same :meth:`LocalForms.submit`
+path as the web forms.  Answers are drawn so that the needs assessment
+reproduces the 2022 survey's shares (DOMAIN.md "2022 directions": 40%
+resistance of the environment, 36% inner fear, 34% emotions under hostility,
+25% unexpected reactions, one in five conflict situations, a third an
+ineffective team, more than half expect allies in the club): each share is a
+quota over the respondents, so it holds within a point or two whatever the
+seed.  The same seed gives the same output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from .context import Context
+from .jobs import reports
+from .model import FormSpec, Participant, form_spec_from_json, parse_iso
+from .plan import actions, load_plan, reminder_time
+from .roster import read_roster
+from .scheduler import run_due
+from .store import Store
+from .workspace.local import LocalBackend
+from .workspace.local.forms import FormClosed
+
+ROOT = Path(__file__).resolve().parent.parent
+CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
+CLUB_ROSTER = ROOT / "examples" / "club2022" / "roster.csv"
+SCHOOL_PLAN = ROOT / "examples" / "school2021" / "plan.yaml"
+SCHOOL_ROSTER = ROOT / "examples" / "school2021" / "roster.csv"
+
+#: Shares of the 2022 survey (DOMAIN.md, seed 000) that the simulated needs assessment reproduces.
+NEEDS_SHARES = {
+    "difficulties": {"diff_resistance": 0.40, "diff_fear": 0.36, "diff_emotions": 0.34, "diff_reactions": 0.25,
+                     "diff_conflict": 0.20, "diff_team": 0.33},
+    "allies": {"yes": 0.56, "unsure": 0.30, "no": 0.14},
+}
+RESPONSE_PROBABILITY = {"needs_assessment": 0.9, "post_test": 0.85, "event_feedback": 0.75,
+                        "best_practice_vote": 0.7, "school_application": 1.0}
+
+_TEXTS = {
+    "ky": ["Практикалык мисалдар көбүрөөк болсо жакшы болмок.", "Бюджет боюнча дагы бир семинар керек.",
+           "Тренер абдан түшүнүктүү түшүндүрдү.", "Убакыт аздык кылды.", "Айылдагы тажрыйба менен бөлүшкүм келет."],
+    "ru": ["Хотелось бы больше практических примеров.", "Нужен ещё один семинар по бюджету.",
+           "Тренер объяснял очень понятно.", "Не хватило времени.", "Хочу поделиться опытом нашего айыл окмоту."],
+}
+
+
+@dataclass
+class DemoSummary:
+    actions: Counter = field(default_factory=Counter)
+    mails: int = 0
+    forms: int = 0
+    responses: int = 0
+    charts: int = 0
+    seconds: float = 0.0
+
+
+def _quota(rng: random.Random, n: int, share: float) -> set[int]:
+    return set(rng.sample(range(n), round(share * n)))
+
+
+class Respondents:
+    """Draws who answers each form, when, and what; submits through LocalForms.submit."""
+
+    def __init__(self, ctx: Context, rng: random.Random):
+        self.ctx, self.rng = ctx, rng
+        self.pending: list[tuple[datetime, str, str | None, dict[str, Any]]] = []  # (when, form_key, pid, answers)
+        self.ability: dict[str, float] = {}
+
+    def on_form_created(self, form_key: str) -> None:
+        form = self.ctx.store.form(form_key)
+        spec = form_spec_from_json(json.loads(form["spec_json"]))
+        opens, deadline = parse_iso(form["opens"]), parse_iso(form["deadline"])
+        fu = self.ctx.plan.form(form_key)
+        remind = reminder_time(fu, self.ctx.plan.settings)
+        if form["audience"] == "public":
+            people: list[Participant | None] = [None] * self.rng.randint(38, 52)
+        else:
+            pr = RESPONSE_PROBABILITY.get(spec.kind, 0.8)
+            people = [p for p in self.ctx.store.participants() if self.rng.random() < pr]
+        quotas = {q: {opt: _quota(self.rng, len(people), s) for opt, s in shares.items()}
+                  for q, shares in NEEDS_SHARES.items()} if spec.kind == "needs_assessment" else {}
+        if "allies" in quotas:  # single choice: the quotas must not overlap
+            order = list(range(len(people)))
+            self.rng.shuffle(order)
+            cut1 = round(NEEDS_SHARES["allies"]["yes"] * len(people))
+            cut2 = cut1 + round(NEEDS_SHARES["allies"]["unsure"] * len(people))
+            quotas["allies"] = {"yes": set(order[:cut1]), "unsure": set(order[cut1:cut2]), "no": set(order[cut2:])}
+        for i, p in enumerate(people):
+            # two thirds answer before the reminder, the rest between the reminder and the deadline
+            early = self.rng.random() < 0.67 or form["audience"] == "public"
+            lo, hi = (opens, remind) if early else (remind, deadline)
+            when = lo + (hi - lo) * self.rng.uniform(0.02, 0.98)
+            answers = self.answers(spec, p, i, quotas, form["pre_test"], form["event_id"])
+            self.pending.append((when, form_key, p.id if p else None, answers))
+        self.pending.sort(key=lambda x: (x[0], x[1], x[2] or ""))
+
+    def submit_until(self, t: datetime) -> int:
+        n = 0
+        while self.pending and self.pending[0][0] <= t:
+            when, form_key, pid, answers = self.pending.pop(0)
+            if pid is None:
+                token = self.ctx.store.form(form_key)["external_id"]
+            else:
+                row = self.ctx.store.db.execute("SELECT token FROM form_links WHERE form_key=? AND participant_id=?",
+                                                (form_key, pid)).fetchone()
+                if row is None:
+                    continue
+                token = row["token"]
+            try:
+                self.ctx.backend.forms.submit(token, answers, now=when)
+                n += 1
+            except FormClosed:
+                pass
+        return n
+
+    # --- answers -------------------------------------------------------------
+    def answers(self, spec: FormSpec, p: Participant | None, i: int, quotas: dict, pre_test: bool,
+                event_id: str) -> dict[str, Any]:
+        rng = self.rng
+        lang = p.language if p else rng.choice(["ky", "ru"])
+        ability = self.ability.setdefault(p.id, rng.gauss(0, 1)) if p else rng.gauss(0, 1)
+        out: dict[str, Any] = {}
+        for q in spec.questions:
+            if not q.required and rng.random() < 0.35:
+                continue
+            ids = [o.id for o in q.options]
+            if q.id in quotas:
+                chosen = [o for o in ids if i in quotas[q.id].get(o, ())]
+                out[q.id] = chosen[0] if q.kind == "single_choice" else chosen
+                if q.kind == "multiple_choice" and not chosen and q.required:
+                    out[q.id] = [rng.choice(ids)]
+                continue
+            if q.correct:
+                # pre-test weaker, post-test stronger: P(correct) = logistic(ability + gain - difficulty)
+                gain = -0.4 if pre_test else 0.9
+                difficulty = (hash(q.id) % 7 - 3) / 3
+                right = rng.random() < 1 / (1 + math.exp(-(ability + gain - difficulty)))
+                if right:
+                    out[q.id] = list(q.correct) if q.kind == "multiple_choice" else q.correct[0]
+                else:
+                    wrong = [o for o in ids if o not in q.correct] or ids
+                    out[q.id] = [rng.choice(wrong)] if q.kind == "multiple_choice" else rng.choice(wrong)
+                continue
+            if q.id == "test_stage":
+                out[q.id] = "before" if pre_test else "after"
+            elif q.id == "oblast" and p:
+                out[q.id] = p.oblast.replace("-", "_") if p.oblast.replace("-", "_") in ids else rng.choice(ids)
+            elif q.id == "role" and p and p.role in ids:
+                out[q.id] = p.role
+            elif q.id == "email" and p:
+                out[q.id] = p.email
+            elif q.kind in ("single_choice", "dropdown"):
+                if q.options_from is None and spec.kind == "best_practice_vote":
+                    own = p.id.replace("-", "_") if p else None
+                    choices = [o for o in ids if o != own] or ids
+                    weights = [1 + (k % 3) for k in range(len(choices))]
+                    out[q.id] = rng.choices(choices, weights)[0]
+                else:
+                    weights = [len(ids) - k + 2 for k in range(len(ids))] if ids[0] in ("yes", "too_short") else None
+                    out[q.id] = rng.choices(ids, weights)[0] if weights else rng.choice(ids)
+            elif q.kind == "multiple_choice":
+                picked = set(rng.sample(ids, rng.randint(1, min(3, len(ids)))))
+                out[q.id] = [o for o in ids if o in picked]
+            elif q.kind == "scale":
+                lo, hi = q.scale.low, q.scale.high
+                out[q.id] = max(lo, min(hi, round(rng.gauss(hi - 0.9 + 0.3 * ability, 0.9))))
+            elif q.kind == "grid":
+                out[q.id] = {r.id: rng.choice(ids) for r in q.rows}
+            elif q.kind == "date":
+                out[q.id] = (date(1965, 1, 1) + timedelta(days=rng.randint(0, 365 * 40))).isoformat()
+            elif q.kind in ("short_text", "long_text"):
+                out[q.id] = rng.choice(_TEXTS[lang])
+        return out
+
+
+def _clean(out: Path) -> None:
+    for name in ("outbox", "sheets", "charts"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report.html", "summary.json"):
+        (out / name).unlink(missing_ok=True)
+
+
+def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, summary: DemoSummary,
+            log: Callable[[str], None] | None, state_name: str = "state.sqlite", sheets: str = "sheets") -> Context:
+    plan = load_plan(plan_path)
+    store = Store(out / state_name)
+    acts = actions(plan)
+    first = acts[0].due - timedelta(days=1)
+    store.upsert_participants(read_roster(roster_path).participants, source=str(roster_path), now=first)
+    backend = LocalBackend.create(store, out, plan.club.group_email, plan.club.form_base_url, sheets_dir=out / sheets)
+    ctx = Context(store=store, plan=plan, backend=backend, out_dir=out, log=log or (lambda m: None))
+    sim = Respondents(ctx, rng)
+    for t in sorted({a.due for a in acts}):
+        sim.submit_until(t)
+        for r in run_due(ctx, t, acts):
+            summary.actions[r.status] += 1
+            if r.action.kind == "form.create" and r.status == "done":
+                sim.on_form_created(r.action.payload["form_key"])
+    sim.submit_until(acts[-1].due + timedelta(days=365))
+    return ctx
+
+
+def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[str], None] | None = None,
+             quiet: bool = False) -> DemoSummary:
+    """Run the 2022 season (and the 2020–21 School with ``school``) under ``out``; print and return a summary.
+
+    Writes ``out/outbox/`` (Maildir), ``out/sheets/*.xlsx``, ``out/charts/*.png``,
+    ``out/report.html``, ``out/summary.json`` and ``out/state.sqlite``.  Files
+    a previous demo wrote there are replaced.
+    """
+    t0 = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _clean(out)
+    rng = random.Random(seed)
+    summary = DemoSummary()
+    ctx = _season(out, CLUB_PLAN, CLUB_ROSTER, rng, summary, log)
+    if school:
+        _season(out / "school2021", SCHOOL_PLAN, SCHOOL_ROSTER, rng, summary, log)
+    last = max(a.due for a in actions(ctx.plan))
+    reports.refresh(ctx, None, last, force=True)
+    db = ctx.store.db
+    summary.mails = db.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
+    summary.forms = db.execute("SELECT count(*) FROM forms").fetchone()[0]
+    summary.responses = db.execute("SELECT count(*) FROM responses").fetchone()[0]
+    summary.charts = len(list((out / "charts").glob("*.png")))
+    summary.seconds = time.perf_counter() - t0
+    if not quiet:
+        recipients = db.execute("SELECT COALESCE(SUM(n_recipients),0) FROM deliveries WHERE status='sent'").fetchone()[0]
+        print(f"Demo of the 2022 season written to {out}/ in {summary.seconds:.1f} s")
+        print(f"  actions: {sum(summary.actions.values())} ({', '.join(f'{v} {k}' for k, v in sorted(summary.actions.items()))})")
+        print(f"  mails:   {summary.mails} messages to {recipients} recipients in {out / 'outbox'}/")
+        print(f"  forms:   {summary.forms}, responses: {summary.responses}, workbooks in {out / 'sheets'}/")
+        print(f"  charts:  {summary.charts} in {out / 'charts'}/")
+        print(f"  report:  {out / 'report.html'}")
+    return summary

@@ -1,0 +1,55 @@
+"""One exception tree for the whole package.
+
+Every error a person can cause (a broken template, plan, roster or CSV; a
+missing credential) is an :class:`AutomationError` whose message says what was
+found, where, and what to do.  The command line prints the message to stderr
+and exits non-zero; it never shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+
+class AutomationError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ValidationError(AutomationError):
+    """Input failed validation.
+
+    ``problems`` lists every problem found (not just the first), each a
+    one-line human-readable string that names the file and the line or field.
+    """
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source}: {len(self.problems)} problem(s) found, nothing was changed:\n{lines}")
+
+
+class TemplateError(ValidationError):
+    """A form or mail template is broken."""
+
+
+class PlanError(ValidationError):
+    """The plan of events is broken."""
+
+
+class RosterError(ValidationError):
+    """The roster (mailing list) file is broken."""
+
+
+class ImportError_(ValidationError):
+    """A CSV export of responses cannot be imported."""
+
+
+class StoreError(AutomationError):
+    """The local store (SQLite) is missing, corrupted or of an unknown version."""
+
+
+class BackendError(AutomationError):
+    """A backend (Google or local) refused or failed an operation."""
+
+
+class DeliveryError(BackendError):
+    """A mail could not be delivered to one recipient."""

@@ -1,0 +1,63 @@
+"""Form jobs: create a form from its template when it opens; close it at its deadline."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from ..context import Context
+from ..errors import AutomationError
+from ..model import Action, Option, I18n, iso, parse_iso
+from ..templates import get_template
+from . import JobResult, done, failed, skipped
+
+
+def create(ctx: Context, action: Action, now: datetime) -> JobResult:
+    """Make the form of ``action.payload['form_key']`` from its template and record it in ``forms``.
+
+    A ``best_practice_vote`` gets the event's presenters as options (roster
+    names; option id = participant id).  Idempotent: a form already in the
+    store is not made again.
+    """
+    key = action.payload["form_key"]
+    row = ctx.store.form(key)
+    if row:
+        return done(f"already created: {row['url']}")
+    spec = get_template(action.payload["template"], ctx.templates_dir)
+    if any(q.options_from == "presenters" for q in spec.questions):
+        event = ctx.plan.event(action.event_id)
+        options = []
+        for email in event.presenters if event else ():
+            p = ctx.store.participant(email)
+            if p is None:
+                return failed(f"presenter {email} of event {action.event_id} is not in the roster: "
+                              "add her with `roster add` or fix the plan")
+            options.append(Option(p.id.replace("-", "_"), I18n(p.name, p.name)))
+        if not options:
+            return failed(f"event {action.event_id} has no presenters for the vote: add presenters: [...] to the plan")
+        spec = spec.with_options("presenters", options)
+    deadline = parse_iso(action.payload["deadline"])
+    created = ctx.backend.forms.create_form(key, spec, deadline)
+    ctx.store.db.execute(
+        "INSERT INTO forms (form_key, template_id, template_version, kind, event_id, pre_test, audience, backend,"
+        " external_id, url, spec_json, status, opens, deadline, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?)",
+        (key, spec.id, spec.version, spec.kind, action.event_id, int(bool(action.payload.get("pre_test"))),
+         action.payload.get("audience", "roster"), ctx.backend.forms.backend, created.external_id, created.url,
+         json.dumps(spec.to_json(), ensure_ascii=False), iso(action.due), iso(deadline), iso(now)))
+    return done(f"created {spec.id} v{spec.version} ({len(spec.questions)} questions): {created.url}")
+
+
+def close(ctx: Context, action: Action, now: datetime) -> JobResult:
+    """Stop accepting responses.  Skipped when the form was never created."""
+    key = action.payload["form_key"]
+    row = ctx.store.form(key)
+    if row is None:
+        return skipped("the form was never created")
+    if row["status"] == "closed":
+        return done("already closed")
+    try:
+        ctx.backend.forms.close_form(row["external_id"])
+    except AutomationError as e:
+        return failed(str(e))
+    ctx.store.db.execute("UPDATE forms SET status = 'closed', closed_at = ? WHERE form_key = ?", (iso(now), key))
+    return done("closed")

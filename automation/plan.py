@@ -1,0 +1,598 @@
+"""The plan of events (YAML) and the dated actions it becomes.
+
+Plan file format (times are Asia/Bishkek local time unless they carry an offset)::
+
+    club:
+      name: {ky: ..., ru: ...}
+      group_email: club@example.org      # the club's Google Group / mailing list address
+      admin_email: amuca@example.org     # From: and Reply-To of mailings; gets the admin summary
+      mentor_email: mentor@example.org   # gets the report
+      form_base_url: http://127.0.0.1:8080   # optional: where the local web forms are served
+    settings: {...}                       # optional, see :data:`DEFAULT_SETTINGS`
+    tea_talk:                             # optional: the weekly Чай-суйлөшуу
+      weekday: wednesday                  # chosen by the participants' vote
+      time: "17:00"
+      duration_minutes: 60
+      from: 2022-07-06
+      until: 2022-12-28
+      link: https://meet.example.org/chai
+      skip: [2022-08-31]                  # dates without a talk (holidays)
+      topics: {2022-07-06: {ky: ..., ru: ...}}   # optional, per date
+    events:
+      - id: ws_law_budget                 # lower_snake_case, unique
+        title: {ky: ..., ru: ...}
+        format: online_workshop           # see FORMATS
+        start: 2022-09-15 14:00
+        end: 2022-09-15 16:00
+        location: {ky: ..., ru: ...}      # optional (offline) ...
+        link: https://...                 # ... or an online meeting link
+        presenters: [a@example.org]       # roster e-mails; the options of best_practice_vote
+        forms:
+          - template: post_test
+            pre_test: true                # also given as a pre-test before the start
+            open_days: 7                  # optional: deadline = end + open_days (default settings.form_open_days)
+          - template: event_feedback
+        materials:
+          - {title: {ky: ..., ru: ...}, url: https://...}
+          - {title: {ky: ..., ru: ...}, file: materials/budget.pdf}   # relative to the plan file
+        prepare: {ky: ..., ru: ...}       # optional: what to prepare (online workshops have a default)
+        homework:
+          title: {ky: ..., ru: ...}
+          deadline: 2023-01-15 17:00
+    surveys:                              # forms not tied to an event
+      - id: needs_2022
+        template: needs_assessment
+        opens: 2022-06-01 10:00
+        deadline: 2022-06-20 18:00
+        audience: roster                  # roster (personal links, reminders) | public (one open link, no reminders)
+
+Calendar rules (seed 000_ad24ce37ac09e4d6.txt, "Формирование документов";
+DOMAIN.md): draft programme 30 days before the start with a feedback deadline
+14 days later; final programme 7 days before; what-to-prepare notice 2 days
+before an online workshop; post-test, feedback and vote forms created and
+announced when the event ends; a reminder to non-respondents before each
+form's deadline; the form closed at its deadline; responses synced and the
+report refreshed after.  The weekly Чай-суйлөшуу announcement goes out before
+each talk at the same weekday and hour.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PlanError
+from .model import BISHKEK, Action, I18n, LANGS, to_utc
+
+#: Event formats (seed 000: formats and sizes).  The value says whether it is online.
+FORMATS: dict[str, dict[str, Any]] = {
+    "online_workshop": {"online": True, "ru": "онлайн-семинар", "ky": "онлайн семинар"},
+    "lecture": {"online": True, "ru": "лекция", "ky": "лекция"},
+    "master_class": {"online": True, "ru": "мастер-класс", "ky": "мастер-класс"},
+    "online_conference": {"online": True, "ru": "онлайн-конференция", "ky": "онлайн конференция"},
+    "round_table": {"online": False, "ru": "круглый стол", "ky": "тегерек стол"},
+    "mini_school": {"online": False, "ru": "офлайн мини-школа", "ky": "офлайн мини-мектеп"},
+    "school": {"online": False, "ru": "школа", "ky": "мектеп"},
+    "conference": {"online": False, "ru": "конференция", "ky": "конференция"},
+    "online_meeting": {"online": True, "ru": "онлайн-встреча", "ky": "онлайн жолугушуу"},
+    "seminar": {"online": False, "ru": "семинар", "ky": "семинар"},
+}
+
+#: Defaults of ``settings`` (days unless named otherwise; hours are local time).
+DEFAULT_SETTINGS: dict[str, int] = {
+    "draft_days_before": 30,  # seed 000: draft at least 1 month before
+    "feedback_days": 14,  # seed 000: 2 weeks for discussion
+    "final_days_before": 7,  # seed 000: final version at least 1 week before
+    "prepare_days_before": 2,  # seed 000: online workshops, 2 days before
+    "form_open_days": 7,  # a post-event form's deadline = end + 7 days at deadline_hour
+    "reminder_days_before_deadline": 2,
+    "pre_test_open_days_before": 2,
+    "homework_reminder_days_before": 7,
+    "materials_valid_days": 30,  # a materials mailing later than this after the event is skipped
+    "tea_talk_announce_hours_before": 24,
+    "mail_hour": 10,  # programme mailings go out at 10:00 local
+    "deadline_hour": 18,  # feedback and form deadlines at 18:00 local
+}
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+DEFAULT_PREPARE = I18n(
+    ky="Флипчарт, маркерлер, калем, дептер жана түстүү карандаштарды даярдап коюңуз.",
+    ru="Подготовьте, пожалуйста, флипчарт, маркеры, ручки, блокнот и цветные карандаши.",
+)
+
+_EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Material:
+    title: I18n
+    url: str | None = None
+    file: str | None = None  # absolute path once loaded
+
+
+@dataclass(frozen=True)
+class FormUse:
+    """A form given at an event or as a survey.
+
+    ``key`` identifies the form in the ledger and the store:
+    ``<event>.<template>`` (``.pre`` for a pre-test) or the survey id.
+    ``opens`` and ``deadline`` are UTC.
+    """
+
+    key: str
+    template: str
+    event_id: str
+    opens: datetime
+    deadline: datetime
+    pre_test: bool = False
+    audience: str = "roster"  # roster | public
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    title: I18n
+    format: str
+    start: datetime  # UTC
+    end: datetime  # UTC
+    location: I18n | None = None
+    link: str | None = None
+    presenters: tuple[str, ...] = ()
+    forms: tuple[FormUse, ...] = ()
+    materials: tuple[Material, ...] = ()
+    prepare: I18n | None = None
+    homework_title: I18n | None = None
+    homework_deadline: datetime | None = None
+
+    @property
+    def online(self) -> bool:
+        return bool(FORMATS[self.format]["online"])
+
+    def format_label(self, lang: str) -> str:
+        return FORMATS[self.format][lang]
+
+
+@dataclass(frozen=True)
+class TeaTalk:
+    weekday: int  # 0 = Monday
+    at: time
+    duration_minutes: int
+    start_date: date
+    until: date
+    link: str | None
+    skip: tuple[date, ...] = ()
+    topics: dict[date, I18n] = field(default_factory=dict)
+
+    def dates(self) -> list[date]:
+        d = self.start_date + timedelta(days=(self.weekday - self.start_date.weekday()) % 7)
+        out = []
+        while d <= self.until:
+            if d not in self.skip:
+                out.append(d)
+            d += timedelta(days=7)
+        return out
+
+
+@dataclass(frozen=True)
+class Club:
+    name: I18n
+    group_email: str
+    admin_email: str
+    mentor_email: str | None = None
+    form_base_url: str = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class Plan:
+    club: Club
+    settings: dict[str, int]
+    events: tuple[Event, ...]
+    surveys: tuple[FormUse, ...]
+    tea_talk: TeaTalk | None
+    source: str = ""
+
+    @property
+    def forms(self) -> list[FormUse]:
+        return [f for e in self.events for f in e.forms] + list(self.surveys)
+
+    def form(self, key: str) -> FormUse:
+        for f in self.forms:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def event(self, event_id: str) -> Event | None:
+        for e in self.events:
+            if e.id == event_id:
+                return e
+        return None
+
+
+# --- loading ----------------------------------------------------------------
+
+
+class _P:
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[str] = []
+
+    def err(self, path: str, msg: str) -> None:
+        self.problems.append(f"{path}: {msg}")
+
+    def keys(self, d: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> bool:
+        if not isinstance(d, dict):
+            self.err(path or "(top)", f"expected a mapping, found {type(d).__name__}")
+            return False
+        for k in d:
+            if k not in allowed:
+                self.err(f"{path}.{k}" if path else str(k), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        for k in required:
+            if k not in d:
+                self.err(f"{path}.{k}" if path else k, "required key is missing")
+        return True
+
+    def text(self, d: Any, path: str, required: bool = True) -> I18n | None:
+        if d is None:
+            if required:
+                self.err(path, "required text is missing (give both ky and ru)")
+            return None
+        if not isinstance(d, dict) or any(k not in LANGS for k in d):
+            self.err(path, f"expected {{ky: ..., ru: ...}}, found {d!r}")
+            return None
+        bad = [lang for lang in LANGS if not isinstance(d.get(lang), str) or not d[lang].strip()]
+        for lang in bad:
+            self.err(f"{path}.{lang}", "missing translation")
+        return None if bad else I18n(ky=d["ky"].strip(), ru=d["ru"].strip())
+
+    def when(self, v: Any, path: str) -> datetime | None:
+        """A local (Asia/Bishkek) date-time; returns UTC."""
+        if isinstance(v, datetime):
+            return to_utc(v)
+        if isinstance(v, str):
+            try:
+                return to_utc(datetime.fromisoformat(v.strip().replace("Z", "+00:00")))
+            except ValueError:
+                pass
+        self.err(path, f"expected a date and time like 2022-09-15 14:00 (Asia/Bishkek), found {v!r}")
+        return None
+
+    def day(self, v: Any, path: str) -> date | None:
+        if isinstance(v, date) and not isinstance(v, datetime):
+            return v
+        if isinstance(v, str):
+            try:
+                return date.fromisoformat(v.strip())
+            except ValueError:
+                pass
+        self.err(path, f"expected a date like 2022-09-15, found {v!r}")
+        return None
+
+    def email(self, v: Any, path: str) -> str | None:
+        if isinstance(v, str) and _EMAIL_RE.match(v.strip()):
+            return v.strip().lower()
+        self.err(path, f"expected an e-mail address, found {v!r}")
+        return None
+
+
+def _local(d: date, hour: int, minute: int = 0) -> datetime:
+    return to_utc(datetime.combine(d, time(hour, minute), tzinfo=BISHKEK))
+
+
+def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
+               known_templates: set[str] | None = None) -> Plan:
+    """Validate a parsed plan mapping.  Raises :class:`PlanError` listing every problem.
+
+    ``known_templates``, when given, is the set of template ids forms may use.
+    ``base_dir`` resolves material files (they must exist).
+    """
+    p = _P(source)
+    if not p.keys(data, {"club", "settings", "tea_talk", "events", "surveys"}, "", ("club",)):
+        raise PlanError(source, p.problems)
+    # club
+    c = data.get("club")
+    club = None
+    if p.keys(c, {"name", "group_email", "admin_email", "mentor_email", "form_base_url"}, "club",
+              ("name", "group_email", "admin_email")):
+        name = p.text(c.get("name"), "club.name")
+        ge = p.email(c.get("group_email"), "club.group_email")
+        ae = p.email(c.get("admin_email"), "club.admin_email")
+        me = p.email(c["mentor_email"], "club.mentor_email") if c.get("mentor_email") else None
+        if name and ge and ae:
+            club = Club(name, ge, ae, me, str(c.get("form_base_url") or "http://127.0.0.1:8080").rstrip("/"))
+    # settings
+    settings = dict(DEFAULT_SETTINGS)
+    s = data.get("settings") or {}
+    if p.keys(s, set(DEFAULT_SETTINGS), "settings"):
+        for k, v in s.items():
+            if k in DEFAULT_SETTINGS:
+                if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                    p.err(f"settings.{k}", f"expected a whole number >= 0, found {v!r}")
+                else:
+                    settings[k] = v
+    for k, hi in (("mail_hour", 23), ("deadline_hour", 23)):
+        if settings[k] > hi:
+            p.err(f"settings.{k}", f"expected an hour 0-23, found {settings[k]}")
+            settings[k] = DEFAULT_SETTINGS[k]
+    # tea talk
+    tea = None
+    t = data.get("tea_talk")
+    if t is not None and p.keys(t, {"weekday", "time", "duration_minutes", "from", "until", "link", "skip", "topics"},
+                                "tea_talk", ("weekday", "time", "from", "until")):
+        wd = str(t.get("weekday", "")).lower()
+        if wd not in WEEKDAYS:
+            p.err("tea_talk.weekday", f"expected one of {', '.join(WEEKDAYS)}, found {t.get('weekday')!r}")
+        at = None
+        tv = t.get("time")
+        if isinstance(tv, int) and not isinstance(tv, bool):  # YAML 1.1 reads 17:00 unquoted as 1020 (sexagesimal)
+            tv = f"{tv // 60:02d}:{tv % 60:02d}"
+        try:
+            at = time.fromisoformat(str(tv))
+        except ValueError:
+            p.err("tea_talk.time", f"expected a time like \"17:00\", found {t.get('time')!r}")
+        d0, d1 = p.day(t.get("from"), "tea_talk.from"), p.day(t.get("until"), "tea_talk.until")
+        if d0 and d1 and d1 < d0:
+            p.err("tea_talk.until", f"{d1} is before tea_talk.from {d0}")
+        skip = tuple(x for i, v in enumerate(t.get("skip") or []) if (x := p.day(v, f"tea_talk.skip[{i}]")))
+        topics = {}
+        for k, v in (t.get("topics") or {}).items():
+            dk, tv2 = p.day(k, f"tea_talk.topics.{k}"), p.text(v, f"tea_talk.topics.{k}")
+            if dk and tv2:
+                topics[dk] = tv2
+        dur = t.get("duration_minutes", 60)
+        if not isinstance(dur, int) or dur <= 0:
+            p.err("tea_talk.duration_minutes", f"expected minutes > 0, found {dur!r}")
+        if wd in WEEKDAYS and at and d0 and d1:
+            tea = TeaTalk(WEEKDAYS.index(wd), at, dur if isinstance(dur, int) else 60, d0, d1, t.get("link"), skip, topics)
+    # events
+    events: list[Event] = []
+    ids: set[str] = set()
+    raw_events = data.get("events") or []
+    if not isinstance(raw_events, list):
+        p.err("events", "expected a list of events")
+        raw_events = []
+    for i, e in enumerate(raw_events):
+        ev = _event(p, e, f"events[{i}]", settings, known_templates, base_dir)
+        if ev:
+            if ev.id in ids:
+                p.err(f"events[{i}].id", f"duplicate id {ev.id!r}")
+            ids.add(ev.id)
+            events.append(ev)
+    surveys: list[FormUse] = []
+    raw_surveys = data.get("surveys") or []
+    if not isinstance(raw_surveys, list):
+        p.err("surveys", "expected a list of surveys")
+        raw_surveys = []
+    for i, sv in enumerate(raw_surveys):
+        path = f"surveys[{i}]"
+        if not p.keys(sv, {"id", "template", "opens", "deadline", "audience"}, path, ("id", "template", "opens", "deadline")):
+            continue
+        sid = sv.get("id")
+        if not isinstance(sid, str) or not _ID_RE.match(sid):
+            p.err(f"{path}.id", f"id {sid!r} must be lower-case latin letters, digits and _")
+            continue
+        if sid in ids:
+            p.err(f"{path}.id", f"duplicate id {sid!r}")
+        ids.add(sid)
+        _check_template(p, sv.get("template"), f"{path}.template", known_templates)
+        o, d = p.when(sv.get("opens"), f"{path}.opens"), p.when(sv.get("deadline"), f"{path}.deadline")
+        aud = sv.get("audience", "roster")
+        if aud not in ("roster", "public"):
+            p.err(f"{path}.audience", f"expected roster or public, found {aud!r}")
+        if o and d and d <= o:
+            p.err(f"{path}.deadline", "must be after opens")
+        if o and d:
+            surveys.append(FormUse(sid, str(sv["template"]), sid, o, d, False, aud))
+    if p.problems or club is None:
+        if club is None and not p.problems:
+            p.err("club", "missing")
+        raise PlanError(source, p.problems)
+    return Plan(club, settings, tuple(events), tuple(surveys), tea, source)
+
+
+def _check_template(p: _P, tid: Any, path: str, known: set[str] | None) -> None:
+    if not isinstance(tid, str) or not tid:
+        p.err(path, f"expected a template id, found {tid!r}")
+    elif known is not None and tid not in known:
+        p.err(path, f"unknown template {tid!r} (known: {', '.join(sorted(known))})")
+
+
+def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] | None,
+           base_dir: Path | None) -> Event | None:
+    allowed = {"id", "title", "format", "start", "end", "location", "link", "presenters", "forms", "materials",
+               "prepare", "homework"}
+    if not p.keys(e, allowed, path, ("id", "title", "format", "start", "end")):
+        return None
+    eid = e.get("id")
+    if not isinstance(eid, str) or not _ID_RE.match(eid):
+        p.err(f"{path}.id", f"id {eid!r} must be lower-case latin letters, digits and _")
+        return None
+    path = f"{path} (id {eid})"
+    title = p.text(e.get("title"), f"{path}.title")
+    fmt = e.get("format")
+    if fmt not in FORMATS:
+        p.err(f"{path}.format", f"unknown format {fmt!r} (allowed: {', '.join(FORMATS)})")
+    start, end = p.when(e.get("start"), f"{path}.start"), p.when(e.get("end"), f"{path}.end")
+    if start and end and end <= start:
+        p.err(f"{path}.end", "must be after start")
+    presenters = tuple(x for i, v in enumerate(e.get("presenters") or [])
+                       if (x := p.email(v, f"{path}.presenters[{i}]")))
+    forms: list[FormUse] = []
+    seen_t: set[str] = set()
+    for i, f in enumerate(e.get("forms") or []):
+        fp = f"{path}.forms[{i}]"
+        if not p.keys(f, {"template", "pre_test", "open_days"}, fp, ("template",)):
+            continue
+        tid = f.get("template")
+        _check_template(p, tid, f"{fp}.template", known)
+        if tid in seen_t:
+            p.err(f"{fp}.template", f"template {tid!r} is used twice at this event")
+        seen_t.add(tid)
+        if tid == "best_practice_vote" and not e.get("presenters"):
+            p.err(f"{fp}.template", "a best_practice_vote needs the event's presenters (add presenters: [...])")
+        days = f.get("open_days", settings["form_open_days"])
+        if not isinstance(days, int) or days < 1:
+            p.err(f"{fp}.open_days", f"expected whole days >= 1, found {days!r}")
+            days = settings["form_open_days"]
+        if start and end and isinstance(tid, str):
+            deadline = _local((end.astimezone(BISHKEK) + timedelta(days=days)).date(), settings["deadline_hour"])
+            if f.get("pre_test"):
+                opens = _local((start.astimezone(BISHKEK) - timedelta(days=settings["pre_test_open_days_before"])).date(),
+                               settings["mail_hour"])
+                forms.append(FormUse(f"{eid}.{tid}.pre", tid, eid, min(opens, start), start, True))
+            forms.append(FormUse(f"{eid}.{tid}", tid, eid, end, deadline))
+    materials: list[Material] = []
+    for i, m in enumerate(e.get("materials") or []):
+        mp = f"{path}.materials[{i}]"
+        if not p.keys(m, {"title", "url", "file"}, mp, ("title",)):
+            continue
+        mt = p.text(m.get("title"), f"{mp}.title")
+        url, file = m.get("url"), m.get("file")
+        if bool(url) == bool(file):
+            p.err(mp, "give exactly one of url or file")
+            continue
+        if file:
+            fpath = (base_dir / file) if base_dir else Path(file)
+            if not fpath.is_file():
+                p.err(f"{mp}.file", f"file not found: {fpath}")
+                continue
+            file = str(fpath.resolve())
+        elif not str(url).startswith(("http://", "https://")):
+            p.err(f"{mp}.url", f"expected a link starting with https://, found {url!r}")
+            continue
+        if mt:
+            materials.append(Material(mt, url, file))
+    prepare = p.text(e.get("prepare"), f"{path}.prepare", required=False)
+    hw_title = hw_deadline = None
+    hw = e.get("homework")
+    if hw is not None and p.keys(hw, {"title", "deadline"}, f"{path}.homework", ("title", "deadline")):
+        hw_title = p.text(hw.get("title"), f"{path}.homework.title")
+        hw_deadline = p.when(hw.get("deadline"), f"{path}.homework.deadline")
+        if hw_deadline and end and hw_deadline <= end:
+            p.err(f"{path}.homework.deadline", "must be after the event's end")
+    location = p.text(e.get("location"), f"{path}.location", required=False)
+    if not (title and start and end and fmt in FORMATS):
+        return None
+    return Event(eid, title, fmt, start, end, location, e.get("link"), presenters, tuple(forms), tuple(materials),
+                 prepare, hw_title, hw_deadline)
+
+
+def load_plan(path: str | Path, templates_dir: str | Path | None = None) -> Plan:
+    """Read and validate a plan file.  Raises :class:`PlanError` naming the file and each field."""
+    from .templates import DEFAULT_DIR
+
+    pth = Path(path)
+    try:
+        data = yaml.safe_load(pth.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(str(pth), ["file not found"]) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise PlanError(str(pth), [f"{where}: not valid YAML ({getattr(e, 'problem', e)})"]) from None
+    tdir = Path(templates_dir) if templates_dir else DEFAULT_DIR
+    known = {x.stem for x in tdir.glob("*.yaml")}
+    return parse_plan(data, str(pth), pth.parent, known)
+
+
+# --- actions ----------------------------------------------------------------
+
+#: Action kinds, in the order they run when due at the same moment.
+ACTION_KINDS = (
+    "form.close",
+    "responses.sync",
+    "report.refresh",
+    "mail.programme_draft",
+    "mail.programme_final",
+    "mail.prepare_notice",
+    "form.create",
+    "mail.form_invitation",
+    "mail.materials",
+    "mail.form_reminder",
+    "mail.homework_reminder",
+    "mail.tea_talk",
+)
+
+
+def _act(key: str, kind: str, due: datetime, event_id: str, expires: datetime | None, **payload: Any) -> Action:
+    return Action(key=key, kind=kind, due=due, event_id=event_id, expires=expires, payload=payload,
+                  order=ACTION_KINDS.index(kind))
+
+
+def actions(plan: Plan) -> list[Action]:
+    """The plan's dated actions, sorted by due time (UTC) then kind order.
+
+    Keys are stable: ``<event>.<kind>`` for event mailings, ``<form key>.<kind>``
+    for form actions, ``tea_talk.<YYYY-MM-DD>`` for the weekly announcement.
+    Rules: see the module docstring.  Pure: no I/O.
+    """
+    s = plan.settings
+    out: list[Action] = []
+    for e in plan.events:
+        local_start = e.start.astimezone(BISHKEK)
+        draft_day = (local_start - timedelta(days=s["draft_days_before"])).date()
+        draft = _local(draft_day, s["mail_hour"])
+        feedback_deadline = _local(draft_day + timedelta(days=s["feedback_days"]), s["deadline_hour"])
+        if draft < e.start:
+            out.append(_act(f"{e.id}.programme_draft", "mail.programme_draft", draft, e.id,
+                            min(feedback_deadline, e.start), feedback_deadline=feedback_deadline.isoformat()))
+        final = _local((local_start - timedelta(days=s["final_days_before"])).date(), s["mail_hour"])
+        out.append(_act(f"{e.id}.programme_final", "mail.programme_final", final, e.id, e.start))
+        if e.online and e.format == "online_workshop":
+            prep = _local((local_start - timedelta(days=s["prepare_days_before"])).date(), s["mail_hour"])
+            out.append(_act(f"{e.id}.prepare_notice", "mail.prepare_notice", prep, e.id, e.start))
+        for f in e.forms:
+            out.extend(_form_actions(f, s))
+        if e.materials or e.homework_title:
+            out.append(_act(f"{e.id}.materials", "mail.materials", e.end, e.id,
+                            e.end + timedelta(days=s["materials_valid_days"])))
+        if e.homework_deadline:
+            hw_day = (e.homework_deadline.astimezone(BISHKEK) - timedelta(days=s["homework_reminder_days_before"])).date()
+            due = max(_local(hw_day, s["mail_hour"]), e.end)
+            out.append(_act(f"{e.id}.homework_reminder", "mail.homework_reminder", due, e.id, e.homework_deadline))
+    for f in plan.surveys:
+        out.extend(_form_actions(f, s))
+    if plan.tea_talk:
+        tt = plan.tea_talk
+        for d in tt.dates():
+            at = to_utc(datetime.combine(d, tt.at, tzinfo=BISHKEK))
+            out.append(_act(f"tea_talk.{d.isoformat()}", "mail.tea_talk",
+                            at - timedelta(hours=s["tea_talk_announce_hours_before"]), "tea_talk", at,
+                            talk_at=at.isoformat(), date=d.isoformat()))
+    out.sort(key=lambda a: (a.due, a.order, a.key))
+    return out
+
+
+def reminder_time(f: FormUse, settings: dict[str, int]) -> datetime:
+    """When the reminder to non-respondents goes out.
+
+    ``reminder_days_before_deadline`` before the deadline; if that is less than
+    a day after the form opens, halfway between opening and deadline instead.
+    """
+    r = f.deadline - timedelta(days=settings["reminder_days_before_deadline"])
+    if r < f.opens + timedelta(days=1):
+        r = f.opens + (f.deadline - f.opens) / 2
+    return r
+
+
+def _form_actions(f: FormUse, s: dict[str, int]) -> list[Action]:
+    common = dict(form_key=f.key, template=f.template, deadline=f.deadline.isoformat(), pre_test=f.pre_test,
+                  audience=f.audience)
+    out = [
+        _act(f"{f.key}.create", "form.create", f.opens, f.event_id, f.deadline, **common),
+        _act(f"{f.key}.invitation", "mail.form_invitation", f.opens, f.event_id, f.deadline, **common),
+    ]
+    if f.audience == "roster":
+        out.append(_act(f"{f.key}.reminder", "mail.form_reminder", reminder_time(f, s), f.event_id, f.deadline, **common))
+    out += [
+        _act(f"{f.key}.close", "form.close", f.deadline, f.event_id, None, **common),
+        _act(f"{f.key}.sync", "responses.sync", f.deadline, f.event_id, None, **common),
+        _act(f"{f.key}.report", "report.refresh", f.deadline, f.event_id, None, **common),
+    ]
+    return out

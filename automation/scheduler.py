@@ -1,0 +1,101 @@
+"""The tick loop: run the plan's actions that are due, once each, and record them in the ledger.
+
+``run_due(ctx, now)`` is one tick: every action whose ``due`` has passed and
+that the ledger has not recorded as done or skipped runs now, in due order.
+An action found after its ``expires`` moment (the service was down) is
+recorded as skipped with the reason instead (DESIGN.md principle 1).  A job
+that fails is recorded as failed and retried at the next tick; the others go on.
+
+:class:`Ticker` drives ticks with the ``schedule`` library on its own
+``schedule.Scheduler`` (never the module-level default), with the clock passed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as _time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+import schedule
+
+from .context import Context
+from .errors import AutomationError
+from .jobs import JobResult, forms, mailings, reports, responses
+from .model import BISHKEK, Action, utc_now
+from .plan import actions as plan_actions
+
+logger = logging.getLogger(__name__)
+
+JOBS: dict[str, Callable[[Context, Action, datetime], JobResult]] = {
+    "form.create": forms.create,
+    "form.close": forms.close,
+    "responses.sync": responses.sync,
+    "report.refresh": reports.refresh,
+    "mail.programme_draft": mailings.programme_draft,
+    "mail.programme_final": mailings.programme_final,
+    "mail.prepare_notice": mailings.prepare_notice,
+    "mail.form_invitation": mailings.form_invitation,
+    "mail.form_reminder": mailings.form_reminder,
+    "mail.materials": mailings.materials,
+    "mail.homework_reminder": mailings.homework_reminder,
+    "mail.tea_talk": mailings.tea_talk,
+}
+
+
+@dataclass(frozen=True)
+class Ran:
+    action: Action
+    status: str
+    detail: str
+
+
+def _local(dt: datetime) -> str:
+    return dt.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M")
+
+
+def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) -> list[Ran]:
+    """One tick at ``now`` (UTC).  Returns what ran or was skipped at this tick."""
+    ledger = ctx.store.ledger()
+    out: list[Ran] = []
+    for a in actions if actions is not None else plan_actions(ctx.plan):
+        if a.due > now:
+            continue
+        row = ledger.get(a.key)
+        if row is not None and row["status"] in ("done", "skipped"):
+            continue
+        if a.expires is not None and now > a.expires:
+            why = (f"missed: due {_local(a.due)}, no longer useful after {_local(a.expires)}"
+                   if row is None else f"gave up at {_local(a.expires)} after: {row['detail']}")
+            res = JobResult("skipped", why)
+        else:
+            try:
+                res = JOBS[a.kind](ctx, a, now)
+            except AutomationError as e:
+                res = JobResult("failed", str(e))
+            except Exception as e:  # a bug must not stop the other actions; it is recorded and retried
+                logger.exception("action %s crashed", a.key)
+                res = JobResult("failed", f"unexpected error ({type(e).__name__}: {e}); please report it")
+        ctx.store.record(a.key, a.kind, a.event_id, a.due, res.status, res.detail, now)
+        ctx.log(f"{_local(now)}  {res.status:8} {a.key}: {res.detail}")
+        out.append(Ran(a, res.status, res.detail))
+    return out
+
+
+class Ticker:
+    """Run :func:`run_due` every ``interval`` seconds, forever (``python main.py run``)."""
+
+    def __init__(self, ctx: Context, interval: int = 60, clock: Callable[[], datetime] = utc_now):
+        self.ctx, self.clock = ctx, clock
+        self.scheduler = schedule.Scheduler()
+        self.scheduler.every(interval).seconds.do(self.tick)
+
+    def tick(self) -> list[Ran]:
+        return run_due(self.ctx, self.clock())
+
+    def run_forever(self, sleep: Callable[[float], None] = _time.sleep) -> None:
+        self.tick()
+        while True:
+            self.scheduler.run_pending()
+            sleep(max(1.0, self.scheduler.idle_seconds or 1.0))

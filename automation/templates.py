@@ -1,0 +1,339 @@
+"""Load and validate form templates (``forms_templates/*.yaml``).
+
+A template is a YAML mapping::
+
+    id: post_test                  # unique, equals the file name stem
+    version: 3                     # bump when questions change; forms keep the version they were made from
+    kind: post_test                # needs_assessment | post_test | event_feedback | school_application | best_practice_vote | ...
+    title: {ky: ..., ru: ...}
+    description: {ky: ..., ru: ...}        # optional
+    quiz: false                    # graded form (Google Forms quiz)
+    anonymous_allowed: false       # an anonymous link may be offered besides personal links
+    collect_email: true
+    sections:
+      - id: s1
+        title: {ky: ..., ru: ...}
+        description: {ky: ..., ru: ...}    # optional
+        questions:
+          - id: q1                 # unique in the template; analysis and Google item ids use it
+            kind: single_choice    # see automation.model.QUESTION_KINDS
+            title: {ky: ..., ru: ...}
+            help: {ky: ..., ru: ...}       # optional
+            required: true
+            options:               # choice kinds and grid columns
+              - {id: a, label: {ky: ..., ru: ...}}
+            other: false           # an "other" free-text option (single/multiple choice)
+            options_from: presenters   # options filled in when the form is made (best_practice_vote)
+            scale: {low: 1, high: 5, low_label: {...}, high_label: {...}}   # kind scale
+            rows: [{id: r1, label: {...}}]      # kind grid; its columns are `options`
+            correct: [a]           # quiz: option ids (or accepted answers for short_text)
+            points: 1              # quiz: points for a correct answer (default 1)
+            graded: false          # quiz: this question is not graded (e.g. the name)
+            max_words: 1000        # long_text: word limit
+            max_chars: 300         # text kinds: character limit
+            shuffle: false         # shuffle options
+
+Every participant-facing text needs both ``ky`` and ``ru`` (DOMAIN.md
+"Conventions").  Problems are collected, not stopped at the first one, and
+:class:`automation.errors.TemplateError` names the file and the field path of
+each.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import TemplateError
+from .model import (
+    CHOICE_KINDS,
+    GRADABLE_KINDS,
+    LANGS,
+    QUESTION_KINDS,
+    FormSpec,
+    I18n,
+    Option,
+    Question,
+    Scale,
+    Section,
+)
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "forms_templates"
+
+_TOP_KEYS = {"id", "version", "kind", "title", "description", "quiz", "anonymous_allowed", "collect_email", "sections"}
+_SECTION_KEYS = {"id", "title", "description", "questions"}
+_QUESTION_KEYS = {
+    "id", "kind", "title", "help", "required", "options", "other", "options_from", "scale", "rows",
+    "correct", "points", "graded", "max_words", "max_chars", "shuffle",
+}
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Checker:
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[str] = []
+
+    def err(self, path: str, msg: str) -> None:
+        self.problems.append(f"{path}: {msg}")
+
+    def keys(self, d: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> bool:
+        if not isinstance(d, dict):
+            self.err(path, f"expected a mapping, found {type(d).__name__}")
+            return False
+        for k in d:
+            if k not in allowed:
+                self.err(f"{path}.{k}" if path else str(k), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        for k in required:
+            if k not in d:
+                self.err(f"{path}.{k}" if path else k, "required key is missing")
+        return True
+
+    def text(self, d: Any, path: str, required: bool = True) -> I18n | None:
+        if d is None:
+            if required:
+                self.err(path, "required text is missing (give both ky and ru)")
+            return None
+        if not isinstance(d, dict):
+            self.err(path, f"expected {{ky: ..., ru: ...}}, found {d!r}")
+            return None
+        for k in d:
+            if k not in LANGS:
+                self.err(f"{path}.{k}", "unknown language (allowed: ky, ru)")
+        for lang in LANGS:
+            v = d.get(lang)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                self.err(f"{path}.{lang}", "missing translation")
+            elif not isinstance(v, str):
+                self.err(f"{path}.{lang}", f"expected text, found {v!r}")
+        if all(isinstance(d.get(lang), str) for lang in LANGS):
+            return I18n(ky=d["ky"].strip(), ru=d["ru"].strip())
+        return None
+
+    def ident(self, v: Any, path: str) -> str:
+        if not isinstance(v, str) or not _ID_RE.match(v):
+            self.err(path, f"id {v!r} must be lower-case latin letters, digits and _ , starting with a letter")
+            return str(v)
+        return v
+
+    def options(self, raw: Any, path: str) -> tuple[Option, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.err(path, "expected a non-empty list of {id, label}")
+            return ()
+        out, seen = [], set()
+        for i, o in enumerate(raw):
+            p = f"{path}[{i}]"
+            if not self.keys(o, {"id", "label"}, p, ("id", "label")):
+                continue
+            oid = self.ident(str(o.get("id")), f"{p}.id") if o.get("id") is not None else ""
+            if oid in seen:
+                self.err(f"{p}.id", f"duplicate option id {oid!r}")
+            seen.add(oid)
+            label = self.text(o.get("label"), f"{p}.label")
+            if label:
+                out.append(Option(oid, label))
+        return tuple(out)
+
+
+def parse_template(data: Any, source: str = "<template>") -> FormSpec:
+    """Validate a parsed YAML mapping and return the :class:`FormSpec`.
+
+    Raises :class:`TemplateError` listing every problem, each as
+    ``field.path: what is wrong``.
+    """
+    c = _Checker(source)
+    if not c.keys(data, _TOP_KEYS, "", ("id", "version", "kind", "title", "sections")):
+        raise TemplateError(source, c.problems)
+    tid = c.ident(data.get("id"), "id")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        c.err("version", f"expected a whole number >= 1, found {version!r}")
+    kind = data.get("kind")
+    if not isinstance(kind, str) or not _ID_RE.match(kind or ""):
+        c.err("kind", f"expected a form kind such as post_test, found {kind!r}")
+    title = c.text(data.get("title"), "title")
+    description = c.text(data.get("description"), "description", required=False)
+    quiz = data.get("quiz", False)
+    for flag in ("quiz", "anonymous_allowed", "collect_email"):
+        if flag in data and not isinstance(data[flag], bool):
+            c.err(flag, f"expected true or false, found {data[flag]!r}")
+    sections: list[Section] = []
+    questions: list[Question] = []
+    seen_q: dict[str, str] = {}
+    seen_s: set[str] = set()
+    raw_sections = data.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections:
+        c.err("sections", "expected a non-empty list of sections")
+        raw_sections = []
+    for si, s in enumerate(raw_sections):
+        sp = f"sections[{si}]"
+        if not c.keys(s, _SECTION_KEYS, sp, ("id", "title", "questions")):
+            continue
+        sid = c.ident(s.get("id"), f"{sp}.id")
+        if sid in seen_s:
+            c.err(f"{sp}.id", f"duplicate section id {sid!r}")
+        seen_s.add(sid)
+        stitle = c.text(s.get("title"), f"{sp}.title")
+        sdesc = c.text(s.get("description"), f"{sp}.description", required=False)
+        if stitle:
+            sections.append(Section(sid, stitle, sdesc))
+        raw_qs = s.get("questions")
+        if not isinstance(raw_qs, list) or not raw_qs:
+            c.err(f"{sp}.questions", "expected a non-empty list of questions")
+            continue
+        for qi, q in enumerate(raw_qs):
+            qp = f"{sp}.questions[{qi}]"
+            if not c.keys(q, _QUESTION_KEYS, qp, ("id", "kind", "title")):
+                continue
+            qid = c.ident(q.get("id"), f"{qp}.id")
+            qp = f"{qp} (id {qid})"
+            if qid in seen_q:
+                c.err(f"{qp}.id", f"duplicate question id {qid!r} (first used at {seen_q[qid]})")
+            else:
+                seen_q[qid] = qp
+            question = _question(c, q, qp, qid, sid, bool(quiz))
+            if question:
+                questions.append(question)
+    if quiz and not any(q.correct for q in questions) and not c.problems:
+        c.err("quiz", "the template is a quiz but no question has a correct answer")
+    if c.problems:
+        raise TemplateError(source, c.problems)
+    assert title is not None
+    return FormSpec(
+        id=tid, version=version, kind=kind, title=title, description=description, quiz=bool(quiz),
+        anonymous_allowed=bool(data.get("anonymous_allowed", False)),
+        collect_email=bool(data.get("collect_email", True)), sections=tuple(sections),
+        questions=tuple(questions), source=source,
+    )
+
+
+def _question(c: _Checker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> Question | None:
+    kind = q.get("kind")
+    if kind not in QUESTION_KINDS:
+        c.err(f"{qp}.kind", f"unknown question kind {kind!r} (allowed: {', '.join(QUESTION_KINDS)})")
+        return None
+    title = c.text(q.get("title"), f"{qp}.title")
+    help_ = c.text(q.get("help"), f"{qp}.help", required=False)
+    options: tuple[Option, ...] = ()
+    rows: tuple[Option, ...] = ()
+    scale = None
+    options_from = q.get("options_from")
+    if kind in CHOICE_KINDS or kind == "grid":
+        if options_from is not None:
+            if not isinstance(options_from, str) or options_from not in ("presenters",):
+                c.err(f"{qp}.options_from", f"unknown source {options_from!r} (allowed: presenters)")
+            if "options" in q:
+                c.err(f"{qp}.options", "give either options or options_from, not both")
+        else:
+            options = c.options(q.get("options"), f"{qp}.options")
+    else:
+        for k in ("options", "options_from", "other"):
+            if k in q:
+                c.err(f"{qp}.{k}", f"not allowed for a {kind} question")
+    if kind == "grid":
+        rows = c.options(q.get("rows"), f"{qp}.rows")
+    elif "rows" in q:
+        c.err(f"{qp}.rows", f"not allowed for a {kind} question")
+    if kind == "scale":
+        s = q.get("scale")
+        if c.keys(s, {"low", "high", "low_label", "high_label"}, f"{qp}.scale", ("low", "high")):
+            low, high = s.get("low"), s.get("high")
+            if low not in (0, 1):
+                c.err(f"{qp}.scale.low", f"must be 0 or 1 (Google Forms), found {low!r}")
+            if not isinstance(high, int) or not 2 <= high <= 10:
+                c.err(f"{qp}.scale.high", f"must be a whole number from 2 to 10 (Google Forms), found {high!r}")
+            if isinstance(low, int) and isinstance(high, int):
+                scale = Scale(low, high, c.text(s.get("low_label"), f"{qp}.scale.low_label", False),
+                              c.text(s.get("high_label"), f"{qp}.scale.high_label", False))
+    elif "scale" in q:
+        c.err(f"{qp}.scale", f"not allowed for a {kind} question")
+    for k in ("max_words", "max_chars"):
+        if k in q:
+            if kind not in ("short_text", "long_text"):
+                c.err(f"{qp}.{k}", f"only text questions take a {k}")
+            elif not isinstance(q[k], int) or q[k] < 1:
+                c.err(f"{qp}.{k}", f"expected a positive whole number, found {q[k]!r}")
+    if "other" in q and kind not in ("single_choice", "multiple_choice"):
+        c.err(f"{qp}.other", "only single_choice and multiple_choice questions take an 'other' option")
+    # quiz grading
+    graded = q.get("graded", True)
+    correct_raw = q.get("correct")
+    correct: tuple[str, ...] = ()
+    points = 0
+    if correct_raw is not None:
+        if not quiz:
+            c.err(f"{qp}.correct", "only a quiz (quiz: true) has correct answers")
+        if kind not in GRADABLE_KINDS:
+            c.err(f"{qp}.correct", f"a {kind} question cannot be graded (Google Forms grades choice and short text)")
+        if not isinstance(correct_raw, list):
+            correct_raw = [correct_raw]
+        correct = tuple(str(x) for x in correct_raw)
+        if not correct:
+            c.err(f"{qp}.correct", "empty list of correct answers")
+        if kind in CHOICE_KINDS and options:
+            ids = [o.id for o in options]
+            for a in correct:
+                if a not in ids:
+                    c.err(f"{qp}.correct", f"correct answer {a!r} is not one of the options ({', '.join(ids)})")
+        if kind in ("single_choice", "dropdown") and len(correct) > 1:
+            c.err(f"{qp}.correct", f"a {kind} question has exactly one correct answer, found {len(correct)}")
+        points = q.get("points", 1)
+        if not isinstance(points, int) or points < 0:
+            c.err(f"{qp}.points", f"expected a whole number >= 0, found {points!r}")
+            points = 0
+    elif quiz and graded is not False and kind in GRADABLE_KINDS and options_from is None:
+        c.err(f"{qp}.correct", "quiz question without a correct answer (add `correct:` or mark it `graded: false`)")
+    if "points" in q and correct_raw is None:
+        c.err(f"{qp}.points", "points without a correct answer")
+    if "graded" in q and not isinstance(graded, bool):
+        c.err(f"{qp}.graded", f"expected true or false, found {graded!r}")
+    if title is None:
+        return None
+    return Question(
+        id=qid, kind=kind, title=title, section=sid, required=bool(q.get("required", False)), help=help_,
+        options=options, other=bool(q.get("other", False)), scale=scale, rows=rows, correct=correct,
+        points=points, max_words=q.get("max_words"), max_chars=q.get("max_chars"), options_from=options_from,
+        shuffle=bool(q.get("shuffle", False)),
+    )
+
+
+def load_template(path: str | Path) -> FormSpec:
+    """Read and validate one template file.  Raises :class:`TemplateError`."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TemplateError(str(p), ["file not found"]) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise TemplateError(str(p), [f"{where}: not valid YAML ({getattr(e, 'problem', e)})"]) from None
+    spec = parse_template(data, str(p))
+    if spec.id != p.stem:
+        raise TemplateError(str(p), [f"id: {spec.id!r} must equal the file name {p.stem!r}"])
+    return spec
+
+
+def load_templates(directory: str | Path = DEFAULT_DIR) -> dict[str, FormSpec]:
+    """Load every ``*.yaml`` in ``directory``; problems of all files are reported together."""
+    out: dict[str, FormSpec] = {}
+    problems: list[str] = []
+    for p in sorted(Path(directory).glob("*.yaml")):
+        try:
+            out[p.stem] = load_template(p)
+        except TemplateError as e:
+            problems.extend(f"{p.name}: {x}" for x in e.problems)
+    if problems:
+        raise TemplateError(str(directory), problems)
+    return out
+
+
+def get_template(template_id: str, directory: str | Path = DEFAULT_DIR) -> FormSpec:
+    p = Path(directory) / f"{template_id}.yaml"
+    if not p.exists():
+        known = ", ".join(sorted(x.stem for x in Path(directory).glob("*.yaml")))
+        raise TemplateError(str(p), [f"no template {template_id!r} (known: {known})"])
+    return load_template(p)

@@ -1,0 +1,1 @@
+"""Backends: the ports jobs talk to, and their local and Google implementations."""

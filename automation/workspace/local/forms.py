@@ -1,0 +1,111 @@
+"""Forms on the local backend: the store is the form service; responses arrive through :meth:`LocalForms.submit`.
+
+The web forms (``python main.py serve``) and the demo's simulated respondents
+both call :meth:`submit`; a response lands in the same ``responses`` table that
+Google responses are synced into, so analysis cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from ...answers import check_answers
+from ...errors import AutomationError
+from ...model import FormSpec, Participant, form_spec_from_json, parse_iso, utc_now
+from ...store import Store
+from ..ports import CreatedForm, FetchedResponse
+
+
+class FormClosed(AutomationError):
+    """The form no longer accepts responses (closed or past its deadline)."""
+
+
+class UnknownLink(AutomationError):
+    """The link does not belong to any form (mistyped, or from another installation)."""
+
+
+class InvalidResponse(AutomationError):
+    """Answers failed validation; ``problems`` maps question id to a problem code (automation.answers)."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+
+
+class LocalForms:
+    backend = "local"
+
+    def __init__(self, store: Store, base_url: str):
+        self.store = store
+        self.base_url = base_url.rstrip("/")
+
+    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
+        external_id = secrets.token_urlsafe(9)
+        return CreatedForm(external_id, f"{self.base_url}/f/{external_id}")
+
+    def personal_links(self, form_key: str, external_id: str, url: str,
+                       participants: list[Participant]) -> dict[str, str]:
+        with self.store.transaction() as db:
+            for p in participants:
+                db.execute("INSERT OR IGNORE INTO form_links VALUES (?,?,?)", (form_key, p.id, secrets.token_urlsafe(16)))
+            rows = db.execute("SELECT participant_id, token FROM form_links WHERE form_key = ?", (form_key,)).fetchall()
+        wanted = {p.id for p in participants}
+        return {r["participant_id"]: f"{self.base_url}/t/{r['token']}" for r in rows if r["participant_id"] in wanted}
+
+    def close_form(self, external_id: str) -> None:
+        """Nothing to do: the store's ``forms.status`` (set by the job) is what the web forms check."""
+
+    def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
+                        since: datetime | None) -> list[FetchedResponse]:
+        """Local responses are written to the store as they are submitted: nothing to fetch."""
+        return []
+
+    # --- the respondent's side -------------------------------------------------
+    def resolve(self, token: str) -> tuple[Any, str | None]:
+        """``(forms row, participant id)`` for a personal token or a form's public id.
+
+        Raises :class:`UnknownLink`.
+        """
+        link = self.store.db.execute("SELECT * FROM form_links WHERE token = ?", (token,)).fetchone()
+        if link:
+            return self.store.form(link["form_key"]), link["participant_id"]
+        form = self.store.db.execute("SELECT * FROM forms WHERE external_id = ? AND backend = 'local'",
+                                     (token,)).fetchone()
+        if form is None:
+            raise UnknownLink("This link is not known. Check that it was copied whole.")
+        return form, None
+
+    def submit(self, token: str, answers: dict[str, Any], now: datetime | None = None,
+               response_id: str | None = None) -> str:
+        """Store a response given through a personal token (or a public form id).
+
+        One response per personal token: submitting again before the deadline
+        replaces it.  Returns the response id.  Raises :class:`UnknownLink`,
+        :class:`FormClosed`, :class:`InvalidResponse`.
+        """
+        now = now or utc_now()
+        form, pid = self.resolve(token)
+        if form["status"] != "open" or now > parse_iso(form["deadline"]):
+            raise FormClosed("The form is closed: its deadline has passed.")
+        if pid is None:
+            spec_allows = json.loads(form["spec_json"]).get("anonymous_allowed")
+            if not spec_allows and form["audience"] != "public":
+                raise UnknownLink("This form takes answers through personal links only.")
+        spec = form_spec_from_json(json.loads(form["spec_json"]))
+        clean = {k: v for k, v in answers.items() if v not in (None, "", [], {})}
+        problems = check_answers(spec, clean)
+        if problems:
+            raise InvalidResponse(problems)
+        if response_id is None:
+            basis = f"{form['form_key']}|{pid}" if pid else f"{form['form_key']}|{secrets.token_hex(8)}"
+            response_id = "lr_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
+        p = self.store.participant(pid) if pid else None
+        self.store.add_responses(form["form_key"], [{
+            "response_id": response_id, "participant_id": pid, "respondent_email": p.email if p else None,
+            "submitted_at": now, "answers": clean, "raw": {"answers": clean, "via": "local"},
+        }], source="local")
+        return response_id

@@ -1,0 +1,21 @@
+"""The group on the local backend is the roster itself: its members are the active participants."""
+
+from __future__ import annotations
+
+from ...store import Store
+
+
+class RosterGroup:
+    def __init__(self, store: Store, address: str):
+        self.store = store
+        self.address = address
+
+    def members(self) -> set[str]:
+        return {p.email for p in self.store.participants(active_only=True)}
+
+    def apply(self, add: list[str], remove: list[str]) -> None:
+        """Nothing to do: membership follows the roster, so there is never a difference to apply."""
+
+    def envelope(self) -> list[str]:
+        """The roster is the list: one message whose envelope holds every active member."""
+        return sorted(self.members())

@@ -1,0 +1,118 @@
+"""Mail on the local backend: a Maildir outbox, or a real SMTP server with a Maildir copy of what was sent.
+
+Lookup of a message whose outcome is unknown (DESIGN.md principle 7): the
+Maildir is searched for its ``Message-ID``.  With SMTP the copy is written
+only after the server accepted the message, so a crash between the two leaves
+the outcome unknown and :meth:`SmtpMail.find_sent` raises
+:class:`LookupUnavailable` for such a message, so the admin is told rather than the participant mailed twice.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+
+from ...errors import DeliveryError
+from ..ports import LookupUnavailable
+
+
+class MaildirMail:
+    """Writes each message to ``outbox/new`` as an RFC 5322 file (Maildir)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.box = mailbox.Maildir(str(self.path), create=True)
+        self._index: dict[str, str] | None = None
+
+    def _ids(self) -> dict[str, str]:
+        if self._index is None:
+            self._index = {}
+            for key in self.box.iterkeys():
+                with self.box.get_file(key) as fh:
+                    for line in fh:
+                        if not line.strip():
+                            break
+                        if line.lower().startswith(b"message-id:"):
+                            self._index[line.split(b":", 1)[1].strip().decode()] = key
+                            break
+        return self._index
+
+    def send(self, msg: EmailMessage, envelope_to: list[str]) -> str:
+        if not envelope_to:
+            raise DeliveryError("no recipient")
+        key = self.box.add(mailbox.MaildirMessage(msg))
+        self._ids()[str(msg["Message-ID"])] = key
+        return key
+
+    def find_sent(self, message_id: str) -> str | None:
+        return self._ids().get(message_id)
+
+    def messages(self) -> list[EmailMessage]:
+        from email import policy
+        from email.parser import BytesParser
+
+        out = []
+        for key in sorted(self.box.iterkeys()):
+            with self.box.get_file(key) as fh:
+                out.append(BytesParser(policy=policy.default).parse(fh))
+        return out
+
+
+class SmtpMail:
+    """Sends through an SMTP server (``smtplib``), keeping a Maildir copy of each accepted message.
+
+    ``security``: ``starttls`` (default), ``ssl`` or ``none`` (a local relay).
+    """
+
+    def __init__(self, host: str, port: int = 587, username: str | None = None, password: str | None = None,
+                 security: str = "starttls", timeout: float = 30.0, copy_dir: Path | None = None):
+        self.host, self.port, self.username, self.password = host, int(port), username, password
+        self.security, self.timeout = security, timeout
+        self.copy = MaildirMail(Path(copy_dir) if copy_dir else Path("outbox"))
+        self._conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._conn is not None:
+            try:
+                self._conn.noop()
+                return self._conn
+            except smtplib.SMTPException:
+                self._conn = None
+        try:
+            if self.security == "ssl":
+                conn = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
+            else:
+                conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.security == "starttls":
+                    conn.starttls(context=ssl.create_default_context())
+            if self.username:
+                conn.login(self.username, self.password or "")
+        except (OSError, smtplib.SMTPException) as e:
+            raise DeliveryError(f"Cannot connect to the mail server {self.host}:{self.port} ({e}). "
+                                "Check the SMTP settings; nothing was sent.") from None
+        self._conn = conn
+        return conn
+
+    def send(self, msg: EmailMessage, envelope_to: list[str]) -> str:
+        conn = self._connect()
+        try:
+            refused = conn.send_message(msg, to_addrs=envelope_to)
+        except smtplib.SMTPRecipientsRefused as e:
+            raise DeliveryError(f"the server refused the address(es): {', '.join(e.recipients)}") from None
+        except (OSError, smtplib.SMTPException) as e:
+            self._conn = None
+            raise DeliveryError(f"the mail server failed: {e}") from None
+        if refused:
+            raise DeliveryError(f"the server refused: {', '.join(refused)}")
+        self.copy.send(msg, envelope_to)
+        return str(msg["Message-ID"])
+
+    def find_sent(self, message_id: str) -> str | None:
+        found = self.copy.find_sent(message_id)
+        if found:
+            return found
+        raise LookupUnavailable("the SMTP server keeps no searchable sent folder")

@@ -1,0 +1,8 @@
+"""Entry point: ``python main.py --help``."""
+
+import sys
+
+from automation.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""Charts, the summaries behind them and the mentor's report, on a small hand-made store.
+
+The store is filled by inserting rows directly (no plan, no jobs), so every
+number below can be checked by hand against the fixtures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from automation import charts, report
+from automation.analysis import summary
+from automation.analysis.frame import answers_frame
+from automation.errors import AutomationError
+from automation.model import Participant
+from automation.store import Store
+from automation.templates import parse_template
+
+NOW = datetime(2022, 9, 20, 6, 30, tzinfo=timezone.utc)  # 12:30 in Bishkek
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+TI = lambda ky, ru: {"ky": ky, "ru": ru}  # noqa: E731
+
+
+def opt(i, ky, ru):
+    return {"id": i, "label": TI(ky, ru)}
+
+
+QUIZ = {
+    "id": "post_test", "version": 1, "kind": "post_test", "quiz": True,
+    "title": TI("Бюджет боюнча пост-тест", "Пост-тест по бюджету"),
+    "sections": [{"id": "s1", "title": TI("Суроолор", "Вопросы"), "questions": [
+        {"id": "q1", "kind": "single_choice", "title": TI("Бюджетти ким бекитет?", "Кто утверждает бюджет?"),
+         "options": [opt("a", "Кеңеш", "Кенеш"), opt("b", "Аким", "Аким"), opt("c", "Өкмөт", "Правительство")],
+         "correct": ["a"]},
+        {"id": "q2", "kind": "multiple_choice", "title": TI("Кирешелер", "Доходы местного бюджета"),
+         "options": [opt("tax", "Салыктар", "Налоги"), opt("fee", "Жыйымдар", "Сборы"),
+                     opt("loan", "Насыялар", "Кредиты")],
+         "correct": ["tax", "fee"]},
+    ]}],
+}
+
+FEEDBACK = {
+    "id": "event_feedback", "version": 1, "kind": "event_feedback", "quiz": False,
+    "title": TI("Иш-чара боюнча пикир", "Оценка мероприятия"),
+    "sections": [{"id": "s1", "title": TI("Баалоо", "Оценка"), "questions": [
+        {"id": "useful", "kind": "scale", "title": TI("Канчалык пайдалуу болду?", "Насколько было полезно?"),
+         "scale": {"low": 1, "high": 5, "low_label": TI("Такыр пайдасыз", "Совсем нет"),
+                   "high_label": TI("Өтө пайдалуу", "Очень")}},
+        {"id": "trainer", "kind": "scale", "title": TI("Тренер", "Тренер"),
+         "scale": {"low": 1, "high": 5, "low_label": TI("Такыр пайдасыз", "Совсем нет"),
+                   "high_label": TI("Өтө пайдалуу", "Очень")}},
+        {"id": "format", "kind": "single_choice", "other": True,
+         "title": TI("Кайсы формат ыңгайлуу?", "Какой формат удобнее?"),
+         "options": [opt("online", "Онлайн", "Онлайн"), opt("offline", "Офлайн", "Офлайн")]},
+        {"id": "topics", "kind": "multiple_choice", "other": True,
+         "title": TI("Кийинки темалар", "Темы следующих встреч"),
+         "options": [opt("law", "Мыйзамдар", "Законы"), opt("budget", "Бюджет", "Бюджет"),
+                     opt("conflict", "Чыр-чатак", "Конфликты")]},
+        {"id": "rate", "kind": "grid", "title": TI("Сессияларды баалаңыз", "Оцените сессии"),
+         "rows": [opt("s1", "Биринчи сессия", "Первая сессия"), opt("s2", "Экинчи сессия", "Вторая сессия")],
+         "options": [opt("bad", "Начар", "Плохо"), opt("ok", "Жакшы", "Хорошо"), opt("great", "Эң жакшы", "Отлично")]},
+        {"id": "comment", "kind": "long_text", "title": TI("Эмнени өзгөртүү керек?", "Что изменить?")},
+        {"id": "phone", "kind": "short_text", "title": TI("Телефонуңуз", "Ваш телефон")},
+    ]}],
+}
+
+# Five participants: three in Osh, two in Naryn (so Naryn is a small cell at min_group_size 3).
+PEOPLE = [
+    Participant("p1", "Айгүл Осмонова", "aigul@example.org", "+996 555 111 222", "osh", "Кара-Суу", "deputy", "ky"),
+    Participant("p2", "Бермет Жумабаева", "bermet@example.org", "+996 555 333 444", "osh", "Ош", "deputy", "ru"),
+    Participant("p3", "Чолпон Асанова", "cholpon@example.org", "+996 700 555 666", "osh", "Ноокат", "activist",
+                "ky"),
+    Participant("p4", "Динара Ниязова", "dinara@example.org", "+996 770 777 888", "naryn", "Ат-Башы", "deputy",
+                "ru"),
+    Participant("p5", "Элмира Токтосунова", "elmira@example.org", "+996 550 999 000", "naryn", "Нарын",
+                "candidate", "ky"),
+]
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+def _insert_form(store: Store, key: str, spec_data: dict, event_id: str, pre_test: bool = False,
+                 audience: str = "roster") -> None:
+    spec = parse_template(spec_data, f"{spec_data['id']}.yaml")
+    store.db.execute(
+        "INSERT INTO forms (form_key, template_id, template_version, kind, event_id, pre_test, audience, backend,"
+        " external_id, url, spec_json, status, opens, deadline, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (key, spec.id, spec.version, spec.kind, event_id, int(pre_test), audience, "local", key,
+         f"http://127.0.0.1:8080/f/{key}", json.dumps(spec.to_json(), ensure_ascii=False), "closed",
+         "2022-09-15T10:00:00Z", "2022-09-22T12:00:00Z", "2022-09-15T10:00:00Z"))
+
+
+def _responses(store: Store, key: str, answers: dict[str, dict]) -> None:
+    rows = [{"response_id": f"{key}-{pid}", "participant_id": pid, "respondent_email": f"{pid}@example.org",
+             "submitted_at": datetime(2022, 9, 16, 8, i, tzinfo=timezone.utc), "answers": a, "raw": {}}
+            for i, (pid, a) in enumerate(answers.items())]
+    store.add_responses(key, rows, "test")
+
+
+@pytest.fixture
+def store() -> Store:
+    s = Store(":memory:")
+    s.upsert_participants(PEOPLE, "test", now=NOW)
+    _insert_form(s, "ws_budget.post_test.pre", QUIZ, "ws_budget", pre_test=True)
+    _insert_form(s, "ws_budget.post_test", QUIZ, "ws_budget")
+    _insert_form(s, "ws_budget.event_feedback", FEEDBACK, "ws_budget")
+    # personal links for the feedback form: everyone but p5 was invited
+    for pid in ("p1", "p2", "p3", "p4"):
+        s.db.execute("INSERT INTO form_links VALUES (?,?,?)", ("ws_budget.event_feedback", pid, f"tok-{pid}"))
+    # quiz: q1 and q2 one point each, max_score 2.  Pre-test: p1 1/2, p2 0/2, p3 2/2
+    _responses(s, "ws_budget.post_test.pre", {
+        "p1": {"q1": "a", "q2": ["tax"]},
+        "p2": {"q1": "b", "q2": ["loan"]},
+        "p3": {"q1": "a", "q2": ["tax", "fee"]},
+    })
+    _responses(s, "ws_budget.post_test", {
+        "p1": {"q1": "a", "q2": ["tax", "fee"]},  # 2/2
+        "p2": {"q1": "a", "q2": ["tax"]},  # 1/2
+        "p3": {"q1": "a", "q2": ["tax", "fee"]},  # 2/2
+        "p4": {"q1": "b", "q2": ["tax", "fee"]},  # 1/2
+        "p5": {"q1": "c"},  # 0/2, q2 unanswered
+    })
+    _responses(s, "ws_budget.event_feedback", {
+        "p1": {"useful": 5, "trainer": 4, "format": "online", "topics": ["law", "budget"],
+               "rate": {"s1": "great", "s2": "ok"}, "comment": SCRIPT, "phone": "+996 555 111 222"},
+        "p2": {"useful": 4, "trainer": 4, "format": "В смешанном формате", "topics": ["budget", "Гендер"],
+               "rate": {"s1": "great"}, "comment": "Больше практики, пишите мне: bermet@example.org"},
+        "p3": {"useful": 2, "trainer": 5, "format": "offline", "topics": ["budget"], "rate": {"s1": "ok", "s2": "bad"},
+               "comment": "  "},
+    })
+    return s
+
+
+def _spec(store: Store, key: str):
+    from automation.model import form_spec_from_json
+    return form_spec_from_json(json.loads(store.form(key)["spec_json"]))
+
+
+def _rows(store: Store, key: str) -> pd.DataFrame:
+    f = answers_frame(store)
+    return f[f["form_key"] == key]
+
+
+# --- summaries against hand-computed values -----------------------------------------
+
+
+def test_frame_and_question_counts(store):
+    rows = _rows(store, "ws_budget.event_feedback")
+    spec = _spec(store, "ws_budget.event_feedback")
+    assert rows["response_id"].nunique() == 3
+    # 3 responses x (6 plain questions + 2 grid rows)
+    assert len(rows) == 3 * 8
+    counts = {c["question_id"]: c for c in summary.question_counts(spec, rows)}
+    assert counts["useful"]["answered"] == 3
+    assert counts["useful"]["counts"] == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}
+    assert counts["trainer"]["counts"] == {"1": 0, "2": 0, "3": 0, "4": 2, "5": 1}
+    assert counts["format"]["counts"] == {"Онлайн": 1, "Офлайн": 1, "Другое": 1}
+    assert counts["topics"] == {**counts["topics"], "answered": 3,
+                                "counts": {"Законы": 1, "Бюджет": 3, "Конфликты": 0, "Другое": 1}}
+    assert counts["rate"]["answered"] == 3
+    assert counts["rate"]["rows"] == {"Первая сессия": {"Плохо": 0, "Хорошо": 1, "Отлично": 2},
+                                      "Вторая сессия": {"Плохо": 1, "Хорошо": 1, "Отлично": 0}}
+    assert counts["rate"]["counts"]["Первая сессия: Отлично"] == 2
+    assert counts["comment"]["answered"] == 2 and counts["comment"]["counts"] == {}
+    ky = {c["question_id"]: c for c in summary.question_counts(spec, rows, "ky")}
+    assert ky["format"]["counts"] == {"Онлайн": 1, "Офлайн": 1, "Башка": 1}
+    assert ky["useful"]["title"] == "Канчалык пайдалуу болду?"
+
+
+def test_scores_and_response_rate(store):
+    spec = _spec(store, "ws_budget.post_test")
+    assert spec.max_score == 2
+    rows = _rows(store, "ws_budget.post_test")
+    s = summary.score_summary(spec, rows)
+    assert s["n"] == 5 and s["max_score"] == 2
+    assert s["mean"] == pytest.approx((1 + 0.5 + 1 + 0.5 + 0) / 5)
+    assert s["median"] == pytest.approx(0.5) and s["min"] == 0 and s["max"] == 1
+    # no links: invited = active roster (5)
+    post = summary.response_rate(rows, report.invited_ids(store, store.form("ws_budget.post_test")))
+    assert post == {"responses": 5, "invited": 5, "responded": 5, "rate": 1.0}
+    fb_rows = _rows(store, "ws_budget.event_feedback")
+    fb = summary.response_rate(fb_rows, report.invited_ids(store, store.form("ws_budget.event_feedback")))
+    assert fb == {"responses": 3, "invited": 4, "responded": 3, "rate": 0.75}
+    assert summary.response_rate(fb_rows, None)["rate"] is None
+
+
+def test_public_form_has_no_rate(store):
+    _insert_form(store, "needs_public", FEEDBACK, "needs_2022", audience="public")
+    assert report.invited_ids(store, store.form("needs_public")) is None
+
+
+def test_small_cell_suppression_two_against_three(store):
+    rows = _rows(store, "ws_budget.post_test")  # 3 in Osh, 2 in Naryn
+    spec = _spec(store, "ws_budget.post_test")
+    g = summary.oblast_groups(rows, 3, spec).set_index("group")
+    assert not g.loc["osh", "suppressed"] and g.loc["osh", "respondents"] == 3
+    assert g.loc["osh", "mean_score"] == pytest.approx((1 + 0.5 + 1) / 3)
+    assert g.loc["naryn", "suppressed"]
+    assert pd.isna(g.loc["naryn", "respondents"]) and pd.isna(g.loc["naryn", "mean_score"])
+    # with a threshold of 2 Naryn's 2 respondents are shown
+    g2 = summary.oblast_groups(rows, 2, spec).set_index("group")
+    assert not g2.loc["naryn", "suppressed"] and g2.loc["naryn", "respondents"] == 2
+    assert g2.loc["naryn", "mean_score"] == pytest.approx(0.25)
+    assert summary.suppressed_label(3, "ru") == "менее 3"
+    assert summary.suppressed_label(3, "ky") == "3төн аз"
+    # non-respondents of the feedback form: p4 (Naryn) only -> suppressed
+    nr = summary.non_respondents_by_oblast({"p1": "osh", "p2": "osh", "p3": "osh", "p4": "naryn"},
+                                           _rows(store, "ws_budget.event_feedback"), 3)
+    assert list(nr["group"]) == ["naryn"] and nr["suppressed"].tolist() == [True]
+    assert nr["non_respondents"].isna().all()  # the count itself is removed, not just hidden
+
+
+def test_open_texts_skip_blanks_and_contacts(store):
+    spec = _spec(store, "ws_budget.event_feedback")
+    rows = _rows(store, "ws_budget.event_feedback")
+    texts = summary.open_texts(spec, rows, "comment", "[скрыто]")
+    assert texts == [SCRIPT, "Больше практики, пишите мне: [скрыто]"]
+    assert summary.open_texts(spec, rows, "phone") == []  # personal-data question
+    assert summary.open_texts(spec, rows, "format") == ["В смешанном формате"]
+    assert summary.open_texts(spec, rows, "topics") == ["Гендер"]
+    assert summary.mask_contacts("звоните +996 (555) 12-34-56 или 0555123456", "#") == "звоните # или #"
+
+
+# --- charts -------------------------------------------------------------------------
+
+
+def _is_png(p: Path) -> bool:
+    return p.exists() and p.read_bytes()[:8] == PNG_MAGIC and p.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+def test_form_charts_are_valid_pngs_without_missing_glyphs(store, tmp_path, lang):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph (e.g. ө ү ң) is a UserWarning in matplotlib
+        fb = charts.form_charts(_spec(store, "ws_budget.event_feedback"), _rows(store, "ws_budget.event_feedback"),
+                                tmp_path, lang, svg=True)
+        quiz = charts.form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
+                                  tmp_path, lang)
+    kinds = [(c.question_id, c.kind) for c in fb]
+    assert kinds == [("useful+trainer", "likert"), ("format", "choice"), ("topics", "multiple_choice"),
+                     ("rate", "grid"), ("", "oblast")]  # no chart for text questions
+    assert [c.kind for c in quiz] == ["choice", "multiple_choice", "score", "oblast"]
+    for c in fb + quiz:
+        assert _is_png(c.path), c.path
+        assert c.path.name.endswith(f".{lang}.png")
+    assert all(c.svg_path and c.svg_path.exists() for c in fb)
+    # suppression: Naryn (2 respondents) is named in the note, not plotted
+    ob = quiz[-1]
+    label = "менее 3" if lang == "ru" else "3төн аз"
+    assert label in ob.note and ("Нарынская" if lang == "ru" else "Нарын") in ob.note
+
+
+def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
+    rows = _rows(store, "ws_budget.event_feedback")  # 3 in Osh
+    groups = summary.oblast_groups(rows, 4)
+    assert groups["suppressed"].all()
+    assert charts.oblast_chart(groups, tmp_path / "x.png", min_group_size=4) is None
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_strings_exist_in_both_languages():
+    assert set(charts.STRINGS["ru"]) == set(charts.STRINGS["ky"])
+    assert set(report.UI["ru"]) == set(report.UI["ky"])
+
+
+# --- the report ---------------------------------------------------------------------
+
+
+def test_report_html(store, tmp_path):
+    path = report.build_report(store, tmp_path, now=NOW, write_json=True)
+    assert path == tmp_path / "report.html"
+    html = path.read_text(encoding="utf-8")
+    for title in ("Пост-тест по бюджету", "Оценка мероприятия", "Отчёт для ментора", "Ключевые показатели"):
+        assert title in html
+    assert "20.09.2022 12:30" in html  # generated at, Asia/Bishkek
+    # the open text is escaped, never markup
+    assert SCRIPT not in html and "&lt;script&gt;alert(" in html
+    assert "<script" not in html
+    # no contacts and no names of participants
+    for p in PEOPLE:
+        assert p.email not in html and p.phone not in html and p.name not in html
+    assert not re.search(r"[\w.]+@[\w.]+\.\w+", html)
+    # figures: feedback 3 of 4 invited answered (75%)
+    assert "3 / 4" in html and "75%" in html
+    assert "50% → 60%" in html  # pre (1/2 + 0 + 2/2) / 3, post (1 + 1/2 + 1 + 1/2 + 0) / 5
+    # suppressed groups shown as "менее 3"
+    assert "менее 3" in html
+    # every chart is linked by relative path and exists
+    imgs = re.findall(r'<img src="([^"]+)"', html)
+    assert imgs and all(_is_png(tmp_path / src) for src in imgs)
+    assert all(src.startswith("charts/") for src in imgs)
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    fb = next(f for f in data if f["form_key"] == "ws_budget.event_feedback")
+    assert fb["form"] == "Оценка мероприятия" and fb["responses"] == 3
+    q = next(x for x in fb["questions"] if x["title"] == "Темы следующих встреч")
+    assert q == {"question_id": "topics", "title": "Темы следующих встреч", "kind": "multiple_choice",
+                 "answered": 3, "counts": {"Законы": 1, "Бюджет": 3, "Конфликты": 0, "Другое": 1}}
+
+
+def test_report_in_kyrgyz_for_one_event(store, tmp_path):
+    path = report.build_report(store, tmp_path, lang="ky", event_id="ws_budget", now=NOW)
+    assert path.name == "report_ws_budget.html"
+    html = path.read_text(encoding="utf-8")
+    for text in ("Ментор үчүн отчёт", "Негизги көрсөткүчтөр", "Бюджет боюнча пост-тест", "Иш-чара боюнча пикир",
+                 "3төн аз", "Облустар боюнча", "Ачык жооптор"):
+        assert text in html, text
+    assert "Ключевые показатели" not in html and "менее 3" not in html
+    assert all(p.name.endswith(".ky.png") for p in (tmp_path / "charts").iterdir())
+
+
+def test_report_errors(store, tmp_path):
+    with pytest.raises(AutomationError, match="no forms of event 'nope'"):
+        report.build_report(store, tmp_path, event_id="nope")
+    with pytest.raises(AutomationError, match="unknown language"):
+        report.build_report(store, tmp_path, lang="en")
+
+
+def test_empty_store_report(tmp_path):
+    path = report.build_report(Store(":memory:"), tmp_path, now=NOW, write_json=True)
+    assert "Отчёт для ментора" in path.read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "summary.json").read_text()) == []
+
+
+def test_report_uses_plan_titles_and_puts_pre_test_first(store, tmp_path):
+    from types import SimpleNamespace
+
+    from automation.model import I18n
+    plan = SimpleNamespace(club=SimpleNamespace(name=I18n(ky="Клуб (ky)", ru="Клуб АМУЦА")),
+                           events=[SimpleNamespace(id="ws_budget",
+                                                   title=I18n(ky="Бюджет семинары", ru="Семинар о бюджете"))])
+    html = report.build_report(store, tmp_path, now=NOW, plan=plan).read_text(encoding="utf-8")
+    assert "Клуб АМУЦА" in html and "Семинар о бюджете" in html
+    sections = re.findall(r'<section class="form" id="([^"]+)"', html)
+    # the store orders by opening date, then key (all open together here); the pre-test moves before its post-test
+    assert sections == ["ws_budget.event_feedback", "ws_budget.post_test.pre", "ws_budget.post_test"]
+
+
+def test_single_scale_item_chart(store, tmp_path):
+    spec = _spec(store, "ws_budget.event_feedback")
+    q = spec.question("useful")
+    c = summary.count_question(q, _rows(store, "ws_budget.event_feedback"), "ky")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = charts.scale_chart(c, q.scale, tmp_path / "useful.png", "ky", svg=True)
+    assert _is_png(p) and p.with_suffix(".svg").exists()
+
+
+def test_data_hash_changes_with_a_new_response(store):
+    before = report.data_hash(store)
+    assert report.data_hash(store) == before
+    _responses(store, "ws_budget.event_feedback", {"p4": {"useful": 3}})
+    assert report.data_hash(store) != before
