@@ -9,7 +9,7 @@ the scheduler and from tests.
 
 - Font: DejaVu Sans (ships with matplotlib), which has the Kyrgyz letters
   ө ү ң and Russian (DOMAIN.md "Conventions").
-- Size: 8 in wide at 150 dpi (1200 px), 4.5 in high or more for many bars;
+- Size: 8 in wide at 120 dpi (960 px), 4.5 in high or more for many bars;
   large fonts so that the figure stays readable at phone width.
 - Long labels go on horizontal bars and are wrapped.
 - Titles, axis labels and notes are in the report language ``lang`` (``ru``
@@ -36,12 +36,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .analysis import summary
+from .analysis import stats, summary
 from .model import FormSpec, Question, Scale
 
 WIDTH_IN = 8.0
 MIN_HEIGHT_IN = 4.5
-DPI = 150
+DPI = 120
 TITLE_WRAP = 50  # characters per title line at 17 pt bold on 8 in
 
 #: The one style of every chart.
@@ -98,6 +98,36 @@ STRINGS: dict[str, dict[str, str]] = {
         "grid_axis": "% ответивших по строке",
         "n": "n = {n}",
         "mean_line": "пунктир",
+        "wilson_note": "Чёрточки — 95% доверительный интервал (Уилсон).",
+        "gain_title_event_id": "Прирост знаний g по мероприятиям",
+        "gain_title_oblast": "Прирост знаний g по областям",
+        "gain_title_role": "Прирост знаний g по ролям",
+        "gain_axis": "Средний нормализованный прирост g = (пост − пре) / (макс − пре); чёрточки — 95% ДИ",
+        "gain_note": "n — участницы, прошедшие оба теста (без идеального пре-теста).",
+        "gain_hidden": "Не показаны ({label} пар пре/пост): {groups}.",
+        "items_title": "Доля правильных ответов по вопросам",
+        "items_axis": "% правильных ответов",
+        "pre_label": "пре-тест",
+        "post_label": "пост-тест",
+        "by_oblast": "по областям",
+        "by_role": "по ролям",
+        "heatmap_note": "% ответивших в группе; n — число ответивших.",
+        "change_title": "Изменение к {prev} году: {question}",
+        "change_note": ("Серая точка — {prev}, синяя — {year}. * — разница больше случайных колебаний "
+                        "(95% ДИ Ньюкомба не включает 0)."),
+        "trend_title": "Оценки мероприятий за сезон",
+        "trend_axis": "Средняя оценка ({low}–{high})",
+        "trend_hidden": "Не показаны (ответили {label} человек): {events}.",
+        "curve_title": "Доля ответивших по дням после приглашения",
+        "curve_axis_x": "Дней после приглашения",
+        "curve_axis_y": "% приглашённых, которые ответили",
+        "curve_note": "Тонкие линии — отдельные формы, толстые — все формы этого вида вместе.",
+        "kind_post_test": "пост-тесты",
+        "kind_needs_assessment": "оценка потребностей",
+        "kind_event_feedback": "оценка мероприятий",
+        "kind_best_practice_vote": "голосование за лучшую практику",
+        "kind_school_application": "заявки в Школу",
+        "kind_other": "другие формы",
     },
     "ky": {
         "count": "Жооптордун саны",
@@ -120,6 +150,36 @@ STRINGS: dict[str, dict[str, str]] = {
         "grid_axis": "сап боюнча жооп бергендердин %",
         "n": "n = {n}",
         "mean_line": "үзүк сызык",
+        "wilson_note": "Сызыкчалар — 95% ишеним аралыгы (Уилсон).",
+        "gain_title_event_id": "Иш-чаралар боюнча билимдин өсүшү g",
+        "gain_title_oblast": "Облустар боюнча билимдин өсүшү g",
+        "gain_title_role": "Ролдор боюнча билимдин өсүшү g",
+        "gain_axis": "Орточо нормалдаштырылган өсүш g = (пост − пре) / (макс − пре); сызыкчалар — 95% ИА",
+        "gain_note": "n — эки тестти тең тапшыргандар (пре-тести мыкты эместер).",
+        "gain_hidden": "Көрсөтүлгөн жок ({label} пре/пост жуп): {groups}.",
+        "items_title": "Суроолор боюнча туура жооптордун үлүшү",
+        "items_axis": "туура жооптордун %",
+        "pre_label": "пре-тест",
+        "post_label": "пост-тест",
+        "by_oblast": "облустар боюнча",
+        "by_role": "ролдор боюнча",
+        "heatmap_note": "топто жооп бергендердин %; n — жооп бергендердин саны.",
+        "change_title": "{prev}-жылга салыштырмалуу өзгөрүү: {question}",
+        "change_note": ("Боз чекит — {prev}, көк — {year}. * — айырма кокустук термелүүдөн чоң "
+                        "(Ньюкомбдун 95% ИА 0дү камтыбайт)."),
+        "trend_title": "Сезондогу иш-чаралардын баалары",
+        "trend_axis": "Орточо баа ({low}–{high})",
+        "trend_hidden": "Көрсөтүлгөн жок ({label} адам жооп берген): {events}.",
+        "curve_title": "Чакыруудан кийинки күндөр боюнча жооп бергендердин үлүшү",
+        "curve_axis_x": "Чакыруудан кийинки күндөр",
+        "curve_axis_y": "жооп берген чакырылгандардын %",
+        "curve_note": "Ичке сызыктар — өзүнчө формалар, калың сызыктар — ушул түрдөгү бардык формалар бирге.",
+        "kind_post_test": "пост-тесттер",
+        "kind_needs_assessment": "муктаждыктарды баалоо",
+        "kind_event_feedback": "иш-чараларды баалоо",
+        "kind_best_practice_vote": "мыкты тажрыйба үчүн добуш берүү",
+        "kind_school_application": "Мектепке арыздар",
+        "kind_other": "башка формалар",
     },
 }
 
@@ -189,8 +249,12 @@ def _save(fig: Figure, path: Path, svg: bool) -> Path:
 
 def _hbar(labels: list[str], values: list[float], annotations: list[str], title: str, xlabel: str, note: str,
           path: Path, svg: bool, colors: list[str] | None = None, xmax: float | None = None,
-          percent_axis: bool = False) -> Path:
-    """Horizontal bars, first label at the top, each bar annotated at its end."""
+          percent_axis: bool = False, intervals: Sequence[tuple[float, float]] | None = None) -> Path:
+    """Horizontal bars, first label at the top, each bar annotated at its end.
+
+    ``intervals``: a (low, high) per bar drawn as a thin error bar (NaN: none);
+    the annotation then sits right of the interval.
+    """
     wrapped = [_wrap(lab, 28) for lab in labels]
     label_lines = sum(max(1, _lines(w)) for w in wrapped)
     height = (1.6 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.28 * label_lines + 0.18 * len(labels)
@@ -204,7 +268,14 @@ def _hbar(labels: list[str], values: list[float], annotations: list[str], title:
         ax.invert_yaxis()
         top = xmax if xmax is not None else (max(values) if values and max(values) > 0 else 1)
         ax.set_xlim(0, top * 1.28)
-        for yi, v, a in zip(y, values, annotations):
+        ends = list(values)
+        if intervals is not None:
+            lo = np.array([v - i[0] if np.isfinite(i[0]) else 0.0 for v, i in zip(values, intervals)])
+            hi = np.array([i[1] - v if np.isfinite(i[1]) else 0.0 for v, i in zip(values, intervals)])
+            ax.errorbar(values, y, xerr=[np.clip(lo, 0, None), np.clip(hi, 0, None)], fmt="none",
+                        ecolor=TEXT_COLOR, elinewidth=1.3, capsize=4, capthick=1.3)
+            ends = [max(v, i[1]) if np.isfinite(i[1]) else v for v, i in zip(values, intervals)]
+        for yi, v, a in zip(y, ends, annotations):
             ax.text(v + top * 0.015, yi, a, va="center", ha="left", fontsize=13, color=TEXT_COLOR)
         ax.xaxis.grid(True)
         ax.set_xlabel(xlabel)
@@ -242,9 +313,13 @@ def choice_chart(counts: dict[str, Any], path: str | Path, lang: str = "ru", svg
 
 
 def multiple_choice_chart(counts: dict[str, Any], path: str | Path, lang: str = "ru", svg: bool = False,
-                          correct: Sequence[str] = ()) -> Path:
+                          correct: Sequence[str] = (), intervals: bool = False) -> Path:
     """Distribution of a multiple-choice question: options sorted by frequency (options in
-    form order on ties), "other" texts grouped as "Другое"/"Башка" at the end; % of those who answered."""
+    form order on ties), "other" texts grouped as "Другое"/"Башка" at the end; % of those who answered.
+
+    ``intervals``: draw each share's 95 % Wilson interval (the demand for a topic in a
+    needs assessment: how sure the share is with this many respondents).
+    """
     other = summary.OTHER.get(lang)
     items = [(k, v) for k, v in counts["counts"].items() if k != other]
     items.sort(key=lambda kv: -kv[1])
@@ -258,8 +333,13 @@ def multiple_choice_chart(counts: dict[str, Any], path: str | Path, lang: str = 
     note = t("answered", lang, n=counts["answered"]) + ". " + t("several", lang)
     if correct:
         note += " " + t("correct", lang)
+    ci = None
+    if intervals:
+        ci = [stats.wilson_interval(v, int(counts["answered"])) for _, v in items]
+        note += " " + t("wilson_note", lang)
+    xmax = max(shares + [0.01]) if ci is None else max([hi for _, hi in ci if np.isfinite(hi)] + shares + [0.01])
     return _hbar(labels, shares, ann, counts["title"], t("share_of_answered", lang), note, Path(path), svg,
-                 colors, xmax=max(shares + [0.01]), percent_axis=True)
+                 colors, xmax=xmax, percent_axis=True, intervals=ci)
 
 
 def _scale_tick(value: str, label: str | None) -> str:
@@ -477,6 +557,305 @@ def oblast_chart(groups: pd.DataFrame, path: str | Path, lang: str = "ru", measu
                  t("respondents_axis", lang), note, Path(path), svg)
 
 
+# --- season charts: gains, items, needs, feedback trend, response curves ------------
+
+
+def kind_label(kind: str, lang: str = "ru") -> str:
+    """A form kind in words (``post_test`` → "пост-тесты")."""
+    key = f"kind_{kind}"
+    return t(key if key in STRINGS["ru"] else "kind_other", lang)
+
+
+def _num(v: float, digits: int = 2) -> str:
+    text = f"{v:.{digits}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")  # no "−0.0"
+    return text.replace("-", "−")
+
+
+def gain_chart(table: pd.DataFrame, labels: dict[str, str], path: str | Path, lang: str = "ru", by: str = "event_id",
+               min_group_size: int = summary.MIN_GROUP_SIZE, svg: bool = False, title: str | None = None
+               ) -> Path | None:
+    """Mean normalized gain per group with its 95 % t interval, from :func:`posttest.gain_table`.
+
+    ``labels``: display name of each group code.  Groups whose mean is
+    suppressed (fewer than ``min_group_size`` gains) are not drawn and are
+    named in the note.  None (nothing written) when no group can be shown.
+    """
+    shown = table[~table["mean_suppressed"]]
+    if shown.empty:
+        return None
+    hidden = [labels.get(g, g) or summary.UNKNOWN_GROUP.get(lang) for g in table.loc[table["mean_suppressed"], "group"]]
+    note = t("gain_note", lang)
+    if hidden:
+        note += " " + t("gain_hidden", lang, label=summary.suppressed_label(min_group_size, lang),
+                        groups=", ".join(hidden))
+    names = [_wrap(f"{labels.get(g, g) or summary.UNKNOWN_GROUP.get(lang)} (n\u00a0=\u00a0{int(n)})", 30)
+             for g, n in zip(shown["group"], shown["paired"])]
+    m = shown["mean_gain"].to_numpy(float)
+    lo = shown["ci_low"].to_numpy(float)
+    hi = shown["ci_high"].to_numpy(float)
+    title = title or t(f"gain_title_{by}", lang)
+    height = 1.8 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.3 * sum(_lines(x) for x in names) + 0.2 * len(names)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        y = np.arange(len(names))
+        err = [np.nan_to_num(m - lo), np.nan_to_num(hi - m)]
+        ax.errorbar(m, y, xerr=err, fmt="o", color=PRIMARY, ecolor=PRIMARY, elinewidth=2, capsize=5, markersize=9)
+        ax.axvline(0, color="#444444", linewidth=1)
+        left = min(-0.2, float(np.nanmin(np.concatenate([lo, m]))) - 0.05)
+        right = max(1.0, float(np.nanmax(np.concatenate([hi, m]))) + 0.05)
+        ax.set_xlim(left, right + (right - left) * 0.32)
+        for yi, v, a, b in zip(y, m, lo, hi):
+            txt = _num(v) + (f" [{_num(a)}; {_num(b)}]" if np.isfinite(a) else "")
+            ax.text((b if np.isfinite(b) else v) + (right - left) * 0.02, yi, txt, va="center", fontsize=12)
+        ax.set_xticks([x for x in np.arange(-2, 1.01, 0.2) if x >= left - 1e-9])  # g is at most 1
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _num(v, 1)))
+        ax.set_yticks(y, names, fontsize=13)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.xaxis.grid(True)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(_wrap(t("gain_axis", lang), 44), fontsize=12)
+        _title(fig, title)
+        _note(fig, note)
+        return _save(fig, Path(path), svg)
+
+
+def item_chart(post: pd.DataFrame, path: str | Path, lang: str = "ru", pre: pd.DataFrame | None = None,
+               svg: bool = False, title: str | None = None) -> Path | None:
+    """Share correct per question (item difficulty) from :func:`posttest.item_analysis`:
+    the post-test as blue dots, the pre-test (when given) as grey dots joined to them."""
+    if post.empty or post["responses"].max() == 0:
+        return None
+    names = [_wrap(x, 34) for x in post["title"]]
+    p = post["difficulty"].to_numpy(float)
+    before = None
+    if pre is not None and not pre.empty and pre["responses"].max() > 0:
+        b = pre.set_index("question_id")["difficulty"]
+        before = np.array([float(b.get(q, np.nan)) for q in post["question_id"]])
+    title = title or t("items_title", lang)
+    height = 1.9 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.27 * sum(_lines(x) for x in names) + 0.12 * len(names)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        y = np.arange(len(names))
+        if before is not None:
+            ax.hlines(y, np.fmin(before, p), np.fmax(before, p), color="#bbbbbb", linewidth=3, zorder=1)
+            ax.scatter(before, y, s=70, color=MUTED, zorder=2, label=t("pre_label", lang))
+        ax.scatter(p, y, s=80, color=PRIMARY, zorder=3, label=t("post_label", lang))
+        for yi, v in zip(y, p):
+            if np.isfinite(v):
+                ax.text(1.03, yi, _pct(v), va="center", fontsize=12, color=TEXT_COLOR)
+        ax.set_xlim(-0.02, 1.12)
+        ax.set_xticks(np.linspace(0, 1, 6))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
+        ax.set_yticks(y, names, fontsize=12)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.xaxis.grid(True)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(t("items_axis", lang))
+        if before is not None:
+            fig.legend(loc="outside lower center", ncol=2, fontsize=12)
+        _title(fig, title)
+        return _save(fig, Path(path), svg)
+
+
+def heatmap_chart(demand: pd.DataFrame, path: str | Path, lang: str = "ru", by: str = "oblast",
+                  title: str = "", min_group_size: int = summary.MIN_GROUP_SIZE, svg: bool = False) -> Path | None:
+    """Share choosing each option per group, from :func:`needs.group_demand`, as a table of colours.
+
+    Rows are options (in form order), columns the groups that are not
+    suppressed (named in the note when hidden).  None when no group can be shown.
+    """
+    shown = demand[~demand["suppressed"]]
+    if shown.empty:
+        return None
+    groups = list(dict.fromkeys(shown["group"]))
+    options = list(dict.fromkeys(shown["label"]))
+    mat = np.full((len(options), len(groups)), np.nan)
+    ns = {}
+    for r in shown.itertuples(index=False):
+        mat[options.index(r.label), groups.index(r.group)] = r.share
+        ns[r.group] = int(r.answered)
+    hidden = [summary.group_label(by, g, lang) for g in dict.fromkeys(demand.loc[demand["suppressed"], "group"])]
+    note = t("heatmap_note", lang)
+    if hidden:
+        note += " " + t("suppressed", lang, label=summary.suppressed_label(min_group_size, lang),
+                        groups=", ".join(hidden))
+    cols = [f"{_wrap(summary.group_label(by, g, lang), 12)}\nn\u00a0=\u00a0{ns[g]}" for g in groups]
+    rows = [_wrap(x, 30) for x in options]
+    full = f"{title} — {t('by_' + by, lang)}" if title else t("by_" + by, lang)
+    height = 2.4 + 0.32 * _lines(_wrap(full, TITLE_WRAP)) + 0.3 * sum(_lines(x) for x in rows) + 0.15 * len(rows)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        ax.imshow(mat, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        for i in range(len(options)):
+            for j in range(len(groups)):
+                v = mat[i, j]
+                if np.isfinite(v):
+                    ax.text(j, i, _pct(v), ha="center", va="center", fontsize=12,
+                            color="white" if v > 0.55 else TEXT_COLOR)
+        ax.set_xticks(np.arange(len(groups)), cols, fontsize=11)
+        ax.xaxis.tick_top()
+        ax.set_yticks(np.arange(len(options)), rows, fontsize=12)
+        ax.tick_params(length=0)
+        for side in ("left", "bottom", "top", "right"):
+            ax.spines[side].set_visible(False)
+        _title(fig, full)
+        _note(fig, note)
+        return _save(fig, Path(path), svg)
+
+
+def change_chart(change: pd.DataFrame, path: str | Path, lang: str = "ru", title: str = "", prev_year: int = 0,
+                 year: int = 0, svg: bool = False) -> Path | None:
+    """This year's share of each option against the previous assessment's, from :func:`needs.demand_change`.
+
+    A grey dot (previous year) joined to a blue dot (this year); the change in
+    percentage points is written at the right, with ``*`` when Newcombe's 95 %
+    interval of the difference excludes 0.
+    """
+    d = change[change["share"].notna() | change["prev_share"].notna()]
+    if d.empty:
+        return None
+    names = [_wrap(x, 30) for x in d["label"]]
+    now = d["share"].to_numpy(float)
+    before = d["prev_share"].to_numpy(float)
+    full = t("change_title", lang, prev=prev_year, question=title)
+    height = 1.9 + 0.32 * _lines(_wrap(full, TITLE_WRAP)) + 0.28 * sum(_lines(x) for x in names) + 0.14 * len(names)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        y = np.arange(len(names))
+        ax.hlines(y, np.fmin(before, now), np.fmax(before, now), color="#bbbbbb", linewidth=3, zorder=1)
+        ax.scatter(before, y, s=70, color=MUTED, zorder=2)
+        ax.scatter(now, y, s=80, color=PRIMARY, zorder=3)
+        for yi, r in zip(y, d.itertuples(index=False)):
+            if np.isfinite(r.diff):
+                star = "*" if (r.diff_low > 0 or r.diff_high < 0) else ""
+                txt = f"{r.diff * 100:+.0f}{star}".replace("-", "−")
+                ax.text(1.04, yi, txt, va="center", fontsize=12,
+                        fontweight="bold" if star else "normal", color=TEXT_COLOR)
+        ax.set_xlim(-0.02, 1.16)
+        ax.set_xticks(np.linspace(0, 1, 6))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
+        ax.set_yticks(y, names, fontsize=12)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.xaxis.grid(True)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(t("share_of_answered", lang))
+        _title(fig, full)
+        _note(fig, t("change_note", lang, prev=prev_year, year=year))  # the note names the dots: no legend
+        return _save(fig, Path(path), svg)
+
+
+def trend_chart(trend: pd.DataFrame, path: str | Path, lang: str = "ru", low: int = 1, high: int = 5,
+                min_group_size: int = summary.MIN_GROUP_SIZE, svg: bool = False,
+                title: str | None = None) -> Path | None:
+    """Mean of each Likert item by event, in date order, from :func:`feedback.feedback_trend`.
+
+    One line per item; the x axis is the events in date order, labelled with
+    the date (Asia/Bishkek).  Events with too few responses are gaps, named in
+    the note.  None when fewer than two events can be shown.
+    """
+    from .model import BISHKEK
+
+    events = trend.drop_duplicates("form_key")[["form_key", "when", "event_title", "suppressed"]]
+    if int((~events["suppressed"]).sum()) < 2:
+        return None
+    keys = list(events["form_key"])
+    ticks = [pd.Timestamp(w).tz_convert(BISHKEK).strftime("%d.%m") for w in events["when"]]
+    hidden = [e for e, s in zip(events["event_title"], events["suppressed"]) if s]
+    items = list(dict.fromkeys(trend["question_id"]))
+    titles = {q: str(trend.loc[trend["question_id"] == q, "title"].iloc[-1]) for q in items}
+    legend = [_wrap(titles[q], 56) for q in items]
+    title = title or t("trend_title", lang)
+    height = 4.6 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.26 * sum(_lines(x) for x in legend)
+    cmap = matplotlib.colormaps["tab10"]
+    markers = "osD^vP*Xh<>"
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        x = np.arange(len(keys))
+        for i, q in enumerate(items):
+            part = trend[trend["question_id"] == q].set_index("form_key")["mean"]
+            yv = [float(part.get(k, np.nan)) for k in keys]
+            ax.plot(x, yv, marker=markers[i % len(markers)], color=cmap(i % 10), linewidth=2, markersize=7,
+                    label=legend[i])
+        ax.set_xticks(x, ticks, rotation=45 if len(keys) > 8 else 0, fontsize=12)
+        ax.set_ylim(low - 0.1, high + 0.1)
+        ax.set_yticks(range(low, high + 1))
+        ax.yaxis.grid(True)
+        ax.set_ylabel(t("trend_axis", lang, low=low, high=high))
+        fig.legend(loc="outside lower center", ncol=1, fontsize=11, handlelength=2.2)
+        _title(fig, title)
+        if hidden:
+            ax.set_xlabel(_wrap(t("trend_hidden", lang, label=summary.suppressed_label(min_group_size, lang),
+                                  events=", ".join(hidden)), 80), fontsize=11, color=NOTE_COLOR)
+        return _save(fig, Path(path), svg)
+
+
+#: Line colours of form kinds in the response-curve chart.
+KIND_COLORS = {"post_test": "#2a6f97", "needs_assessment": "#c0392b", "event_feedback": "#3f9b2f",
+               "best_practice_vote": "#8e44ad", "school_application": "#d35400"}
+
+
+def response_curve_chart(curves: Sequence[tuple[str, str, pd.DataFrame]], path: str | Path, lang: str = "ru",
+                         svg: bool = False, title: str | None = None) -> Path | None:
+    """Cumulative response rate by day since the invitation, from :func:`rates.response_curve`.
+
+    ``curves``: ``(label, form kind, curve)`` per form with invited
+    participants (public forms have no rate and are left out).  Up to six
+    forms get a line each, labelled; with more, every form is a thin line in
+    its kind's colour and each kind's pooled curve (responded / invited over
+    its forms) a thick one.  None when there is nothing to draw.
+    """
+    curves = [(lab, kind, c[c["rate"].notna()]) for lab, kind, c in curves]
+    curves = [x for x in curves if len(x[2])]
+    if not curves:
+        return None
+    title = title or t("curve_title", lang)
+    many = len(curves) > 6
+    kinds = list(dict.fromkeys(k for _, k, _ in curves))
+    legend_lines = len(kinds) if many else sum(_lines(_wrap(lab, 56)) for lab, _, _ in curves)
+    height = 4.6 + 0.32 * _lines(_wrap(title, TITLE_WRAP)) + 0.26 * legend_lines + (0.3 if many else 0)
+    cmap = matplotlib.colormaps["tab10"]
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        horizon = max(int(c["day"].max()) for _, _, c in curves)
+        for i, (lab, kind, c) in enumerate(curves):
+            days = c["day"].to_numpy(int)
+            rate = c["rate"].to_numpy(float) * 100
+            if many:
+                ax.step(days, rate, where="post", color=KIND_COLORS.get(kind, MUTED), alpha=0.3, linewidth=1)
+            else:
+                ax.step(days, rate, where="post", color=cmap(i % 10), linewidth=2.2, label=_wrap(lab, 56))
+        if many:
+            for kind in kinds:
+                mine = [c for _, k, c in curves if k == kind]
+                days = np.arange(horizon + 1)
+                resp = np.zeros(len(days))
+                inv = 0
+                for c in mine:
+                    r = c.set_index("day")["responded"].astype(float)
+                    resp += np.array([r.get(d, r.iloc[-1]) for d in days])
+                    inv += int(c["invited"].iloc[0])
+                ax.step(days, resp / inv * 100, where="post", color=KIND_COLORS.get(kind, MUTED), linewidth=3,
+                        label=f"{kind_label(kind, lang)} ({len(mine)})")
+        ax.set_xlim(0, max(horizon, 1))
+        ax.set_ylim(0, 105)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.grid(True)
+        ax.set_xlabel(t("curve_axis_x", lang))
+        ax.set_ylabel(_wrap(t("curve_axis_y", lang), 22))
+        fig.legend(loc="outside lower center", ncol=2 if many else 1, fontsize=11)
+        _title(fig, title)  # with many forms the report's caption explains thin and thick lines (curve_note)
+        return _save(fig, Path(path), svg)
+
+
 # --- every chart of one form --------------------------------------------------------
 
 
@@ -537,7 +916,8 @@ def form_charts(spec: FormSpec, frame: pd.DataFrame, out_dir: str | Path, lang: 
         if q.kind in ("single_choice", "dropdown"):
             chart(choice_chart(c, fname(q.id), lang, svg, correct), c["title"], q.id, "choice")
         elif q.kind == "multiple_choice":
-            chart(multiple_choice_chart(c, fname(q.id), lang, svg, correct), c["title"], q.id, "multiple_choice")
+            chart(multiple_choice_chart(c, fname(q.id), lang, svg, correct, intervals=not q.correct),
+                  c["title"], q.id, "multiple_choice")
         elif q.kind == "grid":
             chart(grid_chart(c, fname(q.id), lang, svg), c["title"], q.id, "grid")
         elif q.kind == "scale":

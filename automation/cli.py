@@ -79,11 +79,12 @@ def cmd_plan_show(args: argparse.Namespace) -> int:
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .roster import read_roster
+    from .roster import is_group_export, read_group_export, read_roster
     from .store import Store
 
     cfg = load_config(args.config)
-    read = read_roster(args.csv)
+    group = is_group_export(args.csv)
+    read = read_group_export(args.csv) if group else read_roster(args.csv)
     if read.problems:
         print(f"{args.csv}: {len(read.problems)} of {read.rows} row(s) have problems:", file=sys.stderr)
         for p in read.problems:
@@ -92,10 +93,116 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
             print("Nothing was imported. Fix the rows above, or import the valid rows only with --skip-invalid.",
                   file=sys.stderr)
             return 2
-    added, updated = Store(cfg.state).upsert_participants(read.participants, source=str(args.csv))
+    added, updated = Store(cfg.state).upsert_participants(read.participants, source=str(args.csv),
+                                                          update_existing=not group)
     skipped = f", {len(read.problems)} invalid row(s) skipped" if read.problems else ""
-    print(f"Imported {len(read.participants)} participant(s): {added} new, {updated} updated{skipped}.")
+    if group:
+        print(f"Google Groups export: {added} new member(s) added, {len(read.participants) - added} already in the "
+              f"roster{skipped}. The export has no oblast or language: new members get language ky and no oblast; "
+              "complete them in the roster CSV and import it again.")
+    else:
+        print(f"Imported {len(read.participants)} participant(s): {added} new, {updated} updated{skipped}.")
     return 0
+
+
+def cmd_roster_add(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .errors import RosterError
+    from .model import Participant
+    from .roster import participant_id, validate_person
+    from .store import Store
+
+    cfg = load_config(args.config)
+    clean, problems = validate_person(args.name, args.email, args.oblast, args.role or "", args.language,
+                                      args.phone or "", args.sex or "")
+    if problems:
+        raise RosterError("roster add", problems)
+    store = Store(cfg.state)
+    added, _ = store.upsert_participants(
+        [Participant(id=participant_id(clean["email"]), municipality=args.municipality or "", **clean)], source="cli")
+    print(f"{clean['email']} {'added to' if added else 'updated in'} the roster.")
+    return 0
+
+
+def cmd_roster_sync_group(args: argparse.Namespace) -> int:
+    ctx = _ctx(args, quiet=True)
+    group = ctx.backend.group
+    roster = {p.email for p in ctx.store.participants(active_only=True)}
+    members = group.members()
+    add, remove = sorted(roster - members), sorted(members - roster)
+    if ctx.backend.name == "local":
+        print(f"Local backend: the group {group.address} is the roster itself ({len(roster)} active member(s)); "
+              "mail to the group goes to every active participant. Nothing to synchronise.")
+        return 0
+    print(f"Group {group.address}: {len(members)} member(s), roster: {len(roster)} active participant(s).")
+    for e in add:
+        print(f"  + {e}")
+    for e in remove:
+        print(f"  - {e}")
+    if not add and not remove:
+        print("Nothing differs.")
+        return 0
+    if args.dry_run:
+        print(f"Dry run: {len(add)} to add, {len(remove)} to remove; nothing was changed.")
+        return 0
+    group.apply(add, remove)
+    print(f"Done: {len(add)} added, {len(remove)} removed.")
+    return 0
+
+
+def _find_action(ctx, key: str):
+    from .plan import actions
+
+    acts = {a.key: a for a in actions(ctx.plan)}
+    if key not in acts:
+        mail = sorted(k for k, a in acts.items() if a.kind.startswith("mail."))
+        hint = ", ".join(mail[:8]) + (" ..." if len(mail) > 8 else "")
+        raise AutomationError(f"no action {key!r} in the plan (see `plan show`; mail actions: {hint})")
+    a = acts[key]
+    if not a.kind.startswith("mail."):
+        raise AutomationError(f"{key} is a {a.kind} action, not a mailing")
+    return a
+
+
+def cmd_mail_preview(args: argparse.Namespace) -> int:
+    from .jobs import JobResult
+    from .jobs.mailings import preview
+
+    ctx = _ctx(args, quiet=True)
+    action = _find_action(ctx, args.action)
+    out = preview(ctx, action, _now(args))
+    if isinstance(out, JobResult):
+        print(f"Nothing would be sent: {out.detail}")
+        return 0
+    print(f"{action.key}: {len(out)} message(s), {sum(len(o.envelope_to) for o in out)} recipient(s)")
+    for i, o in enumerate(out):
+        if i >= (len(out) if args.all else 1):
+            print(f"... and {len(out) - i} more personal message(s) like this one (--all shows every one)")
+            break
+        m = o.msg
+        print("-" * 72)
+        for h in ("Message-ID", "From", "To", "Reply-To", "Subject", "Date"):
+            print(f"{h}: {m[h]}")
+        print(f"Envelope: {len(o.envelope_to)} recipient(s): {', '.join(o.envelope_to[:5])}"
+              + (" ..." if len(o.envelope_to) > 5 else ""))
+        files = [part.get_filename() for part in m.iter_attachments()]
+        if files:
+            print(f"Attachments: {', '.join(files)}")
+        print()
+        print(m.get_body(("plain",)).get_content())
+    return 0
+
+
+def cmd_mail_send(args: argparse.Namespace) -> int:
+    from .jobs.mailings import run
+
+    ctx = _ctx(args, quiet=True)
+    action = _find_action(ctx, args.action)
+    now = _now(args)
+    res = run(ctx, action, now)
+    ctx.store.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
+    print(f"{action.key}: {res.status}: {res.detail}")
+    return 0 if res.status in ("done", "skipped", "deferred") else 1
 
 
 def cmd_roster_list(args: argparse.Namespace) -> int:
@@ -148,6 +255,66 @@ def cmd_forms_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forms_build(args: argparse.Namespace) -> int:
+    """The Google Forms requests a template becomes (no network): see automation/workspace/google/forms.py."""
+    from .config import load_config
+    from .model import I18n, Option
+    from .templates import get_template, load_template
+    from .workspace.google.forms import build_form_requests, document_title
+
+    if args.template.endswith((".yaml", ".yml")):
+        spec = load_template(args.template)
+    else:
+        spec = get_template(args.template, load_config(args.config).templates)
+    if any(q.options_from == "presenters" for q in spec.questions):
+        names = [n.strip() for n in (args.presenters or "").split(",") if n.strip()]
+        if not names:
+            names = ["Presenter 1", "Presenter 2", "Presenter 3"]
+            print("note: the presenters come from the event; example names are used (give --presenters)",
+                  file=sys.stderr)
+        spec = spec.with_options("presenters", [Option(f"p{i}", I18n(n, n)) for i, n in enumerate(names, 1)])
+    deadline = parse_iso(args.deadline) if args.deadline else None
+    bodies = build_form_requests(spec, deadline, document_title=document_title(spec, args.key) if args.key else None)
+    if args.json:
+        print(json.dumps(bodies, ensure_ascii=False, indent=2))
+        return 0
+    items = sum(1 for r in bodies["batchUpdate"]["requests"] if "createItem" in r)
+    print(f"{spec.id} v{spec.version}: {bodies['create']['info']['title']}")
+    print(f"3 calls: forms.create (title only, unpublished), forms.batchUpdate "
+          f"({len(bodies['batchUpdate']['requests'])} requests, {items} items), forms.setPublishSettings. "
+          "Add --json to see the request bodies.")
+    return 0
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    """Sign in to Google (browser, once) or check a service account key; print the permissions and their use."""
+    from .config import load_config
+    from .workspace.google import consumer_address
+    from .workspace.google.auth import default_token_path, describe, load_credentials, required_scopes, sign_in
+
+    cfg = load_config(args.config)
+    opts = cfg.google or {}
+    groups = opts.get("groups")
+    if groups is None:
+        try:
+            from .plan import load_plan
+
+            groups = "roster" if consumer_address(load_plan(cfg.plan, cfg.templates).club.group_email) else "directory"
+        except AutomationError:
+            groups = "roster"
+    scopes = required_scopes(groups=groups == "directory", read_mail=bool(args.read_mail or opts.get("read_mail")))
+    path = cfg.credentials or Path("credentials.json")
+    token = Path(opts["token"]) if opts.get("token") else default_token_path(path)
+    if args.check:
+        loaded = load_credentials(path, scopes, token_path=token, delegated_user=opts.get("delegated_user"))
+    else:
+        loaded = sign_in(path, scopes, token_path=token)
+    print(describe(loaded, token if loaded.kind == "oauth" else None))
+    if groups == "roster":
+        print("Mailing list: the roster (a gmail.com account has no groups API); mail goes out in Bcc batches.")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report
 
@@ -157,6 +324,29 @@ def cmd_report(args: argparse.Namespace) -> int:
                         min_group_size=ctx.min_group_size, now=utc_now(), write_json=args.json, plan=ctx.plan)
     print(f"Report written: {path}")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .store import Store
+    from .workspace.local.web import load_secret_key, serve
+
+    cfg = load_config(args.config)
+    store = Store(cfg.state)
+    key = load_secret_key(cfg.state.parent / (cfg.state.name + ".web-key"))
+    serve(store, host=args.host, port=args.port, secret_key=key)
+    return 0
+
+
+def _lazy(module: str, name: str):
+    """A command handler that imports ``automation.<module>`` only when the command runs (pandas is slow to load)."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(f".{module}", __package__), name)(args)
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,12 +373,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=["planned", "due", "done", "skipped", "failed", "deferred"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plan_show)
+    p = plan.add_parser("draft", help="a draft plan for the next quarter from the latest needs assessment")
+    p.add_argument("--quarter", help="e.g. 2023Q1 (default: the quarter after --today)")
+    p.add_argument("--today", help="YYYY-MM-DD (default: today in Asia/Bishkek)")
+    p.add_argument("--workshops", type=int, default=3, help="online workshops to propose, one a month (default 3)")
+    p.add_argument("--form", help="form key of the needs assessment (default: the latest)")
+    p.add_argument("--out", help="file to write (default: <out>/plan_draft_<YYYY>Q<n>.yaml)")
+    p.set_defaults(func=_lazy("plan_draft", "cli_plan_draft"))
 
     roster = sub.add_parser("roster", help="the mailing list").add_subparsers(dest="sub", required=True)
-    p = roster.add_parser("import", help="import the roster CSV (name,email,phone,oblast,municipality,role,language)")
+    p = roster.add_parser("import", help="import the roster CSV (name,email,phone,oblast,municipality,role,language) "
+                          "or a Google Groups member export")
     p.add_argument("csv", type=Path)
     p.add_argument("--skip-invalid", action="store_true", help="import the valid rows even if some rows are bad")
     p.set_defaults(func=cmd_roster_import)
+    p = roster.add_parser("add", help="add one participant (validated like an import)")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--oblast", required=True, help="code (naryn) or name (Нарынская)")
+    p.add_argument("--language", required=True, choices=["ky", "ru"])
+    p.add_argument("--role", help="deputy, candidate, activist, municipal_servant, mentor, other")
+    p.add_argument("--phone")
+    p.add_argument("--municipality")
+    p.add_argument("--sex", choices=["f", "m"])
+    p.set_defaults(func=cmd_roster_add)
+    p = roster.add_parser("sync-group", help="bring the Google Group's members in line with the roster")
+    p.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
+    p.set_defaults(func=cmd_roster_sync_group)
     p = roster.add_parser("list", help="list the roster")
     p.add_argument("--all", action="store_true", help="include people who left")
     p.set_defaults(func=cmd_roster_list)
@@ -199,6 +410,25 @@ def build_parser() -> argparse.ArgumentParser:
     forms = sub.add_parser("forms", help="forms made from templates").add_subparsers(dest="sub", required=True)
     p = forms.add_parser("list", help="forms made so far, with their status and number of responses")
     p.set_defaults(func=cmd_forms_list)
+    p = forms.add_parser("build", help="the exact Google Forms requests a template becomes (sends nothing)",
+                         description="Print the bodies of forms.create (sent with ?unpublished=true), the one "
+                                     "forms.batchUpdate and forms.setPublishSettings that make TEMPLATE a form.")
+    p.add_argument("template", help="template id (a file in forms_templates/) or a path to a .yaml template")
+    p.add_argument("--json", action="store_true", help='print {"create", "batchUpdate", "setPublishSettings"}')
+    p.add_argument("--deadline", help="closing time shown on the form (ISO 8601; without offset: Asia/Bishkek)")
+    p.add_argument("--key", help="form key of the plan (names the form's file in Drive, as the scheduler does)")
+    p.add_argument("--presenters", help="comma-separated names for a vote whose options are the presenters")
+    p.set_defaults(func=cmd_forms_build)
+
+    p = sub.add_parser("auth", help="sign in to Google (gmail.com: browser; Workspace: service account) and "
+                                    "show the permissions",
+                       description="With an OAuth client file (Desktop app): opens the browser once and saves the "
+                                   "sign-in in token.json (readable only by you). With a service account key: "
+                                   "checks it. See docs/GOOGLE.md.")
+    p.add_argument("--check", action="store_true", help="only check the saved sign-in or key (no browser)")
+    p.add_argument("--read-mail", action="store_true",
+                   help="also allow reading the sent mail (gmail.readonly), to check after a crash what went out")
+    p.set_defaults(func=cmd_auth)
 
     resp = sub.add_parser("responses", help="responses").add_subparsers(dest="sub", required=True)
     p = resp.add_parser("sync", help="pull responses and rewrite the workbooks now")
@@ -206,12 +436,91 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_responses_sync)
 
+    mail = sub.add_parser("mail", help="mailings from templates").add_subparsers(dest="sub", required=True)
+    p = mail.add_parser("preview", help="show exactly what a mail action would send, to whom, without sending")
+    p.add_argument("action", help="the action key, e.g. ws_law_budget.programme_draft (see `plan show`)")
+    p.add_argument("--now", help="as of this moment (default: now)")
+    p.add_argument("--all", action="store_true", help="show every personal message, not just the first")
+    p.set_defaults(func=cmd_mail_preview)
+    p = mail.add_parser("send", help="send a mail action now (exactly once: what was sent is not sent again)")
+    p.add_argument("action")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_mail_send)
+
     p = sub.add_parser("report", help="charts and the mentor's report")
     p.add_argument("--out", help="directory (default: out/ from the configuration)")
     p.add_argument("--event", help="only this event")
     p.add_argument("--lang", choices=["ru", "ky"])
     p.add_argument("--json", action="store_true", help="also write summary.json")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("serve", help="serve the local web forms (personal links /t/TOKEN, public links /f/ID)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.set_defaults(func=cmd_serve)
+
+    # The club's own programmes (issue 6): automation/school.py, stars.py, indicators.py, plan_draft.py.
+    school = sub.add_parser("school", help="School of future deputies: codes, scoring, ranking, selection"
+                            ).add_subparsers(dest="sub", required=True)
+
+    def scores_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("scores", nargs="+", type=Path, help="code,member,criterion,score CSV(s) or members' .xlsx")
+        p.add_argument("--commission", type=Path, help="commission.yaml (members, targets, flag settings)")
+        p.add_argument("--members", help='the commission, comma-separated: "A,B,C" (default: those in the file)')
+        p.add_argument("--expect-members", type=int, default=3, help="members the commission has (default 3)")
+        p.add_argument("--flag-top", type=int, help="flag the K largest spreads for discussion (default 3)")
+        p.add_argument("--flag-spread", type=float, help="also flag every spread ≥ this (points of 100)")
+
+    p = school.add_parser("score", help="check the scores and print the ranking (problems: exit 2)")
+    scores_args(p)
+    p.add_argument("--json", action="store_true", help='print [{"code","total","rank","spread","flagged"}]')
+    p.set_defaults(func=_lazy("school", "cli_score"))
+    p = school.add_parser("finalize", help="record the checked ranking and the selected list as final")
+    scores_args(p)
+    p.add_argument("--force", action="store_true", help="replace a final ranking made from other scores")
+    p.set_defaults(func=_lazy("school", "cli_finalize"))
+    p = school.add_parser("codes", help="code the applications and list them (no names)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_lazy("school", "cli_codes"))
+    p = school.add_parser("sheets", help="one scoring .xlsx per commission member with the coded applications")
+    p.add_argument("--out", type=Path, required=True, help="directory for the workbooks")
+    p.add_argument("--commission", type=Path)
+    p.add_argument("--members")
+    p.set_defaults(func=_lazy("school", "cli_sheets"))
+    p = school.add_parser("collect", help="read the filled scoring sheets into one scores CSV")
+    scores_args(p)
+    p.add_argument("--out", type=Path, required=True, help="the CSV to write")
+    p.set_defaults(func=_lazy("school", "cli_collect"))
+    p = school.add_parser("selected", help="the final list (names and contacts only with --names)")
+    p.add_argument("--names", action="store_true", help="reveal names and contacts (only once the ranking is final)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_lazy("school", "cli_selected"))
+    p = school.add_parser("accept", help="the selected applicants join the roster (source 'school')")
+    p.add_argument("--language", choices=["ky", "ru"], default="ky", help="their mail language (default ky)")
+    p.set_defaults(func=_lazy("school", "cli_accept"))
+    p = school.add_parser("notify", help="mail every applicant her result (exactly once)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=_lazy("school", "cli_notify"))
+
+    p = sub.add_parser("stars", help="the season's stars from the best-practice votes, and the #ЧоңОй speakers")
+    p.add_argument("--top", type=int, default=5, help="#ЧоңОй speakers to propose (default 5)")
+    p.add_argument("--ties", choices=["share", "split"], default="share",
+                   help="tied winners: each gets a star (share, default) or 1/k each (split)")
+    p.add_argument("--year", type=int, help="only the votes of this year")
+    p.add_argument("--lang", choices=["ru", "ky"])
+    p.add_argument("--out", help="directory for the chart and workbook (default: out/ and sheets/)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_lazy("stars", "cli_stars"))
+
+    ind = sub.add_parser("indicators", help="donor indicators: by oblast and role, women's share, School funnel")
+    ind.add_argument("--json", action="store_true")
+    ind.add_argument("--lang", choices=["ru", "ky"])
+    ind.add_argument("--out", help="also write indicators.json and indicators.xlsx here")
+    ind.set_defaults(func=_lazy("indicators", "cli_indicators"))
+    p = ind.add_subparsers(dest="sub").add_parser("outcomes", help="enter graduation and election results "
+                                                  "(CSV email|code,graduated,elected[,election])")
+    p.add_argument("csv", type=Path)
+    p.set_defaults(func=_lazy("indicators", "cli_outcomes"))
     return ap
 
 

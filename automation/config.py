@@ -16,6 +16,12 @@ Keys (all optional; paths are relative to the config file)::
     daily_cap: 500                   # recipients a day (Gmail: 500 for gmail.com, 2000 for Workspace)
     min_group_size: 3                # small-cell suppression in reports
     report_lang: ru                  # ru | ky
+    credentials: credentials.json    # backend google: OAuth client or service account key (docs/GOOGLE.md)
+    google:                          # backend google, all optional (automation/workspace/google/__init__.py)
+      token: token.json              # the saved sign-in (python main.py auth), 0600
+      groups: directory              # directory (Workspace group) | roster (gmail.com: the roster is the list)
+      folder_id: ...                 # Drive folder (a Shared Drive's for a service account)
+      read_mail: true                # also ask gmail.readonly, to check the sent mail after a crash
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from .plan import load_plan
 from .store import Store
 from .templates import DEFAULT_DIR
 
-_KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_group_size", "report_lang", "templates"}
+_KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_group_size", "report_lang", "templates",
+         "credentials", "google"}
 
 
 @dataclass
@@ -49,6 +56,8 @@ class Config:
     min_group_size: int = 3
     report_lang: str = "ru"
     extra: dict[str, Any] = field(default_factory=dict)
+    credentials: Path | None = None
+    google: dict[str, Any] = field(default_factory=dict)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -88,7 +97,18 @@ def load_config(path: str | Path | None) -> Config:
                   out=rel("out", "out"), sheets=rel("sheets", "sheets"),
                   templates=rel("templates", str(DEFAULT_DIR)), backend=backend, smtp=smtp,
                   daily_cap=int(data.get("daily_cap", 500)), min_group_size=int(data.get("min_group_size", 3)),
-                  report_lang=str(data.get("report_lang", "ru")))
+                  report_lang=str(data.get("report_lang", "ru")),
+                  credentials=rel("credentials", "credentials.json"), google=_google_options(data, base, p))
+
+
+def _google_options(data: dict[str, Any], base: Path, source: Path) -> dict[str, Any]:
+    opts = data.get("google") or {}
+    if not isinstance(opts, dict):
+        raise ValidationError(str(source), ["google: expected a mapping of settings"])
+    opts = dict(opts)
+    if opts.get("token") and not Path(str(opts["token"])).is_absolute():
+        opts["token"] = base / str(opts["token"])
+    return opts
 
 
 def make_context(cfg: Config, log: Callable[[str], None] = lambda m: None, store: Store | None = None) -> Context:
@@ -96,7 +116,16 @@ def make_context(cfg: Config, log: Callable[[str], None] = lambda m: None, store
     plan = load_plan(cfg.plan, cfg.templates)
     store = store or Store(cfg.state)
     if cfg.backend == "google":
-        raise AutomationError("backend: google is not available in this version yet; use backend: local")
+        from .workspace.google import GoogleBackend
+
+        years = sorted({e.start.year for e in plan.events})
+        season = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+        backend = GoogleBackend.create(store, cfg.credentials or Path("credentials.json"), plan.club.group_email,
+                                       options=cfg.google, mentor_email=plan.club.mentor_email,
+                                       spreadsheet_title=f"{plan.club.name.ru} — {season}".strip(" —"))
+        return Context(store=store, plan=plan, backend=backend, out_dir=cfg.out, templates_dir=cfg.templates,
+                       daily_cap=cfg.daily_cap, min_group_size=cfg.min_group_size, report_lang=cfg.report_lang,
+                       log=log)
     from .workspace.local import LocalBackend
 
     backend = LocalBackend.create(store, cfg.out, plan.club.group_email, plan.club.form_base_url, smtp=cfg.smtp,

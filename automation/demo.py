@@ -19,6 +19,7 @@ import math
 import random
 import shutil
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -50,6 +51,7 @@ NEEDS_SHARES = {
 RESPONSE_PROBABILITY = {"needs_assessment": 0.9, "post_test": 0.85, "event_feedback": 0.75,
                         "best_practice_vote": 0.7, "school_application": 1.0}
 
+_TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _TEXTS = {
     "ky": ["Практикалык мисалдар көбүрөөк болсо жакшы болмок.", "Бюджет боюнча дагы бир семинар керек.",
            "Тренер абдан түшүнүктүү түшүндүрдү.", "Убакыт аздык кылды.", "Айылдагы тажрыйба менен бөлүшкүм келет."],
@@ -147,7 +149,7 @@ class Respondents:
             if q.correct:
                 # pre-test weaker, post-test stronger: P(correct) = logistic(ability + gain - difficulty)
                 gain = -0.4 if pre_test else 0.9
-                difficulty = (hash(q.id) % 7 - 3) / 3
+                difficulty = (zlib.crc32(q.id.encode()) % 7 - 3) / 3
                 right = rng.random() < 1 / (1 + math.exp(-(ability + gain - difficulty)))
                 if right:
                     out[q.id] = list(q.correct) if q.kind == "multiple_choice" else q.correct[0]
@@ -202,6 +204,8 @@ def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, s
     first = acts[0].due - timedelta(days=1)
     store.upsert_participants(read_roster(roster_path).participants, source=str(roster_path), now=first)
     backend = LocalBackend.create(store, out, plan.club.group_email, plan.club.form_base_url, sheets_dir=out / sheets)
+    # seeded tokens, so that the same seed writes the same mails (real runs use the secrets module)
+    backend.forms.token = lambda n: "".join(rng.choice(_TOKEN_CHARS) for _ in range(n + n // 3))
     ctx = Context(store=store, plan=plan, backend=backend, out_dir=out, log=log or (lambda m: None))
     sim = Respondents(ctx, rng)
     for t in sorted({a.due for a in acts}):

@@ -35,6 +35,8 @@ Plan file format (times are Asia/Bishkek local time unless they carry an offset)
         materials:
           - {title: {ky: ..., ru: ...}, url: https://...}
           - {title: {ky: ..., ru: ...}, file: materials/budget.pdf}   # relative to the plan file
+        programme: programmes/ws_law_budget.md   # the draft programme (a file attached, or a link)
+        programme_final: programmes/ws_law_budget_final.md   # optional: the final version (default: programme)
         prepare: {ky: ..., ru: ...}       # optional: what to prepare (online workshops have a default)
         homework:
           title: {ky: ..., ru: ...}
@@ -52,8 +54,10 @@ DOMAIN.md): draft programme 30 days before the start with a feedback deadline
 before an online workshop; post-test, feedback and vote forms created and
 announced when the event ends; a reminder to non-respondents before each
 form's deadline; the form closed at its deadline; responses synced and the
-report refreshed after.  The weekly Чай-суйлөшуу announcement goes out before
-each talk at the same weekday and hour.
+report refreshed after, and a short summary of the results mailed to the
+group (not for pre-tests and public forms).  The weekly Чай-суйлөшуу
+announcement goes out before each talk at the same weekday and hour.  The
+admin gets a weekly summary of what failed (every Monday 09:00).
 """
 
 from __future__ import annotations
@@ -95,6 +99,9 @@ DEFAULT_SETTINGS: dict[str, int] = {
     "homework_reminder_days_before": 7,
     "materials_valid_days": 30,  # a materials mailing later than this after the event is skipped
     "tea_talk_announce_hours_before": 24,
+    "form_closed_valid_days": 7,  # the results mail is skipped if it cannot go out within this after the deadline
+    "admin_summary_weekday": 0,  # the admin's weekly summary: Monday ...
+    "admin_summary_hour": 9,  # ... at 09:00 local
     "mail_hour": 10,  # programme mailings go out at 10:00 local
     "deadline_hour": 18,  # feedback and form deadlines at 18:00 local
 }
@@ -150,6 +157,8 @@ class Event:
     prepare: I18n | None = None
     homework_title: I18n | None = None
     homework_deadline: datetime | None = None
+    programme: str | None = None  # absolute path of the programme file, or a link
+    programme_final: str | None = None  # the final version (default: programme)
 
     @property
     def online(self) -> bool:
@@ -406,7 +415,7 @@ def _check_template(p: _P, tid: Any, path: str, known: set[str] | None) -> None:
 def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] | None,
            base_dir: Path | None) -> Event | None:
     allowed = {"id", "title", "format", "start", "end", "location", "link", "presenters", "forms", "materials",
-               "prepare", "homework"}
+               "prepare", "homework", "programme", "programme_final"}
     if not p.keys(e, allowed, path, ("id", "title", "format", "start", "end")):
         return None
     eid = e.get("id")
@@ -477,10 +486,25 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
         if hw_deadline and end and hw_deadline <= end:
             p.err(f"{path}.homework.deadline", "must be after the event's end")
     location = p.text(e.get("location"), f"{path}.location", required=False)
+    programmes = {}
+    for key in ("programme", "programme_final"):
+        v = e.get(key)
+        if v is None:
+            continue
+        if not isinstance(v, str) or not v.strip():
+            p.err(f"{path}.{key}", f"expected a file path or a link, found {v!r}")
+        elif v.startswith(("http://", "https://")):
+            programmes[key] = v
+        else:
+            fpath = (base_dir / v) if base_dir else Path(v)
+            if not fpath.is_file():
+                p.err(f"{path}.{key}", f"file not found: {fpath}")
+            else:
+                programmes[key] = str(fpath.resolve())
     if not (title and start and end and fmt in FORMATS):
         return None
     return Event(eid, title, fmt, start, end, location, e.get("link"), presenters, tuple(forms), tuple(materials),
-                 prepare, hw_title, hw_deadline)
+                 prepare, hw_title, hw_deadline, programmes.get("programme"), programmes.get("programme_final"))
 
 
 def load_plan(path: str | Path, templates_dir: str | Path | None = None) -> Plan:
@@ -508,6 +532,8 @@ ACTION_KINDS = (
     "form.close",
     "responses.sync",
     "report.refresh",
+    "mail.form_closed",
+    "mail.admin_summary",
     "mail.programme_draft",
     "mail.programme_final",
     "mail.prepare_notice",
@@ -565,7 +591,25 @@ def actions(plan: Plan) -> list[Action]:
             out.append(_act(f"tea_talk.{d.isoformat()}", "mail.tea_talk",
                             at - timedelta(hours=s["tea_talk_announce_hours_before"]), "tea_talk", at,
                             talk_at=at.isoformat(), date=d.isoformat()))
+    out.extend(_admin_summaries(out, s))
     out.sort(key=lambda a: (a.due, a.order, a.key))
+    return out
+
+
+def _admin_summaries(acts: list[Action], s: dict[str, int]) -> list[Action]:
+    """The admin's weekly summary (failures, undeliverable addresses, unknown deliveries), from the
+    week of the first action to the week after the last.  A missed summary is skipped: the next covers it."""
+    if not acts:
+        return []
+    first = min(a.due for a in acts).astimezone(BISHKEK).date()
+    last = max(a.due for a in acts).astimezone(BISHKEK).date() + timedelta(days=7)
+    d = first + timedelta(days=(s["admin_summary_weekday"] - first.weekday()) % 7)
+    out = []
+    while d <= last:
+        due = _local(d, s["admin_summary_hour"])
+        out.append(_act(f"admin_summary.{d.isoformat()}", "mail.admin_summary", due, "admin", due + timedelta(days=7),
+                        week=d.isoformat()))
+        d += timedelta(days=7)
     return out
 
 
@@ -595,4 +639,7 @@ def _form_actions(f: FormUse, s: dict[str, int]) -> list[Action]:
         _act(f"{f.key}.sync", "responses.sync", f.deadline, f.event_id, None, **common),
         _act(f"{f.key}.report", "report.refresh", f.deadline, f.event_id, None, **common),
     ]
+    if f.audience == "roster" and not f.pre_test:
+        out.append(_act(f"{f.key}.results", "mail.form_closed", f.deadline, f.event_id,
+                        f.deadline + timedelta(days=s["form_closed_valid_days"]), **common))
     return out

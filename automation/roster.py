@@ -85,6 +85,36 @@ def role_code(value: str) -> str | None:
     return alias.get(v)
 
 
+def validate_person(name: str, email: str, oblast: str, role: str, language: str, phone: str = "",
+                    sex: str = "") -> tuple[dict[str, str], list[str]]:
+    """Normalise one person's fields; returns (clean fields, problems).  The rules of :func:`read_roster`."""
+    errs = []
+    if not name.strip():
+        errs.append("name is empty")
+    em = email.strip().lower()
+    if not em:
+        errs.append("email is empty")
+    elif not EMAIL_RE.match(em) or ".." in em:
+        errs.append(f"email {email!r} is not a valid e-mail address")
+    ob = oblast_code(oblast)
+    if ob is None:
+        errs.append(f"oblast {oblast!r} is unknown (use one of: " + ", ".join(v["ru"] for v in OBLASTS.values()) + ")")
+    rc = role_code(role)
+    if rc is None:
+        errs.append(f"role {role!r} is unknown (use one of: {', '.join(ROLES)})")
+    lg = _LANGS.get(_norm(language))
+    if lg is None:
+        errs.append(f"language {language!r} must be ky or ru")
+    sx = _SEX.get(_norm(sex))
+    if sx is None:
+        errs.append(f"sex {sex!r} must be f or m")
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip() and not 9 <= len(digits) <= 12:
+        errs.append(f"phone {phone!r} does not look like a phone number (+996 XXX XXX XXX)")
+    return {"name": name.strip(), "email": em, "oblast": ob or "", "role": rc or "other", "language": lg or "ru",
+            "sex": sx or "f", "phone": phone.strip()}, errs
+
+
 def participant_id(email: str) -> str:
     """Stable, non-reversible id derived from the e-mail address (lower-cased)."""
     return "p_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
@@ -150,40 +180,71 @@ def read_roster(path: str | Path) -> RosterRead:
         errs = []
         if len(row) > len(header):
             errs.append(f"{len(row)} fields but the header has {len(header)} (a comma inside a value needs quotes)")
-        name = get("name")
-        if not name:
-            errs.append("name is empty")
-        email = get("email").lower()
-        if not email:
-            errs.append("email is empty")
-        elif not EMAIL_RE.match(email) or ".." in email:
-            errs.append(f"email {get('email')!r} is not a valid e-mail address")
-        elif email in seen:
+        clean, problems_ = validate_person(get("name"), get("email"), get("oblast"), get("role"), get("language"),
+                                           get("phone"), get("sex"))
+        errs += problems_
+        email = clean["email"]
+        if not problems_ and email in seen:
             errs.append(f"email {email} is already on line {seen[email]}")
-        ob = oblast_code(get("oblast"))
-        if ob is None:
-            errs.append(f"oblast {get('oblast')!r} is unknown (use one of: "
-                        + ", ".join(v["ru"] for v in OBLASTS.values()) + ")")
-        role = role_code(get("role"))
-        if role is None:
-            errs.append(f"role {get('role')!r} is unknown (use one of: {', '.join(ROLES)})")
-        lang = _LANGS.get(_norm(get("language")))
-        if lang is None:
-            errs.append(f"language {get('language')!r} must be ky or ru")
-        sex = _SEX.get(_norm(get("sex")))
-        if sex is None:
-            errs.append(f"sex {get('sex')!r} must be f or m")
-        phone = get("phone")
-        digits = re.sub(r"\D", "", phone)
-        if phone and not 9 <= len(digits) <= 12:
-            errs.append(f"phone {phone!r} does not look like a phone number (+996 XXX XXX XXX)")
         if errs:
             problems.append(f"line {line}: " + "; ".join(errs))
             continue
         seen[email] = line
-        people.append(Participant(id=participant_id(email), name=name, email=email, phone=phone, oblast=ob or "",
-                                  municipality=get("municipality"), role=role or "other", language=lang or "ru",
-                                  sex=sex or "f"))
+        people.append(Participant(id=participant_id(email), municipality=get("municipality"), **clean))
     if n == 0:
         raise RosterError(str(p), ["the file has a header but no participants"])
     return RosterRead(people, problems, n)
+
+
+_GROUP_EMAIL_HEADERS = ("email address", "member email", "email", "адрес электронной почты", "электронная почта")
+_GROUP_NAME_HEADERS = ("nickname", "member name", "name", "display name", "псевдоним", "имя")
+
+
+def read_group_export(path: str | Path) -> RosterRead:
+    """Read the member list exported from Google Groups (groups.google.com "Export members", or the
+    Admin console's members CSV): a header row with an e-mail column ("Email address" / "Member Email")
+    and optionally a name column ("Nickname" / "Member Name"); title lines above the header are skipped.
+
+    Members get no oblast and language ``ky`` (the export has neither): the admin completes them in the
+    roster CSV.  Returns the members and every problem (bad address, duplicate) with its line number.
+    """
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RosterError(str(p), [f"cannot read the file as UTF-8 text ({e})"]) from None
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for hi, header in enumerate(rows):
+        names = [_norm(h) for h in header]
+        ecol = next((i for i, h in enumerate(names) if h in _GROUP_EMAIL_HEADERS), None)
+        if ecol is not None:
+            break
+    else:
+        raise RosterError(str(p), ["no e-mail column: expected a Google Groups export with an "
+                                   "'Email address' or 'Member Email' column"])
+    ncol = next((i for i, h in enumerate(names) if h in _GROUP_NAME_HEADERS), None)
+    people, problems, seen = [], [], set()
+    for i, row in enumerate(rows[hi + 1:], start=hi + 2):
+        if not any(c.strip() for c in row):
+            continue
+        email = row[ecol].strip().lower() if ecol < len(row) else ""
+        if not EMAIL_RE.match(email):
+            problems.append(f"line {i}: email {email!r} is not a valid e-mail address")
+            continue
+        if email in seen:
+            problems.append(f"line {i}: email {email} appears twice")
+            continue
+        seen.add(email)
+        name = (row[ncol].strip() if ncol is not None and ncol < len(row) else "") or email.split("@")[0]
+        people.append(Participant(id=participant_id(email), name=name, email=email, language="ky"))
+    return RosterRead(people, problems, len(people) + len(problems))
+
+
+def is_group_export(path: str | Path) -> bool:
+    """True when the CSV looks like a Google Groups export rather than the club's roster."""
+    try:
+        head = Path(path).read_bytes()[:4096].decode("utf-8-sig", errors="replace").lower()
+    except OSError:
+        return False
+    return ("member email" in head or "email address" in head or "nickname" in head) and "oblast" not in head \
+        and "область" not in head

@@ -29,18 +29,11 @@ from .plan import actions as plan_actions
 logger = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable[[Context, Action, datetime], JobResult]] = {
+    **{kind: mailings.run for kind in mailings.COMPOSERS},
     "form.create": forms.create,
     "form.close": forms.close,
     "responses.sync": responses.sync,
     "report.refresh": reports.refresh,
-    "mail.programme_draft": mailings.programme_draft,
-    "mail.programme_final": mailings.programme_final,
-    "mail.prepare_notice": mailings.prepare_notice,
-    "mail.form_invitation": mailings.form_invitation,
-    "mail.form_reminder": mailings.form_reminder,
-    "mail.materials": mailings.materials,
-    "mail.homework_reminder": mailings.homework_reminder,
-    "mail.tea_talk": mailings.tea_talk,
 }
 
 

@@ -97,7 +97,10 @@ class Store:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
+                # WAL with synchronous=NORMAL: a crash of the program never loses a commit; a power cut
+                # may lose the last few, which the delivery ledger's lookup before resending covers.
                 self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
             ok = self.db.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise sqlite3.DatabaseError(ok)
@@ -118,7 +121,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: ``with store.transaction(): ...``."""
+        """All or nothing: ``with store.transaction(): ...``.  Nests (inner blocks are savepoints)."""
+        if self.db.in_transaction:
+            self._depth = getattr(self, "_depth", 0) + 1
+            name = f"sp{self._depth}"
+            self.db.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute(f"ROLLBACK TO {name}")
+                self.db.execute(f"RELEASE {name}")
+                raise
+            else:
+                self.db.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -137,16 +155,20 @@ class Store:
         r = self.db.execute("SELECT * FROM participants WHERE id = ? OR email = ?", (pid, pid.lower())).fetchone()
         return _participant(r) if r else None
 
-    def upsert_participants(self, people: list[Participant], source: str, now: datetime | None = None) -> tuple[int, int]:
+    def upsert_participants(self, people: list[Participant], source: str, now: datetime | None = None,
+                            update_existing: bool = True) -> tuple[int, int]:
         """Insert new people and update known ones (matched by e-mail) in one transaction.
 
         Returns (added, updated).  Someone who had left and is imported again re-joins.
+        With ``update_existing`` False, people already in the roster are left as they are.
         """
         now_s = iso(now or utc_now())
         added = updated = 0
         with self.transaction() as db:
             for p in people:
                 old = db.execute("SELECT id FROM participants WHERE email = ?", (p.email,)).fetchone()
+                if old and not update_existing:
+                    continue
                 if old:
                     db.execute(
                         "UPDATE participants SET name=?, phone=?, oblast=?, municipality=?, role=?, language=?, sex=?,"

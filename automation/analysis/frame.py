@@ -35,7 +35,7 @@ import json
 import pandas as pd
 
 from ..answers import grade
-from ..model import form_spec_from_json
+from ..model import FormSpec, form_spec_from_json
 from ..store import Store
 
 COLUMNS = ["response_id", "form_key", "template_id", "form_kind", "event_id", "pre_test", "participant_id", "oblast",
@@ -85,4 +85,39 @@ def scores_frame(frame: pd.DataFrame) -> pd.DataFrame:
                                      "role", "score"])
     keys = ["response_id", "form_key", "event_id", "pre_test", "participant_id", "oblast", "role"]
     out = graded.groupby(keys, dropna=False, observed=True)["points"].sum().rename("score").reset_index()
+    return out
+
+
+def form_specs(store: Store, form_keys: list[str] | None = None) -> dict[str, FormSpec]:
+    """``{form_key: FormSpec}`` of the forms in the store (the spec each form was made from)."""
+    return {f["form_key"]: form_spec_from_json(json.loads(f["spec_json"])) for f in store.forms()
+            if form_keys is None or f["form_key"] in form_keys}
+
+
+#: Question ids by which a form asks for the respondent's group itself (the needs assessment
+#: asks ``oblast`` and ``role``); option ids use ``_`` where roster codes use ``-``.
+GROUP_QUESTIONS = {"oblast": "oblast", "role": "role"}
+
+
+def fill_groups_from_answers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill an empty ``oblast`` / ``role`` from the response's own answer to a question of that id.
+
+    An anonymous response (public link, or an e-mail not in the roster) has no
+    roster oblast; a needs assessment asks for it (question ``oblast``, option ids
+    such as ``jalal_abad`` for the roster's ``jalal-abad``).  The roster wins when
+    both are known.  Returns a new frame with the same columns and dtypes.
+    """
+    if frame.empty:
+        return frame.copy()
+    out = frame.copy()
+    for col, qid in GROUP_QUESTIONS.items():
+        ans = out[(out["question_id"] == qid) & out["value"].map(lambda v: isinstance(v, str) and v != "")]
+        if ans.empty:
+            continue
+        declared = {(fk, rid): str(v).replace("_", "-") for fk, rid, v in
+                    zip(ans["form_key"], ans["response_id"], ans["value"])}
+        keys = list(zip(out["form_key"], out["response_id"]))
+        current = out[col].fillna("").astype(str)
+        filled = [c if c else declared.get(k, "") for c, k in zip(current, keys)]
+        out[col] = pd.array(filled, dtype="string")
     return out

@@ -135,6 +135,12 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
 
 
 # --- what each action sends ---------------------------------------------------
+#
+# A composer returns the messages an action sends (or a JobResult when there is
+# nothing to send); the job delivers them.  ``mail preview`` calls the composer
+# alone, inside a transaction it rolls back, so a preview changes nothing.
+
+Composed = "list[Outgoing] | JobResult"
 
 
 def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, Any], now: datetime,
@@ -148,32 +154,50 @@ def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, A
     return [Outgoing(recipient, "ky+ru", msg, envelope)]
 
 
-def _event_values(ctx: Context, action: Action) -> dict[str, Any]:
+def _programme(ctx: Context, source: str | None, event_id: str, key: str) -> "tuple[str | None, list[Path]] | JobResult":
+    """(link, attachments) for a programme: a link is sent as is, a file attached (or linked when too big)."""
+    if source is None:
+        return failed(f"event {event_id} has no programme: add `{key}: programmes/{event_id}.md` (a file next to "
+                      "the plan, or a link) to the event in the plan")
+    if source.startswith(("http://", "https://")):
+        return source, []
+    p = Path(source)
+    if not p.is_file():
+        return failed(f"the programme file {p} of event {event_id} is missing: put it back or change the plan")
+    if p.stat().st_size > ctx.max_attachment_bytes * 0.7:
+        return ctx.backend.files.publish(p), []
+    return None, [p]
+
+
+def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Composed:
     event = ctx.plan.event(action.event_id)
-    return {"event": event}
+    prog = _programme(ctx, event.programme, event.id, "programme")
+    if isinstance(prog, JobResult):
+        return prog
+    values = {"event": event, "programme_url": prog[0], "reply_to": ctx.plan.club.admin_email,
+              "feedback_deadline": parse_iso(action.payload["feedback_deadline"])}
+    return _group_outgoing(ctx, action, "programme_draft", values, now, prog[1])
 
 
-def programme_draft(ctx: Context, action: Action, now: datetime) -> JobResult:
-    values = {**_event_values(ctx, action), "feedback_deadline": parse_iso(action.payload["feedback_deadline"]),
-              "programme_url": None, "reply_to": ctx.plan.club.admin_email}
-    return deliver(ctx, action.key, _group_outgoing(ctx, action, "programme_draft", values, now), now)
+def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Composed:
+    event = ctx.plan.event(action.event_id)
+    prog = _programme(ctx, event.programme_final or event.programme, event.id, "programme_final")
+    if isinstance(prog, JobResult):
+        return prog
+    return _group_outgoing(ctx, action, "programme_final", {"event": event, "programme_url": prog[0]}, now, prog[1])
 
 
-def programme_final(ctx: Context, action: Action, now: datetime) -> JobResult:
-    values = {**_event_values(ctx, action), "programme_url": None}
-    return deliver(ctx, action.key, _group_outgoing(ctx, action, "programme_final", values, now), now)
-
-
-def prepare_notice(ctx: Context, action: Action, now: datetime) -> JobResult:
+def compose_prepare_notice(ctx: Context, action: Action, now: datetime) -> Composed:
     from ..plan import DEFAULT_PREPARE
 
     event = ctx.plan.event(action.event_id)
     values = {"event": event, "prepare": event.prepare or DEFAULT_PREPARE, "link": event.link}
-    return deliver(ctx, action.key, _group_outgoing(ctx, action, "prepare_notice", values, now), now)
+    return _group_outgoing(ctx, action, "prepare_notice", values, now)
 
 
-def materials(ctx: Context, action: Action, now: datetime) -> JobResult:
-    """Materials after the event: files attached while the message stays under the size limit, the rest as links."""
+def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
+    """Materials after the event: files attached while the message stays under the size limit
+    (Gmail: 25 MB per message, base64 adds a third), the rest as links."""
     event = ctx.plan.event(action.event_id)
     items, attach, size = [], [], 0
     for m in event.materials:
@@ -182,7 +206,7 @@ def materials(ctx: Context, action: Action, now: datetime) -> JobResult:
             p = Path(m.file)
             if not p.is_file():
                 return failed(f"material file {p} is missing: put it back or change the plan")
-            if size + p.stat().st_size <= ctx.max_attachment_bytes * 0.7:  # base64 grows files by a third
+            if size + p.stat().st_size <= ctx.max_attachment_bytes * 0.7:
                 attach.append(p)
                 size += p.stat().st_size
                 attached = True
@@ -191,31 +215,35 @@ def materials(ctx: Context, action: Action, now: datetime) -> JobResult:
                       "filename": Path(m.file).name if m.file else None})
     values = {"event": event, "materials": items, "homework_title": event.homework_title,
               "homework_deadline": event.homework_deadline}
-    return deliver(ctx, action.key, _group_outgoing(ctx, action, "materials", values, now, attach), now)
+    return _group_outgoing(ctx, action, "materials", values, now, attach)
 
 
-def homework_reminder(ctx: Context, action: Action, now: datetime) -> JobResult:
+def compose_homework_reminder(ctx: Context, action: Action, now: datetime) -> Composed:
     event = ctx.plan.event(action.event_id)
     values = {"event": event, "homework_title": event.homework_title, "homework_deadline": event.homework_deadline}
-    return deliver(ctx, action.key, _group_outgoing(ctx, action, "homework_reminder", values, now), now)
+    return _group_outgoing(ctx, action, "homework_reminder", values, now)
 
 
-def tea_talk(ctx: Context, action: Action, now: datetime) -> JobResult:
+def compose_tea_talk(ctx: Context, action: Action, now: datetime) -> Composed:
     from datetime import date
 
     tt = ctx.plan.tea_talk
     d = date.fromisoformat(action.payload["date"])
     values = {"talk_at": parse_iso(action.payload["talk_at"]), "duration_minutes": tt.duration_minutes,
               "link": tt.link, "topic": tt.topics.get(d), "questions_form_url": None}
-    return deliver(ctx, action.key, _group_outgoing(ctx, action, "tea_talk", values, now), now)
+    return _group_outgoing(ctx, action, "tea_talk", values, now)
 
 
-def _form_values(ctx: Context, action: Action, form: Any) -> dict[str, Any]:
+def _spec(form: Any) -> Any:
     import json
 
     from ..model import form_spec_from_json
 
-    spec = form_spec_from_json(json.loads(form["spec_json"]))
+    return form_spec_from_json(json.loads(form["spec_json"]))
+
+
+def _form_values(ctx: Context, action: Action, form: Any) -> dict[str, Any]:
+    spec = _spec(form)
     event = ctx.plan.event(action.event_id)
     return {"event_title": event.title if event else spec.title, "form_title": spec.title,
             "deadline": parse_iso(form["deadline"]), "pre_test": bool(form["pre_test"])}
@@ -233,7 +261,7 @@ def _personal(ctx: Context, action: Action, kind: str, form: Any, people: list[P
     return out
 
 
-def form_invitation(ctx: Context, action: Action, now: datetime) -> JobResult:
+def compose_form_invitation(ctx: Context, action: Action, now: datetime) -> Composed:
     """Invite to a form: personal links to every active participant, or one group mail with the public link."""
     form = ctx.store.form(action.payload["form_key"])
     if form is None:
@@ -243,9 +271,8 @@ def form_invitation(ctx: Context, action: Action, now: datetime) -> JobResult:
         return failed("the form is not created yet (its creation failed or has not run)")
     if form["audience"] == "public":
         values = {**_form_values(ctx, action, form), "form_url": form["url"], "participant_name": None}
-        return deliver(ctx, action.key, _group_outgoing(ctx, action, "form_invitation", values, now), now)
-    people = ctx.store.participants(active_only=True)
-    return deliver(ctx, action.key, _personal(ctx, action, "form_invitation", form, people, now), now)
+        return _group_outgoing(ctx, action, "form_invitation", values, now)
+    return _personal(ctx, action, "form_invitation", form, ctx.store.participants(active_only=True), now)
 
 
 def non_respondents(ctx: Context, form_key: str) -> list[Participant]:
@@ -257,7 +284,7 @@ def non_respondents(ctx: Context, form_key: str) -> list[Participant]:
     return [p for p in ctx.store.participants(active_only=True) if p.id in invited and p.id not in answered]
 
 
-def form_reminder(ctx: Context, action: Action, now: datetime) -> JobResult:
+def compose_form_reminder(ctx: Context, action: Action, now: datetime) -> Composed:
     form = ctx.store.form(action.payload["form_key"])
     if form is None:
         return skipped("the form was never created")
@@ -270,4 +297,120 @@ def form_reminder(ctx: Context, action: Action, now: datetime) -> JobResult:
     people = non_respondents(ctx, form["form_key"])
     if not people:
         return done("everyone has answered: no reminder needed")
-    return deliver(ctx, action.key, _personal(ctx, action, "form_reminder", form, people, now), now)
+    return _personal(ctx, action, "form_reminder", form, people, now)
+
+
+def results_lines(ctx: Context, form: Any) -> list[dict[str, str]]:
+    """A few lines on a closed form's results for the group, in ky and ru (no names but the vote's winners,
+    who presented in public; no groups, so small-cell suppression does not arise)."""
+    import json
+
+    from ..answers import score
+
+    spec = _spec(form)
+    rows = [json.loads(r["answers_json"]) for r in ctx.store.responses(form["form_key"])]
+    invited = ctx.store.db.execute("SELECT count(*) FROM form_links WHERE form_key = ?",
+                                   (form["form_key"],)).fetchone()[0]
+    lines = []
+    if invited:
+        pct = round(100 * len(rows) / invited)
+        lines.append({"ky": f"Жооп бергендер: {len(rows)} / {invited} ({pct}%)",
+                      "ru": f"Ответили: {len(rows)} из {invited} ({pct}%)"})
+    if not rows:
+        return lines
+    if spec.quiz and spec.max_score:
+        mean = sum(score(spec, a) for a in rows) / len(rows)
+        lines.append({"ky": f"Орточо упай: {mean:.1f} / {spec.max_score} ({100 * mean / spec.max_score:.0f}%)",
+                      "ru": f"Средний балл: {mean:.1f} из {spec.max_score} ({100 * mean / spec.max_score:.0f}%)"})
+    scales = [a[q.id] for q in spec.questions if q.kind == "scale" for a in rows if isinstance(a.get(q.id), int)]
+    if scales:
+        high = max(q.scale.high for q in spec.questions if q.kind == "scale")
+        m = sum(scales) / len(scales)
+        lines.append({"ky": f"Орточо баа: {m:.1f} / {high}", "ru": f"Средняя оценка: {m:.1f} из {high}"})
+    if spec.kind == "best_practice_vote":
+        q = next(q for q in spec.questions if q.kind == "single_choice")
+        votes: dict[str, int] = {}
+        for a in rows:
+            if a.get(q.id):
+                votes[a[q.id]] = votes.get(a[q.id], 0) + 1
+        if votes:
+            top = max(votes.values())
+            names = ", ".join(q.option_label(o) for o, n in sorted(votes.items()) if n == top)
+            lines.append({"ky": f"Эң мыкты тажрыйба: {names} ({top} добуш)",
+                          "ru": f"Лучшая практика: {names} ({top} голос.)"})
+    return lines
+
+
+def compose_form_closed(ctx: Context, action: Action, now: datetime) -> Composed:
+    form = ctx.store.form(action.payload["form_key"])
+    if form is None:
+        return skipped("the form was never created")
+    event = ctx.plan.event(action.event_id)
+    spec = _spec(form)
+    invited = ctx.store.db.execute("SELECT count(*) FROM form_links WHERE form_key = ?",
+                                   (form["form_key"],)).fetchone()[0]
+    values = {"event_title": event.title if event else spec.title, "form_title": spec.title,
+              "responses": len(ctx.store.responses(form["form_key"])), "invited": invited or None,
+              "summary_lines": results_lines(ctx, form)}
+    return _group_outgoing(ctx, action, "form_closed", values, now)
+
+
+def compose_admin_summary(ctx: Context, action: Action, now: datetime) -> Composed:
+    """The admin's weekly summary: actions that failed or were deferred, deliveries that failed (invalid
+    addresses) or whose outcome is unknown, since the previous summary.  Always sent (an empty week says so)."""
+    prev = ctx.store.db.execute("SELECT max(finished_at) FROM ledger WHERE kind = 'mail.admin_summary' AND status = 'done'"
+                                " AND key != ?", (action.key,)).fetchone()[0] or "0000"
+    db = ctx.store.db
+    runs = db.execute("SELECT status, count(*) FROM ledger WHERE finished_at > ? AND kind != 'mail.admin_summary'"
+                      " GROUP BY status", (prev,)).fetchall()
+    lines = ["Действия с прошлой сводки: " + (", ".join(f"{r[0]}: {r[1]}" for r in runs) or "нет")]
+    for r in db.execute("SELECT key, status, detail FROM ledger WHERE status IN ('failed', 'deferred') ORDER BY due"):
+        lines.append(f"{'ОШИБКА' if r['status'] == 'failed' else 'ОТЛОЖЕНО'} {r['key']}: {r['detail']}")
+    for r in db.execute("SELECT recipient, status, error, action_key FROM deliveries WHERE status IN ('failed', 'unknown')"
+                        " AND queued_at > ? ORDER BY queued_at", (prev,)):
+        what = "не доставлено" if r["status"] == "failed" else "неизвестно, ушло ли (не отправлено повторно)"
+        lines.append(f"Письмо {r['action_key']} для {r['recipient']}: {what} — {r['error']}")
+    values = {"period_start": parse_iso(prev) if prev != "0000" else now, "period_end": now, "lines": lines}
+    admin = ctx.plan.club.admin_email
+    msg = build_message(ctx, action.key, admin, "admin_summary", ("ru",), values, [admin], now)
+    return [Outgoing(admin, "ru", msg, [admin])]
+
+
+COMPOSERS = {
+    "mail.programme_draft": compose_programme_draft,
+    "mail.programme_final": compose_programme_final,
+    "mail.prepare_notice": compose_prepare_notice,
+    "mail.materials": compose_materials,
+    "mail.homework_reminder": compose_homework_reminder,
+    "mail.tea_talk": compose_tea_talk,
+    "mail.form_invitation": compose_form_invitation,
+    "mail.form_reminder": compose_form_reminder,
+    "mail.form_closed": compose_form_closed,
+    "mail.admin_summary": compose_admin_summary,
+}
+
+
+def run(ctx: Context, action: Action, now: datetime) -> JobResult:
+    """The job of every ``mail.*`` action: compose, then deliver exactly once."""
+    composed = COMPOSERS[action.kind](ctx, action, now)
+    if isinstance(composed, JobResult):
+        return composed
+    if not composed:
+        return done("nobody to send to (the roster is empty)")
+    return deliver(ctx, action.key, composed, now)
+
+
+def preview(ctx: Context, action: Action, now: datetime) -> "list[Outgoing] | JobResult":
+    """What ``action`` would send at ``now``, without sending or changing anything (the store is rolled back)."""
+
+    class _Rollback(Exception):
+        pass
+
+    result: list = []
+    try:
+        with ctx.store.transaction():
+            result.append(COMPOSERS[action.kind](ctx, action, now))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result[0]

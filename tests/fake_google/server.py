@@ -125,6 +125,7 @@ class Fault:
     remaining: int
     status: int
     method: str | None
+    after: int = 0  # matching calls to let through before failing
 
 
 @dataclass
@@ -227,14 +228,15 @@ class FakeGoogle:
 
     # -- test-side controls ---------------------------------------------------------------
 
-    def fail_next(self, n: int = 1, status: int = 429, method: str | None = None) -> None:
+    def fail_next(self, n: int = 1, status: int = 429, method: str | None = None, *, after: int = 0) -> None:
         """Answer the next ``n`` calls (of ``method`` only, if given) with ``status``.
 
         ``method`` is a call key ("forms.batchUpdate", "directory.batch") or a discovery
         id ("forms.forms.batchUpdate"). Faults queue up in the order they were added.
+        ``after``: let that many matching calls succeed first (e.g. fail the 3rd send).
         """
         with self._lock:
-            self._faults.append(Fault(n, status, call_key(method) if method else None))
+            self._faults.append(Fault(n, status, call_key(method) if method else None, after))
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -291,6 +293,13 @@ class FakeGoogle:
             static_discovery=True,
             **kwargs,
         )
+
+    def client_seams(self, credentials: Any) -> dict[str, Any]:
+        """Everything an adapter needs to reach the fake instead of Google, as keyword arguments:
+        ``http_factory`` (authorized httplib2 transport, uploads included), ``api_endpoint`` and
+        ``batch_uri`` (api name -> URL) and ``mount`` (for gspread's requests session)."""
+        return {"http_factory": lambda: self.authorized_http(credentials), "api_endpoint": self.api_endpoint,
+                "batch_uri": self.batch_uri, "mount": self.mount}
 
     def mount(self, session):
         """Route a ``requests`` session's calls to Google's hosts to the fake (gspread's seam)."""
@@ -390,6 +399,9 @@ class FakeGoogle:
     def _take_fault(self, key: str) -> None:
         for fault in self._faults:
             if fault.remaining > 0 and fault.method in (None, key):
+                if fault.after > 0:
+                    fault.after -= 1
+                    return
                 fault.remaining -= 1
                 self._faults = [f for f in self._faults if f.remaining > 0]
                 raise canned(fault.status)

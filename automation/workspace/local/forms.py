@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from ...answers import check_answers
 from ...errors import AutomationError
@@ -39,19 +39,21 @@ class InvalidResponse(AutomationError):
 class LocalForms:
     backend = "local"
 
-    def __init__(self, store: Store, base_url: str):
+    def __init__(self, store: Store, base_url: str, token: Callable[[int], str] = secrets.token_urlsafe):
+        """``token(nbytes)`` makes unguessable link tokens (``secrets.token_urlsafe``; the demo seeds its own)."""
         self.store = store
         self.base_url = base_url.rstrip("/")
+        self.token = token
 
     def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
-        external_id = secrets.token_urlsafe(9)
+        external_id = self.token(9)
         return CreatedForm(external_id, f"{self.base_url}/f/{external_id}")
 
     def personal_links(self, form_key: str, external_id: str, url: str,
                        participants: list[Participant]) -> dict[str, str]:
         with self.store.transaction() as db:
             for p in participants:
-                db.execute("INSERT OR IGNORE INTO form_links VALUES (?,?,?)", (form_key, p.id, secrets.token_urlsafe(16)))
+                db.execute("INSERT OR IGNORE INTO form_links VALUES (?,?,?)", (form_key, p.id, self.token(16)))
             rows = db.execute("SELECT participant_id, token FROM form_links WHERE form_key = ?", (form_key,)).fetchall()
         wanted = {p.id for p in participants}
         return {r["participant_id"]: f"{self.base_url}/t/{r['token']}" for r in rows if r["participant_id"] in wanted}

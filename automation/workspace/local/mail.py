@@ -44,7 +44,7 @@ class MaildirMail:
     def send(self, msg: EmailMessage, envelope_to: list[str]) -> str:
         if not envelope_to:
             raise DeliveryError("no recipient")
-        key = self.box.add(mailbox.MaildirMessage(msg))
+        key = self.box.add(msg.as_bytes())
         self._ids()[str(msg["Message-ID"])] = key
         return key
 

@@ -1,0 +1,457 @@
+"""The indicators donors ask for (seed 004_0575ce73f0236770.txt; DOMAIN.md "Results that are tracked").
+
+Seed 004 reports about 200 women trained and about 80 elected, and the share of
+women among participants of events growing from 39% to 47%; seed 002 expects at
+least 20% of the School's graduates to become deputies.  Three tables:
+
+- :func:`participants_by_oblast_role`: the roster by oblast and role;
+- :func:`women_share`: the share of women among the participants of each event
+  and per year.  **Participants of an event** are the people who answered any of
+  its forms (post-test, feedback, vote): the only attendance record the service
+  has.  Sex comes from the roster (``sex``: f/m); anonymous responses are not
+  counted;
+- :func:`funnel`: School applicants → selected → joined the roster → graduates →
+  elected deputies.  Graduation and election results are entered with
+  :func:`import_outcomes` (a CSV ``email,graduated,elected[,election]``; or ``code``
+  instead of ``email`` for a School applicant), kept in the table ``outcomes``.
+
+Displayed breakdowns apply small-cell suppression (DESIGN.md principle 8): a cell
+of 1..``min_group_size``−1 people is shown as "менее 3" / "3төн аз".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .analysis.summary import MIN_GROUP_SIZE, group_label, suppressed_label
+from .errors import AutomationError, ValidationError
+from .model import BISHKEK, iso, parse_iso, utc_now
+from .store import Store
+
+#: Seed 002, expected result: at least 20% of the School's graduates become deputies.
+ELECTED_TARGET = 0.20
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outcomes (
+    participant_id TEXT PRIMARY KEY, graduated INTEGER, elected INTEGER, election TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL, source TEXT NOT NULL DEFAULT ''
+);
+"""
+
+#: Form kinds that are not events (surveys and applications).
+NOT_EVENTS = ("needs_assessment", "school_application")
+
+
+def ensure_tables(store: Store) -> None:
+    store.db.executescript(_SCHEMA)
+
+
+# --- participants by oblast and role -------------------------------------------------------
+
+
+def participants_by_oblast_role(store: Store, active_only: bool = True) -> pd.DataFrame:
+    """Long table: ``oblast`` (code, "" unknown), ``role`` (code), ``n`` (int64), one row per pair present."""
+    people = store.participants(active_only=active_only)
+    df = pd.DataFrame({"oblast": [p.oblast for p in people], "role": [p.role for p in people]})
+    if df.empty:
+        return pd.DataFrame({"oblast": pd.Series(dtype="string"), "role": pd.Series(dtype="string"),
+                             "n": pd.Series(dtype="int64")})
+    out = df.groupby(["oblast", "role"]).size().rename("n").reset_index()
+    out["oblast"] = out["oblast"].astype("string")
+    out["role"] = out["role"].astype("string")
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def _cell(n: int, k: int, lang: str) -> str:
+    return suppressed_label(k, lang) if 0 < n < k else str(n)
+
+
+def oblast_role_table(long: pd.DataFrame, lang: str = "ru", min_group_size: int = MIN_GROUP_SIZE,
+                      suppress: bool = True) -> pd.DataFrame:
+    """The display crosstab: oblasts × roles with totals, cells as text; with ``suppress`` a
+    count of 1..min_group_size−1 reads "менее 3" / "3төн аз" (totals too)."""
+    total = "Всего" if lang == "ru" else "Баары"
+    if long.empty:
+        return pd.DataFrame()
+    ct = long.pivot_table(index="oblast", columns="role", values="n", aggfunc="sum", fill_value=0)
+    ct[total] = ct.sum(axis=1)
+    ct.loc[total] = ct.sum(axis=0)
+    k = min_group_size if suppress else 0
+    shown = ct.map(lambda n: _cell(int(n), k, lang))
+    shown.index = [idx if idx == total else group_label("oblast", idx, lang) for idx in shown.index]
+    shown.columns = [c if c == total else group_label("role", c, lang) for c in shown.columns]
+    shown.index.name = "oblast"
+    return shown
+
+
+# --- share of women among participants of events ------------------------------------------
+
+
+def event_participants(store: Store) -> pd.DataFrame:
+    """One row per (event, participant) who answered any of the event's forms: ``event_id``,
+    ``participant_id``, ``sex`` (f/m, "" unknown), ``year`` (int64, of the event's first form,
+    Asia/Bishkek)."""
+    people = {p.id: p for p in store.participants(active_only=False)}
+    recs: dict[tuple[str, str], dict[str, Any]] = {}
+    years: dict[str, int] = {}
+    for f in store.forms():
+        if f["kind"] in NOT_EVENTS:
+            continue
+        y = parse_iso(f["opens"]).astimezone(BISHKEK).year
+        years[f["event_id"]] = min(years.get(f["event_id"], y), y)
+        for r in store.responses(f["form_key"]):
+            pid = r["participant_id"]
+            if pid:
+                p = people.get(pid)
+                recs[(f["event_id"], pid)] = {"event_id": f["event_id"], "participant_id": pid,
+                                              "sex": p.sex if p else ""}
+    df = pd.DataFrame.from_records(list(recs.values()), columns=["event_id", "participant_id", "sex"])
+    df["year"] = pd.Series([years[e] for e in df["event_id"]], dtype="int64")
+    return df
+
+
+def women_share(store: Store, plan: Any = None, lang: str = "ru") -> pd.DataFrame:
+    """Per event, then per year, then overall: ``scope`` (event | year | all), ``event_id``, ``title``,
+    ``year`` (Int64), ``participants``, ``women``, ``men``, ``unknown`` (int64), ``share_women``
+    (float64 of those whose sex is known; NaN if none).  Events in plan order when ``plan`` is
+    given, else by id; a person counts once per event, and once per year or overall."""
+    ep = event_participants(store)
+    titles = {e.id: e.title.get(lang) for e in plan.events} if plan is not None else {}
+    order = [e.id for e in plan.events] if plan is not None else []
+
+    def row(scope: str, ev: str, title: str, year: Any, part: pd.DataFrame) -> dict[str, Any]:
+        w, m = int((part["sex"] == "f").sum()), int((part["sex"] == "m").sum())
+        return {"scope": scope, "event_id": ev, "title": title, "year": year, "participants": len(part),
+                "women": w, "men": m, "unknown": len(part) - w - m,
+                "share_women": w / (w + m) if (w + m) else float("nan")}
+
+    rows = []
+    events = sorted(ep["event_id"].unique(), key=lambda e: (order.index(e) if e in order else len(order), e))
+    for ev in events:
+        part = ep[ep["event_id"] == ev]
+        rows.append(row("event", ev, titles.get(ev, ev), int(part["year"].iloc[0]), part))
+    for y in sorted(ep["year"].unique()):
+        part = ep[ep["year"] == y].drop_duplicates("participant_id")
+        rows.append(row("year", "", str(y), int(y), part))
+    rows.append(row("all", "", "Все мероприятия" if lang == "ru" else "Бардык иш-чаралар", None,
+                    ep.drop_duplicates("participant_id")))
+    df = pd.DataFrame.from_records(rows)
+    df["year"] = df["year"].astype("Int64")
+    for c in ("participants", "women", "men", "unknown"):
+        df[c] = df[c].astype("int64")
+    df["share_women"] = df["share_women"].astype("float64")
+    return df
+
+
+# --- outcomes: graduates and elected deputies ----------------------------------------------
+
+_YES = {"yes", "y", "1", "true", "да", "ооба", "+", "✓"}
+_NO = {"no", "n", "0", "false", "нет", "жок", "-"}
+
+
+def _flag(v: str) -> tuple[int | None, bool]:
+    """(value, ok) of a yes/no cell: yes → 1, no → 0, empty → None (not known)."""
+    s = v.strip().lower()
+    if s == "":
+        return None, True
+    if s in _YES:
+        return 1, True
+    if s in _NO:
+        return 0, True
+    return None, False
+
+
+@dataclass
+class OutcomeRow:
+    participant_id: str
+    graduated: int | None
+    elected: int | None
+    election: str
+    line: int
+
+
+def read_outcomes(store: Store, path: str | Path) -> tuple[list[OutcomeRow], list[str]]:
+    """Parse an outcomes CSV: ``email`` (or ``code`` of a School application), ``graduated``,
+    ``elected`` (yes/no/да/нет/ооба/жок/1/0; empty = not known), optional ``election`` (e.g.
+    "2021-04-11 local elections").  Returns the rows and every problem as "line N: ...";
+    the person must be in the roster (a School applicant: after `school accept`)."""
+    from .roster import participant_id
+
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise ValidationError(str(p), [f"cannot read the file ({e.strerror})"]) from None
+    except UnicodeDecodeError:
+        raise ValidationError(str(p), ["the file is not UTF-8 text: save it as CSV UTF-8"]) from None
+    if not text.strip():
+        raise ValidationError(str(p), ["the file is empty: header email,graduated,elected expected"])
+    first = text.splitlines()[0]
+    delim = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim)
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    reader.fieldnames = fields
+    if not ({"email", "code"} & set(fields)) or not ({"graduated", "elected"} & set(fields)):
+        raise ValidationError(str(p), [f"line 1: expected the columns email (or code), graduated, elected; found "
+                                       f"{', '.join(fields)}"])
+    known = {x.id for x in store.participants(active_only=False)}
+    codes: dict[str, str] = {}
+    try:
+        from .school import assign_codes
+
+        codes = {a.code: str(a.answers.get("email") or "").strip().lower() for a in assign_codes(store)}
+    except AutomationError:
+        pass
+    rows, problems, seen = [], [], {}
+    for rec in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for v in rec.values()):
+            continue
+        errs = []
+        email = (rec.get("email") or "").strip().lower()
+        code = (rec.get("code") or "").strip().upper()
+        if not email and code:
+            email = codes.get(code, "")
+            if not email:
+                errs.append(f"code {code} is not a School application with an e-mail")
+        pid = participant_id(email) if email else ""
+        if email and pid not in known:
+            errs.append(f"{email} is not in the roster (a School applicant joins it with `school accept`)")
+        if not email and not code:
+            errs.append("email (or code) is empty")
+        g, ok_g = _flag(rec.get("graduated") or "")
+        e, ok_e = _flag(rec.get("elected") or "")
+        if not ok_g:
+            errs.append(f"graduated {rec.get('graduated')!r}: write yes or no (or leave empty)")
+        if not ok_e:
+            errs.append(f"elected {rec.get('elected')!r}: write yes or no (or leave empty)")
+        if pid and pid in seen:
+            errs.append(f"{email} is already on line {seen[pid]}")
+        if errs:
+            problems.append(f"line {line}: " + "; ".join(errs))
+            continue
+        seen[pid] = line
+        rows.append(OutcomeRow(pid, g, e, (rec.get("election") or "").strip(), line))
+    return rows, problems
+
+
+def import_outcomes(store: Store, path: str | Path, now: datetime | None = None) -> int:
+    """Store graduation and election results from a CSV (see :func:`read_outcomes`) in one
+    transaction; a file with any problem changes nothing (:class:`ValidationError` lists them).
+    An empty cell keeps what was entered before.  Returns the number of people updated."""
+    rows, problems = read_outcomes(store, path)
+    if problems:
+        raise ValidationError(str(path), problems)
+    ensure_tables(store)
+    stamp = iso(now or utc_now())
+    with store.transaction() as db:
+        for r in rows:
+            db.execute(
+                "INSERT INTO outcomes VALUES (?,?,?,?,?,?) ON CONFLICT(participant_id) DO UPDATE SET"
+                " graduated=COALESCE(excluded.graduated, outcomes.graduated),"
+                " elected=COALESCE(excluded.elected, outcomes.elected),"
+                " election=CASE WHEN excluded.election = '' THEN outcomes.election ELSE excluded.election END,"
+                " updated_at=excluded.updated_at, source=excluded.source",
+                (r.participant_id, r.graduated, r.elected, r.election, stamp, str(path)))
+    return len(rows)
+
+
+def funnel(store: Store) -> pd.DataFrame:
+    """School applicants → selected → in the roster → graduates → elected.
+
+    Columns: ``stage`` (applicants | selected | joined_roster | graduates | elected),
+    ``n`` (Int64; NA when not known yet: no final ranking, or no outcomes entered),
+    ``share_of_previous`` (float64), plus ``target`` (float64: 0.20 for elected ÷
+    graduates, seed 002; NaN otherwise).  Graduates and elected count the people who
+    joined from the School (roster source ``school``).
+    """
+    from .school import assign_codes, ensure_tables as school_tables, is_final
+
+    ensure_tables(store)
+    school_tables(store)
+    applicants = len(assign_codes(store))
+    selected = (store.db.execute("SELECT count(*) FROM school_results WHERE status = 'selected'").fetchone()[0]
+                if is_final(store) else None)
+    school_ids = [r[0] for r in store.db.execute("SELECT id FROM participants WHERE source = 'school'")]
+    joined = len(school_ids) if selected is not None or school_ids else None
+    entered = store.db.execute(
+        "SELECT count(*), sum(graduated = 1), sum(elected = 1) FROM outcomes WHERE participant_id IN "
+        "(SELECT id FROM participants WHERE source = 'school')").fetchone()
+    graduates = int(entered[1] or 0) if entered[0] else None
+    elected = int(entered[2] or 0) if entered[0] else None
+    stages = [("applicants", applicants), ("selected", selected), ("joined_roster", joined),
+              ("graduates", graduates), ("elected", elected)]
+    rows, prev = [], None
+    for name, n in stages:
+        share = n / prev if n is not None and prev else float("nan")
+        rows.append({"stage": name, "n": n, "share_of_previous": share,
+                     "target": ELECTED_TARGET if name == "elected" else float("nan")})
+        prev = n
+    df = pd.DataFrame.from_records(rows)
+    df["stage"] = df["stage"].astype("string")
+    df["n"] = df["n"].astype("Int64")
+    df["share_of_previous"] = df["share_of_previous"].astype("float64")
+    df["target"] = df["target"].astype("float64")
+    return df
+
+
+def all_outcomes(store: Store) -> dict[str, int]:
+    """Across the whole roster (club and School): people entered as trained (graduated) and elected —
+    the seed 004 figures ("about 200 trained, about 80 became deputies")."""
+    ensure_tables(store)
+    r = store.db.execute("SELECT sum(graduated = 1), sum(elected = 1) FROM outcomes").fetchone()
+    return {"graduated": int(r[0] or 0), "elected": int(r[1] or 0)}
+
+
+# --- all together ------------------------------------------------------------------------------
+
+
+def indicators_json(store: Store, plan: Any = None, lang: str = "ru", min_group_size: int = MIN_GROUP_SIZE) -> dict:
+    """The three indicators as JSON-ready data (participant counts with small cells suppressed)."""
+    long = participants_by_oblast_role(store)
+    k = min_group_size
+    ws = women_share(store, plan, lang)
+    fn = funnel(store)
+
+    def num(x: Any) -> Any:
+        if x is None or x is pd.NA or (isinstance(x, float) and x != x):
+            return None
+        return x.item() if hasattr(x, "item") else x
+
+    return {
+        "participants_by_oblast_role": [
+            {"oblast": r.oblast, "role": r.role, "n": int(r.n) if not 0 < r.n < k else None,
+             "suppressed": bool(0 < r.n < k)} for r in long.itertuples()],
+        "women_share": [{"scope": r.scope, "event_id": r.event_id, "title": r.title, "year": num(r.year),
+                         "participants": int(r.participants), "women": int(r.women), "men": int(r.men),
+                         "share_women": num(round(float(r.share_women), 4))}
+                        for r in ws.itertuples()],
+        "school_funnel": [{"stage": r.stage, "n": num(r.n), "share_of_previous":
+                           num(round(float(r.share_of_previous), 4)),
+                           "target": num(r.target)} for r in fn.itertuples()],
+        "outcomes_all": all_outcomes(store),
+    }
+
+
+def write_indicators(store: Store, out_dir: str | Path, plan: Any = None, lang: str = "ru",
+                     min_group_size: int = MIN_GROUP_SIZE) -> list[Path]:
+    """``<out_dir>/indicators.json`` and ``indicators.xlsx`` (sheets: by oblast and role, women's
+    share, School funnel)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = indicators_json(store, plan, lang, min_group_size)
+    pj = out / "indicators.json"
+    pj.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Облус-роль"
+    table = oblast_role_table(participants_by_oblast_role(store), lang, min_group_size)
+    ws.append(["Область / Облус"] + list(table.columns))
+    for idx, r in table.iterrows():
+        ws.append([idx] + list(r))
+    w2 = wb.create_sheet("Аялдардын үлүшү")
+    w2.append(["Уровень", "Мероприятие / год", "Участники", "Женщины", "Мужчины", "Пол не указан", "Доля женщин"])
+    for r in women_share(store, plan, lang).itertuples():
+        w2.append([r.scope, r.title, r.participants, r.women, r.men, r.unknown,
+                   None if r.share_women != r.share_women else round(r.share_women, 4)])
+        w2.cell(row=w2.max_row, column=7).number_format = "0%"
+    w3 = wb.create_sheet("Мектеп")
+    w3.append(["Этап", "Число", "Доля от предыдущего", "Цель"])
+    for r in funnel(store).itertuples():
+        w3.append([r.stage, None if r.n is pd.NA else int(r.n),
+                   None if r.share_of_previous != r.share_of_previous else round(r.share_of_previous, 4),
+                   None if r.target != r.target else r.target])
+    for sheet in (ws, w2, w3):
+        for c in sheet[1]:
+            c.font = Font(bold=True)
+        for row in sheet.iter_rows(min_row=2):
+            for c in row:
+                if isinstance(c.value, str):
+                    c.data_type = "s"
+        sheet.column_dimensions["A"].width = 28
+        sheet.column_dimensions["B"].width = 40 if sheet is w2 else 16
+    px = out / "indicators.xlsx"
+    wb.save(px)
+    return [pj, px]
+
+
+# --- the demo ------------------------------------------------------------------------------------
+
+
+def simulate_outcomes(store: Store, rng: Any, path: str | Path, event_id: str = "school_2021",
+                      p_elected: float = 0.3, election: str = "2021-04-11 local elections") -> Path:
+    """Write a plausible outcomes CSV for the School's accepted applicants (the demo) and import it:
+    graduated = answered a form of ``event_id`` (attended the School); each graduate elected with
+    probability ``p_elected`` (seed 004: about 80 of 200 trained became deputies)."""
+    attended = {r["participant_id"] for f in store.forms() if f["event_id"] == event_id
+                for r in store.responses(f["form_key"]) if r["participant_id"]}
+    people = [p for p in store.participants(active_only=False)
+              if store.db.execute("SELECT source FROM participants WHERE id = ?", (p.id,)).fetchone()[0] == "school"]
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with p.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["email", "graduated", "elected", "election"])
+        for person in sorted(people, key=lambda x: x.email):
+            g = person.id in attended
+            w.writerow([person.email, "yes" if g else "no", ("yes" if rng.random() < p_elected else "no") if g else "",
+                        election])
+    import_outcomes(store, p)
+    return p
+
+
+def cli_indicators(args: Any) -> int:
+    """``indicators [--json] [--lang ru|ky] [--out DIR]``: the three indicators (files too with --out)."""
+    from .config import load_config
+    from .plan import load_plan
+
+    cfg = load_config(args.config)
+    if not cfg.state.exists():
+        raise AutomationError(f"{cfg.state}: no state file yet")
+    store = Store(cfg.state)
+    try:
+        plan = load_plan(cfg.plan, cfg.templates)
+    except AutomationError:
+        plan = None
+    lang = args.lang or cfg.report_lang
+    if args.out:
+        for p in write_indicators(store, args.out, plan, lang, cfg.min_group_size):
+            print(p)
+    if args.json:
+        print(json.dumps(indicators_json(store, plan, lang, cfg.min_group_size), ensure_ascii=False, indent=1))
+        return 0
+    print("Participants by oblast and role (roster, active):")
+    print(oblast_role_table(participants_by_oblast_role(store), lang, cfg.min_group_size).to_string())
+    print("\nShare of women among participants of events (people who answered the event's forms):")
+    for r in women_share(store, plan, lang).itertuples():
+        share = "—" if r.share_women != r.share_women else f"{r.share_women:.0%}"
+        print(f"  {r.title[:60]:60} {r.women:>4} of {r.participants:<4} {share:>5}")
+    print("\nSchool of future deputies: applicants → selected → roster → graduates → elected:")
+    for r in funnel(store).itertuples():
+        n = "not known yet" if r.n is pd.NA else str(r.n)
+        share = "" if r.share_of_previous != r.share_of_previous else f" ({r.share_of_previous:.0%} of previous)"
+        target = "" if r.target != r.target else f"; target ≥ {r.target:.0%} of graduates (seed 002)"
+        print(f"  {r.stage:14} {n}{share}{target}")
+    return 0
+
+
+def cli_outcomes(args: Any) -> int:
+    """``indicators outcomes RESULTS.csv``: enter graduation and election results."""
+    from .config import load_config
+
+    cfg = load_config(args.config)
+    n = import_outcomes(Store(cfg.state), args.csv)
+    print(f"{n} outcome(s) entered.")
+    return 0

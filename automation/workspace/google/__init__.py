@@ -1,0 +1,97 @@
+"""The Google backend: Forms, Sheets (gspread), Gmail, Groups (Directory API or the roster) and Drive.
+
+Same ports as ``workspace/local``; the adapters translate between the model and
+Google's JSON and hold no business rules.  Design notes, call budgets and the
+admin's guide to credentials: docs/GOOGLE.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .api import Connection, GoogleAuthError, RetryPolicy
+from .auth import CredentialsError, load_credentials, required_scopes
+from .drive import GoogleDrive
+from .forms import GoogleForms, build_form_requests
+from .gmail import GmailMail
+from .groups import DirectoryGroup, RosterListGroup
+from .memo import Memo
+from .sheets import BoundedBackOffHTTPClient, GoogleSheets
+
+__all__ = [
+    "BoundedBackOffHTTPClient", "Connection", "CredentialsError", "DirectoryGroup", "GmailMail", "GoogleAuthError",
+    "GoogleBackend", "GoogleDrive", "GoogleForms", "GoogleSheets", "Memo", "RetryPolicy", "RosterListGroup",
+    "build_form_requests", "load_credentials", "required_scopes",
+]
+
+#: Settings under ``google:`` in club.yaml.
+OPTIONS = {"token", "groups", "folder_id", "read_mail", "delegated_user", "spreadsheet", "share_with"}
+
+
+def consumer_address(address: str) -> bool:
+    """A gmail.com / googlemail.com address: a consumer account, for which no groups API exists."""
+    return address.lower().rsplit("@", 1)[-1] in ("gmail.com", "googlemail.com")
+
+
+@dataclass
+class GoogleBackend:
+    """All Google ports together (the same attributes as LocalBackend)."""
+
+    forms: GoogleForms
+    sheets: GoogleSheets
+    mail: GmailMail
+    group: DirectoryGroup | RosterListGroup
+    files: GoogleDrive
+    name: str = "google"
+
+    @classmethod
+    def connect(cls, connection: Connection, store: Any, group_address: str, *, groups: str = "directory",
+                spreadsheet_title: str = "Club responses", folder_id: str | None = None,
+                share_with: str | None = None, can_read_mail: bool | None = None) -> "GoogleBackend":
+        """Every adapter on one connection.  ``groups``: ``directory`` (Workspace) or ``roster`` (gmail.com)."""
+        memo = Memo(store)
+        group: DirectoryGroup | RosterListGroup
+        if groups == "directory":
+            group = DirectoryGroup(connection, group_address)
+        else:
+            group = RosterListGroup(store, group_address)
+        return cls(forms=GoogleForms(connection, memo),
+                   sheets=GoogleSheets(connection, memo, spreadsheet_title, folder_id=folder_id),
+                   mail=GmailMail(connection, can_read=can_read_mail), group=group,
+                   files=GoogleDrive(connection, memo, folder_id=folder_id, share_with=share_with))
+
+    @classmethod
+    def create(cls, store: Any, credentials_path: Path, group_address: str, *, options: dict[str, Any] | None = None,
+               spreadsheet_title: str = "Club responses", mentor_email: str | None = None) -> "GoogleBackend":
+        """Load the credentials (no browser) and connect.  Raises CredentialsError with what to do.
+
+        ``options`` are the ``google:`` settings of club.yaml: ``token`` (path of the
+        saved sign-in, default token.json next to the credentials), ``groups``
+        (directory | roster; default roster for a gmail.com group address,
+        directory otherwise), ``folder_id`` (Drive folder for the spreadsheet and
+        files; required for a service account without delegation), ``read_mail``
+        (ask for gmail.readonly), ``delegated_user``, ``spreadsheet`` (title),
+        ``share_with`` (who gets the report link; default the mentor).
+        """
+        opts = dict(options or {})
+        unknown = sorted(set(opts) - OPTIONS)
+        if unknown:
+            raise CredentialsError(f"google: unknown setting(s) {', '.join(unknown)} "
+                                   f"(allowed: {', '.join(sorted(OPTIONS))})")
+        groups = opts.get("groups") or ("roster" if consumer_address(group_address) else "directory")
+        if groups not in ("directory", "roster"):
+            raise CredentialsError(f"google.groups: expected directory or roster, found {groups!r}")
+        scopes = required_scopes(groups=groups == "directory", read_mail=bool(opts.get("read_mail")))
+        loaded = load_credentials(credentials_path, scopes, token_path=opts.get("token"),
+                                  delegated_user=opts.get("delegated_user"))
+        if loaded.kind == "service_account" and not loaded.subject:
+            if not opts.get("folder_id"):
+                raise CredentialsError(
+                    f"{credentials_path}: a service account without domain-wide delegation owns no Drive storage, "
+                    "so it cannot make forms or spreadsheets. Either set delegated_user (a user of your Workspace "
+                    "domain it acts as) or put google: folder_id: <a folder of a Shared Drive> in club.yaml.")
+        return cls.connect(Connection(loaded.credentials), store, group_address, groups=groups,
+                           spreadsheet_title=opts.get("spreadsheet") or spreadsheet_title,
+                           folder_id=opts.get("folder_id"), share_with=opts.get("share_with") or mentor_email)

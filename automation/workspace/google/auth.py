@@ -1,0 +1,252 @@
+"""Signing in to Google: an OAuth client for a gmail.com account, or a service account for Workspace.
+
+The credentials file (``credentials: credentials.json`` in club.yaml) is one of:
+
+* an **OAuth client of type "Desktop app"** (``{"installed": {...}}``), for a
+  gmail.com account (and any account that signs in in a browser).  ``python
+  main.py auth`` opens the browser once; the resulting token is saved next to
+  it as ``token.json`` with permissions 0600 (only this user can read it) and
+  is refreshed automatically afterwards;
+* a **service account key** (``{"type": "service_account", ...}``), for Google
+  Workspace, with domain-wide delegation to a user of the domain
+  (``"delegated_user": "admin@club.kg"`` in the file, or ``google:
+  delegated_user:`` in club.yaml) — it then acts as that user.  A service
+  account alone owns no Drive storage, so it cannot make forms or sheets in
+  a My Drive; without delegation it can only work in a Shared Drive folder
+  (``google: folder_id:``) and cannot send mail or manage groups;
+* an ``authorized_user`` token (what ``gcloud auth application-default login`` writes).
+
+Every problem — missing, malformed, expired, revoked, or lacking a scope — is a
+:class:`CredentialsError` (an AutomationError) that says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ...errors import AutomationError
+
+SCOPE = {
+    "drive.file": "https://www.googleapis.com/auth/drive.file",
+    "gmail.send": "https://www.googleapis.com/auth/gmail.send",
+    "gmail.readonly": "https://www.googleapis.com/auth/gmail.readonly",
+    "groups": "https://www.googleapis.com/auth/admin.directory.group.member",
+}
+
+#: What each scope is for (shown by ``python main.py auth`` and in docs/GOOGLE.md).
+SCOPE_PURPOSE = {
+    SCOPE["drive.file"]: "create the forms, the season's spreadsheet and the report files, and only those "
+                         "(the app cannot see any other file in the Drive)",
+    SCOPE["gmail.send"]: "send the club's mailings from this account (cannot read any mail)",
+    SCOPE["gmail.readonly"]: "optional: after a crash, look in the sent mail whether a message already went out, "
+                             "so nobody gets it twice (without it such a message is reported to the admin)",
+    SCOPE["groups"]: "Workspace only: add and remove members of the club's Google Group",
+}
+
+
+class CredentialsError(AutomationError):
+    """The Google credentials are missing, malformed, expired, revoked or lack a permission."""
+
+
+def required_scopes(groups: bool = False, read_mail: bool = False) -> list[str]:
+    """The least scopes that work: Drive files made by the app, Gmail send (+read, +groups if asked)."""
+    scopes = [SCOPE["drive.file"], SCOPE["gmail.send"]]
+    if read_mail:
+        scopes.append(SCOPE["gmail.readonly"])
+    if groups:
+        scopes.append(SCOPE["groups"])
+    return scopes
+
+
+@dataclass
+class LoadedCredentials:
+    """``kind``: ``oauth`` (token from the browser sign-in), ``service_account`` or ``authorized_user``."""
+
+    credentials: Any
+    kind: str
+    scopes: list[str] = field(default_factory=list)
+    subject: str | None = None  # the user a service account acts as
+
+
+def _read_json(path: Path, what: str, fix: str) -> dict[str, Any]:
+    if not path.exists():
+        raise CredentialsError(f"{path}: the Google {what} file is not there. {fix}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CredentialsError(f"{path}: the Google {what} file is damaged (not valid JSON: {e}). {fix}") from None
+    except OSError as e:
+        raise CredentialsError(f"{path}: cannot read the Google {what} file ({e.strerror}). {fix}") from None
+    if not isinstance(data, dict):
+        raise CredentialsError(f"{path}: the Google {what} file is not a JSON object. {fix}")
+    return data
+
+
+GET_CREDENTIALS = ("Download it as described in docs/GOOGLE.md (Google Cloud console > APIs & Services > "
+                   "Credentials), save it at that path, or set `backend: local` in club.yaml.")
+
+
+def credentials_kind(data: dict[str, Any]) -> str:
+    if "installed" in data or "web" in data:
+        return "oauth_client"
+    t = data.get("type")
+    if t in ("service_account", "authorized_user"):
+        return t
+    return "unknown"
+
+
+def default_token_path(credentials_path: Path) -> Path:
+    return Path(credentials_path).with_name("token.json")
+
+
+def write_token(creds: Any, token_path: Path) -> None:
+    """Save an OAuth token readable by this user only (mode 0600), replacing any older one."""
+    token_path = Path(token_path)
+    token_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = token_path.with_name(token_path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(creds.to_json())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, token_path)
+
+
+def _check_scopes(have: list[str] | None, need: list[str], where: str) -> None:
+    if have is None:
+        return
+    missing = [s for s in need if s not in set(have)]
+    if missing:
+        names = ", ".join(m.rsplit("/", 1)[-1] for m in missing)
+        raise CredentialsError(f"{where}: the Google sign-in does not allow {names}. Run `python main.py auth` "
+                               "again and tick every box Google asks about.")
+
+
+def _refresh(creds: Any, where: str, request: Any) -> None:
+    from google.auth.exceptions import RefreshError, TransportError
+
+    try:
+        creds.refresh(request)
+    except RefreshError as e:
+        raise CredentialsError(
+            f"{where}: Google no longer accepts the saved sign-in ({e}). It was revoked, the password changed, "
+            "or it expired (an app left in 'Testing' mode in the Google Cloud console loses its sign-in after "
+            "7 days — publish it, see docs/GOOGLE.md). Run `python main.py auth` to sign in again.") from None
+    except TransportError as e:
+        raise CredentialsError(f"{where}: could not reach Google to renew the sign-in ({e}). "
+                               "Check the internet connection and run again.") from None
+
+
+def _user_token(info: dict[str, Any], scopes: list[str], where: str, request: Any, save_to: Path | None) -> Any:
+    from google.oauth2.credentials import Credentials
+
+    try:
+        creds = Credentials.from_authorized_user_info(info)
+    except (ValueError, KeyError) as e:
+        raise CredentialsError(f"{where}: the saved sign-in is incomplete ({e}). "
+                               "Run `python main.py auth` to sign in again.") from None
+    _check_scopes(list(creds.scopes) if creds.scopes else None, scopes, where)
+    if not creds.valid:
+        if not creds.refresh_token:
+            raise CredentialsError(f"{where}: the saved sign-in has expired and cannot be renewed (no refresh token). "
+                                   "Run `python main.py auth` to sign in again.")
+        _refresh(creds, where, request)
+        if save_to is not None:
+            write_token(creds, save_to)
+    return creds
+
+
+def load_credentials(path: str | Path, scopes: list[str], token_path: str | Path | None = None,
+                     delegated_user: str | None = None, request: Any = None) -> LoadedCredentials:
+    """Credentials ready for the adapters, without any browser interaction.
+
+    ``request``: a ``google.auth.transport.Request`` used to renew an expired
+    token (default: requests-based).  Raises :class:`CredentialsError`.
+    """
+    path = Path(path)
+    data = _read_json(path, "credentials", GET_CREDENTIALS)
+    kind = credentials_kind(data)
+    if request is None:
+        from google.auth.transport.requests import Request
+
+        request = Request()
+    if kind == "oauth_client":
+        token = Path(token_path) if token_path else default_token_path(path)
+        if not token.exists():
+            raise CredentialsError(f"{token}: not signed in to Google yet. Run `python main.py auth` once "
+                                   "(it opens the browser) to sign in with the club's account.")
+        info = _read_json(token, "sign-in (token)", "Delete it and run `python main.py auth` to sign in again.")
+        creds = _user_token(info, scopes, str(token), request, save_to=token)
+        return LoadedCredentials(creds, "oauth", list(creds.scopes or scopes))
+    if kind == "authorized_user":
+        creds = _user_token(data, scopes, str(path), request, save_to=None)
+        return LoadedCredentials(creds, "authorized_user", list(creds.scopes or scopes))
+    if kind == "service_account":
+        from google.oauth2 import service_account
+
+        subject = delegated_user or data.get("delegated_user")
+        try:
+            creds = service_account.Credentials.from_service_account_info(data, scopes=scopes)
+        except (ValueError, KeyError) as e:
+            raise CredentialsError(f"{path}: the service account key is incomplete or damaged ({e}). Create a new "
+                                   "key in the Google Cloud console (IAM > Service accounts > Keys) and save it "
+                                   "here.") from None
+        if subject:
+            creds = creds.with_subject(subject)
+        return LoadedCredentials(creds, "service_account", list(scopes), subject)
+    raise CredentialsError(
+        f"{path}: this is not a Google credentials file this program knows (expected an OAuth client of type "
+        "'Desktop app' with an \"installed\" key, or a service account key with \"type\": \"service_account\"). "
+        + GET_CREDENTIALS)
+
+
+def sign_in(path: str | Path, scopes: list[str], token_path: str | Path | None = None,
+            run_flow: Callable[[Any], Any] | None = None) -> LoadedCredentials:
+    """The browser sign-in for an OAuth client (``python main.py auth``); saves the token (0600).
+
+    ``run_flow(flow)`` returns credentials (default: ``flow.run_local_server(port=0)``,
+    which opens the browser and listens on localhost for Google's answer).
+    For a service account there is nothing to sign in: its key is checked instead.
+    """
+    path = Path(path)
+    data = _read_json(path, "credentials", GET_CREDENTIALS)
+    kind = credentials_kind(data)
+    if kind != "oauth_client":
+        return load_credentials(path, scopes, token_path)
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    try:
+        flow = InstalledAppFlow.from_client_config(data, scopes=scopes)
+    except ValueError as e:
+        raise CredentialsError(f"{path}: the OAuth client file is damaged ({e}). " + GET_CREDENTIALS) from None
+    runner = run_flow or (lambda f: f.run_local_server(port=0, open_browser=True,
+                                                        authorization_prompt_message="Open this link to sign in: {url}"))
+    try:
+        creds = runner(flow)
+    except Exception as e:  # oauthlib raises its own errors (access_denied, mismatching state, ...)
+        raise CredentialsError(f"The Google sign-in did not finish ({e}). Run `python main.py auth` again and "
+                               "allow access.") from None
+    granted = list(getattr(creds, "granted_scopes", None) or creds.scopes or scopes)
+    token = Path(token_path) if token_path else default_token_path(path)
+    _check_scopes(granted, [s for s in scopes if s != SCOPE["gmail.readonly"]], str(token))
+    write_token(creds, token)
+    return LoadedCredentials(creds, "oauth", granted)
+
+
+def describe(loaded: LoadedCredentials, token_path: Path | None = None) -> str:
+    """What ``python main.py auth`` prints: who signs in, and what each permission is for."""
+    lines = []
+    if loaded.kind == "service_account":
+        who = getattr(loaded.credentials, "service_account_email", "?")
+        lines.append(f"Service account {who}" + (f", acting as {loaded.subject}" if loaded.subject else
+                                                 " (no delegation: only a Shared Drive folder can be used)"))
+    else:
+        lines.append("Signed in with a Google account" + (f"; the sign-in is saved in {token_path} (only you can "
+                                                          "read it)" if token_path else ""))
+    lines.append("Permissions:")
+    for s in loaded.scopes:
+        lines.append(f"  - {s.rsplit('/', 1)[-1] or s}: {SCOPE_PURPOSE.get(s, '')}")
+    return "\n".join(lines)

@@ -1,0 +1,240 @@
+"""Gmail (API v1): send the jobs' RFC 5322 messages as they are, and find them again after a crash.
+
+``send`` posts the message's bytes (``users.messages.send``: ``raw`` base64url
+in JSON, or a ``message/rfc822`` upload above ``upload_threshold`` bytes) and
+returns Gmail's message id, which the delivery ledger keeps.  The job's
+deterministic ``Message-ID`` is kept, so ``find_sent`` can search the sent mail
+with ``rfc822msgid:`` — which needs a read scope (``gmail.readonly``); with
+``gmail.send`` alone Gmail cannot be searched and :class:`LookupUnavailable` is
+raised, so the job reports the message as unknown instead of resending it.
+
+Recipients: Gmail delivers to the To/Cc/Bcc headers, not to a separate
+envelope, so the envelope addresses not already in To/Cc are put in ``Bcc``.
+A message may have at most ``max_recipients`` (100) recipients through the API;
+a longer envelope is split into parts of the same message, each with its own
+``Message-ID`` (``<id.partK@domain>`` for K ≥ 2) and an ``X-Club-Part: K/N``
+header, and ``send`` returns the parts' Gmail ids joined by commas.  A crash
+between parts is recovered part by part (``find_sent`` then ``send`` resend
+only the missing parts).  Every part carries the original To (the group
+address), which therefore gets one copy per part.
+
+Retries: a 429 (Gmail did not take the message) is retried with backoff; a 5xx
+or a lost connection leaves the outcome unknown — it is retried only after the
+sent mail was searched and the message is not there (read scope), otherwise
+:class:`~automation.errors.BackendError` is raised and the ledger row stays
+``queued`` for the next run to resolve.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import random
+from email import policy
+from email.message import EmailMessage
+from email.utils import getaddresses
+from typing import Any
+
+from ...errors import BackendError, DeliveryError
+from ..ports import LookupUnavailable
+from .api import Connection, GoogleAuthError, error_details, translate
+
+READ_SCOPES = {
+    "https://www.googleapis.com/auth/gmail.readonly",
+    "https://www.googleapis.com/auth/gmail.modify",
+    "https://mail.google.com/",
+}
+MAX_RECIPIENTS = 100
+UPLOAD_THRESHOLD = 4 * 1024 * 1024
+#: Attempts at one send before the outcome is left to the next run.
+MAX_ATTEMPTS = 5
+PART_HEADER = "X-Club-Part"
+
+
+def token_can_read(credentials: Any) -> bool | None:
+    """True/False when the credentials say which scopes they carry, None when they do not."""
+    scopes = getattr(credentials, "granted_scopes", None) or getattr(credentials, "scopes", None)
+    if not scopes:
+        return None
+    return bool(set(scopes) & READ_SCOPES)
+
+
+def _addresses(msg: EmailMessage, *headers: str) -> list[str]:
+    return [a for _, a in getaddresses([str(v) for h in headers for v in (msg.get_all(h) or [])]) if a]
+
+
+def _part_id(message_id: str, k: int) -> str:
+    core = message_id.strip().strip("<>")
+    local, _, domain = core.partition("@")
+    return f"<{local}.part{k}@{domain}>" if k > 1 else f"<{core}>"
+
+
+class GmailMail:
+    """MailPort on Gmail.
+
+    ``can_read``: whether the token may search the mailbox (``gmail.readonly``);
+    None = find out from the credentials' scopes, or from Gmail's 403.
+    Calls: 1 ``messages.send`` per message (per part when split);
+    :meth:`find_sent` 1 ``messages.list`` (+1 ``messages.get`` and one list per
+    further part for a split message).
+    """
+
+    def __init__(self, connection: Connection, can_read: bool | None = None, max_recipients: int = MAX_RECIPIENTS,
+                 upload_threshold: int = UPLOAD_THRESHOLD, max_attempts: int = MAX_ATTEMPTS, user_id: str = "me"):
+        self.conn = connection
+        self.can_read = can_read if can_read is not None else token_can_read(connection.credentials)
+        self.max_recipients = max_recipients
+        self.upload_threshold = upload_threshold
+        self.max_attempts = max_attempts
+        self.user_id = user_id
+        self._found_parts: dict[str, dict[int, str]] = {}
+
+    @property
+    def _messages(self) -> Any:
+        return self.conn.service("gmail").users().messages()
+
+    # --- sending ------------------------------------------------------------------------------
+    def parts(self, msg: EmailMessage, envelope_to: list[str]) -> list[EmailMessage]:
+        """The message(s) that deliver ``msg`` to ``envelope_to``: Bcc filled in, split by ``max_recipients``."""
+        visible = {a.lower() for a in _addresses(msg, "To", "Cc")}
+        extra, seen = [], set(visible)
+        for a in envelope_to:
+            if a.lower() not in seen:
+                seen.add(a.lower())
+                extra.append(a)
+        room = self.max_recipients - len(visible)
+        if room < 1 and extra or len(visible) > self.max_recipients:
+            raise DeliveryError(f"{len(visible)} addresses in To/Cc: Gmail takes at most {self.max_recipients} "
+                                "recipients per message")
+        chunks = [extra[i:i + room] for i in range(0, len(extra), room)] if extra else [[]]
+        out = []
+        for k, chunk in enumerate(chunks, start=1):
+            part = copy.deepcopy(msg)
+            del part["Bcc"]
+            if chunk:
+                part["Bcc"] = ", ".join(chunk)
+            if len(chunks) > 1:
+                part.replace_header("Message-ID", _part_id(str(msg["Message-ID"]), k))
+                part[PART_HEADER] = f"{k}/{len(chunks)}"
+            out.append(part)
+        return out
+
+    def send(self, msg: EmailMessage, envelope_to: list[str]) -> str:
+        """Send ``msg`` to ``envelope_to``; return Gmail's id (ids of the parts joined by ",").
+
+        Raises DeliveryError when Gmail rejects the message itself (400: bad
+        address, too many recipients) and BackendError when the outcome is unknown.
+        """
+        if not envelope_to:
+            raise DeliveryError("no recipient")
+        if msg["Message-ID"] is None:
+            raise DeliveryError("the message has no Message-ID (the mail jobs always set one)")
+        mid = str(msg["Message-ID"])
+        done = self._found_parts.pop(mid, {})
+        ids = []
+        for k, part in enumerate(self.parts(msg, envelope_to), start=1):
+            ids.append(done[k] if k in done else self._send_one(part))
+        return ",".join(ids)
+
+    def _send_one(self, part: EmailMessage) -> str:
+        from googleapiclient.errors import HttpError
+        from googleapiclient.http import MediaIoBaseUpload
+
+        data = part.as_bytes(policy=policy.SMTP)
+        mid = str(part["Message-ID"])
+        retry = self.conn.retry
+        for attempt in range(1, self.max_attempts + 1):
+            if len(data) > self.upload_threshold:
+                media = MediaIoBaseUpload(io.BytesIO(data), mimetype="message/rfc822", resumable=True)
+                request = self._messages.send(userId=self.user_id, media_body=media)
+            else:
+                request = self._messages.send(userId=self.user_id,
+                                              body={"raw": base64.urlsafe_b64encode(data).decode()})
+            request._sleep = retry.sleep
+            try:
+                return request.execute(num_retries=0)["id"]
+            except HttpError as e:
+                status, reason, message = error_details(e)
+                if status == 400:
+                    raise DeliveryError(f"Gmail refused the message {mid}: {message}") from None
+                if status == 429 or status == 403 and reason in ("rateLimitExceeded", "userRateLimitExceeded"):
+                    if "daily" in message.lower() or reason == "dailyLimitExceeded":
+                        raise BackendError(f"Gmail's daily sending limit is reached ({message}); the rest goes "
+                                           "out at the next run, tomorrow.") from None
+                    problem = f"{status}: {message}"
+                elif status >= 500:
+                    problem = f"{status}: {message}"
+                    found = self._check_unknown(mid, problem)
+                    if found:
+                        return found
+                else:
+                    raise translate(e, f"send the message {mid}", "gmail") from None
+            except OSError as e:
+                problem = f"no connection: {e}"
+                found = self._check_unknown(mid, problem)
+                if found:
+                    return found
+            if attempt < self.max_attempts:
+                retry.sleep(min(32.0, 2 ** attempt) * (0.5 + random.random() / 2))
+        raise BackendError(f"Gmail kept failing ({problem}) for the message {mid}; gave up for now. It stays queued: "
+                           "the next run checks the sent mail before sending it again.")
+
+    def _check_unknown(self, mid: str, problem: str) -> str | None:
+        """After an error that may hide a successful send: Gmail's id if it went out after all, None if not.
+
+        Raises BackendError when the sent mail cannot be searched (send-only sign-in).
+        """
+        try:
+            return self._search(mid)
+        except LookupUnavailable:
+            raise BackendError(f"Gmail failed while sending {mid} ({problem}) and this sign-in cannot search the "
+                               "sent mail, so it is not sent again; the next run reports it to the admin.") from None
+
+    # --- finding --------------------------------------------------------------------------------
+    def _search(self, message_id: str) -> str | None:
+        if self.can_read is False:
+            raise LookupUnavailable("the Google sign-in may only send mail (gmail.send); searching the sent mail "
+                                    "needs gmail.readonly — run `python main.py auth --read-mail` to allow it")
+        q = "rfc822msgid:" + message_id.strip().strip("<>")
+        try:
+            page = self.conn.retry.execute(self._messages.list(userId=self.user_id, q=q, maxResults=1),
+                                           f"look for the message {message_id} in the sent mail", "gmail")
+        except GoogleAuthError as e:
+            if "permission" in str(e) or "scope" in str(e).lower():
+                self.can_read = False
+                raise LookupUnavailable(f"the Google sign-in cannot search the sent mail ({e})") from None
+            raise
+        messages = page.get("messages") or []
+        return messages[0]["id"] if messages else None
+
+    def find_sent(self, message_id: str) -> str | None:
+        """Gmail's id of the sent message with this Message-ID (all its parts' ids, joined), or None.
+
+        Raises LookupUnavailable with send-only access.  For a split message whose
+        later parts are missing, returns None and remembers the parts found, so
+        the following :meth:`send` sends only the missing ones.
+        """
+        first = self._search(message_id)
+        if first is None:
+            return None
+        meta = self.conn.retry.execute(
+            self._messages.get(userId=self.user_id, id=first, format="metadata", metadataHeaders=[PART_HEADER]),
+            f"read the message {message_id}", "gmail")
+        headers = {h["name"].lower(): h["value"] for h in meta.get("payload", {}).get("headers", [])}
+        try:
+            n = int(headers.get(PART_HEADER.lower(), "1/1").split("/")[1])
+        except (IndexError, ValueError):
+            n = 1
+        if n == 1:
+            return first
+        found = {1: first}
+        for k in range(2, n + 1):
+            pid = self._search(_part_id(message_id, k))
+            if pid:
+                found[k] = pid
+        if len(found) == n:
+            return ",".join(found[k] for k in range(1, n + 1))
+        self._found_parts[message_id] = found
+        return None
+

@@ -1,0 +1,46 @@
+"""What the Google adapters remember between runs: a few ids and sizes, in the store's ``meta`` table.
+
+Keys start with ``google.`` (the ``meta`` table is the store's generic
+key/value table; the schema is unchanged).  Values are JSON.  Remembered:
+the season's spreadsheet id, each worksheet's sheet id and grid size (so a sync
+writes without first reading the spreadsheet's metadata), the question-id map
+of a form if Google ever replaced the ids we asked for, and published Drive files.
+Without a store (``forms build``, some tests) the memo lives in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class Memo:
+    PREFIX = "google."
+
+    def __init__(self, store: Any = None):
+        self.store = store
+        self._mem: dict[str, str] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        k = self.PREFIX + key
+        if self.store is None:
+            raw = self._mem.get(k)
+        else:
+            row = self.store.db.execute("SELECT value FROM meta WHERE key = ?", (k,)).fetchone()
+            raw = row[0] if row else None
+        return default if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: Any) -> None:
+        k, raw = self.PREFIX + key, json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if self.store is None:
+            self._mem[k] = raw
+        else:
+            self.store.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+                                  " value = excluded.value", (k, raw))
+
+    def delete(self, key: str) -> None:
+        k = self.PREFIX + key
+        if self.store is None:
+            self._mem.pop(k, None)
+        else:
+            self.store.db.execute("DELETE FROM meta WHERE key = ?", (k,))

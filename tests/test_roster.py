@@ -1,0 +1,182 @@
+"""The roster CSV: validation of every row, and the import that changes nothing when a row is bad.
+
+The command-line tests go through ``automation.cli.main`` with a ``club.yaml`` in
+``tmp_path`` whose state file is in ``tmp_path`` (a real SQLite file).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from automation.cli import main
+from automation.errors import RosterError
+from automation.roster import participant_id, read_roster
+
+ROOT = Path(__file__).resolve().parent.parent
+CLUB_ROSTER = ROOT / "examples" / "club2022" / "roster.csv"
+
+GOOD = """name,email,phone,oblast,municipality,role,language
+Айгүл Токтосунова,Aigul.T@Example.org,+996 778 395 553,jalal-abad,Базар-Коргон айыл аймагы,deputy,ky
+Елена Ким,elena.kim@example.org,,Иссык-Кульская область,Каракол,кандидат в депутаты,русский
+Нуржан Осмонов,nurzhan@example.org,0555 123 456,Нарын облусу,Ат-Башы,,кыргызча
+"""
+
+# line 1 header; 2 good; 3 bad e-mail; 4 unknown oblast; 5 bad language; 6 duplicate of line 2;
+# 7 empty name; 8 good; 9 blank (ignored); 10 two problems at once
+BAD = """name,email,phone,oblast,municipality,role,language
+Айгүл Токтосунова,aigul@example.org,,naryn,Ат-Башы,deputy,ky
+Бермет Осмонова,bermet(at)example.org,,osh,Кара-Суу,deputy,ky
+Чынара Исакова,chynara@example.org,,Атлантида,Чолпон-Ата,deputy,ru
+Жибек Өмүрбекова,zhibek@example.org,,issyk-kul,Тюп,deputy,en
+Айгүл Экинчи,AIGUL@example.org,,osh,Ош,deputy,ky
+,nobody@example.org,,naryn,Нарын,deputy,ru
+Гүлмира Байзакова,gulmira@example.org,,jalal-abad,Токтогул,activist,ru
+
+Мавлюда Юсупова,mavlyuda@@example.org,,Марс,Өзгөн,deputy,ky
+"""
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "club.yaml"
+    cfg.write_text(f"plan: {ROOT / 'examples' / 'club2022' / 'plan.yaml'}\nstate: state.sqlite\nout: out\n"
+                   "sheets: sheets\n", encoding="utf-8")
+    return cfg
+
+
+def participants_table(tmp_path: Path) -> list[tuple]:
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    try:
+        return db.execute("SELECT id, name, email, phone, oblast, municipality, role, language, sex, active,"
+                          " joined_at, left_at, source FROM participants ORDER BY email").fetchall()
+    finally:
+        db.close()
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def test_good_csv(tmp_path):
+    read = read_roster(write(tmp_path, "r.csv", GOOD))
+    assert read.problems == []
+    assert read.rows == 3
+    a, e, n = read.participants
+    assert (a.name, a.email, a.phone, a.oblast, a.municipality, a.role, a.language, a.sex) == (
+        "Айгүл Токтосунова", "aigul.t@example.org", "+996 778 395 553", "jalal-abad", "Базар-Коргон айыл аймагы",
+        "deputy", "ky", "f")
+    assert a.id == participant_id("AIGUL.T@example.org") == participant_id("aigul.t@example.org")
+    assert (e.oblast, e.role, e.language, e.phone) == ("issyk-kul", "candidate", "ru", "")
+    assert (n.oblast, n.role, n.language) == ("naryn", "other", "ky")
+
+
+def test_russian_headers_semicolons_and_bom(tmp_path):
+    text = ("ФИО;Электронная почта;Телефон;Область;Муниципалитет;Роль;Язык;Пол\n"
+            "Айгүл Токтосунова;aigul@example.org;+996 778 395 553;Джалал-Абадская область;Базар-Коргон;депутат;ky;ж\n"
+            "Азамат Турдубаев;azamat@example.org;;Ошская;Кара-Суу;муниципальный служащий;русский;м\n")
+    p = write(tmp_path, "ru.csv", "\ufeff" + text)
+    assert p.read_bytes()[:3] == b"\xef\xbb\xbf"
+    read = read_roster(p)
+    assert read.problems == []
+    assert [(x.name, x.email, x.oblast, x.role, x.language, x.sex) for x in read.participants] == [
+        ("Айгүл Токтосунова", "aigul@example.org", "jalal-abad", "deputy", "ky", "f"),
+        ("Азамат Турдубаев", "azamat@example.org", "osh", "municipal_servant", "ru", "m"),
+    ]
+
+
+def test_windows_1251_file_is_read(tmp_path):
+    text = "ФИО;email;область;язык\nЕлена Ким;elena@example.org;Нарынская;русский\n"
+    read = read_roster(write(tmp_path, "cp.csv", text, encoding="cp1251"))
+    assert read.problems == []
+    assert [(x.name, x.oblast) for x in read.participants] == [("Елена Ким", "naryn")]
+
+
+def test_every_bad_row_is_reported_with_its_line_number(tmp_path):
+    read = read_roster(write(tmp_path, "bad.csv", BAD))
+    assert read.rows == 8
+    assert [p.email for p in read.participants] == ["aigul@example.org", "gulmira@example.org"]
+    probs = read.problems
+    assert [p.split(":")[0] for p in probs] == ["line 3", "line 4", "line 5", "line 6", "line 7", "line 10"]
+    assert probs[0] == "line 3: email 'bermet(at)example.org' is not a valid e-mail address"
+    assert probs[1].startswith("line 4: oblast 'Атлантида' is unknown (use one of: Баткенская, Джалал-Абадская,")
+    assert probs[2] == "line 5: language 'en' must be ky or ru"
+    assert probs[3] == "line 6: email aigul@example.org is already on line 2"
+    assert probs[4] == "line 7: name is empty"
+    assert probs[5].startswith("line 10: email 'mavlyuda@@example.org' is not a valid e-mail address; "
+                               "oblast 'Марс' is unknown")
+
+
+def test_a_file_without_the_required_columns_is_rejected_as_a_whole(tmp_path):
+    p = write(tmp_path, "h.csv", "name,mail,oblast\nА,a@example.org,naryn\n")
+    with pytest.raises(RosterError) as ei:
+        read_roster(p)
+    assert ei.value.source == str(p)
+    assert ei.value.problems[0].startswith("line 1: missing column(s) email, language; found name, mail, oblast.")
+
+
+def test_the_example_roster_is_valid():
+    read = read_roster(CLUB_ROSTER)
+    assert read.problems == []
+    assert len(read.participants) == 50
+    assert Counter(p.oblast for p in read.participants) == {"jalal-abad": 13, "issyk-kul": 13, "naryn": 12, "osh": 12}
+    assert len({p.email for p in read.participants}) == 50
+
+
+# --- through the command line -------------------------------------------------------
+
+
+def test_cli_import_with_errors_imports_nothing(tmp_path, capsys):
+    cfg = config(tmp_path)
+    assert main(["--config", str(cfg), "roster", "import", str(write(tmp_path, "good.csv", GOOD))]) == 0
+    before = participants_table(tmp_path)
+    assert len(before) == 3
+    capsys.readouterr()
+
+    bad = write(tmp_path, "bad.csv", BAD)
+    assert main(["--config", str(cfg), "roster", "import", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{bad}: 6 of 8 row(s) have problems:" in err
+    for line in (3, 4, 5, 6, 7, 10):
+        assert f"  - line {line}: " in err
+    assert "Nothing was imported" in err
+    assert "Imported" not in out
+    assert participants_table(tmp_path) == before
+
+
+def test_cli_import_with_errors_into_a_new_state_creates_nothing(tmp_path, capsys):
+    cfg = config(tmp_path)
+    assert main(["--config", str(cfg), "roster", "import", str(write(tmp_path, "bad.csv", BAD))]) == 2
+    assert not (tmp_path / "state.sqlite").exists()
+
+
+def test_cli_import_skip_invalid_imports_the_good_rows(tmp_path, capsys):
+    cfg = config(tmp_path)
+    bad = write(tmp_path, "bad.csv", BAD)
+    assert main(["--config", str(cfg), "roster", "import", "--skip-invalid", str(bad)]) == 0
+    out, err = capsys.readouterr()
+    assert "line 3: " in err  # the bad rows are still reported
+    assert "Imported 2 participant(s): 2 new, 0 updated, 6 invalid row(s) skipped." in out
+    rows = participants_table(tmp_path)
+    assert [(r[2], r[4], r[7]) for r in rows] == [("aigul@example.org", "naryn", "ky"),
+                                                  ("gulmira@example.org", "jalal-abad", "ru")]
+
+
+def test_cli_imports_the_example_roster(tmp_path, capsys):
+    cfg = config(tmp_path)
+    assert main(["--config", str(cfg), "roster", "import", str(CLUB_ROSTER)]) == 0
+    assert "Imported 50 participant(s): 50 new, 0 updated." in capsys.readouterr().out
+    rows = participants_table(tmp_path)
+    assert len(rows) == 50
+    assert all(r[9] == 1 for r in rows)
+    # importing the same file again updates, adds nobody
+    assert main(["--config", str(cfg), "roster", "import", str(CLUB_ROSTER)]) == 0
+    assert "Imported 50 participant(s): 0 new, 50 updated." in capsys.readouterr().out
+    assert len(participants_table(tmp_path)) == 50
