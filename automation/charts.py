@@ -222,6 +222,14 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
+def decimal(v: float, digits: int = 2) -> str:
+    """``0,58``, ``−0,12``: a decimal comma (Russian and Kyrgyz) and a real minus sign; never ``−0,0``."""
+    text = f"{v:.{digits}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", "−").replace(".", ",")
+
+
 def _figure(height: float) -> Figure:
     return Figure(figsize=(WIDTH_IN, max(MIN_HEIGHT_IN, height)), layout="constrained")
 
@@ -359,7 +367,7 @@ def scale_chart(counts: dict[str, Any], scale: Scale, path: str | Path, lang: st
     mean = sum(int(k) * v for k, v in zip(keys, values)) / answered if counts["answered"] else float("nan")
     note = t("answered", lang, n=counts["answered"])
     if counts["answered"]:
-        note += f"; {t('mean', lang, v=f'{mean:.1f}')}"
+        note += f"; {t('mean', lang, v=decimal(mean, 1))}"
     with matplotlib.rc_context(STYLE):
         fig = _figure(MIN_HEIGHT_IN + 0.3 * (_lines(_wrap(counts["title"], TITLE_WRAP)) - 1))
         ax = fig.add_subplot()
@@ -566,12 +574,6 @@ def kind_label(kind: str, lang: str = "ru") -> str:
     return t(key if key in STRINGS["ru"] else "kind_other", lang)
 
 
-def _num(v: float, digits: int = 2) -> str:
-    text = f"{v:.{digits}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")  # no "−0.0"
-    return text.replace("-", "−")
-
 
 def gain_chart(table: pd.DataFrame, labels: dict[str, str], path: str | Path, lang: str = "ru", by: str = "event_id",
                min_group_size: int = summary.MIN_GROUP_SIZE, svg: bool = False, title: str | None = None
@@ -608,10 +610,10 @@ def gain_chart(table: pd.DataFrame, labels: dict[str, str], path: str | Path, la
         right = max(1.0, float(np.nanmax(np.concatenate([hi, m]))) + 0.05)
         ax.set_xlim(left, right + (right - left) * 0.32)
         for yi, v, a, b in zip(y, m, lo, hi):
-            txt = _num(v) + (f" [{_num(a)}; {_num(b)}]" if np.isfinite(a) else "")
+            txt = decimal(v) + (f" [{decimal(a)}; {decimal(b)}]" if np.isfinite(a) else "")
             ax.text((b if np.isfinite(b) else v) + (right - left) * 0.02, yi, txt, va="center", fontsize=12)
         ax.set_xticks([x for x in np.arange(-2, 1.01, 0.2) if x >= left - 1e-9])  # g is at most 1
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _num(v, 1)))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: decimal(v, 1)))
         ax.set_yticks(y, names, fontsize=13)
         ax.set_ylim(len(names) - 0.5, -0.5)
         ax.xaxis.grid(True)

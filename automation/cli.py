@@ -242,6 +242,21 @@ def cmd_responses_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_responses_import(args: argparse.Namespace) -> int:
+    """Import a Google Forms CSV export (automation/importer.py); all or nothing."""
+    from .config import load_config
+    from .importer import import_export
+    from .store import Store
+    from .templates import get_template
+
+    cfg = load_config(args.config)
+    spec = get_template(args.template, cfg.templates) if args.template else None
+    result = import_export(Store(cfg.state), args.csv, spec, event_id=args.event, form_key=args.form_key,
+                           pre_test=args.pre_test)
+    print("\n".join(result.lines()))
+    return 0
+
+
 def cmd_forms_list(args: argparse.Namespace) -> int:
     from .config import load_config
     from .store import Store
@@ -435,6 +450,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("form", nargs="?", help="form key (default: every form)")
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_responses_sync)
+    p = resp.add_parser("import", help="import a Google Forms CSV export ('Download responses' or the linked Sheet)",
+                        description="Reads the CSV (or the .zip) of Google Forms' 'Download responses', or the CSV "
+                                    "of the linked Sheet, with English or Russian headings. With --template the "
+                                    "columns are mapped to the template's questions by title; without one each "
+                                    "column's kind is inferred from the data. Respondents are matched to the roster "
+                                    "by e-mail. A file with any problem is rejected whole: nothing is imported.")
+    p.add_argument("csv", type=Path, help="the exported .csv (or .zip)")
+    p.add_argument("--template", help="template id the form was made from (forms_templates/), e.g. event_feedback")
+    p.add_argument("--event", help="event (or survey) id the responses belong to, e.g. ws_law_budget")
+    p.add_argument("--pre-test", action="store_true", help="the export is the pre-test of the event")
+    p.add_argument("--form-key", help="store the form under this key (default: <event>.<template>[.pre])")
+    p.set_defaults(func=cmd_responses_import)
 
     mail = sub.add_parser("mail", help="mailings from templates").add_subparsers(dest="sub", required=True)
     p = mail.add_parser("preview", help="show exactly what a mail action would send, to whom, without sending")

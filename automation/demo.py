@@ -70,8 +70,21 @@ class DemoSummary:
     seconds: float = 0.0
 
 
-def _quota(rng: random.Random, n: int, share: float) -> set[int]:
-    return set(rng.sample(range(n), round(share * n)))
+def _quotas(rng: random.Random, n: int, shares: dict[str, float]) -> dict[str, set[int]]:
+    """Respondents (0..n-1) per option so that each option gets exactly round(share * n) of them and, where
+    the shares allow, everyone gets at least one (a required multiple-choice question): each option takes
+    first from those who have nothing yet, largest shares first."""
+    out: dict[str, set[int]] = {}
+    covered: set[int] = set()
+    for opt, share in sorted(shares.items(), key=lambda kv: -kv[1]):
+        k = round(share * n)
+        fresh = [i for i in range(n) if i not in covered]
+        rng.shuffle(fresh)
+        rest = [i for i in range(n) if i in covered]
+        rng.shuffle(rest)
+        out[opt] = set((fresh + rest)[:k])
+        covered |= out[opt]
+    return out
 
 
 class Respondents:
@@ -93,7 +106,7 @@ class Respondents:
         else:
             pr = RESPONSE_PROBABILITY.get(spec.kind, 0.8)
             people = [p for p in self.ctx.store.participants() if self.rng.random() < pr]
-        quotas = {q: {opt: _quota(self.rng, len(people), s) for opt, s in shares.items()}
+        quotas = {q: _quotas(self.rng, len(people), shares)
                   for q, shares in NEEDS_SHARES.items()} if spec.kind == "needs_assessment" else {}
         if "allies" in quotas:  # single choice: the quotas must not overlap
             order = list(range(len(people)))
@@ -133,6 +146,10 @@ class Respondents:
     def answers(self, spec: FormSpec, p: Participant | None, i: int, quotas: dict, pre_test: bool,
                 event_id: str) -> dict[str, Any]:
         rng = self.rng
+        if spec.kind == "school_application":
+            from .school import simulate_application
+
+            return simulate_application(spec, rng, i)
         lang = p.language if p else rng.choice(["ky", "ru"])
         ability = self.ability.setdefault(p.id, rng.gauss(0, 1)) if p else rng.gauss(0, 1)
         out: dict[str, Any] = {}
@@ -190,14 +207,15 @@ class Respondents:
 
 
 def _clean(out: Path) -> None:
-    for name in ("outbox", "sheets", "charts"):
+    for name in ("outbox", "sheets", "charts", "school2021"):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report.html", "summary.json"):
         (out / name).unlink(missing_ok=True)
 
 
 def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, summary: DemoSummary,
-            log: Callable[[str], None] | None, state_name: str = "state.sqlite", sheets: str = "sheets") -> Context:
+            log: Callable[[str], None] | None, state_name: str = "state.sqlite", sheets: str = "sheets",
+            on_tick: Callable[[Context, datetime], Any] | None = None) -> Context:
     plan = load_plan(plan_path)
     store = Store(out / state_name)
     acts = actions(plan)
@@ -210,6 +228,8 @@ def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, s
     sim = Respondents(ctx, rng)
     for t in sorted({a.due for a in acts}):
         sim.submit_until(t)
+        if on_tick:
+            on_tick(ctx, t)
         for r in run_due(ctx, t, acts):
             summary.actions[r.status] += 1
             if r.action.kind == "form.create" and r.status == "done":
@@ -223,8 +243,11 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     """Run the 2022 season (and the 2020–21 School with ``school``) under ``out``; print and return a summary.
 
     Writes ``out/outbox/`` (Maildir), ``out/sheets/*.xlsx``, ``out/charts/*.png``,
-    ``out/report.html``, ``out/summary.json`` and ``out/state.sqlite``.  Files
-    a previous demo wrote there are replaced.
+    ``out/report.html``, ``out/summary.json``, ``out/state.sqlite``, the stars
+    leaderboard, the donors' indicators and a draft plan for the next quarter;
+    with ``school``, the School season under ``out/school2021/`` (applications,
+    commission scoring, ranking, selection, mails).  Files a previous demo wrote
+    there are replaced.
     """
     t0 = time.perf_counter()
     out = Path(out)
@@ -232,11 +255,24 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     _clean(out)
     rng = random.Random(seed)
     summary = DemoSummary()
+    from .indicators import write_indicators
+    from .plan_draft import write_plan_draft
+    from .stars import write_stars
+
     ctx = _season(out, CLUB_PLAN, CLUB_ROSTER, rng, summary, log)
-    if school:
-        _season(out / "school2021", SCHOOL_PLAN, SCHOOL_ROSTER, rng, summary, log)
     last = max(a.due for a in actions(ctx.plan))
     reports.refresh(ctx, None, last, force=True)
+    write_stars(ctx.store, out, plan=ctx.plan)
+    write_plan_draft(ctx.store, ctx.plan, out / "plan_draft_2023Q1.yaml", date(2022, 12, 1))
+    write_indicators(ctx.store, out, ctx.plan)
+    school_result = None
+    if school:
+        from .school import school_demo_hook
+
+        hook = school_demo_hook(rng, log=log)
+        sctx = _season(out / "school2021", SCHOOL_PLAN, SCHOOL_ROSTER, rng, summary, log, on_tick=hook)
+        school_result = hook.state.get("selection")
+        write_indicators(sctx.store, out / "school2021", sctx.plan)
     db = ctx.store.db
     summary.mails = db.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
     summary.forms = db.execute("SELECT count(*) FROM forms").fetchone()[0]
@@ -250,5 +286,9 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
         print(f"  mails:   {summary.mails} messages to {recipients} recipients in {out / 'outbox'}/")
         print(f"  forms:   {summary.forms}, responses: {summary.responses}, workbooks in {out / 'sheets'}/")
         print(f"  charts:  {summary.charts} in {out / 'charts'}/")
-        print(f"  report:  {out / 'report.html'}")
+        print(f"  report:  {out / 'report.html'}; stars, indicators and a draft plan for 2023 Q1 beside it")
+        if school_result is not None:
+            print(f"  School 2020–21 in {out / 'school2021'}/: {school_result.applications} applications scored by "
+                  f"3 simulated commission members; {len(school_result.accepted.participants)} selected and added to its roster; ranking in "
+                  f"{out / 'school2021' / 'school'}/")
     return summary

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -219,6 +220,8 @@ def read_outcomes(store: Store, path: str | Path) -> tuple[list[OutcomeRow], lis
         errs = []
         email = (rec.get("email") or "").strip().lower()
         code = (rec.get("code") or "").strip().upper()
+        if re.fullmatch(r"[aа]-\d{3,}", email):  # a code typed in the email column
+            email, code = "", email.upper().replace("А", "A")
         if not email and code:
             email = codes.get(code, "")
             if not email:

@@ -7,6 +7,24 @@ with Jinja2 (autoescape on: respondent text is data, never markup) from
 ``automation/report_templates/report.html.j2``.  :func:`summary_json` gives the
 machine-readable summary of issue 4 (``summary.json``).
 
+Sections, in the order the mentor reads them (DOMAIN.md: she revises the
+year's plan from post-tests, evaluations and the needs assessment):
+
+1. key figures (forms, responses, response rate, mean post-test score, mean
+   normalized gain with its 95 % interval);
+2. what changed since the last report of the same scope and language
+   (:func:`snapshot` kept in ``out_dir/.last-report.<scope>.<lang>.json``,
+   compared by :func:`diff_snapshots`);
+3. post-tests: gain per event and per oblast, item difficulty and
+   discrimination per test (:func:`posttest_section`);
+4. needs assessments: demand per option with Wilson intervals, by oblast and
+   by role, change from the previous year's assessment (:func:`needs_section`);
+5. event feedback: the trend of each Likert item across the season's events
+   (:func:`feedback_section`);
+6. response rates per form and oblast, and the cumulative curves by day since
+   the invitation (:func:`rates_section`);
+7. one section per form (:func:`form_report`).
+
 Do no harm (DESIGN.md principle 8): the report shows no names, e-mail
 addresses or phone numbers — non-respondents appear as counts per oblast, and
 every breakdown by oblast hides groups smaller than ``min_group_size``
@@ -102,9 +120,9 @@ UI: dict[str, dict[str, str]] = {
                          "только один тест посчитаны отдельно. В квадратных скобках — 95% доверительный интервал."),
         "participants": "Участницы",
         "paired": "Оба теста",
-        "perfect_pre": "Идеальный пре-тест",
-        "post_only": "Только пост-тест",
-        "pre_only": "Только пре-тест",
+        "perfect_pre": "Пре-тест 100%",
+        "post_only": "Только пост",
+        "pre_only": "Только пре",
         "mean_gain": "Средний g [95% ДИ]",
         "by_event": "По мероприятиям",
         "items": "Вопросы теста",
@@ -207,9 +225,9 @@ UI: dict[str, dict[str, str]] = {
                          "тест тапшыргандар өзүнчө саналат. Чарчы кашаанын ичинде — 95% ишеним аралыгы."),
         "participants": "Катышуучулар",
         "paired": "Эки тест тең",
-        "perfect_pre": "Мыкты пре-тест",
-        "post_only": "Пост-тест гана",
-        "pre_only": "Пре-тест гана",
+        "perfect_pre": "Пре-тест 100%",
+        "post_only": "Пост гана",
+        "pre_only": "Пре гана",
         "mean_gain": "Орточо g [95% ИА]",
         "by_event": "Иш-чаралар боюнча",
         "items": "Тесттин суроолору",
@@ -463,10 +481,10 @@ def _pre_post(reports: list[FormReport]) -> list[dict[str, Any]]:
 
 
 def _fmt(v: Any, digits: int = 2) -> str:
-    """A number for the report ("—" when missing), minus sign as in print."""
+    """A number for the report: decimal comma (Russian and Kyrgyz), a real minus sign, "—" when missing."""
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    return f"{float(v):.{digits}f}".replace("-", "−")
+    return charts_mod.decimal(float(v), digits)
 
 
 def _pct(v: Any) -> str:
@@ -549,6 +567,8 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
         section["overall"] = overall[0] if overall else None
         labels = {g: _event_title(plan, g, lang) for g in ev_t["group"]}
         for by, t, lab in (("event_id", ev_t, labels), ("oblast", ob_t, {k: v[lang] for k, v in OBLASTS.items()})):
+            if by == "event_id" and len(t) < 2:
+                continue  # one event: its figures are in the table
             p = charts_mod.gain_chart(t, lab, draw.path(f"gain-{by}"), lang, by, min_group_size, draw.svg)
             c = draw.chart(p, charts_mod.t(f"gain_title_{by}", lang), "gain")
             if c:
@@ -685,11 +705,14 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
 
 
 def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], plan: Any,
-                  lang: str, min_group_size: int, draw: _Drawer, roster: dict[str, Any]) -> dict[str, Any] | None:
-    """Response rate per form and oblast, and the cumulative curves by day since the invitation."""
+                  lang: str, min_group_size: int, draw: _Drawer, roster: dict[str, Any],
+                  now: datetime, by_oblast: bool = False) -> dict[str, Any] | None:
+    """Response rate per form and oblast, and the cumulative curves by day since the invitation
+    (``by_oblast``: also one chart per form with a curve per oblast, for an event's report)."""
     hidden = summary.suppressed_label(min_group_size, lang)
     curves, rows, oblasts = [], [], []
     per_form = []
+    oblast_charts: list[charts_mod.Chart] = []
     for f in forms:
         inv = rates.invited_ids(store, f)
         if inv is None:
@@ -700,8 +723,20 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
         title = spec.title.get(lang) + (f" ({ui('pre_short', lang)})" if f["pre_test"] else "")
         scope = _scope_title(plan, f, spec, lang)
         label = title if scope == spec.title.get(lang) else f"{title} — {scope}"
-        end = min(parse_iso(f["deadline"]), utc_now()) if f["status"] == "open" else parse_iso(f["deadline"])
-        curves.append((label, f["kind"], rates.response_curve(part, invited, rates.invitation_time(store, f), end)))
+        end = min(parse_iso(f["deadline"]), now) if f["status"] == "open" else parse_iso(f["deadline"])
+        start = rates.invitation_time(store, f)
+        curves.append((label, f["kind"], rates.response_curve(part, invited, start, end)))
+        if by_oblast:
+            oc = rates.response_curve(part, invited, start, end, by_oblast=True, min_group_size=min_group_size)
+            shown = [(summary.group_label("oblast", g, lang), f["kind"], oc[oc["group"] == g])
+                     for g in dict.fromkeys(oc.loc[~oc["suppressed"], "group"])]
+            hidden_groups = [summary.group_label("oblast", g, lang) for g in oc.loc[oc["suppressed"], "group"]]
+            p = charts_mod.response_curve_chart(shown, draw.path(f"curves-{f['form_key']}"), lang, draw.svg, label)
+            note = charts_mod.t("suppressed", lang, label=hidden, groups=", ".join(hidden_groups)) \
+                if hidden_groups else ""
+            c = draw.chart(p, label, "curves", note)
+            if c:
+                oblast_charts.append(c)
         rb = rates.rate_by_oblast(invited, part, min_group_size)
         for g in rb["group"]:
             if g not in oblasts:
@@ -723,6 +758,7 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
     p = charts_mod.response_curve_chart(curves, draw.path("response-curves"), lang, draw.svg)
     note = charts_mod.t("curve_note", lang) if len(curves) > 6 else ""
     return {"chart": draw.chart(p, charts_mod.t("curve_title", lang), "curves", note), "rows": rows,
+            "oblast_charts": oblast_charts,
             "oblasts": [summary.group_label("oblast", g, lang) for g in oblasts]}
 
 
@@ -812,6 +848,10 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
       and event titles; without it the event id is shown.
     - ``write_json``: also write ``out_dir/summary.json`` (:func:`summary_json`).
     - ``svg``: also write each chart as SVG.
+    - Season and event charts: ``charts/season-report.<name>.<lang>.png`` and
+      ``charts/<event>-report.<name>.<lang>.png`` (a hyphen no form key has).
+    - The state compared by the next build ("what changed") is written to
+      ``out_dir/.last-report.<season|event>.<lang>.json``.
 
     Raises :class:`AutomationError` for an unknown language or an event without forms.
     """
@@ -833,7 +873,8 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     post_s = posttest_section(forms, frame, specs, plan, lang, min_group_size, draw)
     needs_s = needs_section(store, forms, frame, specs, lang, min_group_size, draw)
     fb_s = feedback_section(forms, frame, specs, plan, lang, min_group_size, draw)
-    rates_s = rates_section(store, forms, frame, specs, plan, lang, min_group_size, draw, roster)
+    rates_s = rates_section(store, forms, frame, specs, plan, lang, min_group_size, draw, roster, now,
+                            by_oblast=event_id is not None)
     snap = snapshot(forms, frame, specs, lang, now, min_group_size, post_s["overall"] if post_s else None)
     snap_path = _snapshot_path(out, event_id, lang)
     try:

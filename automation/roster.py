@@ -246,5 +246,10 @@ def is_group_export(path: str | Path) -> bool:
         head = Path(path).read_bytes()[:4096].decode("utf-8-sig", errors="replace").lower()
     except OSError:
         return False
+    first = head.splitlines()[0] if head.strip() else ""
+    delim = ";" if first.count(";") > first.count(",") else ("\t" if first.count("\t") > first.count(",") else ",")
+    names = {_norm(h) for h in next(csv.reader([first], delimiter=delim), [])}
+    if all(names & set(_HEADERS[f]) for f in REQUIRED):  # the roster's own header ("Email address", "Region" ...)
+        return False
     return ("member email" in head or "email address" in head or "nickname" in head) and "oblast" not in head \
         and "область" not in head

@@ -1037,7 +1037,7 @@ def write_scores_csv(rows: Sequence[ScoreRow], path: str | Path) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     with p.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "member", "criterion", "score"])
         for r in sorted(rows, key=lambda r: (code_key(r.code), r.member, r.criterion)):
             w.writerow([r.code, r.member, r.criterion, r.score])
@@ -1114,7 +1114,7 @@ def load_commission(path: str | Path) -> Commission:
 
 _RESULT_TEXT = {
     "selected": I18n(
-        "Сиздин Мектепке берген өтүнмөңүз тандалып алынды. Куттуктайбыз! Мектеп {when} өтөт. "
+        "Сиздин Мектепке берген өтүнмөңүз тандалып алынды. Куттуктайбыз! Мектеп {when} күндөрү өтөт. "
         "Программаны жана уюштуруу маалыматын жакын арада жөнөтөбүз.",
         "Ваша заявка в Школу отобрана. Поздравляем! Школа пройдёт {when}. Программу и организационную "
         "информацию мы пришлём в ближайшее время."),
@@ -1153,15 +1153,18 @@ def mail_results(ctx: Any, now: datetime, action_key: str = "school.selection_re
     from email.utils import format_datetime
 
     from .jobs.mailings import Outgoing, deliver, message_id
-    from .mailtext import format_span
     from .roster import EMAIL_RE
 
     res = final_results(ctx.store)
     apps = {a.code: a for a in assign_codes(ctx.store, now)}
     club = ctx.plan.club
     ev = next((e for e in ctx.plan.events if e.format == "school"), None)
-    when = I18n(format_span(ev.start, ev.end, "ky", with_weekday=False), format_span(ev.start, ev.end, "ru",
-                with_weekday=False)) if ev else I18n(SCHOOL_START.isoformat(), SCHOOL_START.isoformat())
+    if ev:
+        d0, d1 = ev.start.astimezone(BISHKEK).date(), ev.end.astimezone(BISHKEK).date()
+        span = f"{d0:%d.%m.%Y}–{d1:%d.%m.%Y}" if d0 != d1 else f"{d0:%d.%m.%Y}"
+    else:
+        span = f"{SCHOOL_START:%d.%m.%Y}"
+    when = I18n(span, span)
     out = []
     for r in res.itertuples():
         a = apps.get(r.code)
@@ -1347,18 +1350,32 @@ def run_school_demo(ctx: Any, rng: Any, out_dir: str | Path | None = None, now: 
 
 
 def school_demo_hook(rng: Any, out_dir: str | Path | None = None, at: datetime | None = None,
-                     log: Callable[[str], None] | None = None) -> Callable[[Any, datetime], SchoolDemoResult | None]:
-    """A callback ``hook(ctx, t)`` for the demo's tick loop: runs :func:`run_school_demo` once, at the
-    first tick at or after ``at`` (default 16 Jan 2021 10:00 Asia/Bishkek, end of stage II), so the
-    selected applicants are in the roster before the School's programme and forms go out."""
+                     log: Callable[[str], None] | None = None,
+                     outcomes_at: datetime | None = None) -> Callable[[Any, datetime], SchoolDemoResult | None]:
+    """A callback ``hook(ctx, t)`` for the demo's tick loop (call it before ``run_due`` at each tick).
+
+    At the first tick at or after ``at`` (default 16 Jan 2021 10:00 Asia/Bishkek, the end of
+    stage II) it runs :func:`run_school_demo` once, so the selected applicants are in the roster
+    before the School's programme and forms go out; at the first tick at or after
+    ``outcomes_at`` (default 1 May 2021, after the local elections of 11 April 2021, stage V)
+    it enters simulated graduation and election results
+    (:func:`automation.indicators.simulate_outcomes`, file ``school/election_results.csv``).
+    ``hook.state`` holds ``"selection"`` (a :class:`SchoolDemoResult`) and ``"outcomes"`` (a path).
+    """
     when = at or to_utc(datetime(2021, 1, 16, 10, 0))
+    after = outcomes_at or to_utc(datetime(2021, 5, 1, 10, 0))
     state: dict[str, Any] = {}
 
     def hook(ctx: Any, t: datetime) -> SchoolDemoResult | None:
-        if "done" in state or t < when:
-            return None
-        state["done"] = run_school_demo(ctx, rng, out_dir, when, log=log)
-        return state["done"]
+        if "selection" not in state and t >= when:
+            state["selection"] = run_school_demo(ctx, rng, out_dir, when, log=log)
+            return state["selection"]
+        if "selection" in state and "outcomes" not in state and t >= after:
+            from .indicators import simulate_outcomes
+
+            state["outcomes"] = simulate_outcomes(ctx.store, rng, Path(out_dir or ctx.out_dir) / "school" /
+                                                  "election_results.csv")
+        return None
 
     hook.state = state  # type: ignore[attr-defined]
     return hook
@@ -1432,8 +1449,8 @@ def cli_score(args: Any) -> int:
     for r in sc.ranking.itertuples():
         g = by_code[r.code].age_group(com.school_start) if r.code in by_code else ""
         print(f"{r.rank:>4}  {r.code:7} {r.total:6.2f}  {r.spread:6.2f}  {g:>5}  {'discuss' if r.flagged else ''}")
-    print(f"Total = Σ weight × members' mean score ÷ 5 (all fives = 100). Spread = max − min of the members' "
-          f"own totals (points of 100).")
+    print("Total = Σ weight × members' mean score ÷ 5 (all fives = 100). Spread = max − min of the members' "
+          "own totals (points of 100).")
     print(f"Krippendorff's alpha (ordinal, 1–5 scores): {sc.alpha:.3f} — {alpha_verdict(sc.alpha)}; "
           f"on the members' totals (interval): {sc.alpha_totals:.3f}")
     rule = f"top {com.flag_top} spreads" + (f" or spread ≥ {com.flag_spread:g}" if com.flag_spread is not None else "")

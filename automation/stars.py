@@ -262,8 +262,10 @@ def votes_word(n: int, lang: str = "ru") -> str:
     return _VOTES_RU[Locale("ru").plural_form(n)]
 
 
-def _fmt_stars(x: float) -> str:
-    return f"{x:g}" if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+def _fmt_stars(x: float, lang: str = "") -> str:
+    """``2``, ``1.5`` (``1,5`` in Russian and Kyrgyz charts: a decimal comma)."""
+    s = f"{x:g}" if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+    return s.replace(".", ",") if lang in ("ru", "ky") else s
 
 
 def leaderboard_chart(stars: Stars, path: str | Path, lang: str = "ru", max_bars: int = 25,
@@ -279,7 +281,7 @@ def leaderboard_chart(stars: Stars, path: str | Path, lang: str = "ru", max_bars
         return None
     labels = shown["name"].tolist()
     values = shown["stars"].tolist()
-    ann = [f"{_fmt_stars(v)} ({n} {votes_word(int(n), lang)})" for v, n in zip(values, shown["votes"])]
+    ann = [f"{_fmt_stars(v, lang)} ({n} {votes_word(int(n), lang)})" for v, n in zip(values, shown["votes"])]
     colors = [charts.ACCENT if sp else charts.PRIMARY for sp in shown["speaker"]]
     note = s["speakers"].format(n=stars.rules.top_n) + " " + s[stars.rules.ties]
     return charts._hbar(labels, values, ann, s["title"], s["axis"], note, Path(path), svg, colors)

@@ -114,6 +114,10 @@ class _Checker:
         return None
 
     def ident(self, v: Any, path: str) -> str:
+        if isinstance(v, bool):  # YAML 1.1 reads an unquoted yes/no/on/off as true/false
+            self.err(path, f"found {v!r}: YAML reads an unquoted yes/no/on/off as true/false; "
+                           "put the id in quotes, e.g. id: \"yes\"")
+            return str(v)
         if not isinstance(v, str) or not _ID_RE.match(v):
             self.err(path, f"id {v!r} must be lower-case latin letters, digits and _ , starting with a letter")
             return str(v)
@@ -128,7 +132,7 @@ class _Checker:
             p = f"{path}[{i}]"
             if not self.keys(o, {"id", "label"}, p, ("id", "label")):
                 continue
-            oid = self.ident(str(o.get("id")), f"{p}.id") if o.get("id") is not None else ""
+            oid = self.ident(o.get("id"), f"{p}.id") if o.get("id") is not None else ""
             if oid in seen:
                 self.err(f"{p}.id", f"duplicate option id {oid!r}")
             seen.add(oid)

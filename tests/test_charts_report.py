@@ -358,3 +358,87 @@ def test_data_hash_changes_with_a_new_response(store):
     assert report.data_hash(store) == before
     _responses(store, "ws_budget.event_feedback", {"p4": {"useful": 3}})
     assert report.data_hash(store) != before
+
+
+# --- the season sections: gains, needs, feedback trend, response rates, changes ----------
+
+
+def test_report_sections_with_suppressed_gain(store, tmp_path):
+    html = report.build_report(store, tmp_path, now=NOW).read_text(encoding="utf-8")
+    for heading in ("Пост-тесты: прирост знаний", "Оценка мероприятий", "Отклик на формы",
+                    "Что изменилось с прошлого отчёта", "Это первый отчёт"):
+        assert heading in html, heading
+    post = html[html.index('id="posttests"'):html.index('id="feedback"')]
+    # pre 1/2, 0/2, 2/2 and post 2/2, 1/2, 2/2, 1/2, 0/2: p1 g = 1, p2 g = .5, p3 perfect pre-test,
+    # p4 and p5 post-test only -> 5 participants, 2 gains: fewer than 3, so the mean is not shown
+    cells = re.findall(r'<td class="num[^"]*">([^<]*)', post.split("</table>")[0])
+    assert cells[:5] == ["5", "2", "1", "2", "0"]
+    assert "менее 3" in post and "0,75" not in post
+    # the response rate table: feedback 3 of 4 invited (75%)
+    rates = html[html.index('id="rates"'):]
+    assert "3 / 4" in rates and "75%" in rates
+
+
+def test_what_changed_since_the_last_report(store, tmp_path):
+    report.build_report(store, tmp_path, now=NOW)
+    # three new evaluations (anonymous): 3 -> 6 responses, "useful" 5 4 2 -> 5 4 2 5 5 5: 3,7 -> 4,3
+    _responses(store, "ws_budget.event_feedback", {f"x{i}": {"useful": 5} for i in range(3)})
+    html = report.build_report(store, tmp_path, now=NOW).read_text(encoding="utf-8")
+    changes = html[html.index('id="changes"'):html.index("Пре-тест → пост-тест")]
+    assert "С отчёта от 20.09.2022 12:30" in changes
+    assert "+3 отв. (было 3, стало 6)" in changes
+    assert "Насколько было полезно?: 3,7 → 4,3" in changes
+    assert (tmp_path / ".last-report.season.ru.json").exists()
+
+
+def _snap(store, lang="ru"):
+    from automation.analysis.frame import form_specs
+
+    forms = store.forms()
+    return report.snapshot(forms, answers_frame(store), form_specs(store), lang, NOW, 3, None)
+
+
+def test_changes_hold_back_means_of_fewer_than_three_new_responses(store):
+    before = _snap(store)
+    assert report.diff_snapshots(None, before, "ru", 3)["first"]
+    assert report.diff_snapshots(before, before, "ru", 3)["rows"] == []
+    # one new answer: its value could be read off the changed mean, so no mean is compared
+    _responses(store, "ws_budget.event_feedback", {"x9": {"useful": 1}})
+    d = report.diff_snapshots(before, _snap(store), "ru", 3)
+    assert [r["what"] for r in d["rows"]] == ["+1 отв. (было 3, стало 4)"] and d["rows"][0]["means"] == []
+    assert d["held_back"]
+    # kept: means of at least 3 answers, and the quiz's mean score share
+    assert set(before["forms"]["ws_budget.event_feedback"]["means"]) == {"useful", "trainer"}
+    assert before["forms"]["ws_budget.post_test"]["score"] == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize("lang", ["ky"])
+def test_season_charts_without_missing_glyphs(store, tmp_path, lang):
+    from automation.analysis import feedback, needs, posttest, rates
+    from automation.analysis.frame import form_specs
+
+    frame = answers_frame(store)
+    specs = form_specs(store)
+    fb = frame[frame["form_key"] == "ws_budget.event_feedback"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = posttest.gains(posttest.quiz_scores(frame, specs), specs)
+        paths = [charts.gain_chart(posttest.gain_table(g, "oblast", 2), {"osh": "Ош", "naryn": "Нарын"},
+                                   tmp_path / "gain.png", lang, "oblast", 2)]
+        post = posttest.item_analysis(specs["ws_budget.post_test"], _rows(store, "ws_budget.post_test"), lang)
+        pre = posttest.item_analysis(specs["ws_budget.post_test.pre"], _rows(store, "ws_budget.post_test.pre"), lang)
+        paths.append(charts.item_chart(post, tmp_path / "items.png", lang, pre))
+        q = specs["ws_budget.event_feedback"].question("topics")
+        paths.append(charts.heatmap_chart(needs.group_demand(q, fb, "oblast", 3, lang), tmp_path / "heat.png", lang,
+                                          "oblast", q.title.get(lang)))
+        paths.append(charts.change_chart(needs.demand_change(q, fb.iloc[:8], q, fb, lang), tmp_path / "change.png",
+                                         lang, q.title.get(lang), 2021, 2022))
+        spec = specs["ws_budget.event_feedback"]
+        forms = [feedback.FeedbackForm(f"ev{i}", f"ev{i}", f"Иш-чара {i}", NOW + pd.Timedelta(days=14 * i), spec, fb)
+                 for i in range(3)]
+        paths.append(charts.trend_chart(feedback.feedback_trend(forms, 3, lang), tmp_path / "trend.png", lang))
+        inv = {"p1": "osh", "p2": "osh", "p3": "osh", "p4": "naryn"}
+        curve = rates.response_curve(fb, inv, NOW - pd.Timedelta(days=1), NOW + pd.Timedelta(days=3))
+        paths.append(charts.response_curve_chart([("Иш-чараны баалоо", "event_feedback", curve)],
+                                                 tmp_path / "curve.png", lang))
+    assert all(p is not None and _is_png(p) for p in paths), paths

@@ -464,3 +464,29 @@ def test_every_item_kind_the_templates_use_is_accepted(fake, creds):
     assert response["answers"][row]["textAnswers"]["answers"] == [{"value": "2"}]
     with pytest.raises(ValueError):
         fake.forms.add_response(form_id, {row: "3"})  # not a column of the grid
+
+
+def test_fail_next_after_lets_calls_through_first(fake, creds):
+    gmail = fake.build("gmail", creds)
+    msg = EmailMessage()
+    msg["To"] = "a@example.org"
+    msg.set_content("x")
+    raw = base64.urlsafe_b64encode(msg.as_bytes()).decode()
+    fake.fail_next(1, 500, "gmail.users.messages.send", after=2)
+    for _ in range(2):
+        gmail.users().messages().send(userId="me", body={"raw": raw}).execute()
+    with pytest.raises(HttpError) as err:
+        gmail.users().messages().send(userId="me", body={"raw": raw}).execute()
+    assert err.value.resp.status == 500
+    gmail.users().messages().send(userId="me", body={"raw": raw}).execute()
+    assert fake.ok_calls["gmail.users.messages.send"] == 3
+
+
+def test_client_seams_reach_the_fake(fake, creds):
+    from googleapiclient.discovery import build
+
+    seams = fake.client_seams(creds)
+    forms = build("forms", "v1", http=seams["http_factory"](), client_options={"api_endpoint": seams["api_endpoint"]("forms")})
+    forms.forms().create(body={"info": {"title": "x"}}).execute()
+    assert seams["batch_uri"]("directory") == fake.batch_uri("directory")
+    assert fake.calls == {"forms.create": 1}

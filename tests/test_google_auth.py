@@ -103,7 +103,7 @@ def test_revoked_token_says_sign_in_again(client_file):
 
 def test_expired_token_without_refresh_token(client_file):
     client_file.with_name("token.json").write_text(json.dumps(token_info(expired=True, refresh=False)))
-    with pytest.raises(CredentialsError, match="cannot be renewed"):
+    with pytest.raises(CredentialsError, match="sign in again"):
         load_credentials(client_file, SCOPES, request=FakeTokenEndpoint(500, {}))
 
 

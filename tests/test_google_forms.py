@@ -442,3 +442,61 @@ def test_ids_google_replaced_are_remembered(fake, conn):
     assert forms._ids("F", spec).questions[("choice", None)] == "00000abc"
     answers, _ = map_answers(spec, forms._ids("F", spec), {"00000abc": {"textAnswers": {"answers": [{"value": "Эки / Два"}]}}})
     assert answers == {"choice": "b"}
+
+
+# --- the form jobs of a season on the Google backend ------------------------------------------
+
+
+def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, clock):
+    from automation.jobs import forms as form_jobs
+    from automation.jobs import mailings
+    from automation.plan import actions
+    from automation.roster import read_roster
+
+    scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.send"]
+    fake.grant("tok", scopes)  # the least scopes of a gmail.com account
+    creds = Credentials(token="tok", scopes=scopes)
+    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    store = Store(":memory:")
+    store.upsert_participants(read_roster(ROOT / "examples/club2022/roster.csv").participants, source="test")
+    plan = load_plan(ROOT / "examples/club2022/plan.yaml")
+    backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster", spreadsheet_title="S")
+    ctx = Context(store=store, plan=plan, backend=backend, out_dir=Path("/nonexistent"), daily_cap=10_000)
+    survey = next(f for f in plan.forms if f.audience == "roster")
+    by_key = {a.key: a for a in actions(plan)}
+    create, invite = by_key[f"{survey.key}.create"], by_key[f"{survey.key}.invitation"]
+    remind, close = by_key[f"{survey.key}.reminder"], by_key[f"{survey.key}.close"]
+
+    assert form_jobs.create(ctx, create, create.due).status == "done"
+    assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1}
+    fake.reset_calls()
+    people = store.participants()
+    result = mailings.run(ctx, invite, invite.due)
+    assert result.status == "done", result.detail
+    assert fake.calls == {"gmail.users.messages.send": len(people)}  # K sends, no other calls
+
+    # three participants answer through the personal links of their invitations
+    form = store.form(survey.key)
+    spec = json.loads(form["spec_json"])
+    code_entry = f"entry.{int(form_ids(FormSpec_from(spec)).code_question, 16)}"
+    answered = []
+    for msg in fake.gmail.sent()[:3]:
+        body = msg.get_body(("plain",)).get_content()
+        link = re.search(r"https://docs\.google\.com/forms/\S+", body).group(0)
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)[code_entry][0]
+        fake.forms.add_response(form["external_id"], {form_ids(FormSpec_from(spec)).code_question: code})
+        answered.append(code)
+    fake.reset_calls()
+    result = mailings.run(ctx, remind, remind.due)
+    assert result.status == "done", result.detail
+    assert fake.calls == {"forms.responses.list": 1, "drive.files.create": 1, "sheets.batchUpdate": 1,
+                          "sheets.values.update": 1, "gmail.users.messages.send": len(people) - 3}
+    assert {r["participant_id"] for r in store.responses(survey.key)} == set(answered)
+    assert form_jobs.close(ctx, close, close.due).status == "done"
+    assert fake.forms.form(form["external_id"])["publishSettings"]["publishState"] == {"isPublished": True}
+
+
+def FormSpec_from(d: dict) -> FormSpec:
+    from automation.model import form_spec_from_json
+
+    return form_spec_from_json(d)

@@ -235,3 +235,13 @@ def test_failure_between_parts_of_a_split_message_resends_only_the_missing_part(
     assert sorted(a.strip() for m in sent for a in m["Bcc"].split(",")) == sorted(envelope)
     (row,) = ctx.store.db.execute("SELECT status, provider_id FROM deliveries").fetchall()
     assert row[0] == "sent" and row[1] == ",".join(m["id"] for m in fake.gmail.messages())
+
+
+def test_revoked_sign_in_says_run_auth(fake):
+    from automation.workspace.google import GoogleAuthError
+
+    mail = GmailMail(connect(fake))
+    fake.revoke("tok")
+    with pytest.raises(GoogleAuthError, match="python main.py auth"):
+        mail.send(message("a@example.org"), ["a@example.org"])
+    assert fake.gmail.messages() == []

@@ -103,3 +103,14 @@ def test_gmail_com_roster_is_the_list():
     group.apply(["x@example.org"], [])  # nothing to do: the roster is the list
     assert group.members() == {"p0@example.org", "p2@example.org"}
     assert "gmail.com" in group.note and "Bcc" in group.note
+
+
+def test_revoked_sign_in_says_run_auth(fake, conn):
+    from automation.workspace.google import GoogleAuthError
+
+    fake.directory.add_group(GROUP)
+    fake.revoke("tok")
+    with pytest.raises(GoogleAuthError, match="python main.py auth"):
+        DirectoryGroup(conn, GROUP).members()
+    with pytest.raises(GoogleAuthError, match="python main.py auth"):
+        DirectoryGroup(conn, GROUP).apply(["a@amuca.kg"], [])

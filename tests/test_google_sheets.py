@@ -157,3 +157,13 @@ def test_other_errors_are_translated(fake, conn):
 def test_sheet_titles_are_safe():
     assert sheet_title("a/b:c[d]") == "a_b_c_d_"
     assert len(sheet_title("x" * 300)) == 100
+
+
+def test_the_seasons_spreadsheet_is_shared_with_the_mentor_once(fake, conn):
+    sheets = GoogleSheets(conn, spreadsheet_title="S", share_with="mentor@example.org")
+    sheets.write_responses("ev.a", "A", HEADER, rows(1))
+    sheets.write_responses("ev.b", "B", HEADER, rows(1))
+    assert fake.calls["drive.permissions.create"] == 1
+    (book,) = fake.sheets.spreadsheets
+    perm = fake.drive.permissions[book][-1]
+    assert perm["type"] == "user" and perm["role"] == "reader" and perm["emailAddress"] == "mentor@example.org"

@@ -39,7 +39,7 @@ def test_group_mail_carries_both_languages_kyrgyz_first(season):
     assert "14-июль, саат 14:00" in body and "14 июля, 14:00" in body
     # feedback deadline: draft day (14 June) + 14 days, 18:00
     assert "28-июнь, саат 18:00" in body and "28 июня, 18:00" in body
-    assert msg["To"] == season.plan.club.group_email
+    assert msg["To"] == season.plan.club.group_email and msg["Content-Language"] == "ky, ru"
     assert [p.get_filename() for p in msg.iter_attachments()] == ["ws_law_budget.md"]
     # one message for the whole group: its delivery row counts every member
     row = season.store.db.execute("SELECT n_recipients, status FROM deliveries").fetchone()
@@ -58,6 +58,7 @@ def test_personal_invitations_in_her_language_with_her_link(season):
         body = m.get_body(("plain",)).get_content()
         assert p.name in body
         assert f"/t/{tokens[p.id]}" in body
+        assert m["Content-Language"] == p.language
         if p.language == "ky":
             assert "Саламатсызбы" in body and "Здравствуйте" not in body
         else:
@@ -252,3 +253,12 @@ def test_form_closed_mail_summarises_results(season):
     body = [m for m in _outbox(season) if m["X-Club-Action"] == closed.key][0].get_body(("plain",)).get_content()
     assert "Ответили: 2 из 50 (4%)" in body
     assert "Средний балл: 16.5 из 17 (97%)" in body  # 17 and 16 points
+
+
+def test_a_group_larger_than_the_daily_cap_fails_with_what_to_do(tmp_path):
+    ctx = make_season(tmp_path, daily_cap=20)  # 50 members in one message can never go
+    a = _one(ctx, "ws_law_budget.programme_final")
+    res = mailings.run(ctx, a, a.due)
+    assert res.status == "failed" and _outbox(ctx) == []
+    err = ctx.store.db.execute("SELECT error FROM deliveries").fetchone()[0]
+    assert "50 recipients" in err and "daily_cap" in err

@@ -179,18 +179,22 @@ def test_club_order_at_the_same_moment(club):
 
 def test_club_second_workshop_and_offline_mini_school(club):
     assert due(club, "ws_communication.programme_draft") == L(2022, 7, 19, 10, 0)
+    assert datetime.fromisoformat(club["ws_communication.programme_draft"].payload["feedback_deadline"]) == \
+        L(2022, 8, 2, 18, 0)
     assert due(club, "ws_communication.programme_final") == L(2022, 8, 11, 10, 0)
     assert due(club, "ws_communication.prepare_notice") == L(2022, 8, 16, 10, 0)
-    assert "ws_communication.post_test.pre.create" not in club  # no pre-test at this one
-    m = "mini_school_issyk_kul"  # offline, 22–23 Sep 2022
+    assert due(club, "ws_communication.event_feedback.create") == L(2022, 8, 18, 16, 0)
+    m = "mini_school_issyk_kul"  # offline, 22 Sep 09:00 – 23 Sep 17:00
     assert due(club, f"{m}.programme_draft") == L(2022, 8, 23, 10, 0)
     assert due(club, f"{m}.programme_final") == L(2022, 9, 15, 10, 0)
     assert f"{m}.prepare_notice" not in club
-    assert due(club, f"{m}.post_test.pre.create") == L(2022, 9, 20, 10, 0)
-    assert due(club, f"{m}.post_test.create") == L(2022, 9, 23, 17, 0)
-    assert due(club, f"{m}.post_test.close") == L(2022, 9, 30, 18, 0)
+    assert due(club, f"{m}.event_feedback.create") == L(2022, 9, 23, 17, 0)  # at the end of the second day
+    assert due(club, f"{m}.event_feedback.reminder") == L(2022, 9, 28, 18, 0)
+    assert due(club, f"{m}.event_feedback.close") == L(2022, 9, 30, 18, 0)
     assert due(club, f"{m}.homework_reminder") == L(2023, 1, 20, 10, 0)  # task due 27 Jan 2023 17:00
     assert "online_conf_coalitions.prepare_notice" not in club  # a conference is not a workshop
+    assert due(club, "chongoi_2022.programme_draft") == L(2022, 11, 16, 10, 0)
+    assert due(club, "chongoi_2022.programme_final") == L(2022, 12, 9, 10, 0)
 
 
 def test_club_needs_survey(club):
@@ -220,13 +224,29 @@ def test_club_tea_talk_weekly_and_the_skipped_holiday(club):
     assert gaps == {7, 14}
 
 
-def test_club_action_counts(club):
-    assert Counter(a.kind for a in club.values()) == {
-        "mail.programme_draft": 10, "mail.programme_final": 10, "mail.prepare_notice": 3,
-        "form.create": 23, "mail.form_invitation": 23, "mail.form_reminder": 23, "form.close": 23,
-        "responses.sync": 23, "report.refresh": 23, "mail.form_closed": 21, "mail.materials": 6,
-        "mail.homework_reminder": 2, "mail.tea_talk": 24, "mail.admin_summary": 37,
-    }
+def test_club_action_kinds_follow_the_plan(club):
+    """Every event and survey of the club's plan gets exactly the actions the rules give it."""
+    plan = load_plan(CLUB_PLAN)
+    expected: Counter = Counter()
+    for e in plan.events:
+        expected["mail.programme_draft"] += 1
+        expected["mail.programme_final"] += 1
+        expected["mail.prepare_notice"] += e.format == "online_workshop"
+        expected["mail.materials"] += bool(e.materials or e.homework_title)
+        expected["mail.homework_reminder"] += e.homework_deadline is not None
+    for f in plan.forms:
+        for kind in ("form.create", "mail.form_invitation", "form.close", "responses.sync", "report.refresh"):
+            expected[kind] += 1
+        expected["mail.form_reminder"] += f.audience == "roster"
+        expected["mail.form_closed"] += f.audience == "roster" and not f.pre_test
+    expected["mail.tea_talk"] = 24
+    expected["mail.admin_summary"] = 37
+    assert Counter(a.kind for a in club.values()) == +expected
+    assert len(plan.events) == 10
+    assert expected["mail.prepare_notice"] == 3  # the three online workshops
+    summaries = sorted(a.due for a in club.values() if a.kind == "mail.admin_summary")
+    assert summaries[0] == L(2022, 5, 16, 9, 0)  # the Monday after the needs survey opens
+    assert summaries[-1] == L(2023, 1, 23, 9, 0)  # the week after the last action (20 Jan 2023)
 
 
 def test_every_draft_final_and_prepare_follows_the_rules(club, school):

@@ -180,3 +180,23 @@ def test_cli_imports_the_example_roster(tmp_path, capsys):
     assert main(["--config", str(cfg), "roster", "import", str(CLUB_ROSTER)]) == 0
     assert "Imported 50 participant(s): 0 new, 50 updated." in capsys.readouterr().out
     assert len(participants_table(tmp_path)) == 50
+
+
+def test_cli_roster_with_english_export_style_headers_keeps_oblast_and_language(tmp_path, capsys):
+    """'Email address' and 'Region' are roster headers too: such a file must not be taken for a
+    Google Groups export (which would drop the oblast and set every language to ky)."""
+    cfg = config(tmp_path)
+    csv_ = write(tmp_path, "r.csv", "Name,Email address,Phone,Region,Municipality,Role,Language\n"
+                                    "Елена Ким,elena@example.org,,Нарынская,Нарын,deputy,ru\n")
+    assert main(["--config", str(cfg), "roster", "import", str(csv_)]) == 0
+    assert "Imported 1 participant(s): 1 new, 0 updated." in capsys.readouterr().out
+    assert [(r[2], r[4], r[7]) for r in participants_table(tmp_path)] == [("elena@example.org", "naryn", "ru")]
+
+
+def test_cli_google_groups_export_is_still_recognised(tmp_path, capsys):
+    cfg = config(tmp_path)
+    export = write(tmp_path, "members.csv", "Email address,Nickname,Group status,Email status\n"
+                                            "aigul@example.org,Айгүл,member,\n")
+    assert main(["--config", str(cfg), "roster", "import", str(export)]) == 0
+    assert "Google Groups export: 1 new member(s) added" in capsys.readouterr().out
+    assert [(r[1], r[2], r[7]) for r in participants_table(tmp_path)] == [("Айгүл", "aigul@example.org", "ky")]

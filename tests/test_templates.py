@@ -321,3 +321,18 @@ def test_unknown_options_from(tmp_path):
     del q1(d)["options"]
     q1(d)["options_from"] = "speakers"
     assert problems_of(write(tmp_path, d)) == [f"{Q1}.options_from: unknown source 'speakers' (allowed: presenters)"]
+
+
+def test_unquoted_yes_no_option_ids_get_an_actionable_message(tmp_path):
+    d = base()
+    d["quiz"] = False
+    d["kind"] = "event_feedback"
+    del q1(d)["correct"]
+    q1(d)["options"][0]["id"] = True  # what YAML makes of `id: yes`
+    q1(d)["options"][1]["id"] = False  # ... and of `id: no`
+    assert problems_of(write(tmp_path, d)) == [
+        f'{Q1}.options[0].id: found True: YAML reads an unquoted yes/no/on/off as true/false; '
+        'put the id in quotes, e.g. id: "yes"',
+        f'{Q1}.options[1].id: found False: YAML reads an unquoted yes/no/on/off as true/false; '
+        'put the id in quotes, e.g. id: "yes"',
+    ]

@@ -26,6 +26,11 @@ points            float64               points earned on a graded question; NaN 
 
 Contacts (e-mail, phone, name) are deliberately not columns: the frame feeds
 charts and reports (DESIGN.md "Do no harm").
+
+:func:`scores_frame` sums quiz points per response; :func:`form_specs` gives the
+spec of each form; :func:`fill_groups_from_answers` takes an anonymous
+respondent's oblast and role from her own answers to the form's ``oblast`` /
+``role`` questions.
 """
 
 from __future__ import annotations

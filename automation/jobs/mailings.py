@@ -68,7 +68,6 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
     msg["Subject"] = rendered.subject
     msg["Date"] = format_datetime(now.astimezone(BISHKEK))
     msg["Message-ID"] = message_id(action_key, recipient, club.admin_email.split("@", 1)[1])
-    msg["Content-Language"] = ", ".join(langs)
     msg["X-Club-Action"] = action_key
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
@@ -76,6 +75,11 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
         ctype, _ = mimetypes.guess_type(path.name)
         maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
         msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    # last: set_content and add_attachment move or drop the top-level Content-* headers
+    msg["Content-Language"] = ", ".join(langs)
+    # Python 3.11's header folding drops the space between encoded words where it wraps a long
+    # subject; with lines allowed up to RFC 5322's 998 characters it does not wrap them.
+    msg.policy = msg.policy.clone(max_line_length=998)
     return msg
 
 
@@ -106,6 +110,15 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
                 counts["already"] += 1
                 continue
         else:
+            if len(o.envelope_to) > ctx.daily_cap:
+                db.execute("INSERT INTO deliveries (message_id, action_key, recipient, language, subject, status,"
+                           " error, queued_at, send_day, n_recipients) VALUES (?,?,?,?,?,'failed',?,?,?,?)",
+                           (mid, action_key, o.recipient, o.language, str(o.msg["Subject"]),
+                            f"one message to {len(o.envelope_to)} recipients can never fit the daily sending limit of "
+                            f"{ctx.daily_cap}: raise daily_cap in club.yaml (Gmail allows 500 a day for a gmail.com "
+                            "account, 2,000 for Workspace)", iso(now), day, len(o.envelope_to)))
+                counts["failed"] += 1
+                continue
             used = db.execute("SELECT COALESCE(SUM(n_recipients), 0) FROM deliveries WHERE send_day = ? AND"
                               " status IN ('queued', 'sent', 'unknown')", (day,)).fetchone()[0]
             if used + len(o.envelope_to) > ctx.daily_cap:

@@ -58,7 +58,7 @@ class GoogleBackend:
         else:
             group = RosterListGroup(store, group_address)
         return cls(forms=GoogleForms(connection, memo),
-                   sheets=GoogleSheets(connection, memo, spreadsheet_title, folder_id=folder_id),
+                   sheets=GoogleSheets(connection, memo, spreadsheet_title, folder_id=folder_id, share_with=share_with),
                    mail=GmailMail(connection, can_read=can_read_mail), group=group,
                    files=GoogleDrive(connection, memo, folder_id=folder_id, share_with=share_with))
 

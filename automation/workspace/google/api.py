@@ -63,19 +63,34 @@ class RetryPolicy:
             return request.execute(num_retries=self.num_retries)
         except HttpError as e:
             raise translate(e, what, api) from None
-        except OSError as e:  # DNS, connection refused, timeouts after retries
-            raise BackendError(f"Could not reach {_PRODUCT.get(api, 'Google')} to {what} ({e}). "
-                               "Check the internet connection and run again; nothing was recorded as done.") from None
         except AutomationError:
             raise
-        except Exception as e:  # google.auth RefreshError and kin
-            from google.auth.exceptions import RefreshError
-
-            if isinstance(e, RefreshError):
-                raise GoogleAuthError(
-                    f"Google no longer accepts the saved sign-in ({e}); could not {what}. "
-                    "Run `python main.py auth` to sign in again.") from None
+        except Exception as e:  # google-auth's RefreshError; OSError, httplib2 and google-auth transport errors
+            problem = auth_error(e, what)
+            if problem is not None:
+                raise problem from None
+            if is_connection_error(e):
+                raise BackendError(f"Could not reach {_PRODUCT.get(api, 'Google')} to {what} ({e}). Check the "
+                                   "internet connection and run again; nothing was recorded as done.") from None
             raise
+
+
+def is_connection_error(e: BaseException) -> bool:
+    """A lost connection, DNS failure or timeout (the request may or may not have reached Google)."""
+    import httplib2
+    from google.auth.exceptions import TransportError
+
+    return isinstance(e, (OSError, httplib2.HttpLib2Error, TransportError))
+
+
+def auth_error(e: BaseException, what: str) -> GoogleAuthError | None:
+    """The GoogleAuthError for a google-auth RefreshError (revoked or expired sign-in), else None."""
+    from google.auth.exceptions import RefreshError
+
+    if isinstance(e, RefreshError):
+        return GoogleAuthError(f"Google no longer accepts the saved sign-in ({e}); could not {what}. "
+                               "Run `python main.py auth` to sign in again.")
+    return None
 
 
 def error_details(e: Any) -> tuple[int, str, str]:

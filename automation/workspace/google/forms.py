@@ -398,10 +398,13 @@ class GoogleForms:
         self.memo = memo or Memo()
         self.page_size = page_size
         self.overlap = overlap
+        self._resource: Any = None
 
     @property
     def _forms(self) -> Any:
-        return self.conn.service("forms").forms()
+        if self._resource is None:
+            self._resource = self.conn.service("forms").forms()
+        return self._resource
 
     @property
     def retry(self) -> RetryPolicy:
@@ -449,13 +452,21 @@ class GoogleForms:
         """Pre-filled links: the form's link with her participant code filled in (no API call).
 
         Google has no per-respondent tokens; the code is a pseudonymous id
-        (``p_`` + 12 hex digits), not her name or address.
+        (``p_`` + 12 hex digits), not her name or address.  With a store, each
+        link is recorded in ``form_links`` (the link itself as the token), which
+        is how the reminder job knows who was invited.
         """
         saved = self.memo.get(f"forms.{external_id}.ids")
         code_qid = FormIds.from_json(saved).code_question if saved else google_id("question", CODE_QUESTION)
         entry = f"entry.{int(code_qid, 16)}"
         sep = "&" if "?" in url else "?"
-        return {p.id: f"{url}{sep}" + urllib.parse.urlencode({"usp": "pp_url", entry: p.id}) for p in participants}
+        links = {p.id: f"{url}{sep}" + urllib.parse.urlencode({"usp": "pp_url", entry: p.id}) for p in participants}
+        store = self.memo.store
+        if store is not None:  # who was invited (the reminder job's non-respondents), as LocalForms records it
+            with store.transaction() as db:
+                db.executemany("INSERT OR IGNORE INTO form_links VALUES (?,?,?)",
+                               [(form_key, pid, link) for pid, link in links.items()])
+        return links
 
     def close_form(self, external_id: str) -> None:
         """Stop accepting responses (the form stays published and shows Google's 'closed' page)."""

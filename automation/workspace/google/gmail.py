@@ -38,7 +38,7 @@ from typing import Any
 
 from ...errors import BackendError, DeliveryError
 from ..ports import LookupUnavailable
-from .api import Connection, GoogleAuthError, error_details, translate
+from .api import Connection, GoogleAuthError, auth_error, error_details, is_connection_error, translate
 
 READ_SCOPES = {
     "https://www.googleapis.com/auth/gmail.readonly",
@@ -89,10 +89,13 @@ class GmailMail:
         self.max_attempts = max_attempts
         self.user_id = user_id
         self._found_parts: dict[str, dict[int, str]] = {}
+        self._resource: Any = None
 
     @property
     def _messages(self) -> Any:
-        return self.conn.service("gmail").users().messages()
+        if self._resource is None:
+            self._resource = self.conn.service("gmail").users().messages()
+        return self._resource
 
     # --- sending ------------------------------------------------------------------------------
     def parts(self, msg: EmailMessage, envelope_to: list[str]) -> list[EmailMessage]:
@@ -108,6 +111,8 @@ class GmailMail:
             raise DeliveryError(f"{len(visible)} addresses in To/Cc: Gmail takes at most {self.max_recipients} "
                                 "recipients per message")
         chunks = [extra[i:i + room] for i in range(0, len(extra), room)] if extra else [[]]
+        if chunks == [[]] and msg["Bcc"] is None:
+            return [msg]  # delivered by its own headers: send it as it is
         out = []
         for k, chunk in enumerate(chunks, start=1):
             part = copy.deepcopy(msg)
@@ -170,7 +175,12 @@ class GmailMail:
                         return found
                 else:
                     raise translate(e, f"send the message {mid}", "gmail") from None
-            except OSError as e:
+            except Exception as e:
+                problem_auth = auth_error(e, f"send the message {mid}")
+                if problem_auth is not None:
+                    raise problem_auth from None
+                if not is_connection_error(e):
+                    raise
                 problem = f"no connection: {e}"
                 found = self._check_unknown(mid, problem)
                 if found:

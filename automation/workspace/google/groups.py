@@ -21,7 +21,7 @@ from typing import Any
 
 from ...errors import BackendError
 from ..local.groups import RosterGroup
-from .api import Connection, error_details, translate
+from .api import Connection, auth_error, error_details, is_connection_error, translate
 
 PAGE = 200
 BATCH_SIZE = 100
@@ -47,10 +47,13 @@ class DirectoryGroup:
         self.max_rounds = max_rounds
         self.roles: dict[str, str] = {}
         self.kept: list[str] = []
+        self._resource: Any = None
 
     @property
     def _members(self) -> Any:
-        return self.conn.service("directory").members()
+        if self._resource is None:
+            self._resource = self.conn.service("directory").members()
+        return self._resource
 
     def members(self) -> set[str]:
         """Lower-case addresses of every member (all roles); one call per 200 members."""
@@ -135,6 +138,17 @@ class DirectoryGroup:
                     self.conn.retry.sleep(min(32.0, 2 ** attempt) * (0.5 + random.random() / 2))
                     continue
                 raise translate(e, f"change the members of {self.address}", "directory") from None
+            except Exception as e:
+                problem = auth_error(e, f"change the members of {self.address}")
+                if problem is not None:
+                    raise problem from None
+                if is_connection_error(e):  # inserts and deletes are safe to repeat (409/404 count as done)
+                    if attempt < attempts:
+                        self.conn.retry.sleep(min(32.0, 2 ** attempt) * (0.5 + random.random() / 2))
+                        continue
+                    raise BackendError(f"Could not reach Google to change the members of {self.address} ({e}); "
+                                       "the next sync tries again.") from None
+                raise
 
 
 class RosterListGroup(RosterGroup):

@@ -128,18 +128,20 @@ class GoogleSheets:
 
     ``spreadsheet_title`` names the season's spreadsheet, made on the first
     write (``folder_id``: a Drive folder, e.g. in a Shared Drive, to make it
-    in).  Calls per :meth:`write_responses`: 1 ``values.update``; +1
-    ``batchUpdate`` the first time for a form (and when its rows outgrow the
-    grid); +1 Drive ``files.create`` once per season.
+    in; ``share_with``: the mentor's address, who gets read access once).
+    Calls per :meth:`write_responses`: 1 ``values.update``; +1 ``batchUpdate``
+    the first time for a form (and when its rows outgrow the grid); +1 Drive
+    ``files.create`` (+1 ``permissions.create`` with ``share_with``) once per season.
     """
 
     def __init__(self, connection: Connection, memo: Memo | None = None, spreadsheet_title: str = "Club responses",
-                 folder_id: str | None = None, headroom_rows: int = HEADROOM_ROWS):
+                 folder_id: str | None = None, headroom_rows: int = HEADROOM_ROWS, share_with: str | None = None):
         self.conn = connection
         self.memo = memo or Memo()
         self.spreadsheet_title = spreadsheet_title
         self.folder_id = folder_id
         self.headroom_rows = headroom_rows
+        self.share_with = share_with
         self._client: Any = None
 
     @property
@@ -169,6 +171,13 @@ class GoogleSheets:
             raise translate(e, f"create the spreadsheet {self.spreadsheet_title!r}", "drive") from None
         book = {"id": r.json()["id"], "spare": 0}  # a new spreadsheet's first sheet has id 0 (gid=0)
         self.memo.set(self._key(), book)
+        if self.share_with:  # the mentor reads the responses; never "anyone with the link" (do no harm)
+            try:
+                self.http.request("post", f"{DRIVE_FILES_URL}/{book['id']}/permissions",
+                                  json={"type": "user", "role": "reader", "emailAddress": self.share_with},
+                                  params={"supportsAllDrives": True, "sendNotificationEmail": False})
+            except APIError as e:
+                raise translate(e, f"share the spreadsheet with {self.share_with}", "drive") from None
         return book
 
     def _batch(self, book_id: str, requests_: list[dict[str, Any]], what: str) -> dict[str, Any]:

@@ -1,0 +1,216 @@
+"""The demo: the 2022 season end to end on the local backend.
+
+The demo is slow (about a minute), so it runs once for this module: in this process
+into one folder while a second run with the same seed goes on in a subprocess (with
+another ``PYTHONHASHSEED``, so nothing may depend on string hashing or set order) into
+another; every test below reads their outputs.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import mailbox
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from automation.demo import DemoSummary, run_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_SECOND_RUN = """
+import json, sys
+from pathlib import Path
+from automation.demo import run_demo
+s = run_demo(Path(sys.argv[1]), seed=1, quiet=True)
+print(json.dumps({"mails": s.mails, "forms": s.forms, "responses": s.responses, "charts": s.charts,
+                  "actions": dict(s.actions)}))
+"""
+
+
+@dataclass
+class Demo:
+    out: Path
+    summary: DemoSummary
+    other_out: Path
+    other: dict
+
+    def db(self, which: Path | None = None) -> sqlite3.Connection:
+        db = sqlite3.connect(f"file:{(which or self.out) / 'state.sqlite'}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+        return db
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Demo:
+    a, b = tmp_path_factory.mktemp("demo_a"), tmp_path_factory.mktemp("demo_b")
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    proc = subprocess.Popen([sys.executable, "-c", _SECOND_RUN, str(b)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        summary = run_demo(a, seed=1, quiet=True)
+        out, err = proc.communicate(timeout=900)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err[-3000:]
+    return Demo(a, summary, b, json.loads(out.strip().splitlines()[-1]))
+
+
+def maildir_files(out: Path) -> list[Path]:
+    return sorted((out / "outbox" / "new").iterdir()) + sorted((out / "outbox" / "cur").iterdir())
+
+
+def messages(out: Path) -> list[email.message.EmailMessage]:
+    box = mailbox.Maildir(str(out / "outbox"), factory=None, create=False)
+    msgs = []
+    for key in sorted(box.iterkeys()):
+        with box.get_file(key) as fh:
+            msgs.append(email.message_from_binary_file(fh, policy=policy.default))
+    return msgs
+
+
+@pytest.fixture(scope="module")
+def mails(demo) -> list[email.message.EmailMessage]:
+    return messages(demo.out)
+
+
+def body(msg: email.message.EmailMessage) -> str:
+    return msg.get_body(("plain",)).get_content()
+
+
+# --- what the demo writes -------------------------------------------------------------
+
+
+def test_demo_writes_every_output(demo):
+    out, s = demo.out, demo.summary
+    assert (out / "state.sqlite").is_file()
+    assert (out / "report.html").is_file()
+    assert s.actions["done"] > 100
+    assert s.actions.get("failed", 0) == 0
+    # outbox: one Maildir file per message sent
+    assert s.mails > 500
+    assert len(maildir_files(out)) == s.mails
+    db = demo.db()
+    assert db.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0] == s.mails
+    assert db.execute("SELECT count(*) FROM deliveries WHERE status != 'sent'").fetchone()[0] == 0
+    # every form has its workbook
+    forms = {r[0] for r in db.execute("SELECT form_key FROM forms")}
+    assert len(forms) == s.forms > 10
+    assert {p.stem for p in (out / "sheets").glob("*.xlsx")} == forms
+    # charts
+    pngs = list((out / "charts").glob("*.png"))
+    assert len(pngs) == s.charts > 10
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    # the report shows the charts it was built with
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<html" in html.lower()
+    shown = set(re.findall(r'charts/([^"\'<>\s]+\.png)', html))
+    assert shown and shown <= {p.name for p in pngs}
+    # responses: as many in the store as the summary says, each with its raw JSON
+    assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == s.responses > 300
+    assert db.execute("SELECT count(*) FROM responses WHERE raw_json = '' OR raw_json IS NULL").fetchone()[0] == 0
+
+
+def test_every_planned_action_ran(demo):
+    from automation.demo import CLUB_PLAN
+    from automation.plan import actions, load_plan
+
+    keys = {a.key for a in actions(load_plan(CLUB_PLAN))}
+    ledger = {r["key"]: r["status"] for r in demo.db().execute("SELECT key, status FROM ledger")}
+    assert set(ledger) == keys
+    assert set(ledger.values()) == {"done"}
+
+
+# --- the mails are readable in both languages, with the right dates ------------------------
+
+
+def test_personal_invitation_in_kyrgyz_and_in_russian(demo, mails):
+    lang = {r["email"]: r["language"] for r in demo.db().execute("SELECT email, language FROM participants")}
+    inv = [m for m in mails if m["X-Club-Action"] == "needs_2022.invitation"]
+    assert sorted(m["To"] for m in inv) == sorted(lang)  # every participant, once
+    ky = next(m for m in inv if lang[m["To"]] == "ky")
+    ru = next(m for m in inv if lang[m["To"]] == "ru")
+    kb, rb = body(ky), body(ru)
+    # the deadline of the needs survey: 31 May 2022 18:00 Asia/Bishkek
+    assert "Толтуруунун акыркы мөөнөтү: 31-май, саат 18:00." in kb
+    assert kb.startswith("Саламатсызбы, ")
+    assert "Срок: до 31 мая, 18:00." in rb  # the month in the genitive
+    assert rb.startswith("Здравствуйте, ")
+    assert ky["Subject"] == "Толтуруп бериңиз: Клубдун муктаждыктарын баалоо"
+    assert ru["Subject"] == "Просим заполнить: Оценка потребностей Клуба"
+    # the personal link in the mail is the one in the store
+    token = rb.split("/t/")[1].split()[0]
+    row = demo.db().execute("SELECT p.email FROM form_links l JOIN participants p ON p.id = l.participant_id"
+                            " WHERE l.token = ? AND l.form_key = 'needs_2022'", (token,)).fetchone()
+    assert row["email"] == ru["To"]
+
+
+def test_group_mail_has_both_languages_kyrgyz_first(demo, mails):
+    (tea,) = [m for m in mails if m["X-Club-Action"] == "tea_talk.2022-07-06"]
+    assert tea["To"] == "club2022@example.org"
+    text = body(tea)
+    ky = text.index("Качан: шаршемби, 6-июль, саат 17:00–18:00 (Бишкек убактысы)")
+    ru = text.index("Когда: среда, 6 июля, 17:00–18:00 (по времени Бишкека)")
+    assert ky < ru
+    assert "ө" in text[:ru] and "ү" in text[:ru]  # Kyrgyz letters survive the trip through the Maildir
+    assert tea.get_body(("html",)) is not None
+    assert not [m for m in mails if m["X-Club-Action"] == "tea_talk.2022-08-31"]  # the holiday
+
+
+def test_programme_draft_gives_the_feedback_deadline(demo, mails):
+    (draft,) = [m for m in mails if m["X-Club-Action"] == "ws_law_budget.programme_draft"]
+    text = body(draft)
+    # the workshop is on 14 Jul 2022; the draft goes 30 days before, comments until 14 days later 18:00
+    assert draft["Date"].datetime.isoformat() == "2022-06-14T10:00:00+06:00"
+    assert "28-июнь, саат 18:00" in text
+    assert "28 июня, 18:00" in text
+    assert "бейшемби, 14-июль, саат 14:00–16:00" in text
+    assert "четверг, 14 июля, 14:00–16:00" in text
+
+
+def test_subjects_survive_the_maildir(demo, mails):
+    sent = {r["message_id"]: r["subject"] for r in demo.db().execute("SELECT message_id, subject FROM deliveries")}
+    damaged = [(sent[m["Message-ID"]], m["Subject"]) for m in mails if m["Subject"] != sent[m["Message-ID"]]]
+    assert damaged == []
+
+
+# --- the simulated needs assessment reproduces the 2022 survey ------------------------------
+
+
+def test_needs_assessment_reproduces_the_survey_shares(demo):
+    rows = [json.loads(r[0]) for r in demo.db().execute(
+        "SELECT answers_json FROM responses WHERE form_key = 'needs_2022'")]
+    n = len(rows)
+    assert n >= 40  # of 50 invited
+    share = {k: 100 * sum(k in r.get("difficulties", []) for r in rows) / n
+             for k in ("diff_resistance", "diff_fear", "diff_emotions", "diff_reactions", "diff_conflict",
+                       "diff_team")}
+    target = {"diff_resistance": 40, "diff_fear": 36, "diff_emotions": 34, "diff_reactions": 25,
+              "diff_conflict": 20, "diff_team": 33}
+    for k, t in target.items():
+        assert abs(share[k] - t) <= 3, (k, round(share[k], 1), t)
+    allies = 100 * sum(r.get("allies") == "yes" for r in rows) / n
+    assert allies > 50  # "more than half expect to find allies in the club"
+
+
+# --- the same seed gives the same output -----------------------------------------------------
+
+
+def test_same_seed_same_counts(demo):
+    s = demo.summary
+    assert demo.other == {"mails": s.mails, "forms": s.forms, "responses": s.responses, "charts": s.charts,
+                          "actions": dict(s.actions)}
+    assert len(maildir_files(demo.other_out)) == len(maildir_files(demo.out))
+    q = "SELECT form_key, count(*) FROM responses GROUP BY form_key ORDER BY form_key"
+    assert [tuple(r) for r in demo.db(demo.other_out).execute(q)] == [tuple(r) for r in demo.db().execute(q)]
+    q = "SELECT action_key, recipient, status FROM deliveries ORDER BY message_id"
+    assert [tuple(r) for r in demo.db(demo.other_out).execute(q)] == [tuple(r) for r in demo.db().execute(q)]
