@@ -134,6 +134,9 @@ def cmd_roster_sync_group(args: argparse.Namespace) -> int:
         print(f"Local backend: the group {group.address} is the roster itself ({len(roster)} active member(s)); "
               "mail to the group goes to every active participant. Nothing to synchronise.")
         return 0
+    if getattr(group, "note", ""):
+        print(group.note)
+        return 0
     print(f"Group {group.address}: {len(members)} member(s), roster: {len(roster)} active participant(s).")
     for e in add:
         print(f"  + {e}")

@@ -505,6 +505,7 @@ class _Drawer:
 
     def __init__(self, charts_dir: Path, scope: str, lang: str, svg: bool, min_group_size: int):
         self.dir, self.scope, self.lang, self.svg, self.min = charts_dir, scope, lang, svg, min_group_size
+        self.drawn: set[Path] = set()
 
     def path(self, name: str) -> Path:
         return self.dir / f"{self.scope}.{charts_mod._slug(name)}.{self.lang}.png"
@@ -512,7 +513,16 @@ class _Drawer:
     def chart(self, path: Path | None, title: str, kind: str, note: str = "") -> charts_mod.Chart | None:
         if path is None:
             return None
+        self.drawn.add(path)
         return charts_mod.Chart(path, title, "", kind, note, path.with_suffix(".svg") if self.svg else None)
+
+    def remove_stale(self) -> None:
+        """Delete this scope's charts of an earlier build that this build did not draw (a test that
+        is gone, a group now too small to show)."""
+        for p in self.dir.glob(f"{self.scope}.*.{self.lang}.png"):
+            if p not in self.drawn:
+                p.unlink(missing_ok=True)
+                p.with_suffix(".svg").unlink(missing_ok=True)
 
 
 def _event_when(plan: Any, form_row: Any) -> datetime:
@@ -906,6 +916,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     path = out / (f"report_{charts_mod._slug(event_id)}.html" if event_id else "report.html")
     path.write_text(html, encoding="utf-8")
     snap_path.write_text(json.dumps(snap, ensure_ascii=False), encoding="utf-8")
+    draw.remove_stale()
     if write_json:
         (out / "summary.json").write_text(
             json.dumps(summary_json(store, lang, event_id), ensure_ascii=False, indent=2), encoding="utf-8")

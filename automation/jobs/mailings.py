@@ -21,6 +21,7 @@ language (DOMAIN.md "Conventions").
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import mimetypes
 from dataclasses import dataclass
@@ -154,6 +155,8 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
 # alone, inside a transaction it rolls back, so a preview changes nothing.
 
 Composed = "list[Outgoing] | JobResult"
+#: True while ``preview`` composes: composers then make no calls to the backend beyond reading.
+_PREVIEWING: contextvars.ContextVar[bool] = contextvars.ContextVar("previewing", default=False)
 
 
 def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, Any], now: datetime,
@@ -303,7 +306,8 @@ def compose_form_reminder(ctx: Context, action: Action, now: datetime) -> Compos
         return skipped("the form was never created")
     if form["status"] != "open":
         return skipped("the form is already closed")
-    if ctx.backend.forms.backend != "local":  # pull the latest answers so nobody who answered gets a reminder
+    if ctx.backend.forms.backend != "local" and not _PREVIEWING.get():
+        # pull the latest answers so nobody who answered gets a reminder (a preview uses what is stored)
         from .responses import sync_form
 
         sync_form(ctx, form["form_key"], now)
@@ -420,10 +424,13 @@ def preview(ctx: Context, action: Action, now: datetime) -> "list[Outgoing] | Jo
         pass
 
     result: list = []
+    token = _PREVIEWING.set(True)
     try:
         with ctx.store.transaction():
             result.append(COMPOSERS[action.kind](ctx, action, now))
             raise _Rollback
     except _Rollback:
         pass
+    finally:
+        _PREVIEWING.reset(token)
     return result[0]
