@@ -39,6 +39,7 @@ Times are shown in Asia/Bishkek.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import json
 import math
 from dataclasses import dataclass, field
@@ -506,6 +507,29 @@ class _Drawer:
     def __init__(self, charts_dir: Path, scope: str, lang: str, svg: bool, min_group_size: int):
         self.dir, self.scope, self.lang, self.svg, self.min = charts_dir, scope, lang, svg, min_group_size
         self.drawn: set[Path] = set()
+        self._cache_path = charts_dir.parent / f".section-charts-cache.{scope}.{lang}.json"
+        try:
+            self._cache: dict[str, str] = json.loads(self._cache_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._cache = {}
+
+    def cached(self, fn: Any, *args: Any, **kwargs: Any) -> Path | None:
+        """``fn(*args, **kwargs)`` (a chart function of :mod:`automation.charts` whose arguments include
+        the target path), unless the same call drew that file in an earlier build and it is still there.
+        Drawing is the slow part of a report (0.1-0.2 s a chart) and most of a season's data is settled."""
+        target = next((a for a in (*args, *kwargs.values()) if isinstance(a, Path)), None)
+        digest = hashlib.sha256(fn.__name__.encode() + pickle.dumps((args, sorted(kwargs.items())))).hexdigest()
+        key = str(target)
+        hit = self._cache.get(key)
+        if hit is not None and hit.startswith(digest):
+            if hit.endswith("|none"):
+                return None
+            if target is not None and target.exists():
+                return target
+        out = fn(*args, **kwargs)
+        self._cache[key] = digest + ("|none" if out is None else "")
+        self._cache_path.write_text(json.dumps(self._cache), encoding="utf-8")
+        return out
 
     def path(self, name: str) -> Path:
         return self.dir / f"{self.scope}.{charts_mod._slug(name)}.{self.lang}.png"
@@ -579,7 +603,7 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
         for by, t, lab in (("event_id", ev_t, labels), ("oblast", ob_t, {k: v[lang] for k, v in OBLASTS.items()})):
             if by == "event_id" and len(t) < 2:
                 continue  # one event: its figures are in the table
-            p = charts_mod.gain_chart(t, lab, draw.path(f"gain-{by}"), lang, by, min_group_size, draw.svg)
+            p = draw.cached(charts_mod.gain_chart, t, lab, draw.path(f"gain-{by}"), lang, by, min_group_size, draw.svg)
             c = draw.chart(p, charts_mod.t(f"gain_title_{by}", lang), "gain")
             if c:
                 section["charts"].append(c)
@@ -597,7 +621,7 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
             if pre_key in graded else None
         pre_d = pre.set_index("question_id")["difficulty"] if pre is not None else None
         title = _scope_title(plan, rows_by_key[key], spec, lang) if key in rows_by_key else spec.title.get(lang)
-        p = charts_mod.item_chart(post, draw.path(f"items-{key}"), lang, pre, draw.svg,
+        p = draw.cached(charts_mod.item_chart, post, draw.path(f"items-{key}"), lang, pre, draw.svg,
                                   f"{charts_mod.t('items_title', lang)}: {title}")
         section["items"].append({
             "title": title, "form_key": key, "has_pre": pre is not None,
@@ -645,7 +669,7 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                                            for r in d.itertuples(index=False)], "charts": [], "change": None}
             for by in ("oblast", "role"):
                 gd = needs.group_demand(q, rows, by, min_group_size, lang)
-                p = charts_mod.heatmap_chart(gd, draw.path(f"{key}-{q.id}-by-{by}"), lang, by, q.title.get(lang),
+                p = draw.cached(charts_mod.heatmap_chart, gd, draw.path(f"{key}-{q.id}-by-{by}"), lang, by, q.title.get(lang),
                                              min_group_size, draw.svg)
                 c = draw.chart(p, f"{q.title.get(lang)} — {charts_mod.t('by_' + by, lang)}", "heatmap")
                 if c:
@@ -654,7 +678,7 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                 pq = next((x for x in prev_spec.questions if x.id == q.id and x.kind in CHOICE_KINDS), None)
                 if pq is not None:
                     ch = needs.demand_change(pq, prev_rows, q, rows, lang)
-                    p = charts_mod.change_chart(ch, draw.path(f"{key}-{q.id}-change"), lang, q.title.get(lang),
+                    p = draw.cached(charts_mod.change_chart, ch, draw.path(f"{key}-{q.id}-change"), lang, q.title.get(lang),
                                                 block["prev_year"], block["year"], draw.svg)
                     qb["change"] = draw.chart(p, q.title.get(lang), "change")
             block["questions"].append(qb)
@@ -701,7 +725,7 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
             "title": x.event_title, "date": x.when, "responses": int(x.frame["response_id"].nunique()),
             "cells": [(hidden if small else _fmt(part.at[q, "mean"], 1)) if q in part.index else "—" for q in items]})
     if len(fbs) >= 2:
-        p = charts_mod.trend_chart(tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
+        p = draw.cached(charts_mod.trend_chart, tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
                                    scale.high if scale else 5, min_group_size, draw.svg)
         section["chart"] = draw.chart(p, charts_mod.t("trend_title", lang), "trend")
     else:
@@ -741,7 +765,7 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
             shown = [(summary.group_label("oblast", g, lang), f["kind"], oc[oc["group"] == g])
                      for g in dict.fromkeys(oc.loc[~oc["suppressed"], "group"])]
             hidden_groups = [summary.group_label("oblast", g, lang) for g in oc.loc[oc["suppressed"], "group"]]
-            p = charts_mod.response_curve_chart(shown, draw.path(f"curves-{f['form_key']}"), lang, draw.svg, label)
+            p = draw.cached(charts_mod.response_curve_chart, shown, draw.path(f"curves-{f['form_key']}"), lang, draw.svg, label)
             note = charts_mod.t("suppressed", lang, label=hidden, groups=", ".join(hidden_groups)) \
                 if hidden_groups else ""
             c = draw.chart(p, label, "curves", note)
@@ -765,7 +789,7 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                      "rate": _pct(responded / total) if total else "—",
                      "cells": [("" if g not in by.index else (hidden if by.at[g, "suppressed"] else
                                                                 _pct(by.at[g, "rate"]))) for g in oblasts]})
-    p = charts_mod.response_curve_chart(curves, draw.path("response-curves"), lang, draw.svg)
+    p = draw.cached(charts_mod.response_curve_chart, curves, draw.path("response-curves"), lang, draw.svg)
     note = charts_mod.t("curve_note", lang) if len(curves) > 6 else ""
     return {"chart": draw.chart(p, charts_mod.t("curve_title", lang), "curves", note), "rows": rows,
             "oblast_charts": oblast_charts,

@@ -105,7 +105,7 @@ def test_demo_writes_every_output(demo):
     # every form has its workbook
     forms = {r[0] for r in db.execute("SELECT form_key FROM forms")}
     assert len(forms) == s.forms > 10
-    assert {p.stem for p in (out / "sheets").glob("*.xlsx")} == forms
+    assert {p.stem for p in (out / "sheets").glob("*.xlsx")} == forms | {"stars"}  # + the stars leaderboard
     # charts
     pngs = list((out / "charts").glob("*.png"))
     assert len(pngs) == s.charts > 10

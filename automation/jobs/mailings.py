@@ -81,6 +81,10 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
     # Python 3.11's header folding drops the space between encoded words where it wraps a long
     # subject; with lines allowed up to RFC 5322's 998 characters it does not wrap them.
     msg.policy = msg.policy.clone(max_line_length=998)
+    # deterministic MIME boundaries (from the Message-ID): the same message is the same bytes every time
+    stem = str(msg["Message-ID"]).strip("<>").split("@")[0]
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{stem}_{i}")
     return msg
 
 

@@ -146,7 +146,8 @@ class GmailMail:
         from googleapiclient.errors import HttpError
         from googleapiclient.http import MediaIoBaseUpload
 
-        data = part.as_bytes(policy=policy.SMTP)
+        # CRLF line ends; no header folding (CPython 3.11 drops the space between folded encoded words)
+        data = part.as_bytes(policy=policy.SMTP.clone(max_line_length=998))
         mid = str(part["Message-ID"])
         retry = self.conn.retry
         for attempt in range(1, self.max_attempts + 1):
