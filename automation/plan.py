@@ -70,8 +70,9 @@ from typing import Any
 
 import yaml
 
+from .checker import Checker
 from .errors import PlanError
-from .model import BISHKEK, Action, I18n, LANGS, to_utc
+from .model import BISHKEK, Action, I18n, to_utc
 
 #: Event formats (seed 000: formats and sizes).  The value says whether it is online.
 FORMATS: dict[str, dict[str, Any]] = {
@@ -227,39 +228,7 @@ class Plan:
 # --- loading ----------------------------------------------------------------
 
 
-class _P:
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[str] = []
-
-    def err(self, path: str, msg: str) -> None:
-        self.problems.append(f"{path}: {msg}")
-
-    def keys(self, d: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> bool:
-        if not isinstance(d, dict):
-            self.err(path or "(top)", f"expected a mapping, found {type(d).__name__}")
-            return False
-        for k in d:
-            if k not in allowed:
-                self.err(f"{path}.{k}" if path else str(k), f"unknown key (allowed: {', '.join(sorted(allowed))})")
-        for k in required:
-            if k not in d:
-                self.err(f"{path}.{k}" if path else k, "required key is missing")
-        return True
-
-    def text(self, d: Any, path: str, required: bool = True) -> I18n | None:
-        if d is None:
-            if required:
-                self.err(path, "required text is missing (give both ky and ru)")
-            return None
-        if not isinstance(d, dict) or any(k not in LANGS for k in d):
-            self.err(path, f"expected {{ky: ..., ru: ...}}, found {d!r}")
-            return None
-        bad = [lang for lang in LANGS if not isinstance(d.get(lang), str) or not d[lang].strip()]
-        for lang in bad:
-            self.err(f"{path}.{lang}", "missing translation")
-        return None if bad else I18n(ky=d["ky"].strip(), ru=d["ru"].strip())
-
+class _P(Checker):
     def when(self, v: Any, path: str) -> datetime | None:
         """A local (Asia/Bishkek) date-time; returns UTC."""
         if isinstance(v, datetime):

@@ -47,14 +47,13 @@ from typing import Any
 
 import yaml
 
+from .checker import Checker
 from .errors import TemplateError
 from .model import (
     CHOICE_KINDS,
     GRADABLE_KINDS,
-    LANGS,
     QUESTION_KINDS,
     FormSpec,
-    I18n,
     Option,
     Question,
     Scale,
@@ -72,47 +71,7 @@ _QUESTION_KEYS = {
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class _Checker:
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[str] = []
-
-    def err(self, path: str, msg: str) -> None:
-        self.problems.append(f"{path}: {msg}")
-
-    def keys(self, d: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> bool:
-        if not isinstance(d, dict):
-            self.err(path, f"expected a mapping, found {type(d).__name__}")
-            return False
-        for k in d:
-            if k not in allowed:
-                self.err(f"{path}.{k}" if path else str(k), f"unknown key (allowed: {', '.join(sorted(allowed))})")
-        for k in required:
-            if k not in d:
-                self.err(f"{path}.{k}" if path else k, "required key is missing")
-        return True
-
-    def text(self, d: Any, path: str, required: bool = True) -> I18n | None:
-        if d is None:
-            if required:
-                self.err(path, "required text is missing (give both ky and ru)")
-            return None
-        if not isinstance(d, dict):
-            self.err(path, f"expected {{ky: ..., ru: ...}}, found {d!r}")
-            return None
-        for k in d:
-            if k not in LANGS:
-                self.err(f"{path}.{k}", "unknown language (allowed: ky, ru)")
-        for lang in LANGS:
-            v = d.get(lang)
-            if v is None or (isinstance(v, str) and not v.strip()):
-                self.err(f"{path}.{lang}", "missing translation")
-            elif not isinstance(v, str):
-                self.err(f"{path}.{lang}", f"expected text, found {v!r}")
-        if all(isinstance(d.get(lang), str) for lang in LANGS):
-            return I18n(ky=d["ky"].strip(), ru=d["ru"].strip())
-        return None
-
+class _Checker(Checker):
     def ident(self, v: Any, path: str) -> str:
         if isinstance(v, bool):  # YAML 1.1 reads an unquoted yes/no/on/off as true/false
             self.err(path, f"found {v!r}: YAML reads an unquoted yes/no/on/off as true/false; "
