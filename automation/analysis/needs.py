@@ -51,7 +51,7 @@ def _chosen(q: Question, v: Any) -> list[str]:
 
 def _answers(q: Question, rows: pd.DataFrame) -> list[list[str]]:
     """One list of chosen option ids per response that answered ``q``."""
-    mine = rows[(rows["question_id"] == q.id) & rows["value"].map(is_answered)]
+    mine = rows[(rows["question_id"] == q.id) & rows["value"].map(is_answered).astype(bool)]
     mine = mine.drop_duplicates(["form_key", "response_id"])
     return [c for c in (_chosen(q, v) for v in mine["value"]) if c]
 

@@ -111,7 +111,7 @@ def count_question(q: Question, frame: pd.DataFrame, lang: str = "ru") -> dict[s
     ids = {o.id: o.label.get(lang) for o in q.options}
     other = OTHER.get(lang)
     if q.kind == "grid":
-        given = rows[rows["value"].map(is_answered)]
+        given = rows[rows["value"].map(is_answered).astype(bool)]
         out["answered"] = _n_responses(given)
         cols = [o.label.get(lang) for o in q.options]
         nested: dict[str, dict[str, int]] = {}
