@@ -8,8 +8,12 @@ raises one :class:`automation.errors.ValidationError` listing them all
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from .errors import ValidationError
 from .model import LANGS, I18n
 
 
@@ -24,7 +28,8 @@ class Checker:
     def keys(self, d: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> bool:
         """``d`` is a mapping with only ``allowed`` keys and every ``required`` one; False if not a mapping."""
         if not isinstance(d, dict):
-            self.err(path, f"expected a mapping, found {type(d).__name__}")
+            self.err(path, "expected a mapping (indented `key: value` lines), found "
+                     + _kind(d) if path else "the file must be lines of `key: value`, found " + _kind(d))
             return False
         for k in d:
             if k not in allowed:
@@ -55,3 +60,42 @@ class Checker:
         if all(isinstance(d.get(lang), str) and d[lang].strip() for lang in LANGS) and not any(k not in LANGS for k in d):
             return I18n(ky=d["ky"].strip(), ru=d["ru"].strip())
         return None
+
+
+def read_yaml(path: Path, error: type[ValidationError], what: str) -> Any:
+    """Parse a YAML file the admin wrote; every way it can be unreadable becomes ``error`` naming the file.
+
+    ``what`` says what the file should hold (e.g. "(a form template: id:, ...)"), for a file that is not a mapping.
+    Raises ``error`` for a missing file, text that is not UTF-8, invalid YAML (with line and column)
+    and a file whose top level is not a mapping of ``key: value`` lines.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error(str(path), ["file not found"]) from None
+    except OSError as e:
+        raise error(str(path), [f"cannot read the file ({e.strerror})"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise error(str(path), [f"byte {e.start}: not UTF-8 text; save the file as UTF-8 (in Notepad: "
+                                "Save as → Encoding: UTF-8)"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise error(str(path), [f"{where}: not valid YAML ({getattr(e, 'problem', None) or e})"]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise error(str(path), [f"expected a mapping {what}: lines of `key: value`; found {_kind(data)} instead"])
+    return data
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return f"a line of text ({v[:40]!r})"
+    return f"a single value ({v!r})"

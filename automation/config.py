@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
+from .checker import read_yaml
 from .context import Context
 from .errors import AutomationError, ValidationError
 from .plan import load_plan
@@ -65,15 +64,11 @@ def load_config(path: str | Path | None) -> Config:
     p = Path(path) if path else Path("club.yaml")
     data: dict[str, Any] = {}
     if p.exists():
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise ValidationError(str(p), [f"not valid YAML ({e})"]) from None
-        if not isinstance(data, dict):
-            raise ValidationError(str(p), ["expected a mapping of settings"])
-        unknown = [k for k in data if k not in _KEYS]
-        if unknown:
-            raise ValidationError(str(p), [f"{k}: unknown setting (allowed: {', '.join(sorted(_KEYS))})" for k in unknown])
+        data = read_yaml(p, ValidationError, "of settings (plan:, state:, out:, ...)")
+        problems = [f"{k}: unknown setting (allowed: {', '.join(sorted(_KEYS))})" for k in data if k not in _KEYS]
+        problems += _check_values(data)
+        if problems:
+            raise ValidationError(str(p), problems)
     elif path:
         raise AutomationError(f"{p}: configuration file not found")
     base = p.resolve().parent
@@ -99,6 +94,35 @@ def load_config(path: str | Path | None) -> Config:
                   daily_cap=int(data.get("daily_cap", 500)), min_group_size=int(data.get("min_group_size", 3)),
                   report_lang=str(data.get("report_lang", "ru")),
                   credentials=rel("credentials", "credentials.json"), google=_google_options(data, base, p))
+
+
+_SMTP_KEYS = {"host", "port", "username", "password_env", "security", "timeout"}
+
+
+def _check_values(data: dict[str, Any]) -> list[str]:
+    """Problems with the values of known settings (types, ranges), each naming its key."""
+    out = []
+    for key, low in (("daily_cap", 1), ("min_group_size", 1)):
+        v = data.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
+            out.append(f"{key}: expected a whole number >= {low}, found {v!r}")
+    lang = data.get("report_lang")
+    if lang is not None and lang not in ("ru", "ky"):
+        out.append(f"report_lang: expected ru or ky, found {lang!r}")
+    smtp = data.get("smtp")
+    if smtp is not None:
+        if not isinstance(smtp, dict):
+            out.append(f"smtp: expected a mapping (host:, port:, username:, password_env:, security:), found {smtp!r}")
+        else:
+            out += [f"smtp.{k}: unknown setting (allowed: {', '.join(sorted(_SMTP_KEYS))})"
+                    for k in smtp if k not in _SMTP_KEYS]
+            if "host" not in smtp:
+                out.append("smtp.host: required (the SMTP server's name)")
+            if "port" in smtp and (not isinstance(smtp["port"], int) or not 0 < smtp["port"] < 65536):
+                out.append(f"smtp.port: expected a port number such as 587, found {smtp['port']!r}")
+            if smtp.get("security", "starttls") not in ("starttls", "ssl", "none"):
+                out.append(f"smtp.security: expected starttls, ssl or none, found {smtp['security']!r}")
+    return out
 
 
 def _google_options(data: dict[str, Any], base: Path, source: Path) -> dict[str, Any]:

@@ -48,7 +48,14 @@ class StoreError(AutomationError):
 
 
 class BackendError(AutomationError):
-    """A backend (Google or local) refused or failed an operation."""
+    """A backend (Google or local) refused or failed an operation.
+
+    ``refused_before_processing`` is True when the backend certainly did not
+    act on the request (e.g. HTTP 401: the credentials were refused), so a
+    message that got this answer can be sent again safely.
+    """
+
+    refused_before_processing = False
 
 
 class DeliveryError(BackendError):

@@ -68,9 +68,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .checker import Checker
+from .checker import Checker, read_yaml
 from .errors import PlanError
 from .model import BISHKEK, Action, I18n, to_utc
 
@@ -276,7 +274,7 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
     # club
     c = data.get("club")
     club = None
-    if p.keys(c, {"name", "group_email", "admin_email", "mentor_email", "form_base_url"}, "club",
+    if "club" in data and p.keys(c, {"name", "group_email", "admin_email", "mentor_email", "form_base_url"}, "club",
               ("name", "group_email", "admin_email")):
         name = p.text(c.get("name"), "club.name")
         ge = p.email(c.get("group_email"), "club.group_email")
@@ -481,14 +479,7 @@ def load_plan(path: str | Path, templates_dir: str | Path | None = None) -> Plan
     from .templates import DEFAULT_DIR
 
     pth = Path(path)
-    try:
-        data = yaml.safe_load(pth.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(str(pth), ["file not found"]) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise PlanError(str(pth), [f"{where}: not valid YAML ({getattr(e, 'problem', e)})"]) from None
+    data = read_yaml(pth, PlanError, "(a plan of events: club:, events:, ...)")
     tdir = Path(templates_dir) if templates_dir else DEFAULT_DIR
     known = {x.stem for x in tdir.glob("*.yaml")}
     return parse_plan(data, str(pth), pth.parent, known)

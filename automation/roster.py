@@ -138,6 +138,11 @@ def read_roster(path: str | Path) -> RosterRead:
         raw = p.read_bytes()
     except OSError as e:
         raise RosterError(str(p), [f"cannot read the file ({e.strerror})"]) from None
+    if raw[:4] == b"PK\x03\x04":
+        raise RosterError(str(p), ["this is an Excel workbook (.xlsx), not a text CSV file: in Excel use "
+                                   "File → Save as → CSV UTF-8, and import that file"])
+    if b"\x00" in raw[:4096] or raw[:8] == b"\x89PNG\r\n\x1a\n":
+        raise RosterError(str(p), ["this is not a text CSV file (it looks like a picture or another binary file)"])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -178,8 +183,11 @@ def read_roster(path: str | Path) -> RosterRead:
         n += 1
         get = lambda f: row[cols[f]].strip() if f in cols and cols[f] < len(row) else ""  # noqa: E731
         errs = []
-        if len(row) > len(header):
-            errs.append(f"{len(row)} fields but the header has {len(header)} (a comma inside a value needs quotes)")
+        if len(row) > len(header) or any(cols[f] >= len(row) for f in REQUIRED):
+            hint = "a comma inside a value needs quotes" if len(row) > len(header) else "a missing comma or cell?"
+            errs.append(f"{len(row)} cells, but the header has {len(header)} ({hint})")
+            problems.append(f"line {line}: " + "; ".join(errs))
+            continue
         clean, problems_ = validate_person(get("name"), get("email"), get("oblast"), get("role"), get("language"),
                                            get("phone"), get("sex"))
         errs += problems_

@@ -45,9 +45,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .checker import Checker
+from .checker import Checker, read_yaml
 from .errors import TemplateError
 from .model import (
     CHOICE_KINDS,
@@ -266,14 +264,7 @@ def _question(c: _Checker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> 
 def load_template(path: str | Path) -> FormSpec:
     """Read and validate one template file.  Raises :class:`TemplateError`."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TemplateError(str(p), ["file not found"]) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise TemplateError(str(p), [f"{where}: not valid YAML ({getattr(e, 'problem', e)})"]) from None
+    data = read_yaml(p, TemplateError, "(a form template: id:, version:, kind:, title:, sections:)")
     spec = parse_template(data, str(p))
     if spec.id != p.stem:
         raise TemplateError(str(p), [f"id: {spec.id!r} must equal the file name {p.stem!r}"])

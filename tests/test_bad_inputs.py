@@ -157,7 +157,7 @@ def test_bad_input_is_rejected_clearly_and_changes_nothing(case, prepared, tmp_p
     before = _snapshot(d)
     f = _copy_input(case, d)
     argv = _argv(case, f, d)
-    name = Path(case["file"]).name
+    name = case.get("names", Path(case["file"]).name)
     try:
         rc = main(argv)
     except SystemExit as e:  # argparse

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..context import Context
-from ..errors import DeliveryError
+from ..errors import BackendError, DeliveryError
 from ..mailtext import render_mail
 from ..model import BISHKEK, Action, Participant, iso, parse_iso
 from ..workspace.ports import LookupUnavailable
@@ -139,6 +139,10 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
             db.execute("UPDATE deliveries SET status='failed', error=? WHERE message_id=?", (str(e), mid))
             counts["failed"] += 1
             continue
+        except BackendError as e:
+            if e.refused_before_processing:  # certainly not sent (e.g. the sign-in was refused): not 'unknown'
+                db.execute("DELETE FROM deliveries WHERE message_id = ? AND status = 'queued'", (mid,))
+            raise
         db.execute("UPDATE deliveries SET status='sent', provider_id=?, sent_at=? WHERE message_id=?",
                    (provider_id, iso(now), mid))
         counts["sent"] += 1

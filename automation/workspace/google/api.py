@@ -41,6 +41,8 @@ _PRODUCT = {"forms": "Google Forms", "sheets": "Google Sheets", "drive": "Google
 class GoogleAuthError(BackendError):
     """Google does not accept the credentials (revoked, expired, or missing a permission)."""
 
+    refused_before_processing = True  # a 401/403 answer: Google did nothing with the request
+
 
 @dataclass
 class RetryPolicy:

@@ -411,21 +411,45 @@ class GoogleForms:
         return self.conn.retry
 
     def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
+        """forms.create, one batchUpdate, setPublishSettings: 3 calls.
+
+        Each step is recorded in the store (``google.forms.pending.<form key>``) as soon as Google
+        answers, so a run that stopped part-way (a crash, or a failure after the form existed)
+        finishes the same form next time instead of making a second one; when it cannot tell
+        whether the questions were added it asks Google (1 ``forms.get``, only on that path).
+        """
         bodies = build_form_requests(spec, deadline, document_title=document_title(spec, form_key))
-        created = self.retry.execute(self._forms.create(body=bodies["create"], unpublished=True),
-                                     f"create the form {form_key}", "forms")
-        form_id = created["formId"]
+        memo_key = f"forms.pending.{form_key}"
+        step = self.memo.get(memo_key)
+        resuming = step is not None
+        if step is None:
+            created = self.retry.execute(self._forms.create(body=bodies["create"], unpublished=True),
+                                         f"create the form {form_key}", "forms")
+            step = {"id": created["formId"], "uri": created.get("responderUri"), "done": "create"}
+            self.memo.set(memo_key, step)
+        form_id = step["id"]
         try:
-            reply = self.retry.execute(self._forms.batchUpdate(formId=form_id, body=bodies["batchUpdate"]),
-                                       f"add the questions of {form_key}", "forms")
-            self._remember_ids(form_id, spec, bodies["batchUpdate"], reply)
-            self.retry.execute(self._forms.setPublishSettings(formId=form_id, body=bodies["setPublishSettings"]),
-                               f"publish the form {form_key}", "forms")
+            if step["done"] == "create":
+                if not (resuming and self._has_items(form_id, form_key)):
+                    reply = self.retry.execute(self._forms.batchUpdate(formId=form_id, body=bodies["batchUpdate"]),
+                                               f"add the questions of {form_key}", "forms")
+                    self._remember_ids(form_id, spec, bodies["batchUpdate"], reply)
+                step = {**step, "done": "batchUpdate"}
+                self.memo.set(memo_key, step)
+            if step["done"] == "batchUpdate":
+                self.retry.execute(self._forms.setPublishSettings(formId=form_id, body=bodies["setPublishSettings"]),
+                                   f"publish the form {form_key}", "forms")
+                step = {**step, "done": "publish"}
+                self.memo.set(memo_key, step)
         except BackendError as e:
-            raise type(e)(f"{e} An unfinished form {form_id!r} was left in Google Drive; delete it there. "
-                          "The next run makes the form again.") from None
-        url = created.get("responderUri") or f"https://docs.google.com/forms/d/{form_id}/viewform"
+            raise type(e)(f"{e} The unfinished form {form_id!r} is kept; the next run finishes it.") from None
+        url = step.get("uri") or f"https://docs.google.com/forms/d/{form_id}/viewform"
         return CreatedForm(form_id, url)
+
+    def _has_items(self, form_id: str, form_key: str) -> bool:
+        """Whether an earlier, interrupted run already added the questions."""
+        form = self.retry.execute(self._forms.get(formId=form_id), f"check the unfinished form {form_key}", "forms")
+        return bool(form.get("items"))
 
     def _remember_ids(self, form_id: str, spec: FormSpec, batch: dict[str, Any], reply: dict[str, Any]) -> None:
         """Keep Google's ids only if they differ from the ones we asked for (never seen, but cheap to handle)."""
