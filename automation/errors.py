@@ -59,4 +59,22 @@ class BackendError(AutomationError):
 
 
 class DeliveryError(BackendError):
-    """A mail could not be delivered to one recipient."""
+    """A mail could not be delivered to one recipient (a permanent refusal: it is not retried)."""
+
+
+class PartialDelivery(DeliveryError):
+    """The message went out, but the server refused some of its recipients.
+
+    ``provider_id`` is the id of the message that went out; ``refused`` maps each
+    refused address to the server's reason.
+    """
+
+    def __init__(self, provider_id: str, refused: dict[str, str]):
+        self.provider_id, self.refused = provider_id, refused
+        super().__init__("the server refused: " + "; ".join(f"{a} ({why})" for a, why in refused.items()))
+
+
+class MailServerUnavailable(BackendError):
+    """The mail server could not be reached or asked to try later: nothing was sent, the next tick retries."""
+
+    refused_before_processing = True

@@ -230,7 +230,9 @@ class Store:
                                     (form_key, r["response_id"])).fetchone()
                 db.execute(
                     "INSERT INTO responses VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(form_key, response_id) DO UPDATE SET"
-                    " submitted_at=excluded.submitted_at, answers_json=excluded.answers_json, raw_json=excluded.raw_json",
+                    " submitted_at=excluded.submitted_at, answers_json=excluded.answers_json, raw_json=excluded.raw_json,"
+                    " participant_id=COALESCE(responses.participant_id, excluded.participant_id),"
+                    " respondent_email=COALESCE(responses.respondent_email, excluded.respondent_email)",
                     (form_key, r["response_id"], r.get("participant_id"), r.get("respondent_email"),
                      iso(r["submitted_at"]), json.dumps(r["answers"], ensure_ascii=False, sort_keys=True),
                      json.dumps(r.get("raw", {}), ensure_ascii=False, sort_keys=True), source))

@@ -262,3 +262,39 @@ def test_a_group_larger_than_the_daily_cap_fails_with_what_to_do(tmp_path):
     assert res.status == "failed" and _outbox(ctx) == []
     err = ctx.store.db.execute("SELECT error FROM deliveries").fetchone()[0]
     assert "50 recipients" in err and "daily_cap" in err
+
+
+def test_unreachable_smtp_server_keeps_the_mail_for_the_next_tick(tmp_path, smtp_server):
+    sink, port = smtp_server
+    import socket
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    ctx = make_season(tmp_path)
+    ctx.backend.mail = SmtpMail("127.0.0.1", dead, security="none", copy_dir=tmp_path / "outbox", timeout=2)
+    a = _one(ctx, "ws_law_budget.programme_final")
+    [r] = run_due(ctx, a.due, [a])
+    assert r.status == "failed" and "Cannot connect" in r.detail
+    assert ctx.store.db.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 0  # nothing half-recorded
+    ctx.backend.mail = SmtpMail("127.0.0.1", port, security="none", copy_dir=tmp_path / "outbox")  # fixed
+    [r] = run_due(ctx, a.due, [a])
+    assert r.status == "done" and len(sink.messages) == 1
+
+
+def test_a_group_mail_with_one_refused_address_is_sent_and_the_address_reported(tmp_path, smtp_server):
+    sink, port = smtp_server
+    ctx = make_season(tmp_path)
+    ctx.store.db.execute("UPDATE participants SET email = 'bounce@example.org' WHERE email = "
+                         "(SELECT email FROM participants ORDER BY email LIMIT 1)")
+    ctx.backend.mail = SmtpMail("127.0.0.1", port, security="none", copy_dir=tmp_path / "outbox")
+    a = _one(ctx, "ws_law_budget.programme_final")
+    res = mailings.run(ctx, a, a.due)
+    assert res.status == "done" and "1 sent" in res.detail
+    [(rcpts, _)] = sink.messages
+    assert len(rcpts) == 49 and "bounce@example.org" not in rcpts
+    row = ctx.store.db.execute("SELECT status, error FROM deliveries").fetchone()
+    assert row["status"] == "sent" and "bounce@example.org" in row["error"]
+    summary = next(x for x in actions(ctx.plan) if x.kind == "mail.admin_summary" and x.due > a.due)
+    text = mailings.compose_admin_summary(ctx, summary, summary.due)[0].msg.get_body(("plain",)).get_content()
+    assert "bounce@example.org" in text and "часть адресов отклонена" in text

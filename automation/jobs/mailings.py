@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..context import Context
-from ..errors import BackendError, DeliveryError
+from ..errors import BackendError, DeliveryError, PartialDelivery
 from ..mailtext import render_mail
 from ..model import BISHKEK, Action, Participant, iso, parse_iso
 from ..workspace.ports import LookupUnavailable
@@ -135,6 +135,11 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
                         len(o.envelope_to)))
         try:
             provider_id = mail.send(o.msg, o.envelope_to)
+        except PartialDelivery as e:  # sent, but some addresses were refused: the admin's summary names them
+            db.execute("UPDATE deliveries SET status='sent', provider_id=?, sent_at=?, error=? WHERE message_id=?",
+                       (e.provider_id, iso(now), str(e), mid))
+            counts["sent"] += 1
+            continue
         except DeliveryError as e:
             db.execute("UPDATE deliveries SET status='failed', error=? WHERE message_id=?", (str(e), mid))
             counts["failed"] += 1
@@ -189,8 +194,15 @@ def _programme(ctx: Context, source: str | None, event_id: str, key: str) -> "tu
     if not p.is_file():
         return failed(f"the programme file {p} of event {event_id} is missing: put it back or change the plan")
     if p.stat().st_size > ctx.max_attachment_bytes * 0.7:
-        return ctx.backend.files.publish(p), []
+        return _publish(ctx, p), []
     return None, [p]
+
+
+def _publish(ctx: Context, path: Path) -> str:
+    """A link to a file too big to attach; a preview does not upload anything (on Google it would share it)."""
+    if _PREVIEWING.get():
+        return f"(a link to {path.name} is made when the mail is sent)"
+    return ctx.backend.files.publish(path)
 
 
 def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Composed:
@@ -234,7 +246,7 @@ def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
                 attach.append(p)
                 size += p.stat().st_size
                 attached = True
-        url = m.url or (None if attached else ctx.backend.files.publish(Path(m.file)))
+        url = m.url or (None if attached else _publish(ctx, Path(m.file)))
         items.append({"title": m.title, "url": url, "attached": attached,
                       "filename": Path(m.file).name if m.file else None})
     values = {"event": event, "materials": items, "homework_title": event.homework_title,
@@ -391,9 +403,10 @@ def compose_admin_summary(ctx: Context, action: Action, now: datetime) -> Compos
     lines = ["Действия с прошлой сводки: " + (", ".join(f"{r[0]}: {r[1]}" for r in runs) or "нет")]
     for r in db.execute("SELECT key, status, detail FROM ledger WHERE status IN ('failed', 'deferred') ORDER BY due"):
         lines.append(f"{'ОШИБКА' if r['status'] == 'failed' else 'ОТЛОЖЕНО'} {r['key']}: {r['detail']}")
-    for r in db.execute("SELECT recipient, status, error, action_key FROM deliveries WHERE status IN ('failed', 'unknown')"
-                        " AND queued_at > ? ORDER BY queued_at", (prev,)):
-        what = "не доставлено" if r["status"] == "failed" else "неизвестно, ушло ли (не отправлено повторно)"
+    for r in db.execute("SELECT recipient, status, error, action_key FROM deliveries WHERE (status IN ('failed', 'unknown')"
+                        " OR error IS NOT NULL) AND queued_at > ? ORDER BY queued_at", (prev,)):
+        what = {"failed": "не доставлено", "unknown": "неизвестно, ушло ли (не отправлено повторно)",
+                "sent": "отправлено, но часть адресов отклонена"}.get(r["status"], r["status"])
         lines.append(f"Письмо {r['action_key']} для {r['recipient']}: {what} — {r['error']}")
     values = {"period_start": parse_iso(prev) if prev != "0000" else now, "period_end": now, "lines": lines}
     admin = ctx.plan.club.admin_email

@@ -45,7 +45,9 @@ class GoogleDrive:
         if not path.is_file():
             raise BackendError(f"{path}: no such file to publish")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        key = f"drive.{self.folder_id or 'root'}.{path.name}"
+        # keyed by the file's full path: two events' "slides.pdf" are different files with different links
+        where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+        key = f"drive.{self.folder_id or 'root'}.{where}.{path.name}"
         known = self.memo.get(key)
         if known and known["sha256"] == digest and known.get("shared_with") == self.share_with:
             return known["link"]

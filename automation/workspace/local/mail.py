@@ -15,7 +15,7 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from ...errors import DeliveryError
+from ...errors import BackendError, DeliveryError, MailServerUnavailable, PartialDelivery
 from ..ports import LookupUnavailable
 
 
@@ -80,7 +80,7 @@ class SmtpMail:
             try:
                 self._conn.noop()
                 return self._conn
-            except smtplib.SMTPException:
+            except (OSError, smtplib.SMTPException):  # the server closed an idle connection
                 self._conn = None
         try:
             if self.security == "ssl":
@@ -92,23 +92,35 @@ class SmtpMail:
             if self.username:
                 conn.login(self.username, self.password or "")
         except (OSError, smtplib.SMTPException) as e:
-            raise DeliveryError(f"Cannot connect to the mail server {self.host}:{self.port} ({e}). "
-                                "Check the SMTP settings; nothing was sent.") from None
+            raise MailServerUnavailable(f"Cannot connect to the mail server {self.host}:{self.port} ({e}). "
+                                        "Check the SMTP settings; nothing was sent, the next run tries again.") from None
         self._conn = conn
         return conn
 
     def send(self, msg: EmailMessage, envelope_to: list[str]) -> str:
+        """Send; a temporary refusal (4xx) or an unreachable server raises :class:`MailServerUnavailable`
+        (nothing was sent), a permanent refusal of every recipient :class:`DeliveryError`, a refusal of
+        some :class:`PartialDelivery` (the rest got it).  A failure after the message was handed over
+        raises a plain :class:`BackendError`: the outcome is unknown and the message is not resent."""
         conn = self._connect()
         try:
             refused = conn.send_message(msg, to_addrs=envelope_to)
         except smtplib.SMTPRecipientsRefused as e:
-            raise DeliveryError(f"the server refused the address(es): {', '.join(e.recipients)}") from None
+            if all(400 <= code < 500 for code, _ in e.recipients.values()):
+                raise MailServerUnavailable(f"the server asked to try later: {_reasons(e.recipients)}") from None
+            raise DeliveryError(f"the server refused the address(es): {_reasons(e.recipients)}") from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError, smtplib.SMTPHeloError) as e:
+            if 400 <= e.smtp_code < 500:
+                raise MailServerUnavailable(f"the server asked to try later ({e.smtp_code} {e.smtp_error!r})") from None
+            raise DeliveryError(f"the server refused the message ({e.smtp_code} {e.smtp_error!r})") from None
         except (OSError, smtplib.SMTPException) as e:
             self._conn = None
-            raise DeliveryError(f"the mail server failed: {e}") from None
-        if refused:
-            raise DeliveryError(f"the server refused: {', '.join(refused)}")
+            raise BackendError(f"the mail server failed while taking the message ({e}); whether it went out "
+                               "is unknown, so it is not resent — the admin's summary lists it") from None
         self.copy.send(msg, envelope_to)
+        if refused:
+            raise PartialDelivery(str(msg["Message-ID"]), {a: f"{c} {r.decode(errors='replace')}"
+                                                           for a, (c, r) in refused.items()})
         return str(msg["Message-ID"])
 
     def find_sent(self, message_id: str) -> str | None:
@@ -116,3 +128,7 @@ class SmtpMail:
         if found:
             return found
         raise LookupUnavailable("the SMTP server keeps no searchable sent folder")
+
+
+def _reasons(recipients: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{a} ({c} {r.decode(errors='replace')})" for a, (c, r) in recipients.items())
