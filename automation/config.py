@@ -55,6 +55,15 @@ class Config:
     min_group_size: int = 3
     report_lang: str = "ru"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def existing_store(self, what: str = "") -> Store:
+        """The state file, which must already exist (commands that only read what the season made).
+
+        Raises :class:`AutomationError` saying so, with ``what`` it would have held.
+        """
+        if not self.state.exists():
+            raise AutomationError(f"{self.state}: no state file yet{' (' + what + ')' if what else ''}")
+        return Store(self.state)
     credentials: Path | None = None
     google: dict[str, Any] = field(default_factory=dict)
 

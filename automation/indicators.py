@@ -421,9 +421,7 @@ def cli_indicators(args: Any) -> int:
     from .plan import load_plan
 
     cfg = load_config(args.config)
-    if not cfg.state.exists():
-        raise AutomationError(f"{cfg.state}: no state file yet")
-    store = Store(cfg.state)
+    store = cfg.existing_store()
     try:
         plan = load_plan(cfg.plan, cfg.templates)
     except AutomationError:

@@ -348,13 +348,12 @@ def cli_plan_draft(args: Any) -> int:
     from .plan import load_plan
 
     cfg = load_config(args.config)
-    if not cfg.state.exists():
-        raise AutomationError(f"{cfg.state}: no state file yet (no needs assessment)")
+    store = cfg.existing_store("no needs assessment")
     plan = load_plan(cfg.plan, cfg.templates)
     today = date.fromisoformat(args.today) if args.today else utc_now().astimezone(BISHKEK).date()
     quarter = parse_quarter(args.quarter) if args.quarter else next_quarter(today)
     out = Path(args.out) if args.out else cfg.out / f"plan_draft_{quarter[0]}Q{quarter[1]}.yaml"
-    path, ranking = write_plan_draft(Store(cfg.state), plan, out, today, quarter, args.workshops, args.form)
+    path, ranking = write_plan_draft(store, plan, out, today, quarter, args.workshops, args.form)
     print(f"Draft plan for {quarter[0]} Q{quarter[1]} from {ranking.form_key!r} ({ranking.respondents} respondents) "
           f"written to {path}")
     for r in ranking.table.head(5).itertuples():

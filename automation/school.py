@@ -1394,11 +1394,9 @@ def _store_if_exists(args: Any) -> Store | None:
 def _store(args: Any) -> Store:
     from .config import load_config
 
-    cfg = load_config(args.config)
-    if not cfg.state.exists():
-        raise AutomationError(f"{cfg.state}: no state file yet: the applications arrive through the plan's "
-                              "school_application form (`run`), or give --config of the School's service")
-    return Store(cfg.state)
+    return load_config(args.config).existing_store(
+        "the applications arrive through the plan's school_application form (`run`), or give --config of the "
+        "School's service")
 
 
 def commission_from_args(args: Any) -> Commission:

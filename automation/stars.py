@@ -373,9 +373,7 @@ def cli_stars(args: Any) -> int:
     from .plan import load_plan
 
     cfg = load_config(args.config)
-    if not cfg.state.exists():
-        raise AutomationError(f"{cfg.state}: no state file yet (no votes)")
-    store = Store(cfg.state)
+    store = cfg.existing_store("no votes")
     try:
         plan = load_plan(cfg.plan, cfg.templates)
     except AutomationError:
