@@ -18,6 +18,7 @@ import json
 import math
 import random
 import shutil
+import sys
 import time
 import zlib
 from collections import Counter
@@ -28,7 +29,7 @@ from typing import Any, Callable
 
 from .context import Context
 from .jobs import reports
-from .model import FormSpec, Participant, form_spec_from_json, parse_iso
+from .model import BISHKEK, FormSpec, Participant, form_spec_from_json, parse_iso
 from .plan import actions, load_plan, reminder_time
 from .roster import read_roster
 from .scheduler import run_due
@@ -226,7 +227,12 @@ def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, s
     backend.forms.token = lambda n: "".join(rng.choice(_TOKEN_CHARS) for _ in range(n + n // 3))
     ctx = Context(store=store, plan=plan, backend=backend, out_dir=out, log=log or (lambda m: None))
     sim = Respondents(ctx, rng)
-    for t in sorted({a.due for a in acts}):
+    ticks = sorted({a.due for a in acts})
+    progress = sys.stderr.isatty() and log is None  # a progress line on a terminal (DESIGN.md: long work)
+    for i, t in enumerate(ticks, start=1):
+        if progress:
+            sys.stderr.write(f"\r  {plan_path.parent.name}: {t.astimezone(BISHKEK):%Y-%m-%d}  {i}/{len(ticks)} ticks ")
+            sys.stderr.flush()
         sim.submit_until(t)
         if on_tick:
             on_tick(ctx, t)
@@ -235,6 +241,8 @@ def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, s
             if r.action.kind == "form.create" and r.status == "done":
                 sim.on_form_created(r.action.payload["form_key"])
     sim.submit_until(acts[-1].due + timedelta(days=365))
+    if progress:
+        sys.stderr.write("\r" + " " * 60 + "\r")
     return ctx
 
 
