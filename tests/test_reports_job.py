@@ -25,3 +25,10 @@ def test_reports_are_rebuilt_only_when_their_data_changed(season):
                                 now=create.due)
     third = reports.refresh(season, report, report.due).detail
     assert third.count("written") == 2
+
+
+def test_an_event_whose_forms_were_never_made_gets_no_event_report_and_no_failure(season):
+    report = next(a for a in actions(season.plan) if a.key == "ws_law_budget.post_test.pre.report")
+    res = reports.refresh(season, report, report.due)
+    assert res.status == "done" and "none of the event's forms was made" in res.detail
+    assert (season.out_dir / "report.html").exists() and not (season.out_dir / "report_ws_law_budget.html").exists()

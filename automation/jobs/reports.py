@@ -35,5 +35,8 @@ def refresh(ctx: Context, action: Action | None, now: datetime, force: bool = Fa
     data behind it changed since its last build (the ``reports`` table keeps the hashes)."""
     details = [f"season report {_build(ctx, now, None, force)}"]
     if action is not None and ctx.plan.event(action.event_id) is not None:
-        details.append(f"event report {_build(ctx, now, action.event_id, force)}")
+        if ctx.store.db.execute("SELECT 1 FROM forms WHERE event_id = ?", (action.event_id,)).fetchone():
+            details.append(f"event report {_build(ctx, now, action.event_id, force)}")
+        else:
+            details.append("no event report: none of the event's forms was made")
     return done("; ".join(details))
