@@ -246,6 +246,18 @@ def _note(fig: Figure, note: str) -> None:
         fig.supxlabel(_wrap(note, 80), x=0.01, ha="left", fontsize=12, color=NOTE_COLOR)
 
 
+def _share_axis(ax: Any, names: list[str], right: float, xlabel: str) -> None:
+    """A 0-100 % x axis (room up to ``right`` for the value labels) with one row per name, first at the top."""
+    ax.set_xlim(-0.02, right)
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
+    ax.set_yticks(range(len(names)), names, fontsize=12)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.xaxis.grid(True)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel(xlabel)
+
+
 def _save(fig: Figure, path: Path, svg: bool) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -649,14 +661,7 @@ def item_chart(post: pd.DataFrame, path: str | Path, lang: str = "ru", pre: pd.D
         for yi, v in zip(y, p):
             if np.isfinite(v):
                 ax.text(1.03, yi, _pct(v), va="center", fontsize=12, color=TEXT_COLOR)
-        ax.set_xlim(-0.02, 1.12)
-        ax.set_xticks(np.linspace(0, 1, 6))
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
-        ax.set_yticks(y, names, fontsize=12)
-        ax.set_ylim(len(names) - 0.5, -0.5)
-        ax.xaxis.grid(True)
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(t("items_axis", lang))
+        _share_axis(ax, names, 1.12, t("items_axis", lang))
         if before is not None:
             fig.legend(loc="outside lower center", ncol=2, fontsize=12)
         _title(fig, title)
@@ -739,14 +744,7 @@ def change_chart(change: pd.DataFrame, path: str | Path, lang: str = "ru", title
                 txt = f"{r.diff * 100:+.0f}{star}".replace("-", "−")
                 ax.text(1.04, yi, txt, va="center", fontsize=12,
                         fontweight="bold" if star else "normal", color=TEXT_COLOR)
-        ax.set_xlim(-0.02, 1.16)
-        ax.set_xticks(np.linspace(0, 1, 6))
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1, decimals=0))
-        ax.set_yticks(y, names, fontsize=12)
-        ax.set_ylim(len(names) - 0.5, -0.5)
-        ax.xaxis.grid(True)
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(t("share_of_answered", lang))
+        _share_axis(ax, names, 1.16, t("share_of_answered", lang))
         _title(fig, full)
         _note(fig, t("change_note", lang, prev=prev_year, year=year))  # the note names the dots: no legend
         return _save(fig, Path(path), svg)

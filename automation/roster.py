@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csvtext import decode_csv, sniff_delimiter
 from .errors import RosterError
 from .model import OBLASTS, ROLES, Participant
 
@@ -143,18 +144,10 @@ def read_roster(path: str | Path) -> RosterRead:
                                    "File → Save as → CSV UTF-8, and import that file"])
     if b"\x00" in raw[:4096] or raw[:8] == b"\x89PNG\r\n\x1a\n":
         raise RosterError(str(p), ["this is not a text CSV file (it looks like a picture or another binary file)"])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1251")
-        except UnicodeDecodeError:
-            raise RosterError(str(p), ["the file is not text in UTF-8 or Windows-1251: save it as CSV UTF-8"]) from None
+    text = decode_csv(raw, p, RosterError)
     if not text.strip():
         raise RosterError(str(p), ["the file is empty: it needs a header row and one row per participant"])
-    first = text.splitlines()[0]
-    delim = ";" if first.count(";") > first.count(",") else ("\t" if first.count("\t") > first.count(",") else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
     header = next(reader)
     cols: dict[str, int] = {}
     unknown = []
@@ -255,8 +248,7 @@ def is_group_export(path: str | Path) -> bool:
     except OSError:
         return False
     first = head.splitlines()[0] if head.strip() else ""
-    delim = ";" if first.count(";") > first.count(",") else ("\t" if first.count("\t") > first.count(",") else ",")
-    names = {_norm(h) for h in next(csv.reader([first], delimiter=delim), [])}
+    names = {_norm(h) for h in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])}
     if all(names & set(_HEADERS[f]) for f in REQUIRED):  # the roster's own header ("Email address", "Region" ...)
         return False
     return ("member email" in head or "email address" in head or "nickname" in head) and "oblast" not in head \

@@ -59,6 +59,7 @@ from typing import Any, Callable, Iterable, Sequence
 import pandas as pd
 import yaml
 
+from .csvtext import decode_csv, sniff_delimiter
 from .errors import AutomationError, ValidationError
 from .model import BISHKEK, FormSpec, I18n, Participant, form_spec_from_json, iso, parse_iso, to_utc, utc_now
 from .store import Store
@@ -387,12 +388,7 @@ def _read_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as e:
         raise ScoresError(str(path), [f"cannot read the file ({e.strerror})"]) from None
-    for enc in ("utf-8-sig", "cp1251"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ScoresError(str(path), ["the file is not text in UTF-8 or Windows-1251: save it as CSV UTF-8"])
+    return decode_csv(raw, path, ScoresError)
 
 
 def read_scores_csv(path: str | Path) -> ScoresRead:
@@ -404,9 +400,7 @@ def read_scores_csv(path: str | Path) -> ScoresRead:
     text = _read_text(p)
     if not text.strip():
         raise ScoresError(str(p), ["the file is empty: it needs the header code,member,criterion,score"])
-    first = text.splitlines()[0]
-    delim = ";" if first.count(";") > first.count(",") else ("\t" if first.count("\t") > first.count(",") else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
     header = next(reader)
     cols: dict[str, int] = {}
     for i, h in enumerate(header):
