@@ -943,17 +943,20 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     draw.remove_stale()
     if write_json:
         (out / "summary.json").write_text(
-            json.dumps(summary_json(store, lang, event_id), ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(summary_json(store, lang, event_id, frame), ensure_ascii=False, indent=2), encoding="utf-8")
     return path
 
 
-def summary_json(store: Store, lang: str = "ru", event_id: str | None = None) -> list[dict[str, Any]]:
+def summary_json(store: Store, lang: str = "ru", event_id: str | None = None,
+                 frame: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """The machine-readable summary (issue 4's ``summary.json``): for each form, in store order,
     ``{"form": title, "form_key", "event_id", "kind", "responses": N, "questions": [{"question_id",
     "title", "kind", "answered", "counts": {label: n}}]}`` — counts for choice, scale and grid
-    questions (grid keys ``"Row: Column"``), ``{}`` for text and date questions."""
+    questions (grid keys ``"Row: Column"``), ``{}`` for text and date questions.  ``frame``: the tidy
+    frame of these forms when the caller has it already (:func:`build_report` does)."""
     forms = _select_forms(store, event_id)
-    frame = answers_frame(store, [f["form_key"] for f in forms])
+    if frame is None:
+        frame = answers_frame(store, [f["form_key"] for f in forms])
     out = []
     for f in forms:
         spec = _spec(f)
