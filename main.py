@@ -2,7 +2,7 @@
 
 import sys
 
-from automation.cli import main
+from automation.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ValidationError
-from .model import LANGS, I18n
+from automation.errors import ValidationError
+from automation.model import LANGS, I18n
 
 
 class Checker:

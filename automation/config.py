@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .checker import read_yaml
-from .context import Context
-from .errors import AutomationError, ValidationError
-from .plan import load_plan
-from .store import Store
-from .templates import DEFAULT_DIR
+from automation.checker import read_yaml
+from automation.context import Context
+from automation.errors import AutomationError, ValidationError
+from automation.plan.load import load_plan
+from automation.store import Store
+from automation.forms.templates import DEFAULT_DIR
 
 _KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_group_size", "report_lang", "templates",
          "credentials", "google"}
@@ -149,7 +149,7 @@ def make_context(cfg: Config, log: Callable[[str], None] = lambda m: None, store
     plan = load_plan(cfg.plan, cfg.templates)
     store = store or Store(cfg.state)
     if cfg.backend == "google":
-        from .workspace.google import GoogleBackend
+        from automation.workspace.google import GoogleBackend
 
         years = sorted({e.start.year for e in plan.events})
         season = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
@@ -159,7 +159,7 @@ def make_context(cfg: Config, log: Callable[[str], None] = lambda m: None, store
         return Context(store=store, plan=plan, backend=backend, out_dir=cfg.out, templates_dir=cfg.templates,
                        daily_cap=cfg.daily_cap, min_group_size=cfg.min_group_size, report_lang=cfg.report_lang,
                        log=log)
-    from .workspace.local import LocalBackend
+    from automation.workspace.local import LocalBackend
 
     backend = LocalBackend.create(store, cfg.out, plan.club.group_email, plan.club.form_base_url, smtp=cfg.smtp,
                                   sheets_dir=cfg.sheets)

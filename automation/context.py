@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .plan import Plan
-from .store import Store
-from .templates import DEFAULT_DIR
+from automation.plan.load import Plan
+from automation.store import Store
+from automation.forms.templates import DEFAULT_DIR
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ValidationError
+from automation.errors import ValidationError
 
 
 def decode_csv(raw: bytes, path: Path, error: type[ValidationError]) -> str:

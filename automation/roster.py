@@ -26,9 +26,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csvtext import decode_csv, sniff_delimiter
-from .errors import RosterError
-from .model import OBLASTS, ROLES, Participant
+from automation.csvtext import decode_csv, sniff_delimiter
+from automation.errors import RosterError
+from automation.model import OBLASTS, ROLES, Participant
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$")

@@ -20,11 +20,11 @@ from typing import Callable
 
 import schedule
 
-from .context import Context
-from .errors import AutomationError
-from .jobs import JobResult, forms, mailings, reports, responses
-from .model import BISHKEK, Action, utc_now
-from .plan import actions as plan_actions
+from automation.context import Context
+from automation.errors import AutomationError
+from automation.jobs import JobResult, forms, mailings, reports, responses
+from automation.model import BISHKEK, Action, utc_now
+from automation.plan.load import actions as plan_actions
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from google.oauth2.credentials import Credentials  # noqa: E402
 
 from automation.model import Participant  # noqa: E402
 from automation.store import Store  # noqa: E402
-from automation.templates import get_template  # noqa: E402
+from automation.forms.templates import get_template  # noqa: E402
 from automation.workspace.google import (Connection, DirectoryGroup, GmailMail, GoogleForms,  # noqa: E402
                                          GoogleSheets, Memo, RetryPolicy)
 from automation.workspace.google.forms import PAGE_SIZE  # noqa: E402

@@ -29,8 +29,8 @@ def one(n: int) -> dict:
     from automation.jobs import forms
     from automation.jobs.responses import sync_form
     from automation.model import Action, Participant, form_spec_from_json
-    from automation.plan import load_plan
-    from automation.report import build_report
+    from automation.plan.load import load_plan
+    from automation.reporting.report.build import build_report
     from automation.store import Store
     from automation.workspace.local import LocalBackend
     from test_contract import L, make_answers

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from automation.context import Context  # noqa: E402
 from automation.model import BISHKEK, to_utc  # noqa: E402
-from automation.plan import load_plan  # noqa: E402
+from automation.plan.load import load_plan  # noqa: E402
 from automation.roster import read_roster  # noqa: E402
 from automation.store import Store  # noqa: E402
 from automation.workspace.local import LocalBackend  # noqa: E402

@@ -17,7 +17,7 @@ from automation.analysis import feedback, needs, posttest, rates, stats
 from automation.analysis.frame import answers_frame, fill_groups_from_answers, form_specs
 from automation.model import Participant
 from automation.store import Store
-from automation.templates import parse_template
+from automation.forms.templates import parse_template
 
 TI = lambda ky, ru: {"ky": ky, "ru": ru}  # noqa: E731
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from automation.cli import main
+from automation.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "data" / "bad"

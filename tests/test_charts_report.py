@@ -15,13 +15,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from automation import charts, report
+import automation.reporting.charts.drawing as charts
+import automation.reporting.report.build as report
 from automation.analysis import summary
 from automation.analysis.frame import answers_frame
 from automation.errors import AutomationError
 from automation.model import Participant
 from automation.store import Store
-from automation.templates import parse_template
+from automation.forms.templates import parse_template
 
 NOW = datetime(2022, 9, 20, 6, 30, tzinfo=timezone.utc)  # 12:30 in Bishkek
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.cli import build_parser
+from automation.cli.main import build_parser
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

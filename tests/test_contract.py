@@ -63,15 +63,15 @@ from google.oauth2.credentials import Credentials
 from openpyxl import load_workbook
 
 from automation.analysis.frame import answers_frame, scores_frame
-from automation.answers import check_answers, score
+from automation.forms.answers import check_answers, score
 from automation.context import Context
 from automation.jobs.responses import sync_form
 from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json, to_utc
-from automation.plan import ACTION_KINDS, actions, parse_plan
+from automation.plan.load import ACTION_KINDS, actions, parse_plan
 from automation.roster import read_roster
 from automation.scheduler import Ran, run_due
 from automation.store import Store
-from automation.templates import DEFAULT_DIR
+from automation.forms.templates import DEFAULT_DIR
 from automation.workspace.google import Connection, GoogleBackend, RetryPolicy
 from automation.workspace.google.forms import form_ids, label
 from automation.workspace.google.sheets import sheet_title

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from automation.demo import DemoSummary, run_demo
+from automation.demo.season import DemoSummary, run_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
 _SECOND_RUN = """
 import json, sys
 from pathlib import Path
-from automation.demo import run_demo
+from automation.demo.season import run_demo
 s = run_demo(Path(sys.argv[1]), seed=1, quiet=True)
 print(json.dumps({"mails": s.mails, "forms": s.forms, "responses": s.responses, "charts": s.charts,
                   "actions": dict(s.actions)}))
@@ -121,8 +121,8 @@ def test_demo_writes_every_output(demo):
 
 
 def test_every_planned_action_ran(demo):
-    from automation.demo import CLUB_PLAN
-    from automation.plan import actions, load_plan
+    from automation.demo.season import CLUB_PLAN
+    from automation.plan.load import actions, load_plan
 
     keys = {a.key for a in actions(load_plan(CLUB_PLAN))}
     ledger = {r["key"]: r["status"] for r in demo.db().execute("SELECT key, status FROM ledger")}

@@ -30,11 +30,11 @@ from openpyxl import Workbook, load_workbook
 import test_contract as season
 from automation.context import Context
 from automation.errors import AutomationError, BackendError, StoreError
-from automation.plan import parse_plan
+from automation.plan.load import parse_plan
 from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.store import Store
-from automation.templates import DEFAULT_DIR
+from automation.forms.templates import DEFAULT_DIR
 from automation.workspace.google import Connection, GoogleBackend, RetryPolicy
 from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend, XlsxSheets
@@ -509,7 +509,7 @@ def test_a_corrupted_store_is_detected_with_a_clear_message(damage, tmp_path):
 
 
 def test_a_corrupted_store_through_the_command_line_is_exit_2_without_a_traceback(tmp_path, capsys):
-    from automation.cli import main
+    from automation.cli.main import main
 
     p = tmp_path / "state.sqlite"
     p.write_bytes(b"SQLite format 3\x00" + bytes(random.Random(2).randrange(256) for _ in range(8000)))
@@ -525,7 +525,7 @@ def test_a_corrupted_store_through_the_command_line_is_exit_2_without_a_tracebac
 def test_schema_migration_backup_is_not_applicable_yet():
     """There is one schema version and no migration code (store.SCHEMA_VERSION == 1): nothing to back up yet.
     A store from a newer program is refused, untouched."""
-    from automation import store
+    import automation.store.db as store
 
     assert store.SCHEMA_VERSION == 1
     assert not [n for n in dir(store) if "migrat" in n.lower()]

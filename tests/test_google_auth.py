@@ -8,7 +8,7 @@ import stat
 import pytest
 from google.oauth2.credentials import Credentials
 
-from automation.cli import main
+from automation.cli.main import main
 from automation.errors import AutomationError
 from automation.store import Store
 from automation.workspace.google import GoogleBackend

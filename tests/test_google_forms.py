@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from google.oauth2.credentials import Credentials
 
-from automation.answers import check_answers, grade, score
-from automation.cli import main
+from automation.forms.answers import check_answers, grade, score
+from automation.cli.main import main
 from automation.context import Context
 from automation.errors import BackendError
 from automation.jobs.responses import sync_form
 from automation.model import FormSpec, I18n, Option, Participant, Question, Scale, Section, iso
-from automation.plan import load_plan
+from automation.plan.load import load_plan
 from automation.store import Store
-from automation.templates import load_templates
+from automation.forms.templates import load_templates
 from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo, RetryPolicy
 from automation.workspace.google.forms import (CODE_QUESTION, FormBuildError, build_form_requests, form_ids,
                                                google_id, label, map_answers)
@@ -450,7 +450,7 @@ def test_ids_google_replaced_are_remembered(fake, conn):
 def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, clock):
     from automation.jobs import forms as form_jobs
     from automation.jobs import mailings
-    from automation.plan import actions
+    from automation.plan.load import actions
     from automation.roster import read_roster
 
     scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.send"]

@@ -11,7 +11,7 @@ from google.oauth2.credentials import Credentials
 from automation.context import Context
 from automation.errors import BackendError, DeliveryError
 from automation.jobs.mailings import Outgoing, deliver, message_id
-from automation.plan import load_plan
+from automation.plan.load import load_plan
 from automation.store import Store
 from automation.workspace.google import Connection, GmailMail, GoogleBackend, RetryPolicy
 from automation.workspace.google.gmail import MAX_ATTEMPTS

@@ -25,14 +25,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from automation import importer
+import automation.forms.importer.export as importer
 from automation.analysis import posttest, stats
 from automation.analysis.frame import answers_frame, form_specs
-from automation.cli import main
+from automation.cli.main import main
 from automation.errors import ImportError_
 from automation.model import Participant
 from automation.store import Store
-from automation.templates import get_template
+from automation.forms.templates import get_template
 
 DATA = Path(__file__).parent / "data"
 PEOPLE = [Participant(f"p{i}", f"Name {i}", f"{e}@example.org", "", ob, "", "deputy", "ru")

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from automation import indicators, plan_draft, school
+import automation.analysis.indicators as indicators
+import automation.plan.draft as plan_draft
+import automation.programmes.school.selection as school
 from automation.errors import ValidationError
 from automation.model import Participant
-from automation.plan import load_plan, parse_plan
-from automation.school import ScoreRow
+from automation.plan.load import load_plan, parse_plan
+from automation.programmes.school.selection import ScoreRow
 from automation.store import Store
-from automation.templates import get_template
+from automation.forms.templates import get_template
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2022, 9, 1, 8, 0, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from automation.errors import TemplateError
-from automation.mailtext import (
+from automation.mail.render import (
     KINDS,
     SEPARATOR,
     UNSUBSCRIBE_WORDS,
@@ -19,7 +19,7 @@ from automation.mailtext import (
     render_mail,
 )
 from automation.model import I18n
-from automation.plan import DEFAULT_PREPARE, Club, Event
+from automation.plan.load import DEFAULT_PREPARE, Club, Event
 
 UTC = timezone.utc
 START = datetime(2022, 12, 11, 11, 0, tzinfo=UTC)  # 17:00 in Bishkek

@@ -22,7 +22,7 @@ import yaml
 
 from automation.errors import PlanError
 from automation.model import BISHKEK
-from automation.plan import actions, load_plan
+from automation.plan.load import actions, load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"

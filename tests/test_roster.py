@@ -1,6 +1,6 @@
 """The roster CSV: validation of every row, and the import that changes nothing when a row is bad.
 
-The command-line tests go through ``automation.cli.main`` with a ``club.yaml`` in
+The command-line tests go through ``automation.cli.main.main`` with a ``club.yaml`` in
 ``tmp_path`` whose state file is in ``tmp_path`` (a real SQLite file).
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.cli import main
+from automation.cli.main import main
 from automation.errors import RosterError
 from automation.roster import participant_id, read_roster
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from automation import school
-from automation.cli import main
+import automation.programmes.school.selection as school
+from automation.cli.main import main
 from automation.errors import AutomationError
-from automation.school import (
+from automation.programmes.school.selection import (
     Application,
     ScoreRow,
     Targets,
@@ -29,7 +29,7 @@ from automation.school import (
     select,
 )
 from automation.store import Store
-from automation.templates import get_template
+from automation.forms.templates import get_template
 
 M = ["Азамат", "Чинара", "Роза"]
 # A-001: members' scores per criterion 1..7
@@ -320,7 +320,7 @@ def _school_season(tmp_path: Path, n: int = 12):
 def test_simulated_applications_are_valid(tmp_path: Path) -> None:
     import random
 
-    from automation.answers import check_answers
+    from automation.forms.answers import check_answers
 
     spec = get_template("school_application")
     rng = random.Random(1)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from automation import stars
+import automation.analysis.stars as stars
 from automation.model import I18n, Option, Participant
-from automation.stars import StarRules, leaderboard
+from automation.analysis.stars import StarRules, leaderboard
 from automation.store import Store
-from automation.templates import get_template
+from automation.forms.templates import get_template
 
 PNG = b"\x89PNG\r\n\x1a\n"
 T0 = datetime(2022, 9, 1, 8, 0, tzinfo=timezone.utc)

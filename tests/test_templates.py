@@ -15,7 +15,7 @@ import yaml
 
 from automation.errors import AutomationError, TemplateError, ValidationError
 from automation.model import GRADABLE_KINDS, I18n, Option
-from automation.templates import DEFAULT_DIR, get_template, load_template, load_templates
+from automation.forms.templates import DEFAULT_DIR, get_template, load_template, load_templates
 
 Q1 = "sections[0].questions[0] (id q1)"
 Q2 = "sections[0].questions[1] (id q2)"

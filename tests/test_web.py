@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from automation.answers import check_answer
+from automation.forms.answers import check_answer
 from automation.model import I18n, Option, Participant, form_spec_from_json
 from automation.store import Store
-from automation.templates import get_template, parse_template
-from automation.workspace.local.web import (
+from automation.forms.templates import get_template, parse_template
+from automation.web.forms import (
     MAX_REQUEST_BYTES,
     OTHER,
     OTHER_MAX_CHARS,
@@ -311,7 +311,7 @@ def test_each_problem_code_has_a_message(client, store, data, qid, expected):
 
 def test_problem_messages_exist_in_both_languages():
     codes = {"required", "not_an_option", "out_of_range", "too_many_words", "too_long", "bad_date", "bad_type",
-             "unknown_question"}  # automation.answers.check_answer / check_answers
+             "unknown_question"}  # automation.forms.answers.check_answer / check_answers
     for lang in ("ky", "ru"):
         assert codes <= set(PROBLEMS[lang]) and set(PROBLEMS[lang]) == set(PROBLEMS["ru"])
         assert set(TEXTS[lang]) == set(TEXTS["ru"])
@@ -319,7 +319,7 @@ def test_problem_messages_exist_in_both_languages():
 
 
 def _problem_ky_words() -> str:
-    from automation.workspace.local.web import problem_message
+    from automation.web.forms import problem_message
     spec = parse_template(ALL_KINDS, "all_kinds.yaml")
     return problem_message(spec.question("essay"), "too_many_words", "ky", "a b c d e f")
 
@@ -440,7 +440,7 @@ def test_csrf_token_is_required_signed_bound_to_link_and_session(client, store):
 
 
 def test_csrf_token_expires(store):
-    from automation.workspace.local import web
+    import automation.web.forms as web
     app = create_app(store, clock=lambda: NOW, secret_key="e" * 40)
     c = app.test_client()
     url = f"/t/{tok('all', 'p5')}"
@@ -501,7 +501,7 @@ def test_secret_key_is_kept_in_a_private_file(tmp_path):
 
 
 def test_serve_command_is_registered():
-    from automation.cli import build_parser
+    from automation.cli.main import build_parser
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port) == ("127.0.0.1", 8080)
     args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])

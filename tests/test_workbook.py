@@ -21,7 +21,7 @@ from automation.jobs.responses import sync_form
 from automation.model import BISHKEK, to_utc
 from automation.roster import read_roster
 from automation.scheduler import run_due
-from automation.templates import get_template
+from automation.forms.templates import get_template
 from automation.workspace.local.forms import FormClosed, InvalidResponse
 
 ROSTER = """name,email,phone,oblast,municipality,role,language

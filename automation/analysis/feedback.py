@@ -16,9 +16,9 @@ from datetime import datetime
 
 import pandas as pd
 
-from ..model import FormSpec
-from . import stats
-from .summary import MIN_GROUP_SIZE, is_answered
+from automation.model import FormSpec
+from automation.analysis import stats
+from automation.analysis.summary import MIN_GROUP_SIZE, is_answered
 
 LIKERT_COLUMNS = ["question_id", "title", "low", "high", "n", "mean", "sd", "ci_low", "ci_high", "top_share",
                   "top_low", "top_high"]

@@ -20,7 +20,7 @@ submitted_at      datetime64[ns, UTC]   when the response was (last) submitted
 question_id       string                template question id
 question_kind     string                see automation.model.QUESTION_KINDS
 row_id            string                grid row id; "" for other kinds
-value             object                the answer (automation.answers); NA if unanswered
+value             object                the answer (automation.forms.answers); NA if unanswered
 points            float64               points earned on a graded question; NaN otherwise
 ================  ====================  =============================================
 
@@ -39,9 +39,9 @@ import json
 
 import pandas as pd
 
-from ..answers import grade
-from ..model import FormSpec, form_spec_from_json
-from ..store import Store
+from automation.forms.answers import grade
+from automation.model import FormSpec, form_spec_from_json
+from automation.store import Store
 
 COLUMNS = ["response_id", "form_key", "template_id", "form_kind", "event_id", "pre_test", "participant_id", "oblast",
            "role", "language", "submitted_at", "question_id", "question_kind", "row_id", "value", "points"]

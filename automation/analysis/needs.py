@@ -25,10 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import BISHKEK, FormSpec, Question, parse_iso
-from . import stats
-from .frame import fill_groups_from_answers
-from .summary import MIN_GROUP_SIZE, OTHER, is_answered
+from automation.model import BISHKEK, FormSpec, Question, parse_iso
+from automation.analysis import stats
+from automation.analysis.frame import fill_groups_from_answers
+from automation.analysis.summary import MIN_GROUP_SIZE, OTHER, is_answered
 
 #: ``option_id`` under which the "other" free-text answers of a choice question are counted.
 OTHER_ID = "__other__"
@@ -98,7 +98,7 @@ GROUP_DEMAND_COLUMNS = ["group", "option_id", "label", "answered", "count", "sha
 
 
 def _ordered_groups(by: str, values: Iterable[str]) -> list[str]:
-    from .posttest import _group_order
+    from automation.analysis.posttest import _group_order
 
     return _group_order(by, list(values))
 

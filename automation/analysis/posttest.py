@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import OBLASTS, ROLES, FormSpec
-from . import stats
-from .summary import MIN_GROUP_SIZE, is_answered
+from automation.model import OBLASTS, ROLES, FormSpec
+from automation.analysis import stats
+from automation.analysis.summary import MIN_GROUP_SIZE, is_answered
 
 #: Status of a participant in the gain table.
 PAIRED, PERFECT_PRE, POST_ONLY, PRE_ONLY = "paired", "perfect_pre", "post_only", "pre_only"

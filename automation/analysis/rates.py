@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import parse_iso
-from ..store import Store
-from .summary import MIN_GROUP_SIZE
+from automation.model import parse_iso
+from automation.store import Store
+from automation.analysis.summary import MIN_GROUP_SIZE
 
 DAY = timedelta(days=1)
 
@@ -96,7 +96,7 @@ def rate_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
     than ``min_group_size`` invited in the oblast; the numbers are NA).
     Oblasts ordered as in ``OBLASTS``, unknown last.
     """
-    from .posttest import _group_order
+    from automation.analysis.posttest import _group_order
 
     answered = set(_first_answers(frame))
     by: dict[str, list[str]] = {}
@@ -153,7 +153,7 @@ def response_curve(frame: pd.DataFrame, invited: Mapping[str, str] | None, start
     last = pd.Timestamp(end).tz_convert("UTC") if end is not None else (max(all_times) if all_times else start_ts)
     days = max(0, math.ceil((last - start_ts) / pd.Timedelta(days=1)))
     rows: list[dict[str, Any]] = []
-    from .posttest import _group_order
+    from automation.analysis.posttest import _group_order
 
     order = _group_order("oblast", list(members)) if by_oblast else [""]
     for g in order:

@@ -9,7 +9,7 @@ Conventions
 - Labels (question titles, option labels, oblast names) come out in the report
   language ``lang`` (``ru`` or ``ky``).
 - An answer counts as given when it is not None/NaN, ``""``, ``[]`` or ``{}``
-  (the rule of :func:`automation.answers.check_answer`).
+  (the rule of :func:`automation.forms.answers.check_answer`).
 - **Small-cell suppression** (DESIGN.md principle 8, "Do no harm"; issue 4): in
   every breakdown by a group (oblast, role, ...) a group with fewer than
   ``min_group_size`` members (default 3) gets ``suppressed=True`` and its numbers
@@ -29,8 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import CHOICE_KINDS, OBLASTS, ROLES, FormSpec, I18n, Question
-from .frame import scores_frame
+from automation.model import CHOICE_KINDS, OBLASTS, ROLES, FormSpec, I18n, Question
+from automation.analysis.frame import scores_frame
 
 #: The label under which "other" free-text answers of a choice question are counted.
 OTHER = I18n(ky="Башка", ru="Другое")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from ..context import Context
-from ..errors import AutomationError
-from ..model import Action, Option, I18n, iso, parse_iso
-from ..templates import get_template
-from . import JobResult, done, failed, skipped
+from automation.context import Context
+from automation.errors import AutomationError
+from automation.model import Action, Option, I18n, iso, parse_iso
+from automation.forms.templates import get_template
+from automation.jobs import JobResult, done, failed, skipped
 
 
 def create(ctx: Context, action: Action, now: datetime) -> JobResult:

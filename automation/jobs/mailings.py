@@ -32,12 +32,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from ..context import Context
-from ..errors import BackendError, DeliveryError, PartialDelivery
-from ..mailtext import render_mail
-from ..model import BISHKEK, Action, Participant, iso, parse_iso
-from ..workspace.ports import LookupUnavailable
-from . import JobResult, deferred, done, failed, skipped
+from automation.context import Context
+from automation.errors import BackendError, DeliveryError, PartialDelivery
+from automation.mail.render import render_mail
+from automation.model import BISHKEK, Action, Participant, iso, parse_iso
+from automation.workspace.ports import LookupUnavailable
+from automation.jobs import JobResult, deferred, done, failed, skipped
 
 
 @dataclass
@@ -224,7 +224,7 @@ def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Comp
 
 
 def compose_prepare_notice(ctx: Context, action: Action, now: datetime) -> Composed:
-    from ..plan import DEFAULT_PREPARE
+    from automation.plan.load import DEFAULT_PREPARE
 
     event = ctx.plan.event(action.event_id)
     values = {"event": event, "prepare": event.prepare or DEFAULT_PREPARE, "link": event.link}
@@ -273,7 +273,7 @@ def compose_tea_talk(ctx: Context, action: Action, now: datetime) -> Composed:
 def _spec(form: Any) -> Any:
     import json
 
-    from ..model import form_spec_from_json
+    from automation.model import form_spec_from_json
 
     return form_spec_from_json(json.loads(form["spec_json"]))
 
@@ -328,7 +328,7 @@ def compose_form_reminder(ctx: Context, action: Action, now: datetime) -> Compos
         return skipped("the form is already closed")
     if ctx.backend.forms.backend != "local" and not _PREVIEWING.get():
         # pull the latest answers so nobody who answered gets a reminder (a preview uses what is stored)
-        from .responses import sync_form
+        from automation.jobs.responses import sync_form
 
         sync_form(ctx, form["form_key"], now)
     people = non_respondents(ctx, form["form_key"])
@@ -342,7 +342,7 @@ def results_lines(ctx: Context, form: Any) -> list[dict[str, str]]:
     who presented in public; no groups, so small-cell suppression does not arise)."""
     import json
 
-    from ..answers import score
+    from automation.forms.answers import score
 
     spec = _spec(form)
     rows = [json.loads(r["answers_json"]) for r in ctx.store.responses(form["form_key"])]

@@ -6,14 +6,14 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from ..context import Context
-from ..model import Action, iso
-from . import JobResult, done
+from automation.context import Context
+from automation.model import Action, iso
+from automation.jobs import JobResult, done
 
 
 def _build(ctx: Context, now: datetime, event_id: str | None, force: bool) -> str:
     """Build one report (the season's, or one event's) unless its data is unchanged; return a detail line."""
-    from ..report import build_report, data_hash
+    from automation.reporting.report.build import build_report, data_hash
 
     name = f"event:{event_id}" if event_id else "season"
     digest = hashlib.sha256(f"{data_hash(ctx.store, event_id)}|{ctx.report_lang}|{ctx.min_group_size}".encode()

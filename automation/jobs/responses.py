@@ -10,9 +10,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..context import Context
-from ..model import Action, BISHKEK, OBLASTS, ROLES, FormSpec, form_spec_from_json, iso, parse_iso
-from . import JobResult, done, skipped
+from automation.context import Context
+from automation.model import Action, BISHKEK, OBLASTS, ROLES, FormSpec, form_spec_from_json, iso, parse_iso
+from automation.jobs import JobResult, done, skipped
 
 
 def sync(ctx: Context, action: Action, now: datetime) -> JobResult:
@@ -76,7 +76,7 @@ def worksheet_rows(ctx: Context, spec: FormSpec, form_key: str) -> tuple[list[st
     if spec.quiz:
         header.append("Баллы")
     rows = []
-    from ..answers import score
+    from automation.forms.answers import score
 
     for r in ctx.store.responses(form_key):
         ans = json.loads(r["answers_json"])

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..model import FormSpec, Participant
+from automation.model import FormSpec, Participant
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class CreatedForm:
 
 @dataclass(frozen=True)
 class FetchedResponse:
-    """A response in the model's terms (answers keyed by template question id, see automation.answers)."""
+    """A response in the model's terms (answers keyed by template question id, see automation.forms.answers)."""
 
     response_id: str
     submitted_at: datetime  # UTC

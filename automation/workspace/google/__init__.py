@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api import Connection, GoogleAuthError, RetryPolicy
-from .auth import CredentialsError, load_credentials, required_scopes
-from .drive import GoogleDrive
-from .forms import GoogleForms, build_form_requests
-from .gmail import GmailMail
-from .groups import DirectoryGroup, RosterListGroup
-from .memo import Memo
-from .sheets import BoundedBackOffHTTPClient, GoogleSheets
+from automation.workspace.google.api import Connection, GoogleAuthError, RetryPolicy
+from automation.workspace.google.auth import CredentialsError, load_credentials, required_scopes
+from automation.workspace.google.drive import GoogleDrive
+from automation.workspace.google.forms import GoogleForms, build_form_requests
+from automation.workspace.google.gmail import GmailMail
+from automation.workspace.google.groups import DirectoryGroup, RosterListGroup
+from automation.workspace.google.memo import Memo
+from automation.workspace.google.sheets import BoundedBackOffHTTPClient, GoogleSheets
 
 __all__ = [
     "BoundedBackOffHTTPClient", "Connection", "CredentialsError", "DirectoryGroup", "GmailMail", "GoogleAuthError",

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ...errors import AutomationError, BackendError
+from automation.errors import AutomationError, BackendError
 
 #: googleapiclient ``build(name, version)`` of each API the adapters use.
 APIS = {
@@ -187,7 +187,7 @@ class Connection:
         """A gspread.Client on these credentials with the bounded backoff HTTP client (sheets.py)."""
         import gspread
 
-        from .sheets import BoundedBackOffHTTPClient
+        from automation.workspace.google.sheets import BoundedBackOffHTTPClient
 
         client = gspread.Client(auth=self.credentials, http_client=http_client or BoundedBackOffHTTPClient)
         if isinstance(client.http_client, BoundedBackOffHTTPClient):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ...errors import AutomationError
+from automation.errors import AutomationError
 
 SCOPE = {
     "drive.file": "https://www.googleapis.com/auth/drive.file",

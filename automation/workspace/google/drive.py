@@ -18,9 +18,9 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from ...errors import BackendError
-from .api import Connection
-from .memo import Memo
+from automation.errors import BackendError
+from automation.workspace.google.api import Connection
+from automation.workspace.google.memo import Memo
 
 
 class GoogleDrive:

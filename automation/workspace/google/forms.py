@@ -29,7 +29,7 @@ Decisions (argued in docs/GOOGLE.md):
   Forms web UI).  The responses map back to participants through it, and through
   the respondent's e-mail when the form collects it.
 
-Answer values follow :mod:`automation.answers` exactly (see :func:`map_answers`).
+Answer values follow :mod:`automation.forms.answers` exactly (see :func:`map_answers`).
 """
 
 from __future__ import annotations
@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ...errors import AutomationError, BackendError
-from ...model import BISHKEK, CHOICE_KINDS, FormSpec, I18n, Participant, Question
-from ..ports import CreatedForm, FetchedResponse
-from .api import Connection, RetryPolicy
-from .memo import Memo
+from automation.errors import AutomationError, BackendError
+from automation.model import BISHKEK, CHOICE_KINDS, FormSpec, I18n, Participant, Question
+from automation.workspace.ports import CreatedForm, FetchedResponse
+from automation.workspace.google.api import Connection, RetryPolicy
+from automation.workspace.google.memo import Memo
 
 #: Page size of responses.list (the API's maximum: "at most 5000 responses are returned").
 PAGE_SIZE = 5000
@@ -326,7 +326,7 @@ def _texts(answer: dict[str, Any]) -> list[str]:
 def map_answers(spec: FormSpec, ids: FormIds, answers: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Google's ``answers`` (keyed by questionId) -> (answers keyed by template id, participant code).
 
-    Values follow :mod:`automation.answers`: option ids for choices (an "other"
+    Values follow :mod:`automation.forms.answers`: option ids for choices (an "other"
     text stays text), lists in option order for checkboxes, ``int`` for scales,
     ``"YYYY-MM-DD"`` for dates, ``{row id: column option id}`` for grids.
     Unknown question ids (an item added by hand in the Forms editor) are ignored.

@@ -36,9 +36,9 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
 
-from ...errors import BackendError, DeliveryError
-from ..ports import LookupUnavailable
-from .api import Connection, GoogleAuthError, auth_error, error_details, is_connection_error, translate
+from automation.errors import BackendError, DeliveryError
+from automation.workspace.ports import LookupUnavailable
+from automation.workspace.google.api import Connection, GoogleAuthError, auth_error, error_details, is_connection_error, translate
 
 READ_SCOPES = {
     "https://www.googleapis.com/auth/gmail.readonly",

@@ -19,9 +19,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ...errors import BackendError
-from ..local.groups import RosterGroup
-from .api import Connection, auth_error, error_details, is_connection_error, translate
+from automation.errors import BackendError
+from automation.workspace.local.groups import RosterGroup
+from automation.workspace.google.api import Connection, auth_error, error_details, is_connection_error, translate
 
 PAGE = 200
 BATCH_SIZE = 100

@@ -35,9 +35,9 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from ...errors import BackendError
-from .api import Connection, GoogleAuthError, error_details, translate
-from .memo import Memo
+from automation.errors import BackendError
+from automation.workspace.google.api import Connection, GoogleAuthError, error_details, translate
+from automation.workspace.google.memo import Memo
 
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"

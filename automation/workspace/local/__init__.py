@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...store import Store
-from .files import LocalFiles
-from .forms import LocalForms
-from .groups import RosterGroup
-from .mail import MaildirMail, SmtpMail
-from .sheets import XlsxSheets
+from automation.store import Store
+from automation.workspace.local.files import LocalFiles
+from automation.workspace.local.forms import LocalForms
+from automation.workspace.local.groups import RosterGroup
+from automation.workspace.local.mail import MaildirMail, SmtpMail
+from automation.workspace.local.sheets import XlsxSheets
 
 __all__ = ["LocalBackend", "LocalFiles", "LocalForms", "MaildirMail", "RosterGroup", "SmtpMail", "XlsxSheets"]
 

@@ -13,11 +13,11 @@ import secrets
 from datetime import datetime
 from typing import Any, Callable
 
-from ...answers import check_answers
-from ...errors import AutomationError
-from ...model import FormSpec, Participant, form_spec_from_json, parse_iso, utc_now
-from ...store import Store
-from ..ports import CreatedForm, FetchedResponse
+from automation.forms.answers import check_answers
+from automation.errors import AutomationError
+from automation.model import FormSpec, Participant, form_spec_from_json, parse_iso, utc_now
+from automation.store import Store
+from automation.workspace.ports import CreatedForm, FetchedResponse
 
 
 class FormClosed(AutomationError):
@@ -29,7 +29,7 @@ class UnknownLink(AutomationError):
 
 
 class InvalidResponse(AutomationError):
-    """Answers failed validation; ``problems`` maps question id to a problem code (automation.answers)."""
+    """Answers failed validation; ``problems`` maps question id to a problem code (automation.forms.answers)."""
 
     def __init__(self, problems: dict[str, str]):
         self.problems = problems

@@ -15,8 +15,8 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from ...errors import BackendError, DeliveryError, MailServerUnavailable, PartialDelivery
-from ..ports import LookupUnavailable
+from automation.errors import BackendError, DeliveryError, MailServerUnavailable, PartialDelivery
+from automation.workspace.ports import LookupUnavailable
 
 
 class MaildirMail:

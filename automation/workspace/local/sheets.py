@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ...errors import BackendError
+from automation.errors import BackendError
 
 
 class XlsxSheets:

@@ -12,8 +12,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .errors import AutomationError
-from .model import BISHKEK, parse_iso, utc_now
+from automation.errors import AutomationError
+from automation.model import BISHKEK, parse_iso, utc_now
 
 
 def _now(args: argparse.Namespace) -> datetime:
@@ -21,21 +21,21 @@ def _now(args: argparse.Namespace) -> datetime:
 
 
 def _ctx(args: argparse.Namespace, quiet: bool = False):
-    from .config import load_config, make_context
+    from automation.config import load_config, make_context
 
     cfg = load_config(args.config)
     return make_context(cfg, log=(lambda m: None) if quiet else (lambda m: print(m)))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from automation.demo.season import run_demo
 
     run_demo(Path(args.out), seed=args.seed, school=args.school, log=print if args.verbose else None)
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .scheduler import Ticker, run_due
+    from automation.scheduler import Ticker, run_due
 
     ctx = _ctx(args)
     if args.once:
@@ -51,9 +51,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_show(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .plan import actions, load_plan
-    from .store import Store
+    from automation.config import load_config
+    from automation.plan.load import actions, load_plan
+    from automation.store import Store
 
     cfg = load_config(args.config)
     plan = load_plan(cfg.plan, cfg.templates)
@@ -78,9 +78,9 @@ def cmd_plan_show(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .roster import is_group_export, read_group_export, read_roster
-    from .store import Store
+    from automation.config import load_config
+    from automation.roster import is_group_export, read_group_export, read_roster
+    from automation.store import Store
 
     cfg = load_config(args.config)
     group = is_group_export(args.csv)
@@ -106,11 +106,11 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_add(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .errors import RosterError
-    from .model import Participant
-    from .roster import participant_id, validate_person
-    from .store import Store
+    from automation.config import load_config
+    from automation.errors import RosterError
+    from automation.model import Participant
+    from automation.roster import participant_id, validate_person
+    from automation.store import Store
 
     cfg = load_config(args.config)
     clean, problems = validate_person(args.name, args.email, args.oblast, args.role or "", args.language,
@@ -154,7 +154,7 @@ def cmd_roster_sync_group(args: argparse.Namespace) -> int:
 
 
 def _find_action(ctx, key: str):
-    from .plan import actions
+    from automation.plan.load import actions
 
     acts = {a.key: a for a in actions(ctx.plan)}
     if key not in acts:
@@ -168,8 +168,8 @@ def _find_action(ctx, key: str):
 
 
 def cmd_mail_preview(args: argparse.Namespace) -> int:
-    from .jobs import JobResult
-    from .jobs.mailings import preview
+    from automation.jobs import JobResult
+    from automation.jobs.mailings import preview
 
     ctx = _ctx(args, quiet=True)
     action = _find_action(ctx, args.action)
@@ -197,7 +197,7 @@ def cmd_mail_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_mail_send(args: argparse.Namespace) -> int:
-    from .jobs.mailings import run
+    from automation.jobs.mailings import run
 
     ctx = _ctx(args, quiet=True)
     action = _find_action(ctx, args.action)
@@ -209,9 +209,9 @@ def cmd_mail_send(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_list(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .model import OBLASTS
-    from .store import Store
+    from automation.config import load_config
+    from automation.model import OBLASTS
+    from automation.store import Store
 
     cfg = load_config(args.config)
     people = Store(cfg.state).participants(active_only=not args.all)
@@ -223,8 +223,8 @@ def cmd_roster_list(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_remove(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .store import Store
+    from automation.config import load_config
+    from automation.store import Store
 
     cfg = load_config(args.config)
     if not Store(cfg.state).set_active(args.email, False):
@@ -234,7 +234,7 @@ def cmd_roster_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_responses_sync(args: argparse.Namespace) -> int:
-    from .jobs.responses import sync_form
+    from automation.jobs.responses import sync_form
 
     ctx = _ctx(args, quiet=True)
     keys = [args.form] if args.form else [f["form_key"] for f in ctx.store.forms()]
@@ -247,10 +247,10 @@ def cmd_responses_sync(args: argparse.Namespace) -> int:
 
 def cmd_responses_import(args: argparse.Namespace) -> int:
     """Import a Google Forms CSV export (automation/importer.py); all or nothing."""
-    from .config import load_config
-    from .importer import import_export
-    from .store import Store
-    from .templates import get_template
+    from automation.config import load_config
+    from automation.forms.importer.export import import_export
+    from automation.store import Store
+    from automation.forms.templates import get_template
 
     cfg = load_config(args.config)
     spec = get_template(args.template, cfg.templates) if args.template else None
@@ -261,8 +261,8 @@ def cmd_responses_import(args: argparse.Namespace) -> int:
 
 
 def cmd_forms_list(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .store import Store
+    from automation.config import load_config
+    from automation.store import Store
 
     cfg = load_config(args.config)
     store = Store(cfg.state)
@@ -275,10 +275,10 @@ def cmd_forms_list(args: argparse.Namespace) -> int:
 
 def cmd_forms_build(args: argparse.Namespace) -> int:
     """The Google Forms requests a template becomes (no network): see automation/workspace/google/forms.py."""
-    from .config import load_config
-    from .model import I18n, Option
-    from .templates import get_template, load_template
-    from .workspace.google.forms import build_form_requests, document_title
+    from automation.config import load_config
+    from automation.model import I18n, Option
+    from automation.forms.templates import get_template, load_template
+    from automation.workspace.google.forms import build_form_requests, document_title
 
     if args.template.endswith((".yaml", ".yml")):
         spec = load_template(args.template)
@@ -306,16 +306,16 @@ def cmd_forms_build(args: argparse.Namespace) -> int:
 
 def cmd_auth(args: argparse.Namespace) -> int:
     """Sign in to Google (browser, once) or check a service account key; print the permissions and their use."""
-    from .config import load_config
-    from .workspace.google import consumer_address
-    from .workspace.google.auth import default_token_path, describe, load_credentials, required_scopes, sign_in
+    from automation.config import load_config
+    from automation.workspace.google import consumer_address
+    from automation.workspace.google.auth import default_token_path, describe, load_credentials, required_scopes, sign_in
 
     cfg = load_config(args.config)
     opts = cfg.google or {}
     groups = opts.get("groups")
     if groups is None:
         try:
-            from .plan import load_plan
+            from automation.plan.load import load_plan
 
             groups = "roster" if consumer_address(load_plan(cfg.plan, cfg.templates).club.group_email) else "directory"
         except AutomationError:
@@ -334,7 +334,7 @@ def cmd_auth(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from automation.reporting.report.build import build_report
 
     ctx = _ctx(args, quiet=True)
     out = Path(args.out) if args.out else ctx.out_dir
@@ -345,9 +345,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .store import Store
-    from .workspace.local.web import load_secret_key, serve
+    from automation.config import load_config
+    from automation.store import Store
+    from automation.web.forms import load_secret_key, serve
 
     cfg = load_config(args.config)
     store = Store(cfg.state)
@@ -362,7 +362,7 @@ def _lazy(module: str, name: str):
     def run(args: argparse.Namespace) -> int:
         import importlib
 
-        return getattr(importlib.import_module(f".{module}", __package__), name)(args)
+        return getattr(importlib.import_module(f"automation.{module}"), name)(args)
 
     return run
 
@@ -397,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workshops", type=int, default=3, help="online workshops to propose, one a month (default 3)")
     p.add_argument("--form", help="form key of the needs assessment (default: the latest)")
     p.add_argument("--out", help="file to write (default: <out>/plan_draft_<YYYY>Q<n>.yaml)")
-    p.set_defaults(func=_lazy("plan_draft", "cli_plan_draft"))
+    p.set_defaults(func=_lazy("plan.draft", "cli_plan_draft"))
 
     roster = sub.add_parser("roster", help="the mailing list").add_subparsers(dest="sub", required=True)
     p = roster.add_parser("import", help="import the roster CSV (name,email,phone,oblast,municipality,role,language) "
@@ -504,33 +504,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = school.add_parser("score", help="check the scores and print the ranking (problems: exit 2)")
     scores_args(p)
     p.add_argument("--json", action="store_true", help='print [{"code","total","rank","spread","flagged"}]')
-    p.set_defaults(func=_lazy("school", "cli_score"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_score"))
     p = school.add_parser("finalize", help="record the checked ranking and the selected list as final")
     scores_args(p)
     p.add_argument("--force", action="store_true", help="replace a final ranking made from other scores")
-    p.set_defaults(func=_lazy("school", "cli_finalize"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_finalize"))
     p = school.add_parser("codes", help="code the applications and list them (no names)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_lazy("school", "cli_codes"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_codes"))
     p = school.add_parser("sheets", help="one scoring .xlsx per commission member with the coded applications")
     p.add_argument("--out", type=Path, required=True, help="directory for the workbooks")
     p.add_argument("--commission", type=Path)
     p.add_argument("--members")
-    p.set_defaults(func=_lazy("school", "cli_sheets"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_sheets"))
     p = school.add_parser("collect", help="read the filled scoring sheets into one scores CSV")
     scores_args(p)
     p.add_argument("--out", type=Path, required=True, help="the CSV to write")
-    p.set_defaults(func=_lazy("school", "cli_collect"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_collect"))
     p = school.add_parser("selected", help="the final list (names and contacts only with --names)")
     p.add_argument("--names", action="store_true", help="reveal names and contacts (only once the ranking is final)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_lazy("school", "cli_selected"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_selected"))
     p = school.add_parser("accept", help="the selected applicants join the roster (source 'school')")
     p.add_argument("--language", choices=["ky", "ru"], default="ky", help="their mail language (default ky)")
-    p.set_defaults(func=_lazy("school", "cli_accept"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_accept"))
     p = school.add_parser("notify", help="mail every applicant her result (exactly once)")
     p.add_argument("--now", help=argparse.SUPPRESS)
-    p.set_defaults(func=_lazy("school", "cli_notify"))
+    p.set_defaults(func=_lazy("programmes.school.selection", "cli_notify"))
 
     p = sub.add_parser("stars", help="the season's stars from the best-practice votes, and the #ЧоңОй speakers")
     p.add_argument("--top", type=int, default=5, help="#ЧоңОй speakers to propose (default 5)")
@@ -540,17 +540,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["ru", "ky"])
     p.add_argument("--out", help="directory for the chart and workbook (default: out/ and sheets/)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_lazy("stars", "cli_stars"))
+    p.set_defaults(func=_lazy("analysis.stars", "cli_stars"))
 
     ind = sub.add_parser("indicators", help="donor indicators: by oblast and role, women's share, School funnel")
     ind.add_argument("--json", action="store_true")
     ind.add_argument("--lang", choices=["ru", "ky"])
     ind.add_argument("--out", help="also write indicators.json and indicators.xlsx here")
-    ind.set_defaults(func=_lazy("indicators", "cli_indicators"))
+    ind.set_defaults(func=_lazy("analysis.indicators", "cli_indicators"))
     p = ind.add_subparsers(dest="sub").add_parser("outcomes", help="enter graduation and election results "
                                                   "(CSV email|code,graduated,elected[,election])")
     p.add_argument("csv", type=Path)
-    p.set_defaults(func=_lazy("indicators", "cli_outcomes"))
+    p.set_defaults(func=_lazy("analysis.indicators", "cli_outcomes"))
     return ap
 
 

@@ -1,10 +1,10 @@
 """The mentor's report: one HTML page with the charts and key figures of the forms.
 
 :func:`build_report` reads the store, draws every form's charts
-(:func:`automation.charts.form_charts`) under ``out_dir/charts/`` and writes
+(:func:`automation.reporting.charts.drawing.form_charts`) under ``out_dir/charts/`` and writes
 ``out_dir/report.html`` (``report_<event_id>.html`` for one event), rendered
 with Jinja2 (autoescape on: respondent text is data, never markup) from
-``automation/report_templates/report.html.j2``.  :func:`summary_json` gives the
+``automation/reporting/templates/report.html.j2``.  :func:`summary_json` gives the
 machine-readable summary of issue 4 (``summary.json``).
 
 Sections, in the order the mentor reads them (DOMAIN.md: she revises the
@@ -50,14 +50,14 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from . import charts as charts_mod
-from .analysis import feedback, needs, posttest, rates, summary
-from .analysis.frame import answers_frame, form_specs
-from .errors import AutomationError
-from .model import BISHKEK, CHOICE_KINDS, LANGS, OBLASTS, FormSpec, I18n, form_spec_from_json, iso, parse_iso, utc_now
-from .store import Store
+import automation.reporting.charts.drawing as charts_mod
+from automation.analysis import feedback, needs, posttest, rates, summary
+from automation.analysis.frame import answers_frame, form_specs
+from automation.errors import AutomationError
+from automation.model import BISHKEK, CHOICE_KINDS, LANGS, OBLASTS, FormSpec, I18n, form_spec_from_json, iso, parse_iso, utc_now
+from automation.store import Store
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 DEFAULT_CLUB = I18n(ky="Жергиликтүү кеңештердин аял депутаттар клубу", ru="Клуб женщин-депутатов местных кенешей")
 #: Form kinds whose open answers are not listed in the report (scored by the commission under codes).
 NO_OPEN_TEXT_KINDS = ("school_application",)
@@ -514,7 +514,7 @@ class _Drawer:
             self._cache = {}
 
     def cached(self, fn: Any, *args: Any, **kwargs: Any) -> Path | None:
-        """``fn(*args, **kwargs)`` (a chart function of :mod:`automation.charts` whose arguments include
+        """``fn(*args, **kwargs)`` (a chart function of :mod:`automation.reporting.charts.drawing` whose arguments include
         the target path), unless the same call drew that file in an earlier build and it is still there.
         Drawing is the slow part of a report (0.1-0.2 s a chart) and most of a season's data is settled."""
         target = next((a for a in (*args, *kwargs.values()) if isinstance(a, Path)), None)
@@ -778,7 +778,7 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
         per_form.append((label, invited, part, rb))
     if not per_form:
         return None
-    from .analysis.posttest import _group_order
+    from automation.analysis.posttest import _group_order
 
     oblasts = _group_order("oblast", oblasts)
     for label, invited, part, rb in per_form:
@@ -878,7 +878,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
       linked by relative path.
     - ``lang``: ``ru`` or ``ky`` for every heading, title and label.
     - ``now``: the generation time (UTC; default the clock), shown in Asia/Bishkek.
-    - ``plan``: an :class:`automation.plan.Plan` (optional) for the club's name
+    - ``plan``: an :class:`automation.plan.load.Plan` (optional) for the club's name
       and event titles; without it the event id is shown.
     - ``write_json``: also write ``out_dir/summary.json`` (:func:`summary_json`).
     - ``svg``: also write each chart as SVG.

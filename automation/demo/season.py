@@ -27,17 +27,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from .context import Context
-from .jobs import reports
-from .model import BISHKEK, FormSpec, Participant, form_spec_from_json, parse_iso
-from .plan import actions, load_plan, reminder_time
-from .roster import read_roster
-from .scheduler import run_due
-from .store import Store
-from .workspace.local import LocalBackend
-from .workspace.local.forms import FormClosed
+from automation.context import Context
+from automation.jobs import reports
+from automation.model import BISHKEK, FormSpec, Participant, form_spec_from_json, parse_iso
+from automation.plan.load import actions, load_plan, reminder_time
+from automation.roster import read_roster
+from automation.scheduler import run_due
+from automation.store import Store
+from automation.workspace.local import LocalBackend
+from automation.workspace.local.forms import FormClosed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
 CLUB_ROSTER = ROOT / "examples" / "club2022" / "roster.csv"
 SCHOOL_PLAN = ROOT / "examples" / "school2021" / "plan.yaml"
@@ -148,7 +148,7 @@ class Respondents:
                 event_id: str) -> dict[str, Any]:
         rng = self.rng
         if spec.kind == "school_application":
-            from .school import simulate_application
+            from automation.programmes.school.selection import simulate_application
 
             return simulate_application(spec, rng, i)
         lang = p.language if p else rng.choice(["ky", "ru"])
@@ -263,9 +263,9 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     _clean(out)
     rng = random.Random(seed)
     summary = DemoSummary()
-    from .indicators import write_indicators
-    from .plan_draft import write_plan_draft
-    from .stars import write_stars
+    from automation.analysis.indicators import write_indicators
+    from automation.plan.draft import write_plan_draft
+    from automation.analysis.stars import write_stars
 
     ctx = _season(out, CLUB_PLAN, CLUB_ROSTER, rng, summary, log)
     last = max(a.due for a in actions(ctx.plan))
@@ -275,7 +275,7 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     write_indicators(ctx.store, out, ctx.plan)
     school_result = None
     if school:
-        from .school import school_demo_hook
+        from automation.programmes.school.selection import school_demo_hook
 
         hook = school_demo_hook(rng, log=log)
         sctx = _season(out / "school2021", SCHOOL_PLAN, SCHOOL_ROSTER, rng, summary, log, on_tick=hook)

@@ -32,10 +32,10 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis.summary import MIN_GROUP_SIZE, group_label, suppressed_label
-from .errors import AutomationError, ValidationError
-from .model import BISHKEK, iso, parse_iso, utc_now
-from .store import Store
+from automation.analysis.summary import MIN_GROUP_SIZE, group_label, suppressed_label
+from automation.errors import AutomationError, ValidationError
+from automation.model import BISHKEK, iso, parse_iso, utc_now
+from automation.store import Store
 
 #: Seed 002, expected result: at least 20% of the School's graduates become deputies.
 ELECTED_TARGET = 0.20
@@ -185,7 +185,7 @@ def read_outcomes(store: Store, path: str | Path) -> tuple[list[OutcomeRow], lis
     ``elected`` (yes/no/да/нет/ооба/жок/1/0; empty = not known), optional ``election`` (e.g.
     "2021-04-11 local elections").  Returns the rows and every problem as "line N: ...";
     the person must be in the roster (a School applicant: after `school accept`)."""
-    from .roster import participant_id
+    from automation.roster import participant_id
 
     p = Path(path)
     try:
@@ -207,7 +207,7 @@ def read_outcomes(store: Store, path: str | Path) -> tuple[list[OutcomeRow], lis
     known = {x.id for x in store.participants(active_only=False)}
     codes: dict[str, str] = {}
     try:
-        from .school import assign_codes
+        from automation.programmes.school.selection import assign_codes
 
         codes = {a.code: str(a.answers.get("email") or "").strip().lower() for a in assign_codes(store)}
     except AutomationError:
@@ -277,7 +277,7 @@ def funnel(store: Store) -> pd.DataFrame:
     graduates, seed 002; NaN otherwise).  Graduates and elected count the people who
     joined from the School (roster source ``school``).
     """
-    from .school import assign_codes, ensure_tables as school_tables, is_final
+    from automation.programmes.school.selection import assign_codes, ensure_tables as school_tables, is_final
 
     ensure_tables(store)
     school_tables(store)
@@ -417,8 +417,8 @@ def simulate_outcomes(store: Store, rng: Any, path: str | Path, event_id: str = 
 
 def cli_indicators(args: Any) -> int:
     """``indicators [--json] [--lang ru|ky] [--out DIR]``: the three indicators (files too with --out)."""
-    from .config import load_config
-    from .plan import load_plan
+    from automation.config import load_config
+    from automation.plan.load import load_plan
 
     cfg = load_config(args.config)
     store = cfg.existing_store()
@@ -450,7 +450,7 @@ def cli_indicators(args: Any) -> int:
 
 def cli_outcomes(args: Any) -> int:
     """``indicators outcomes RESULTS.csv``: enter graduation and election results."""
-    from .config import load_config
+    from automation.config import load_config
 
     cfg = load_config(args.config)
     n = import_outcomes(Store(cfg.state), args.csv)

@@ -59,10 +59,10 @@ from typing import Any, Callable, Iterable, Sequence
 import pandas as pd
 import yaml
 
-from .csvtext import decode_csv, sniff_delimiter
-from .errors import AutomationError, ValidationError
-from .model import BISHKEK, FormSpec, I18n, Participant, form_spec_from_json, iso, parse_iso, to_utc, utc_now
-from .store import Store
+from automation.csvtext import decode_csv, sniff_delimiter
+from automation.errors import AutomationError, ValidationError
+from automation.model import BISHKEK, FormSpec, I18n, Participant, form_spec_from_json, iso, parse_iso, to_utc, utc_now
+from automation.store import Store
 
 # --- the seed's rules ------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ def ensure_tables(store: Store) -> None:
 
 @dataclass(frozen=True)
 class Application:
-    """One application with its code.  ``answers`` are keyed by question id (automation.answers)."""
+    """One application with its code.  ``answers`` are keyed by question id (automation.forms.answers)."""
 
     code: str
     form_key: str
@@ -237,7 +237,7 @@ def coded_view(app: Application, lang: str = "ru", on: date = SCHOOL_START) -> d
     except name, contacts and birth date, as display text (choices as labels).  E-mail
     addresses and phone numbers typed into texts, and the applicant's own name words,
     are replaced by "[…]"."""
-    from .analysis.summary import mask_contacts
+    from automation.analysis.summary import mask_contacts
 
     name_words = [w for w in re.split(r"\s+", app.name) if len(w) >= 3]
 
@@ -815,7 +815,7 @@ def revealed(store: Store, statuses: Sequence[str] = ("selected", "reserve")) ->
 
 
 def _oblast_of(residence: str) -> str:
-    from .roster import oblast_code
+    from automation.roster import oblast_code
 
     for part in reversed([x for x in re.split(r"[,;]", residence) if x.strip()]):
         code = oblast_code(part)
@@ -827,7 +827,7 @@ def _oblast_of(residence: str) -> str:
 def applicant_participant(app: Application, language: str = "ky") -> Participant | None:
     """The roster row of an accepted applicant (None without a valid e-mail).  Role ``candidate``
     (she is preparing to run), oblast read from the place of residence, municipality = айыл өкмөтү."""
-    from .roster import EMAIL_RE, participant_id
+    from automation.roster import EMAIL_RE, participant_id
 
     email = str(app.answers.get("email") or "").strip().lower()
     if not EMAIL_RE.match(email):
@@ -1146,8 +1146,8 @@ def mail_results(ctx: Any, now: datetime, action_key: str = "school.selection_re
     from email.message import EmailMessage
     from email.utils import format_datetime
 
-    from .jobs.mailings import Outgoing, deliver, message_id
-    from .roster import EMAIL_RE
+    from automation.jobs.mailings import Outgoing, deliver, message_id
+    from automation.roster import EMAIL_RE
 
     res = final_results(ctx.store)
     apps = {a.code: a for a in assign_codes(ctx.store, now)}
@@ -1310,7 +1310,7 @@ def run_school_demo(ctx: Any, rng: Any, out_dir: str | Path | None = None, now: 
     out.mkdir(parents=True, exist_ok=True)
     now = now or to_utc(datetime(2021, 1, 16, 10, 0))
     if commission is None:
-        default = Path(__file__).resolve().parent.parent / "examples" / "school2021" / "commission.yaml"
+        default = Path(__file__).resolve().parents[3] / "examples" / "school2021" / "commission.yaml"
         commission = load_commission(default) if default.exists() else Commission(["Member 1", "Member 2", "Member 3"])
     elif not isinstance(commission, Commission):
         commission = load_commission(commission)
@@ -1353,7 +1353,7 @@ def school_demo_hook(rng: Any, out_dir: str | Path | None = None, at: datetime |
     before the School's programme and forms go out; at the first tick at or after
     ``outcomes_at`` (default 1 May 2021, after the local elections of 11 April 2021, stage V)
     it enters simulated graduation and election results
-    (:func:`automation.indicators.simulate_outcomes`, file ``school/election_results.csv``).
+    (:func:`automation.analysis.indicators.simulate_outcomes`, file ``school/election_results.csv``).
     ``hook.state`` holds ``"selection"`` (a :class:`SchoolDemoResult`) and ``"outcomes"`` (a path).
     """
     when = at or to_utc(datetime(2021, 1, 16, 10, 0))
@@ -1365,7 +1365,7 @@ def school_demo_hook(rng: Any, out_dir: str | Path | None = None, at: datetime |
             state["selection"] = run_school_demo(ctx, rng, out_dir, when, log=log)
             return state["selection"]
         if "selection" in state and "outcomes" not in state and t >= after:
-            from .indicators import simulate_outcomes
+            from automation.analysis.indicators import simulate_outcomes
 
             state["outcomes"] = simulate_outcomes(ctx.store, rng, Path(out_dir or ctx.out_dir) / "school" /
                                                   "election_results.csv")
@@ -1379,14 +1379,14 @@ def school_demo_hook(rng: Any, out_dir: str | Path | None = None, at: datetime |
 
 
 def _store_if_exists(args: Any) -> Store | None:
-    from .config import load_config
+    from automation.config import load_config
 
     cfg = load_config(args.config)
     return Store(cfg.state) if cfg.state.exists() else None
 
 
 def _store(args: Any) -> Store:
-    from .config import load_config
+    from automation.config import load_config
 
     return load_config(args.config).existing_store(
         "the applications arrive through the plan's school_application form (`run`), or give --config of the "
@@ -1551,7 +1551,7 @@ def cli_collect(args: Any) -> int:
 
 def cli_notify(args: Any) -> int:
     """``school notify``: mail every applicant her result (exactly once)."""
-    from .cli import _ctx, _now
+    from automation.cli.main import _ctx, _now
 
     ctx = _ctx(args, quiet=True)
     print(mail_results(ctx, _now(args)).detail)

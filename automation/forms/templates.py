@@ -45,9 +45,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .checker import Checker, read_yaml
-from .errors import TemplateError
-from .model import (
+from automation.checker import Checker, read_yaml
+from automation.errors import TemplateError
+from automation.model import (
     CHOICE_KINDS,
     GRADABLE_KINDS,
     QUESTION_KINDS,
@@ -58,7 +58,7 @@ from .model import (
     Section,
 )
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "forms_templates"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "forms_templates"
 
 _TOP_KEYS = {"id", "version", "kind", "title", "description", "quiz", "anonymous_allowed", "collect_email", "sections"}
 _SECTION_KEYS = {"id", "title", "description", "questions"}

@@ -36,8 +36,8 @@ from typing import Any
 
 import pandas as pd
 
-from .model import BISHKEK, form_spec_from_json, parse_iso
-from .store import Store
+from automation.model import BISHKEK, form_spec_from_json, parse_iso
+from automation.store import Store
 
 TIES = ("share", "split")
 
@@ -271,9 +271,9 @@ def _fmt_stars(x: float, lang: str = "") -> str:
 def leaderboard_chart(stars: Stars, path: str | Path, lang: str = "ru", max_bars: int = 25,
                       svg: bool = False) -> Path | None:
     """Horizontal bars of stars per participant (those with at least one star, at most
-    ``max_bars``), the proposed #ЧоңОй speakers in green; the style of :mod:`automation.charts`.
+    ``max_bars``), the proposed #ЧоңОй speakers in green; the style of :mod:`automation.reporting.charts.drawing`.
     Returns None (and writes nothing) when nobody has a star yet."""
-    from . import charts
+    import automation.reporting.charts.drawing as charts
 
     s = STRINGS.get(lang, STRINGS["ru"])
     shown = stars.board[stars.board["stars"] > 0].head(max_bars)
@@ -295,7 +295,7 @@ def write_leaderboard_xlsx(stars: Stars, path: str | Path, titles: dict[str, str
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from .model import OBLASTS
+    from automation.model import OBLASTS
 
     names = dict(zip(stars.board["participant_id"], stars.board["name"]))
     wb = Workbook()
@@ -368,9 +368,9 @@ def stars_json(stars: Stars) -> dict[str, Any]:
 
 def cli_stars(args: Any) -> int:
     """``stars [--top N] [--ties share|split] [--year Y] [--lang ru|ky] [--out DIR] [--json]``."""
-    from .config import load_config
-    from .errors import AutomationError
-    from .plan import load_plan
+    from automation.config import load_config
+    from automation.errors import AutomationError
+    from automation.plan.load import load_plan
 
     cfg = load_config(args.config)
     store = cfg.existing_store("no votes")

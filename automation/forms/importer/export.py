@@ -46,9 +46,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import ImportError_
-from .model import BISHKEK, CHOICE_KINDS, FormSpec, I18n, Option, Question, Scale, Section, iso, to_utc, utc_now
-from .store import Store
+from automation.errors import ImportError_
+from automation.model import BISHKEK, CHOICE_KINDS, FormSpec, I18n, Option, Question, Scale, Section, iso, to_utc, utc_now
+from automation.store import Store
 
 TIMESTAMP_HEADERS = {"timestamp", "отметка времени", "метка времени", "дата и время"}
 EMAIL_HEADERS = {"email address", "email", "e-mail", "адрес электронной почты", "электронная почта",
@@ -513,7 +513,7 @@ def _label_map(q: Question) -> dict[str, str]:
 
 
 def _answer(q: Question, cell: str, sep: str | None, date_order: str) -> Any:
-    """One cell → the answer convention of automation.answers.  Raises ValueError with the reason."""
+    """One cell → the answer convention of automation.forms.answers.  Raises ValueError with the reason."""
     v = cell.strip()
     if q.kind in ("single_choice", "dropdown"):
         oid = _label_map(q).get(norm(v))
@@ -644,7 +644,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
         raise ImportError_(source, problems)
     score_col = next((c for c in cols if c.role == "score"), None)
     if score_col is not None and spec.max_score > 0:
-        from .answers import score as quiz_score
+        from automation.forms.answers import score as quiz_score
 
         differ = 0
         for r in responses:
@@ -732,7 +732,7 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
             form_key = "import_" + _slug(_title_of(source))
     existing = store.form(form_key)
     if existing is not None:
-        from .model import form_spec_from_json
+        from automation.model import form_spec_from_json
 
         stored = form_spec_from_json(json.loads(existing["spec_json"]))
         if spec is not None and spec.id != stored.id:

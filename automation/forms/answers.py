@@ -27,7 +27,7 @@ import re
 from datetime import date
 from typing import Any
 
-from .model import CHOICE_KINDS, FormSpec, Question
+from automation.model import CHOICE_KINDS, FormSpec, Question
 
 _WORD_RE = re.compile(r"\S+")
 

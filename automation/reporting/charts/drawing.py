@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .analysis import stats, summary
-from .model import FormSpec, Question, Scale
+from automation.analysis import stats, summary
+from automation.model import FormSpec, Question, Scale
 
 WIDTH_IN = 8.0
 MIN_HEIGHT_IN = 4.5
@@ -759,7 +759,7 @@ def trend_chart(trend: pd.DataFrame, path: str | Path, lang: str = "ru", low: in
     the date (Asia/Bishkek).  Events with too few responses are gaps, named in
     the note.  None when fewer than two events can be shown.
     """
-    from .model import BISHKEK
+    from automation.model import BISHKEK
 
     events = trend.drop_duplicates("form_key")[["form_key", "when", "event_title", "suppressed"]]
     if int((~events["suppressed"]).sum()) < 2:

@@ -27,7 +27,7 @@ Pages: every section of the template is a ``<section class="page">``; with
 JavaScript the participant sees one at a time with Next/Back (answers stay in
 the one HTML form, nothing is lost between pages); without JavaScript the form
 is one long page.  The server validates the whole response with
-:func:`automation.answers.check_answers` and re-renders it with a message in
+:func:`automation.forms.answers.check_answers` and re-renders it with a message in
 her language next to each problem (and opens the first page with a problem).
 
 Safety
@@ -70,15 +70,15 @@ from typing import Any, Callable
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from ...answers import check_answers, word_count
-from ...errors import AutomationError
-from ...model import BISHKEK, LANGS, FormSpec, Option, Question, form_spec_from_json, parse_iso, utc_now
-from ...store import Store
-from .forms import FormClosed, InvalidResponse, LocalForms, UnknownLink
+from automation.forms.answers import check_answers, word_count
+from automation.errors import AutomationError
+from automation.model import BISHKEK, LANGS, FormSpec, Option, Question, form_spec_from_json, parse_iso, utc_now
+from automation.store import Store
+from automation.workspace.local.forms import FormClosed, InvalidResponse, LocalForms, UnknownLink
 
 __all__ = ["create_app", "serve", "load_secret_key", "CSRF_MAX_AGE", "MAX_REQUEST_BYTES", "OTHER_MAX_CHARS"]
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "web_templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 #: Seconds a rendered form stays valid for submission (a participant may keep it open all day).
 CSRF_MAX_AGE = 2 * 24 * 3600
@@ -182,7 +182,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-#: A message for each problem code of :func:`automation.answers.check_answer`
+#: A message for each problem code of :func:`automation.forms.answers.check_answer`
 #: (plus ``required_grid`` and ``other_empty`` of this module).
 PROBLEMS: dict[str, dict[str, str]] = {
     "ky": {
@@ -213,7 +213,7 @@ PROBLEMS: dict[str, dict[str, str]] = {
 
 
 def text_limit(q: Question) -> int:
-    """Most characters a text answer may have (the rule of :func:`automation.answers.check_answer`)."""
+    """Most characters a text answer may have (the rule of :func:`automation.forms.answers.check_answer`)."""
     return q.max_chars or (20000 if q.kind == "long_text" else 1000)
 
 
@@ -306,7 +306,7 @@ def _parse_date(text: str) -> str:
 
 
 def answers_from_values(spec: FormSpec, vals: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Answers in the conventions of :mod:`automation.answers`, and the problems found.
+    """Answers in the conventions of :mod:`automation.forms.answers`, and the problems found.
 
     Problems come from :func:`check_answers`, plus: a choice that is not an
     option (``not_an_option``), "other" ticked with no text (``other_empty``),

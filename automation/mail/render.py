@@ -1,6 +1,6 @@
 """The texts of the club's mails: Jinja2 templates in Kyrgyz and Russian.
 
-One template per mail kind and language lives in ``automation/mail_templates/``
+One template per mail kind and language lives in ``automation/mail/templates/``
 as ``<kind>.<lang>.j2``.  Each extends ``_base.<lang>.j2`` (greeting, body,
 signature, the line on how to leave the mailing list) and fills
 ``{% block subject %}`` and ``{% block body %}``; the event description shared
@@ -40,10 +40,10 @@ import jinja2
 from babel.dates import format_date, format_time, get_date_format
 from markupsafe import Markup, escape
 
-from .errors import TemplateError
-from .model import BISHKEK, LANGS, I18n, parse_iso, to_utc
+from automation.errors import TemplateError
+from automation.model import BISHKEK, LANGS, I18n, parse_iso, to_utc
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "mail_templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 #: The word a member replies with to leave the club's mailing list (membership
 #: is voluntary, DOMAIN.md "The club").  Either word is understood.
@@ -67,8 +67,8 @@ class KindSpec:
 #: personal ("Саламатсызбы, Айгүл!" instead of the greeting to the group).
 _COMMON_OPTIONAL: dict[str, Any] = {"participant_name": None}
 
-#: Mail kinds and their context keys.  ``club`` is :class:`automation.plan.Club`,
-#: ``event`` :class:`automation.plan.Event`; datetimes are aware (UTC; an ISO
+#: Mail kinds and their context keys.  ``club`` is :class:`automation.plan.load.Club`,
+#: ``event`` :class:`automation.plan.load.Event`; datetimes are aware (UTC; an ISO
 #: string is accepted too); texts are :class:`I18n` (or ``{ky, ru}`` dicts).
 KINDS: dict[str, KindSpec] = {
     "programme_draft": KindSpec(
@@ -233,20 +233,20 @@ def _render_one(kind: str, lang: str, ctx: dict[str, Any], directory: str) -> tu
         tmpl = _env(directory).get_template(name)
         vars_ = {**ctx, **_helpers(lang)}
         if "subject" not in tmpl.blocks:
-            raise TemplateError(f"mail_templates/{name}", ["no {% block subject %}"])
+            raise TemplateError(f"mail/templates/{name}", ["no {% block subject %}"])
         subject = "".join(tmpl.blocks["subject"](tmpl.new_context(vars_)))
         text = tmpl.render(vars_)
     except jinja2.TemplateNotFound as e:
-        raise TemplateError(f"mail_templates/{name}", [f"template not found: {e.name}"]) from None
+        raise TemplateError(f"mail/templates/{name}", [f"template not found: {e.name}"]) from None
     except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(f"mail_templates/{e.filename or name}", [f"line {e.lineno}: {e.message}"]) from None
+        raise TemplateError(f"mail/templates/{e.filename or name}", [f"line {e.lineno}: {e.message}"]) from None
     except jinja2.UndefinedError as e:
         raise TemplateError(
-            f"mail_templates/{name}",
+            f"mail/templates/{name}",
             [f"a value the template needs is missing: {e.message} (context keys given: {', '.join(sorted(ctx))})"],
         ) from None
     except (TypeError, ValueError, KeyError, AttributeError) as e:
-        raise TemplateError(f"mail_templates/{name}", [f"bad value in the context: {e}"]) from None
+        raise TemplateError(f"mail/templates/{name}", [f"bad value in the context: {e}"]) from None
     return " ".join(subject.split()), _tidy(text)
 
 
@@ -310,7 +310,7 @@ def render_mail(kind: str, langs: Sequence[str], ctx: dict[str, Any],
     try:
         html = _html(subject, [(lang, t) for lang, _, t in parts], directory)
     except jinja2.TemplateError as e:
-        raise TemplateError("mail_templates/_layout.html.j2", [str(e)]) from None
+        raise TemplateError("mail/templates/_layout.html.j2", [str(e)]) from None
     return RenderedMail(subject=subject, text=text, html=html)
 
 

@@ -68,9 +68,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from .checker import Checker, read_yaml
-from .errors import PlanError
-from .model import BISHKEK, Action, I18n, to_utc
+from automation.checker import Checker, read_yaml
+from automation.errors import PlanError
+from automation.model import BISHKEK, Action, I18n, to_utc
 
 #: Event formats (seed 000: formats and sizes).  The value says whether it is online.
 FORMATS: dict[str, dict[str, Any]] = {
@@ -476,7 +476,7 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
 
 def load_plan(path: str | Path, templates_dir: str | Path | None = None) -> Plan:
     """Read and validate a plan file.  Raises :class:`PlanError` naming the file and each field."""
-    from .templates import DEFAULT_DIR
+    from automation.forms.templates import DEFAULT_DIR
 
     pth = Path(path)
     data = read_yaml(pth, PlanError, "(a plan of events: club:, events:, ...)")

@@ -19,7 +19,7 @@ are ranked by score, then share.  :func:`draft_plan_text` turns the ranking into
 plan file (automation/plan.py format): the weekly tea talk of the quarter on the
 most voted ``tea_weekday`` and ``tea_hour`` with one ranked topic per talk, and one
 online workshop a month on the top topics, at proposed dates, with comments for the
-mentor.  The file loads with :func:`automation.plan.parse_plan` as written.
+mentor.  The file loads with :func:`automation.plan.load.parse_plan` as written.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .analysis.frame import answers_frame
-from .analysis.summary import is_answered, mask_contacts
-from .errors import AutomationError
-from .model import FormSpec, form_spec_from_json
-from .plan import WEEKDAYS, Plan, parse_plan
-from .store import Store
+from automation.analysis.frame import answers_frame
+from automation.analysis.summary import is_answered, mask_contacts
+from automation.errors import AutomationError
+from automation.model import FormSpec, form_spec_from_json
+from automation.plan.load import WEEKDAYS, Plan, parse_plan
+from automation.store import Store
 
 #: Rows of the ``topic_priority`` grid → the option of ``topics`` / ``soft_topics`` they rate.
 GRID_TO_OPTION = {"law": "topic_law", "programmes": "topic_programmes", "investment": "topic_investment",
@@ -323,10 +323,10 @@ def write_plan_draft(store: Store, plan: Plan, path: str | Path, today: date,
                      form_key: str | None = None) -> tuple[Path, TopicRanking]:
     """Rank the topics of the latest needs assessment and write the draft plan to ``path``.
 
-    The text is checked with :func:`automation.plan.parse_plan` before it is
+    The text is checked with :func:`automation.plan.load.parse_plan` before it is
     written (a failure is a bug here, not the mentor's).  Returns (path, ranking).
     """
-    from .templates import DEFAULT_DIR
+    from automation.forms.templates import DEFAULT_DIR
 
     ranking = topic_ranking(store, form_key)
     row = store.form(ranking.form_key)
@@ -343,9 +343,9 @@ def write_plan_draft(store: Store, plan: Plan, path: str | Path, today: date,
 
 def cli_plan_draft(args: Any) -> int:
     """``plan draft [--quarter 2023Q1] [--today YYYY-MM-DD] [--workshops N] [--out FILE]``."""
-    from .config import load_config
-    from .model import BISHKEK, utc_now
-    from .plan import load_plan
+    from automation.config import load_config
+    from automation.model import BISHKEK, utc_now
+    from automation.plan.load import load_plan
 
     cfg = load_config(args.config)
     store = cfg.existing_store("no needs assessment")

@@ -15,7 +15,7 @@ Tables (times are UTC ISO 8601 strings, ``2022-09-15T08:00:00Z``):
 - ``form_links(form_key, participant_id, token)``: personal links.
 - ``responses(form_key, response_id, participant_id, respondent_email,
   submitted_at, answers_json, raw_json, source)``: answers keyed by question id
-  (see :mod:`automation.answers`); ``raw_json`` is what the backend returned.
+  (see :mod:`automation.forms.answers`); ``raw_json`` is what the backend returned.
 - ``deliveries``: the delivery ledger, one row per message and recipient:
   ``status`` ``queued`` (intent recorded, outcome unknown until confirmed),
   ``sent``, ``failed`` (with ``error``) or ``unknown`` (could not be confirmed;
@@ -35,8 +35,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import StoreError
-from .model import Participant, iso, utc_now
+from automation.errors import StoreError
+from automation.model import Participant, iso, utc_now
 
 SCHEMA_VERSION = 1
 

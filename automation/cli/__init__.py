@@ -1,0 +1,1 @@
+"""The command line: ``python main.py COMMAND ...``, a thin layer over the library."""

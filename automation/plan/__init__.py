@@ -1,0 +1,1 @@
+"""automation.plan.load."""

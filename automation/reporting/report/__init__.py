@@ -1,0 +1,1 @@
+"""automation.reporting.report."""
