@@ -9,22 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from automation.errors import AutomationError
-from automation.model import BISHKEK, parse_iso, utc_now
-
-
-def _now(args: argparse.Namespace) -> datetime:
-    return parse_iso(args.now) if getattr(args, "now", None) else utc_now()
-
-
-def _ctx(args: argparse.Namespace, quiet: bool = False):
-    from automation.config import load_config, make_context
-
-    cfg = load_config(args.config)
-    return make_context(cfg, log=(lambda m: None) if quiet else (lambda m: print(m)))
+from automation.cli.common import context_from as _ctx, now_from as _now
+from automation.model import BISHKEK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1551,7 +1551,7 @@ def cli_collect(args: Any) -> int:
 
 def cli_notify(args: Any) -> int:
     """``school notify``: mail every applicant her result (exactly once)."""
-    from automation.cli.main import _ctx, _now
+    from automation.cli.common import context_from as _ctx, now_from as _now
 
     ctx = _ctx(args, quiet=True)
     print(mail_results(ctx, _now(args)).detail)
