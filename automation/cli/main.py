@@ -13,7 +13,7 @@ from pathlib import Path
 
 from automation.errors import AutomationError
 from automation.cli.common import context_from as _ctx, now_from as _now
-from automation.model import BISHKEK
+from automation.model import BISHKEK, parse_iso, utc_now
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
