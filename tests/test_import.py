@@ -25,7 +25,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import automation.forms.importer.export as importer
+from automation.forms.importer.cells import norm, parse_timestamp, slash_order, split_choices
+from automation.forms.importer.importing import ImportResult, import_export
+from automation.forms.importer.infer import infer_question
 from automation.analysis import posttest, stats
 from automation.analysis.frame import answers_frame, form_specs
 from automation.cli.main import main
@@ -47,10 +49,10 @@ def new_store() -> Store:
 
 
 def imported_frame(path: Path, template: str | None = None, event: str | None = "ws_law_budget",
-                   pre_test: bool = False) -> tuple[Store, importer.ImportResult, pd.DataFrame]:
+                   pre_test: bool = False) -> tuple[Store, ImportResult, pd.DataFrame]:
     s = new_store()
     spec = get_template(template) if template else None
-    res = importer.import_export(s, path, spec, event_id=event, pre_test=pre_test)
+    res = import_export(s, path, spec, event_id=event, pre_test=pre_test)
     return s, res, answers_frame(s)
 
 
@@ -114,8 +116,8 @@ def test_inferred_kinds_and_the_same_frame_from_both_flavours():
 def test_imported_pre_and_post_tests_give_the_gain():
     s = new_store()
     spec = get_template("post_test")
-    pre = importer.import_export(s, DATA / "post_test_pre_sheet.csv", spec, event_id="ws", pre_test=True)
-    post = importer.import_export(s, DATA / "post_test_post_download.csv", spec, event_id="ws")
+    pre = import_export(s, DATA / "post_test_pre_sheet.csv", spec, event_id="ws", pre_test=True)
+    post = import_export(s, DATA / "post_test_post_download.csv", spec, event_id="ws")
     assert (pre.form_key, post.form_key) == ("ws.post_test.pre", "ws.post_test")
     assert s.form("ws.post_test.pre")["pre_test"] == 1
     assert post.export.notes == []  # the Score column agrees with the template's key
@@ -143,8 +145,8 @@ def test_imported_pre_and_post_tests_give_the_gain():
 def test_importing_again_changes_nothing():
     s = new_store()
     spec = get_template("event_feedback")
-    first = importer.import_export(s, DATA / "feedback_sheet.csv", spec, event_id="ws")
-    again = importer.import_export(s, DATA / "feedback_download.csv", spec, event_id="ws")  # same data
+    first = import_export(s, DATA / "feedback_sheet.csv", spec, event_id="ws")
+    again = import_export(s, DATA / "feedback_download.csv", spec, event_id="ws")  # same data
     assert first.created and not again.created
     assert (again.responses, again.new) == (5, 0)
     assert len(s.responses("ws.event_feedback")) == 5
@@ -155,7 +157,7 @@ def _rejected(tmp_path, text: str, template: str | None = "event_feedback", name
     p.write_text(text, encoding="utf-8") if isinstance(text, str) else p.write_bytes(text)
     s = new_store()
     with pytest.raises(ImportError_) as e:
-        importer.import_export(s, p, get_template(template) if template else None, event_id="ws")
+        import_export(s, p, get_template(template) if template else None, event_id="ws")
     assert s.forms() == [] and s.responses() == []  # nothing imported
     return str(e.value)
 
@@ -182,17 +184,17 @@ def test_bad_files_are_rejected_with_the_line_and_nothing_is_imported(tmp_path):
 
 
 def test_helpers():
-    assert importer.parse_timestamp("2022/05/14 12:03:12 AM GMT+6").isoformat() == "2022-05-13T18:03:12+00:00"
-    assert importer.parse_timestamp("14.05.2022 10:03:12") == importer.parse_timestamp("5/14/2022 10:03:12")
-    assert importer.parse_timestamp("14/5/2022 10:03:12", "dmy") == importer.parse_timestamp("14.05.2022 10:03:12")
-    assert importer.slash_order(["5/14/2022 1:00:00", "6/1/2022 1:00:00"]) == "mdy"
-    assert importer.slash_order(["14/5/2022 1:00:00"]) == "dmy"
+    assert parse_timestamp("2022/05/14 12:03:12 AM GMT+6").isoformat() == "2022-05-13T18:03:12+00:00"
+    assert parse_timestamp("14.05.2022 10:03:12") == parse_timestamp("5/14/2022 10:03:12")
+    assert parse_timestamp("14/5/2022 10:03:12", "dmy") == parse_timestamp("14.05.2022 10:03:12")
+    assert slash_order(["5/14/2022 1:00:00", "6/1/2022 1:00:00"]) == "mdy"
+    assert slash_order(["14/5/2022 1:00:00"]) == "dmy"
     with pytest.raises(ValueError, match="not a date and time"):
-        importer.parse_timestamp("вчера")
-    labels = {importer.norm(x): x for x in ["A, B", "C"]}
-    assert importer.split_choices("A, B, C, что-то, ещё", labels) == (["A, B", "C"], "что-то, ещё")
-    assert importer.infer_question(["Да, конечно", "Да, конечно", "Нет"]).kind == "single_choice"
-    assert importer.infer_question(["1", "0", "10"]).low == 0
+        parse_timestamp("вчера")
+    labels = {norm(x): x for x in ["A, B", "C"]}
+    assert split_choices("A, B, C, что-то, ещё", labels) == (["A, B", "C"], "что-то, ещё")
+    assert infer_question(["Да, конечно", "Да, конечно", "Нет"]).kind == "single_choice"
+    assert infer_question(["1", "0", "10"]).low == 0
 
 
 def test_cli_import(tmp_path, capsys):

@@ -237,7 +237,7 @@ def cmd_responses_sync(args: argparse.Namespace) -> int:
 def cmd_responses_import(args: argparse.Namespace) -> int:
     """Import a Google Forms CSV export (automation/importer.py); all or nothing."""
     from automation.config import load_config
-    from automation.forms.importer.export import import_export
+    from automation.forms.importer.importing import import_export
     from automation.store import Store
     from automation.forms.templates import get_template
 
