@@ -1,4 +1,4 @@
-"""The local web forms (automation/workspace/local/web.py): Flask test client and headless Chromium.
+"""The local web forms (automation/web/): Flask test client and headless Chromium.
 
 The store is filled by inserting rows directly (forms from the real templates
 in forms_templates/ and one compact form with every question kind); the app's
@@ -21,17 +21,10 @@ from automation.forms.answers import check_answer
 from automation.model import I18n, Option, Participant, form_spec_from_json
 from automation.store import Store
 from automation.forms.templates import get_template, parse_template
-from automation.web.forms import (
-    MAX_REQUEST_BYTES,
-    OTHER,
-    OTHER_MAX_CHARS,
-    PROBLEMS,
-    TEXTS,
-    answers_from_values,
-    create_app,
-    load_secret_key,
-    values_from_answers,
-)
+from automation.web.app import MAX_REQUEST_BYTES, create_app
+from automation.web.secret import load_secret_key
+from automation.web.texts import PROBLEMS, TEXTS
+from automation.web.values import OTHER, OTHER_MAX_CHARS, answers_from_values, values_from_answers
 
 NOW = datetime(2022, 9, 20, 6, 30, tzinfo=timezone.utc)  # 12:30 in Bishkek
 OPEN_DEADLINE = "2022-09-22T12:00:00Z"  # 18:00 in Bishkek
@@ -319,7 +312,7 @@ def test_problem_messages_exist_in_both_languages():
 
 
 def _problem_ky_words() -> str:
-    from automation.web.forms import problem_message
+    from automation.web.values import problem_message
     spec = parse_template(ALL_KINDS, "all_kinds.yaml")
     return problem_message(spec.question("essay"), "too_many_words", "ky", "a b c d e f")
 
@@ -440,7 +433,7 @@ def test_csrf_token_is_required_signed_bound_to_link_and_session(client, store):
 
 
 def test_csrf_token_expires(store):
-    import automation.web.forms as web
+    import automation.web.app as web
     app = create_app(store, clock=lambda: NOW, secret_key="e" * 40)
     c = app.test_client()
     url = f"/t/{tok('all', 'p5')}"

@@ -336,7 +336,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from automation.config import load_config
     from automation.store import Store
-    from automation.web.forms import load_secret_key, serve
+    from automation.web.secret import load_secret_key
+    from automation.web.serve import serve
 
     cfg = load_config(args.config)
     store = Store(cfg.state)

@@ -1,1 +1,64 @@
-"""automation.web."""
+"""The local backend's web forms: the pages participants fill on their phones.
+
+``create_app(store)`` (:mod:`automation.web.app`) returns a Flask app;
+``python main.py serve`` (:mod:`automation.web.serve`) runs it on
+127.0.0.1:8080 unless told otherwise.  Every response goes through
+:meth:`automation.workspace.local.forms.LocalForms.submit`, so it lands in the same ``responses`` table as
+Google responses (``source='local'``) and flows through sync, analysis and
+reports unchanged.
+
+Routes
+======
+``GET/POST /t/<token>``      personal link (``form_links.token``): one response per
+                             token, pre-filled with her previous answers and
+                             editable until the deadline.
+``GET /t/<token>/done``      thank-you page.
+``GET/POST /f/<external_id>`` the form's public link, only where the template says
+                             ``anonymous_allowed`` or the plan ``audience: public``;
+                             every submission is a new anonymous response.
+``GET /f/<external_id>/done`` thank-you page.
+``GET /``                    a neutral page (no list of forms: links are the only
+                             way in).
+
+Language: ``?lang=ky|ru`` (or the form field ``lang``), else the participant's
+roster language, else Kyrgyz.  The switch on the page re-renders the same page
+in the other language with the answers typed so far (nothing is saved).
+
+Pages: every section of the template is a ``<section class="page">``; with
+JavaScript the participant sees one at a time with Next/Back (answers stay in
+the one HTML form, nothing is lost between pages); without JavaScript the form
+is one long page.  The server validates the whole response with
+:func:`automation.forms.answers.check_answers` and re-renders it with a message in
+her language next to each problem (and opens the first page with a problem).
+
+Safety
+======
+- CSRF: the session cookie (signed by Flask, ``SameSite=Lax``, ``HttpOnly``)
+  holds a random nonce; each rendered form carries an itsdangerous-signed token
+  of (nonce, link) valid :data:`automation.web.app.CSRF_MAX_AGE` seconds.  A POST whose token is
+  missing, forged, expired, for another link, or whose cookie lacks the nonce,
+  saves nothing and gets her answers back with a message (HTTP 400).
+- Limits: ``MAX_CONTENT_LENGTH`` (:data:`automation.web.app.MAX_REQUEST_BYTES`), Werkzeug's
+  per-field and field-count limits, text answers by their template limits
+  (``max_chars``/``max_words``, else 1000/20000 characters — answers.py), an
+  "other" text by :data:`automation.web.values.OTHER_MAX_CHARS`; control characters are removed
+  (they would break the .xlsx workbooks).
+- Output: Jinja2 autoescaping; a strict Content-Security-Policy (no inline
+  script), ``Referrer-Policy: no-referrer`` (links carry tokens),
+  ``Cache-Control: no-store``.
+- ``serve`` binds to 127.0.0.1 unless ``--host`` says otherwise.
+
+Threads: a :class:`Store` connection belongs to the thread that opened it, so
+a request served on another thread opens its own connection to the same file
+(an in-memory store can only be served on its own thread, e.g. by Flask's
+test client).
+
+Modules
+=======
+``app``     :func:`create_app`: the routes and pages, CSRF, security headers.
+``values``  answers ↔ page fields (:func:`values_from_form`, :func:`answers_from_values`, …).
+``texts``   everything the pages say, in Kyrgyz and Russian.
+``links``   a resolved link (:class:`Link`) and her previous response.
+``secret``  the signing key kept in a file.
+``serve``   the threaded server with token-shortening request logs.
+"""

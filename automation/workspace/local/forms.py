@@ -37,6 +37,9 @@ class InvalidResponse(AutomationError):
 
 
 class LocalForms:
+    """The forms port on the local backend: forms and personal links live in the store, participants
+    answer through the web forms (``/t/<token>``, ``/f/<external_id>`` under ``base_url``)."""
+
     backend = "local"
 
     def __init__(self, store: Store, base_url: str, token: Callable[[int], str] = secrets.token_urlsafe):
@@ -46,11 +49,18 @@ class LocalForms:
         self.token = token
 
     def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
+        """A new public id (``token(9)``) and the form's public link ``<base_url>/f/<id>``; nothing is stored
+        here (the forms job stores the form)."""
         external_id = self.token(9)
         return CreatedForm(external_id, f"{self.base_url}/f/{external_id}")
 
     def personal_links(self, form_key: str, external_id: str, url: str,
                        participants: list[Participant]) -> dict[str, str]:
+        """Participant id → personal link ``<base_url>/t/<token>`` for each of ``participants``.
+
+        A participant keeps the token she was given first (``form_links``); new ones
+        get ``token(16)``.
+        """
         with self.store.transaction() as db:
             for p in participants:
                 db.execute("INSERT OR IGNORE INTO form_links VALUES (?,?,?)", (form_key, p.id, self.token(16)))
@@ -67,14 +77,21 @@ class LocalForms:
         return []
 
     # --- the respondent's side -------------------------------------------------
-    def resolve(self, token: str) -> tuple[Any, str | None]:
+    def resolve(self, token: str, kind: str | None = None) -> tuple[Any, str | None]:
         """``(forms row, participant id)`` for a personal token or a form's public id.
 
-        Raises :class:`UnknownLink`.
+        ``kind`` says where the link was found: ``"t"`` a personal token only
+        (``/t/<token>``), ``"f"`` a form's public id only (``/f/<external_id>``),
+        None either (a personal token first).  The participant id is None for a
+        public id; the forms row is None for a personal token whose form is no
+        longer in the store.  Raises :class:`UnknownLink`.
         """
-        link = self.store.db.execute("SELECT * FROM form_links WHERE token = ?", (token,)).fetchone()
-        if link:
-            return self.store.form(link["form_key"]), link["participant_id"]
+        if kind != "f":
+            link = self.store.db.execute("SELECT * FROM form_links WHERE token = ?", (token,)).fetchone()
+            if link:
+                return self.store.form(link["form_key"]), link["participant_id"]
+            if kind == "t":
+                raise UnknownLink("This link is not known. Check that it was copied whole.")
         form = self.store.db.execute("SELECT * FROM forms WHERE external_id = ? AND backend = 'local'",
                                      (token,)).fetchone()
         if form is None:
@@ -91,11 +108,10 @@ class LocalForms:
         """
         now = now or utc_now()
         form, pid = self.resolve(token)
-        if form["status"] != "open" or now > parse_iso(form["deadline"]):
+        if not accepts_answers(form, now):
             raise FormClosed("The form is closed: its deadline has passed.")
         if pid is None:
-            spec_allows = json.loads(form["spec_json"]).get("anonymous_allowed")
-            if not spec_allows and form["audience"] != "public":
+            if not takes_anonymous(form):
                 raise UnknownLink("This form takes answers through personal links only.")
         spec = form_spec_from_json(json.loads(form["spec_json"]))
         clean = {k: v for k, v in answers.items() if v not in (None, "", [], {})}
@@ -111,3 +127,19 @@ class LocalForms:
             "submitted_at": now, "answers": clean, "raw": {"answers": clean, "via": "local"},
         }], source="local")
         return response_id
+
+
+def accepts_answers(form: Any, now: datetime) -> bool:
+    """Whether the form (its ``forms`` row) takes answers at ``now`` (aware): its status is ``open``
+    and ``now`` is not past its deadline (the deadline itself still counts).
+
+    The one copy of the rule, for :meth:`LocalForms.submit` and the web forms (automation.web.app).
+    """
+    return not (form["status"] != "open" or now > parse_iso(form["deadline"]))
+
+
+def takes_anonymous(form: Any) -> bool:
+    """Whether the form (its ``forms`` row) takes answers through its public link (no personal token):
+    its template allows anonymous answers (``anonymous_allowed``) or the plan made it ``audience: public``."""
+    spec_allows = json.loads(form["spec_json"]).get("anonymous_allowed")
+    return bool(spec_allows or form["audience"] == "public")

@@ -1,0 +1,333 @@
+"""The participants' web forms as one Flask app (:func:`create_app`): routes, pages, CSRF, limits.
+
+The routes, languages, pages and safety measures are described in the package
+docstring (:mod:`automation.web`).  Links are looked up, and the deadline decided,
+by the local forms backend (:mod:`automation.workspace.local.forms`), which also
+stores every response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import secrets
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import Flask, abort, g, redirect, render_template, request, session
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from automation.forms.answers import word_count
+from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
+from automation.store import Store
+from automation.web.links import Link, previous_response
+from automation.web.texts import PROBLEMS, TEXTS
+from automation.web.values import (
+    OTHER,
+    OTHER_MAX_CHARS,
+    answers_from_values,
+    problem_message,
+    text_limit,
+    values_from_answers,
+    values_from_form,
+)
+from automation.workspace.local.forms import (
+    FormClosed,
+    InvalidResponse,
+    LocalForms,
+    UnknownLink,
+    accepts_answers,
+    takes_anonymous,
+)
+
+#: The page templates (Jinja2) and ``static/`` (form.css, form.js).
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+#: Seconds a rendered form stays valid for submission (a participant may keep it open all day).
+CSRF_MAX_AGE = 2 * 24 * 3600
+#: Largest request body accepted (HTTP 413 beyond).  A 20,000-character Cyrillic
+#: answer is about 240 KB form-encoded.
+MAX_REQUEST_BYTES = 1024 * 1024
+#: Largest single form field (Werkzeug's ``max_form_memory_size``).
+MAX_FIELD_BYTES = 512 * 1024
+#: Most form fields in one request.
+MAX_FIELDS = 2000
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_SID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _when(text_or_dt: str | datetime) -> str:
+    """An ISO time (or aware datetime) as Bishkek time ``dd.mm.yyyy HH:MM``, as the pages show it."""
+    dt = parse_iso(text_or_dt) if isinstance(text_or_dt, str) else text_or_dt
+    return dt.astimezone(BISHKEK).strftime("%d.%m.%Y %H:%M")
+
+
+class _PersonalOnly(Exception):
+    """A form's public link to a form that takes answers through personal links only (HTTP 403)."""
+
+
+def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_key: bytes | str | None = None,
+               base_url: str = "") -> Flask:
+    """The web forms as a Flask app serving the forms of ``store``.
+
+    ``clock`` returns the current time (UTC, aware) — the deadline check uses
+    it; ``secret_key`` signs the session cookie and the CSRF tokens (a random
+    one when None: pages opened before a restart then ask to press Send again;
+    ``serve`` keeps one in a file, see :func:`automation.web.secret.load_secret_key`).
+    """
+    app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=str(TEMPLATES_DIR / "static"),
+                static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_FIELD_BYTES,
+        MAX_FORM_PARTS=MAX_FIELDS,
+        SESSION_COOKIE_NAME="club_forms",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.jinja_env.autoescape = True  # every template, whatever its extension
+    signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="club-forms-csrf")
+    home = threading.get_ident()
+
+    def db_store() -> Store:
+        if "store" not in g:
+            if threading.get_ident() == home or store.path == ":memory:":
+                g.store = store
+            else:
+                g.store, g.own_store = Store(store.path), True
+        return g.store
+
+    @app.teardown_appcontext
+    def _close(exc: BaseException | None) -> None:
+        if g.pop("own_store", False):
+            g.pop("store").close()
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; "
+            "base-uri 'none'; frame-ancestors 'none'")
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        if resp.mimetype == "text/html":
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    # --- helpers -------------------------------------------------------------------
+    def resolve(kind: str, token: str) -> Link:
+        if not _TOKEN_RE.match(token):
+            abort(404)
+        try:
+            form, pid = LocalForms(db_store(), base_url).resolve(token, kind)
+        except UnknownLink:
+            abort(404)
+        if form is None:
+            abort(404)
+        link = Link(kind, token, form, pid)
+        if link.public and not takes_anonymous(form):
+            raise _PersonalOnly()
+        return link
+
+    def choose_lang(link: Link | None, override: str | None = None) -> str:
+        for cand in (override, request.values.get("lang")):
+            if cand in LANGS:
+                return cand  # type: ignore[return-value]
+        if link is not None and link.pid:
+            p = db_store().participant(link.pid)
+            if p and p.language in LANGS:
+                return p.language
+        return "ky"
+
+    def is_closed(link: Link) -> bool:
+        return not accepts_answers(link.form, clock())
+
+    def csrf_token(link: Link) -> str:
+        if not isinstance(session.get("csrf"), str):
+            session["csrf"] = secrets.token_urlsafe(16)
+        return signer.dumps({"n": session["csrf"], "l": link.token})
+
+    def csrf_ok(link: Link) -> bool:
+        try:
+            data = signer.loads(request.form.get("csrf_token", ""), max_age=CSRF_MAX_AGE)
+        except BadData:
+            return False
+        nonce = session.get("csrf")
+        return (isinstance(data, dict) and isinstance(nonce, str) and data.get("l") == link.token
+                and secrets.compare_digest(str(data.get("n", "")), nonce))
+
+    def message_page(status: int, title_key: str, body_keys: list[tuple[str, dict]], lang: str | None,
+                     link_text: str | None = None, link_url: str | None = None):
+        """A page with a title and paragraphs; ``lang`` None shows Kyrgyz and Russian both."""
+        langs = [lang] if lang else list(LANGS)
+        blocks = [{"lang": lg, "title": TEXTS[lg][title_key],
+                   "paras": [TEXTS[lg][k].format(**kw) for k, kw in body_keys]} for lg in langs]
+        return render_template("message.html", lang=lang or "ky", blocks=blocks, link_text=link_text,
+                               link_url=link_url), status
+
+    def closed_page(link: Link, lang: str):
+        paras: list[tuple[str, dict]] = []
+        if clock() > parse_iso(link.form["deadline"]):
+            paras.append(("closed_deadline", {"deadline": _when(link.form["deadline"])}))
+        else:
+            paras.append(("closed", {}))
+        if link.pid:
+            prev = previous_response(db_store(), link.form["form_key"], link.pid)
+            if prev:
+                paras.append(("closed_answered", {"when": _when(prev["submitted_at"])}))
+        return message_page(410, "closed_title", paras, lang)
+
+    def sections_view(link: Link) -> list[dict[str, Any]]:
+        out = []
+        for s in link.spec.sections:
+            qs = []
+            for q in link.spec.questions:
+                if q.section != s.id:
+                    continue
+                opts: list[Option] = list(q.options)
+                if q.shuffle:  # the same order every time this link is opened
+                    random.Random(f"{link.token}|{q.id}").shuffle(opts)
+                qs.append({"q": q, "options": opts})
+            if qs:
+                out.append({"section": s, "questions": qs})
+        return out
+
+    def render_form(link: Link, lang: str, values: dict[str, Any], problems: dict[str, str], *,
+                    page: int = 0, banner: str | None = None, status: int = 200, sid: str | None = None):
+        sections = sections_view(link)
+        if problems:  # open the first page with a problem
+            for i, sv in enumerate(sections):
+                if any(x["q"].id in problems for x in sv["questions"]):
+                    page = i
+                    break
+        page = max(0, min(page, len(sections) - 1))
+        prev = previous_response(db_store(), link.form["form_key"], link.pid) if link.pid else None
+        messages = {qid: problem_message(link.spec.question(qid), code, lang, values.get(qid))
+                    for qid, code in problems.items() if qid in {q.id for q in link.spec.questions}}
+        t = TEXTS[lang]
+        return render_template(
+            "form.html", lang=lang, t=t, spec=link.spec, sections=sections, values=values, messages=messages,
+            page=page, banner=banner, link=link, action_url=link.url(), csrf_token=csrf_token(link),
+            sid=sid or secrets.token_urlsafe(16), OTHER=OTHER, text_limit=text_limit, word_count=word_count,
+            other_max=OTHER_MAX_CHARS, langs=[(lg, TEXTS[lg]["lang_name"]) for lg in LANGS],
+            deadline=_when(link.form["deadline"]),
+            already=t["already"].format(when=_when(prev["submitted_at"])) if prev else None,
+            js_messages={"required": PROBLEMS[lang]["required"], "required_grid": PROBLEMS[lang]["required_grid"],
+                         "too_many_words": PROBLEMS[lang]["too_many_words"],
+                         "other_empty": PROBLEMS[lang]["other_empty"]},
+        ), status
+
+    # --- routes ----------------------------------------------------------------------
+    def form_view(kind: str, token: str):
+        try:
+            link = resolve(kind, token)
+        except _PersonalOnly:
+            return message_page(403, "personal_only_title", [("personal_only", {})], choose_lang(None))
+        if request.method == "GET":
+            lang = choose_lang(link)
+            if is_closed(link):
+                return closed_page(link, lang)
+            values: dict[str, Any] = {}
+            if link.pid:
+                prev = previous_response(db_store(), link.form["form_key"], link.pid)
+                if prev:
+                    values = values_from_answers(link.spec, json.loads(prev["answers_json"]))
+            return render_form(link, lang, values, {})
+
+        action = request.form.get("action", "submit")
+        lang = choose_lang(link, action[5:] if action.startswith("lang:") else None)
+        if is_closed(link):
+            return closed_page(link, lang)
+        values = values_from_form(link.spec, request.form)
+        page = int(request.form["page"]) if (request.form.get("page") or "").isdigit() else 0
+        sid = request.form.get("sid", "")
+        sid = sid if _SID_RE.match(sid) else None
+        if action.startswith("lang:"):  # the language switch: same page, same answers, nothing saved
+            return render_form(link, lang, values, {}, page=page, sid=sid)
+        if not csrf_ok(link):
+            return render_form(link, lang, values, {}, page=page, sid=sid, banner=TEXTS[lang]["csrf"], status=400)
+        answers, problems = answers_from_values(link.spec, values)
+        if problems:
+            return render_form(link, lang, values, problems, page=page, sid=sid, status=422)
+        s = db_store()
+        if link.pid:
+            prev = previous_response(s, link.form["form_key"], link.pid)
+            response_id = prev["response_id"] if prev else None
+        else:  # resubmitting the same rendered page (a double tap, a retry) replaces, never duplicates
+            basis = f"{app.config['SECRET_KEY']}|{link.form['form_key']}|{sid or secrets.token_hex(16)}"
+            response_id = "lw_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
+        try:
+            LocalForms(s, base_url).submit(token, answers, now=clock(), response_id=response_id)
+        except FormClosed:
+            return closed_page(link, lang)
+        except InvalidResponse as e:
+            return render_form(link, lang, values, e.problems, page=page, sid=sid, status=422)
+        except UnknownLink:
+            abort(404)
+        return redirect(link.url(done=True, lang=lang), code=303)
+
+    def done_view(kind: str, token: str):
+        try:
+            link = resolve(kind, token)
+        except _PersonalOnly:
+            return message_page(403, "personal_only_title", [("personal_only", {})], choose_lang(None))
+        lang = choose_lang(link)
+        if link.pid:
+            if previous_response(db_store(), link.form["form_key"], link.pid) is None:
+                return redirect(link.url(lang=lang), code=303)
+            if is_closed(link):
+                return message_page(200, "thanks_title", [("thanks", {})], lang)
+            return message_page(200, "thanks_title",
+                                [("thanks", {}), ("thanks_edit", {"deadline": _when(link.form["deadline"])})],
+                                lang, link_text=TEXTS[lang]["edit_link"], link_url=link.url(lang=lang))
+        return message_page(200, "thanks_title", [("thanks", {})], lang)
+
+    @app.route("/t/<token>", methods=["GET", "POST"])
+    def personal(token: str):
+        return form_view("t", token)
+
+    @app.route("/f/<external_id>", methods=["GET", "POST"])
+    def public(external_id: str):
+        return form_view("f", external_id)
+
+    @app.get("/t/<token>/done")
+    def personal_done(token: str):
+        return done_view("t", token)
+
+    @app.get("/f/<external_id>/done")
+    def public_done(external_id: str):
+        return done_view("f", external_id)
+
+    @app.get("/")
+    def index():
+        return message_page(200, "index_title", [("index", {})], None)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204
+
+    @app.errorhandler(404)
+    def _not_found(e):
+        return message_page(404, "not_found_title", [("not_found", {})], None)
+
+    @app.errorhandler(405)
+    def _not_allowed(e):
+        return message_page(405, "not_found_title", [("not_found", {})], None)
+
+    @app.errorhandler(413)
+    def _too_large(e):
+        return message_page(413, "too_large_title", [("too_large", {})], None)
+
+    @app.errorhandler(500)
+    def _error(e):
+        return message_page(500, "error_title", [("error", {})], None)
+
+    return app
