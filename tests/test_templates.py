@@ -336,3 +336,35 @@ def test_unquoted_yes_no_option_ids_get_an_actionable_message(tmp_path):
         f'{Q1}.options[1].id: found False: YAML reads an unquoted yes/no/on/off as true/false; '
         'put the id in quotes, e.g. id: "yes"',
     ]
+
+
+# --- docs/TEMPLATES.md -------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "TEMPLATES.md"
+
+
+def _doc_examples() -> list[str]:
+    """The ```yaml blocks of docs/TEMPLATES.md (each a complete template)."""
+    import re
+
+    return re.findall(r"^```yaml\n(.*?)^```$", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+
+
+def test_the_examples_of_the_template_doc_load_and_are_copies_of_the_shipped_templates(tmp_path):
+    """Each example in docs/TEMPLATES.md loads with the real loader (so the doc cannot drift from the
+    format), and each of its questions is the shipped template's question of that id, word for word
+    (so it stays a real excerpt: when a shipped template changes, copy the change into the doc)."""
+    import dataclasses
+
+    examples = _doc_examples()
+    assert examples, "docs/TEMPLATES.md has no ```yaml example"
+    for text in examples:
+        tid = yaml.safe_load(text)["id"]
+        path = tmp_path / f"{tid}.yaml"
+        path.write_text(text, encoding="utf-8")
+        spec = load_template(path)
+        real = get_template(tid)
+        assert (spec.kind, spec.title, spec.quiz) == (real.kind, real.title, real.quiz)
+        assert spec.questions and {s.id for s in spec.sections} <= {s.id for s in real.sections}
+        for q in spec.questions:
+            assert dataclasses.replace(q, section="") == dataclasses.replace(real.question(q.id), section=""), q.id

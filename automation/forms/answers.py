@@ -33,6 +33,7 @@ _WORD_RE = re.compile(r"\S+")
 
 
 def word_count(text: str) -> int:
+    """Words of ``text``: runs of non-space characters (the rule of ``max_words``)."""
     return len(_WORD_RE.findall(text))
 
 

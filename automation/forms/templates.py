@@ -1,42 +1,9 @@
 """Load and validate form templates (``forms_templates/*.yaml``).
 
-A template is a YAML mapping::
-
-    id: post_test                  # unique, equals the file name stem
-    version: 3                     # bump when questions change; forms keep the version they were made from
-    kind: post_test                # needs_assessment | post_test | event_feedback | school_application | best_practice_vote | ...
-    title: {ky: ..., ru: ...}
-    description: {ky: ..., ru: ...}        # optional
-    quiz: false                    # graded form (Google Forms quiz)
-    anonymous_allowed: false       # an anonymous link may be offered besides personal links
-    collect_email: true
-    sections:
-      - id: s1
-        title: {ky: ..., ru: ...}
-        description: {ky: ..., ru: ...}    # optional
-        questions:
-          - id: q1                 # unique in the template; analysis and Google item ids use it
-            kind: single_choice    # see automation.model.QUESTION_KINDS
-            title: {ky: ..., ru: ...}
-            help: {ky: ..., ru: ...}       # optional
-            required: true
-            options:               # choice kinds and grid columns
-              - {id: a, label: {ky: ..., ru: ...}}
-            other: false           # an "other" free-text option (single/multiple choice)
-            options_from: presenters   # options filled in when the form is made (best_practice_vote)
-            scale: {low: 1, high: 5, low_label: {...}, high_label: {...}}   # kind scale
-            rows: [{id: r1, label: {...}}]      # kind grid; its columns are `options`
-            correct: [a]           # quiz: option ids (or accepted answers for short_text)
-            points: 1              # quiz: points for a correct answer (default 1)
-            graded: false          # quiz: this question is not graded (e.g. the name)
-            max_words: 1000        # long_text: word limit
-            max_chars: 300         # text kinds: character limit
-            shuffle: false         # shuffle options
-
-Every participant-facing text needs both ``ky`` and ``ru`` (DOMAIN.md
-"Conventions").  Problems are collected, not stopped at the first one, and
-:class:`automation.errors.TemplateError` names the file and the field path of
-each.
+The template format — every key, its rules and a complete bilingual example — is
+described in ``docs/TEMPLATES.md``.  Problems are collected, not stopped at the
+first one, and :class:`automation.errors.TemplateError` names the file and the
+field path of each.
 """
 
 from __future__ import annotations
@@ -58,6 +25,7 @@ from automation.model import (
     Section,
 )
 
+#: The shipped templates (``forms_templates/`` at the repository root); ``templates:`` in club.yaml may name another.
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "forms_templates"
 
 _TOP_KEYS = {"id", "version", "kind", "title", "description", "quiz", "anonymous_allowed", "collect_email", "sections"}
@@ -70,7 +38,10 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class _Checker(Checker):
+    """The :class:`Checker` with the template's own checks: ids and option lists."""
+
     def ident(self, v: Any, path: str) -> str:
+        """``v`` as an id (lower-case latin letters, digits, ``_``, a letter first); a problem otherwise."""
         if isinstance(v, bool):  # YAML 1.1 reads an unquoted yes/no/on/off as true/false
             self.err(path, f"found {v!r}: YAML reads an unquoted yes/no/on/off as true/false; "
                            "put the id in quotes, e.g. id: \"yes\"")
@@ -81,6 +52,7 @@ class _Checker(Checker):
         return v
 
     def options(self, raw: Any, path: str) -> tuple[Option, ...]:
+        """A non-empty list of ``{id, label}`` with unique ids, as :class:`Option` objects (the valid ones)."""
         if not isinstance(raw, list) or not raw:
             self.err(path, "expected a non-empty list of {id, label}")
             return ()
@@ -286,6 +258,11 @@ def load_templates(directory: str | Path = DEFAULT_DIR) -> dict[str, FormSpec]:
 
 
 def get_template(template_id: str, directory: str | Path = DEFAULT_DIR) -> FormSpec:
+    """The template ``<directory>/<template_id>.yaml``, loaded and validated.
+
+    Raises :class:`TemplateError` naming the known templates when there is no such
+    file, or listing the problems of the file.
+    """
     p = Path(directory) / f"{template_id}.yaml"
     if not p.exists():
         known = ", ".join(sorted(x.stem for x in Path(directory).glob("*.yaml")))
