@@ -171,7 +171,7 @@ def _question(c: _Checker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> 
     elif "rows" in q:
         c.err(f"{qp}.rows", f"not allowed for a {kind} question")
     if kind == "scale":
-        s = q.get("scale")
+        s: Any = q.get("scale")
         if c.keys(s, {"low", "high", "low_label", "high_label"}, f"{qp}.scale", ("low", "high")):
             low, high = s.get("low"), s.get("high")
             if low not in (0, 1):

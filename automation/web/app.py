@@ -248,8 +248,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             return closed_page(link, lang)
         values = values_from_form(link.spec, request.form)
         page = int(request.form["page"]) if (request.form.get("page") or "").isdigit() else 0
-        sid = request.form.get("sid", "")
-        sid = sid if _SID_RE.match(sid) else None
+        sent_sid = request.form.get("sid", "")
+        sid = sent_sid if _SID_RE.match(sent_sid) else None
         if action.startswith("lang:"):  # the language switch: same page, same answers, nothing saved
             return render_form(link, lang, values, {}, page=page, sid=sid)
         if not csrf_ok(link):

@@ -36,7 +36,7 @@ class Link:
     def url(self, done: bool = False, **kw: Any) -> str:
         """The URL of the link's form page (its thank-you page when ``done``); ``kw`` become query arguments.
         Needs a Flask request context."""
-        arg = {"token": self.token} if self.kind == "t" else {"external_id": self.token}
+        arg: dict[str, Any] = {"token": self.token} if self.kind == "t" else {"external_id": self.token}
         return url_for(self.endpoint(done), **arg, **kw)
 
 

@@ -29,7 +29,7 @@ def keys(text: I18n) -> set[str]:
 
 def label_map(q: Question) -> dict[str, str]:
     """Match key (:func:`keys` of each option label) → option id of ``q``; the first option wins a shared key."""
-    out = {}
+    out: dict[str, str] = {}
     for o in q.options:
         for k in keys(o.label):
             out.setdefault(k, o.id)
@@ -140,7 +140,9 @@ def is_date(s: str) -> bool:
 
 def split_top(text: str, sep: str) -> list[str]:
     """Split ``text`` at ``sep`` outside brackets and quotes («», "", (), []); parts stripped, empties dropped."""
-    parts, depth, cur, i = [], 0, [], 0
+    parts: list[str] = []
+    cur: list[str] = []
+    depth, i = 0, 0
     opening, closing = "(«[“", ")»]”"
     while i < len(text):
         ch = text[i]
