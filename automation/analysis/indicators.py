@@ -207,7 +207,7 @@ def read_outcomes(store: Store, path: str | Path) -> tuple[list[OutcomeRow], lis
     known = {x.id for x in store.participants(active_only=False)}
     codes: dict[str, str] = {}
     try:
-        from automation.programmes.school.selection import assign_codes
+        from automation.programmes.school.codes import assign_codes
 
         codes = {a.code: str(a.answers.get("email") or "").strip().lower() for a in assign_codes(store)}
     except AutomationError:
@@ -277,7 +277,8 @@ def funnel(store: Store) -> pd.DataFrame:
     graduates, seed 002; NaN otherwise).  Graduates and elected count the people who
     joined from the School (roster source ``school``).
     """
-    from automation.programmes.school.selection import assign_codes, ensure_tables as school_tables, is_final
+    from automation.programmes.school.codes import assign_codes
+    from automation.programmes.school.records import ensure_tables as school_tables, is_final
 
     ensure_tables(store)
     school_tables(store)
