@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import automation.analysis.indicators as indicators
+import automation.reporting.indicators as indicator_files
 import automation.plan.draft as plan_draft
 import automation.programmes.school.selection as selection
 from automation.errors import ValidationError
@@ -139,7 +140,7 @@ def test_school_funnel_with_outcomes(store: Store, tmp_path: Path) -> None:
     assert f["n"].tolist() == [5, 4, 4, 3, 1]
     assert f.loc["elected", "share_of_previous"] == pytest.approx(1 / 3)
     assert f.loc["elected", "target"] == 0.2
-    out = indicators.write_indicators(store, tmp_path / "ind")
+    out = indicator_files.write_indicators(store, tmp_path / "ind")
     data = json.loads(out[0].read_text(encoding="utf-8"))
     assert [r["n"] for r in data["school_funnel"]] == [5, 4, 4, 3, 1]
     assert data["outcomes_all"] == {"graduated": 3, "elected": 1}

@@ -535,11 +535,11 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--json", action="store_true")
     ind.add_argument("--lang", choices=["ru", "ky"])
     ind.add_argument("--out", help="also write indicators.json and indicators.xlsx here")
-    ind.set_defaults(func=_lazy("analysis.indicators", "cli_indicators"))
+    ind.set_defaults(func=_lazy("cli.indicators", "cli_indicators"))
     p = ind.add_subparsers(dest="sub").add_parser("outcomes", help="enter graduation and election results "
                                                   "(CSV email|code,graduated,elected[,election])")
     p.add_argument("csv", type=Path)
-    p.set_defaults(func=_lazy("analysis.indicators", "cli_outcomes"))
+    p.set_defaults(func=_lazy("cli.indicators", "cli_outcomes"))
     return ap
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from automation.analysis.indicators import simulate_outcomes
+from automation.demo.outcomes import simulate_outcomes
 from automation.errors import AutomationError, ValidationError
 from automation.model import FormSpec, to_utc
 from automation.programmes.school.codes import Application, assign_codes
@@ -202,7 +202,7 @@ def school_demo_hook(rng: Any, out_dir: str | Path | None = None, at: datetime |
     before the School's programme and forms go out; at the first tick at or after
     ``outcomes_at`` (default 1 May 2021, after the local elections of 11 April 2021, stage V)
     it enters simulated graduation and election results
-    (:func:`automation.analysis.indicators.simulate_outcomes`, file ``school/election_results.csv``).
+    (:func:`automation.demo.outcomes.simulate_outcomes`, file ``school/election_results.csv``).
     ``hook.state`` holds ``"selection"`` (a :class:`SchoolDemoResult`) and ``"outcomes"`` (a path).
     """
     when = at or to_utc(datetime(2021, 1, 16, 10, 0))

@@ -263,7 +263,7 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     _clean(out)
     rng = random.Random(seed)
     summary = DemoSummary()
-    from automation.analysis.indicators import write_indicators
+    from automation.reporting.indicators import write_indicators
     from automation.plan.draft import write_plan_draft
     from automation.analysis.stars import write_stars
 
