@@ -529,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["ru", "ky"])
     p.add_argument("--out", help="directory for the chart and workbook (default: out/ and sheets/)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_lazy("analysis.stars", "cli_stars"))
+    p.set_defaults(func=_lazy("cli.stars", "cli_stars"))
 
     ind = sub.add_parser("indicators", help="donor indicators: by oblast and role, women's share, School funnel")
     ind.add_argument("--json", action="store_true")

@@ -265,7 +265,7 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     summary = DemoSummary()
     from automation.reporting.indicators import write_indicators
     from automation.plan.draft import write_plan_draft
-    from automation.analysis.stars import write_stars
+    from automation.reporting.stars import write_stars
 
     ctx = _season(out, CLUB_PLAN, CLUB_ROSTER, rng, summary, log)
     last = max(a.due for a in actions(ctx.plan))
