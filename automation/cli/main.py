@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workshops", type=int, default=3, help="online workshops to propose, one a month (default 3)")
     p.add_argument("--form", help="form key of the needs assessment (default: the latest)")
     p.add_argument("--out", help="file to write (default: <out>/plan_draft_<YYYY>Q<n>.yaml)")
-    p.set_defaults(func=_lazy("plan.draft", "cli_plan_draft"))
+    p.set_defaults(func=_lazy("cli.plan_draft", "cli_plan_draft"))
 
     roster = sub.add_parser("roster", help="the mailing list").add_subparsers(dest="sub", required=True)
     p = roster.add_parser("import", help="import the roster CSV (name,email,phone,oblast,municipality,role,language) "
