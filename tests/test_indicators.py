@@ -11,12 +11,15 @@ import pytest
 import yaml
 
 import automation.analysis.indicators as indicators
+import automation.reporting.indicators as indicator_files
 import automation.plan.draft as plan_draft
-import automation.programmes.school.selection as school
+import automation.programmes.school.selection as selection
 from automation.errors import ValidationError
 from automation.model import Participant
 from automation.plan.load import load_plan, parse_plan
-from automation.programmes.school.selection import ScoreRow
+from automation.programmes.school.codes import assign_codes
+from automation.programmes.school.scores import ScoreRow
+from automation.programmes.school.scoring import score_applications
 from automation.store import Store
 from automation.forms.templates import get_template
 
@@ -105,12 +108,12 @@ def test_school_funnel_with_outcomes(store: Store, tmp_path: Path) -> None:
     _school(store)
     f = indicators.funnel(store)
     assert f["n"].tolist()[:1] == [5] and f["n"].isna().tolist() == [False, True, True, True, True]
-    apps = school.assign_codes(store)
+    apps = assign_codes(store)
     # A-001..A-004 score 5, 4, 3, 2 (selected: the top 4 with older=4); A-005 scores 1 (reserve)
     rows = [ScoreRow(a.code, m, k, s) for a, s in zip(apps, (5, 4, 3, 2, 1)) for m in "XYZ" for k in range(1, 8)]
-    sel = school.select(school.score_applications(rows).ranking, apps, school.Targets(older=4, reserve=1))
-    school.finalize(store, sel, "d")
-    assert school.accept(store).added == 4
+    sel = selection.select(score_applications(rows).ranking, apps, selection.Targets(older=4, reserve=1))
+    selection.finalize(store, sel, "d")
+    assert selection.accept(store).added == 4
     csv_path = tmp_path / "results.csv"
     csv_path.write_text("email,graduated,elected,election\n"
                         "a1@example.org,yes,ооба,2021-04-11\n"
@@ -137,7 +140,7 @@ def test_school_funnel_with_outcomes(store: Store, tmp_path: Path) -> None:
     assert f["n"].tolist() == [5, 4, 4, 3, 1]
     assert f.loc["elected", "share_of_previous"] == pytest.approx(1 / 3)
     assert f.loc["elected", "target"] == 0.2
-    out = indicators.write_indicators(store, tmp_path / "ind")
+    out = indicator_files.write_indicators(store, tmp_path / "ind")
     data = json.loads(out[0].read_text(encoding="utf-8"))
     assert [r["n"] for r in data["school_funnel"]] == [5, 4, 4, 3, 1]
     assert data["outcomes_all"] == {"graduated": 3, "elected": 1}

@@ -13,21 +13,20 @@ from pathlib import Path
 
 import pytest
 
-import automation.programmes.school.selection as school
+import automation.demo.school as school_demo
+import automation.programmes.school.codes as codes
+import automation.programmes.school.mail as school_mail
+import automation.programmes.school.records as records
+import automation.programmes.school.scoring as scoring
+import automation.programmes.school.selection as selection
+import automation.programmes.school.sheets as sheets
 from automation.cli.main import main
 from automation.errors import AutomationError
-from automation.programmes.school.selection import (
-    Application,
-    ScoreRow,
-    Targets,
-    age_group,
-    age_on,
-    assign_codes,
-    check_scores,
-    read_scores_csv,
-    score_applications,
-    select,
-)
+from automation.model import to_utc
+from automation.programmes.school.codes import Application, age_group, age_on, assign_codes
+from automation.programmes.school.scores import ScoreRow, check_scores, read_scores_csv
+from automation.programmes.school.scoring import score_applications
+from automation.programmes.school.selection import Targets, select
 from automation.store import Store
 from automation.forms.templates import get_template
 
@@ -75,8 +74,8 @@ def test_weighted_total_by_hand(good_csv: Path) -> None:
     assert r.loc["A-001", "sd"] == pytest.approx(2.08, abs=0.01)  # stdev(85, 82, 86)
     # all fours: 4/5 of 100; all threes: 60; all fives would be 100, all ones 20
     assert r.loc["A-002", "total"] == 80.0 and r.loc["A-004", "total"] == 60.0
-    assert float(school.weighted_total({c: 5 for c in range(1, 8)})) == 100.0
-    assert float(school.weighted_total({c: 1 for c in range(1, 8)})) == 20.0
+    assert float(scoring.weighted_total({c: 5 for c in range(1, 8)})) == 100.0
+    assert float(scoring.weighted_total({c: 1 for c in range(1, 8)})) == 20.0
 
 
 def test_tie_shares_rank_and_is_ordered_by_code(good_csv: Path) -> None:
@@ -89,8 +88,8 @@ def test_flags_largest_spread_never_zero(good_csv: Path) -> None:
     sc = score_applications(read_scores_csv(good_csv).rows, flag_top=3)
     # only A-001 has a spread (4); spreads of 0 are never flagged even within the top 3
     assert sc.ranking.loc[sc.ranking["flagged"], "code"].tolist() == ["A-001"]
-    assert school.flag_mask([10, 8, 8, 3, 0], flag_top=2) == [True, True, True, False, False]  # tie at the cut kept
-    assert school.flag_mask([10, 8, 3, 0], flag_top=0, flag_spread=5) == [True, True, False, False]
+    assert scoring.flag_mask([10, 8, 8, 3, 0], flag_top=2) == [True, True, True, False, False]  # tie at the cut kept
+    assert scoring.flag_mask([10, 8, 3, 0], flag_top=0, flag_spread=5) == [True, True, False, False]
 
 
 def test_krippendorff_alpha_from_the_library() -> None:
@@ -99,12 +98,12 @@ def test_krippendorff_alpha_from_the_library() -> None:
     data = [[nan, nan, nan, nan, nan, 3, 4, 1, 2, 1, 1, 3, 3, nan, 3],
             [1, nan, 2, 1, 3, 3, 4, 3, nan, nan, nan, nan, nan, nan, nan],
             [nan, nan, 2, 1, 3, 4, 4, nan, 2, 1, 1, 3, 3, nan, 4]]
-    assert school.krippendorff_alpha(data, "interval") == pytest.approx(0.810845, abs=1e-6)
+    assert scoring.krippendorff_alpha(data, "interval") == pytest.approx(0.810845, abs=1e-6)
     # identical members → perfect agreement; no variation at all → undefined (NaN)
     rows = [ScoreRow(code, m, c, s) for code, s in (("A-001", 5), ("A-002", 2)) for m in M for c in range(1, 8)]
     sc = score_applications(rows)
     assert sc.alpha == pytest.approx(1.0) and sc.alpha_totals == pytest.approx(1.0)
-    assert math.isnan(school.krippendorff_alpha([[3, 3], [3, 3]], "ordinal", [1, 2, 3, 4, 5]))
+    assert math.isnan(scoring.krippendorff_alpha([[3, 3], [3, 3]], "ordinal", [1, 2, 3, 4, 5]))
 
 
 # --- checks with line numbers ----------------------------------------------------------------
@@ -237,7 +236,7 @@ def test_codes_follow_submission_order_and_stay(tmp_path: Path) -> None:
     assert [(a.code, a.response_id) for a in assign_codes(store)][-1] == ("A-004", "r0")
     assert [a.code for a in assign_codes(store)] == ["A-001", "A-002", "A-003", "A-004"]
     # the commission's view: no name, contacts or birth date; her own name masked in texts
-    view = school.coded_view(apps[0])
+    view = codes.coded_view(apps[0])
     assert "full_name" not in view and "email" not in view and "birth_date" not in view
     assert view["age"] == 21 and view["motivation"] == "Мен […]мын."
 
@@ -249,42 +248,42 @@ def test_names_only_after_final_and_accept_joins_roster(tmp_path: Path) -> None:
     sc = score_applications(rows)
     sel = select(sc.ranking, apps)
     with pytest.raises(AutomationError, match="not final yet"):
-        school.revealed(store)
-    school.finalize(store, sel, "digest-1")
-    school.finalize(store, sel, "digest-1")  # same scores: nothing happens
+        selection.revealed(store)
+    selection.finalize(store, sel, "digest-1")
+    selection.finalize(store, sel, "digest-1")  # same scores: nothing happens
     with pytest.raises(AutomationError, match="already made final"):
-        school.finalize(store, sel, "digest-2")
-    names = school.revealed(store)
+        selection.finalize(store, sel, "digest-2")
+    names = selection.revealed(store)
     assert names[["code", "name", "status"]].values.tolist() == [
         ["A-001", "Осмонова Бермет", "selected"], ["A-002", "Токтогулова Чолпон", "selected"],
         ["A-003", "Асанова Айгерим", "selected"]]
-    acc = school.accept(store)
+    acc = selection.accept(store)
     assert (acc.added, acc.updated) == (2, 0)
     assert acc.skipped == ["A-002: no valid e-mail in the application; add her with `roster import`"]
     src = dict(store.db.execute("SELECT email, source FROM participants").fetchall())
     assert src == {"bermet@example.org": "school", "aigerim@example.org": "school"}
     p = store.participant("bermet@example.org")
     assert (p.role, p.oblast, p.sex, p.municipality) == ("candidate", "naryn", "f", "Ат-Башы")
-    assert school.accept(store).added == 0  # idempotent
+    assert selection.accept(store).added == 0  # idempotent
 
 
 def test_scoring_sheets_round_trip(tmp_path: Path) -> None:
     store = _school_store()
     apps = assign_codes(store)
-    paths = school.write_scoring_sheets(apps, M, tmp_path)
+    paths = sheets.write_scoring_sheets(apps, M, tmp_path)
     assert [p.name for p in paths] == [f"scoring_{m}.xlsx" for m in M]
-    read = school.read_scores(paths)
+    read = sheets.read_scores(paths)
     assert [str(p) for p in read.problems] == [f"scoring_{m}.xlsx: no scores yet: {m} has not filled in the sheet"
                                                for m in M]
     rows = [ScoreRow(a.code, m, k, 4) for a in apps for m in M for k in range(1, 8)]
     for m, p in zip(M, paths):
-        school.fill_scoring_sheet(p, [r for r in rows if r.member == m])
+        school_demo.fill_scoring_sheet(p, [r for r in rows if r.member == m])
     from openpyxl import load_workbook
 
     wb = load_workbook(paths[2])
     wb["Баалоо"]["C5"] = 9  # Роза, A-002, criterion 2
     wb.save(paths[2])
-    read = school.read_scores(paths)
+    read = sheets.read_scores(paths)
     assert [str(p) for p in read.problems] == [
         "scoring_Роза.xlsx row 5: A-002, Роза, criterion 2: score 9 is out of range: the scale is 1–5"]
     texts = str([c.value for row in load_workbook(paths[0])["Өтүнмөлөр"].iter_rows() for c in row])
@@ -313,7 +312,7 @@ def _school_season(tmp_path: Path, n: int = 12):
     ctx.store.add_responses("school_applications_2020", [
         {"response_id": f"r{i:02d}", "participant_id": None, "respondent_email": None,
          "submitted_at": datetime(2020, 11, 10, tzinfo=timezone.utc).replace(hour=i % 24, minute=i),
-         "answers": school.simulate_application(spec, rng, i)} for i in range(n)], "test")
+         "answers": school_demo.simulate_application(spec, rng, i)} for i in range(n)], "test")
     return ctx, rng
 
 
@@ -325,18 +324,18 @@ def test_simulated_applications_are_valid(tmp_path: Path) -> None:
     spec = get_template("school_application")
     rng = random.Random(1)
     for i in range(30):
-        assert check_answers(spec, school.simulate_application(spec, rng, i)) == {}
+        assert check_answers(spec, school_demo.simulate_application(spec, rng, i)) == {}
 
 
 def test_run_school_demo_and_result_mail_exactly_once(tmp_path: Path) -> None:
     ctx, rng = _school_season(tmp_path)
-    res = school.run_school_demo(ctx, rng, tmp_path)
+    res = school_demo.run_school_demo(ctx, rng, tmp_path)
     assert res.applications == 12 and len(res.scoring.ranking) == 12
     assert res.scoring.members == ["Азамат Бекташев", "Чинара Молдобаева", "Роза Алиева"]  # commission.yaml
     names = {p.name for p in res.files}
     assert {"scores.csv", "ranking.csv", "ranking.json", "selection.csv", "selected_names.csv"} <= names
     assert sum(1 for n in names if n.startswith("scoring_")) == 3
-    assert school.is_final(ctx.store)
+    assert records.is_final(ctx.store)
     selected = int((res.selection.table["status"] == "selected").sum())
     assert res.accepted.added == selected and res.accepted.skipped == []
     assert res.mail_detail.startswith("12 sent")
@@ -344,5 +343,17 @@ def test_run_school_demo_and_result_mail_exactly_once(tmp_path: Path) -> None:
     assert len(mails) == 12
     body = next(m for m in mails if m["To"] == "applicant.001@example.org").get_body(("plain",)).get_content()
     assert body.startswith("Урматтуу ") and "Уважаемая " in body
-    again = school.mail_results(ctx, school.to_utc(datetime(2021, 1, 17, 10)))
+    again = school_mail.mail_results(ctx, to_utc(datetime(2021, 1, 17, 10)))
     assert again.detail.startswith("0 sent, 12 already sent")
+
+
+def test_result_mail_subject_keeps_its_space(tmp_path: Path) -> None:
+    # the result mail is built like every club mail (jobs/mailings.py), whose header folding keeps the
+    # space between encoded words; built on its own it came back as "…депутатов:результаты отбора"
+    ctx, rng = _school_season(tmp_path, n=3)
+    school_demo.run_school_demo(ctx, rng, tmp_path)
+    mails = [m for m in ctx.backend.mail.messages() if m["X-Club-Action"] == "school.selection_result"]
+    assert len(mails) == 3
+    for m in mails:
+        assert "Школа будущих депутатов: результаты отбора" in str(m["Subject"])
+        assert "депутаттар мектеби: тандоонун жыйынтыгы" in str(m["Subject"])

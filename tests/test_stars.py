@@ -19,8 +19,11 @@ from pathlib import Path
 import pytest
 
 import automation.analysis.stars as stars
+import automation.reporting.charts.stars as stars_chart
+import automation.reporting.stars as stars_files
 from automation.model import I18n, Option, Participant
 from automation.analysis.stars import StarRules, leaderboard
+from automation.reporting.charts.stars import votes_word
 from automation.store import Store
 from automation.forms.templates import get_template
 
@@ -101,7 +104,7 @@ def test_ties_split_and_speakers_tied_at_the_cut(store: Store) -> None:
 
 
 def test_chart_and_workbook(store: Store, tmp_path: Path) -> None:
-    files = stars.write_stars(store, tmp_path, StarRules(top_n=1), lang="ky")
+    files = stars_files.write_stars(store, tmp_path, StarRules(top_n=1), lang="ky")
     assert files.chart == tmp_path / "charts" / "stars.leaderboard.ky.png"
     assert files.chart.read_bytes()[:8] == PNG
     from openpyxl import load_workbook
@@ -111,11 +114,11 @@ def test_chart_and_workbook(store: Store, tmp_path: Path) -> None:
     assert rows[1][:4] == (1, "Бермет", "Ошская", 2) and rows[1][-1] == "✓"
     ev = list(wb["Добуштар"].values)
     assert ev[1][0] == "e1" and ev[1][3] == 1 and ev[1][6] == "Айгүл, Бермет"
-    assert stars.votes_word(1) == "голос" and stars.votes_word(3) == "голоса" and stars.votes_word(11) == "голосов"
+    assert votes_word(1) == "голос" and votes_word(3) == "голоса" and votes_word(11) == "голосов"
 
 
 def test_no_votes_yet(tmp_path: Path) -> None:
     s = Store(":memory:")
     st = leaderboard(s)
     assert st.board.empty and st.events.empty
-    assert stars.leaderboard_chart(st, tmp_path / "x.png") is None
+    assert stars_chart.leaderboard_chart(st, tmp_path / "x.png") is None

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +34,8 @@ import pandas as pd
 from automation.analysis.summary import MIN_GROUP_SIZE, group_label, suppressed_label
 from automation.errors import AutomationError, ValidationError
 from automation.model import BISHKEK, iso, parse_iso, utc_now
+from automation.programmes.school.codes import assign_codes
+from automation.programmes.school.records import ensure_tables as school_tables, is_final
 from automation.store import Store
 
 #: Seed 002, expected result: at least 20% of the School's graduates become deputies.
@@ -52,6 +53,7 @@ NOT_EVENTS = ("needs_assessment", "school_application")
 
 
 def ensure_tables(store: Store) -> None:
+    """Create the table ``outcomes`` in the state file if it is missing (no other table is touched)."""
     store.db.executescript(_SCHEMA)
 
 
@@ -173,6 +175,9 @@ def _flag(v: str) -> tuple[int | None, bool]:
 
 @dataclass
 class OutcomeRow:
+    """One good line of an outcomes CSV: the roster ``participant_id``, ``graduated`` and ``elected``
+    (1 yes, 0 no, None not known), the ``election`` named, and the CSV ``line`` it came from."""
+
     participant_id: str
     graduated: int | None
     elected: int | None
@@ -207,8 +212,6 @@ def read_outcomes(store: Store, path: str | Path) -> tuple[list[OutcomeRow], lis
     known = {x.id for x in store.participants(active_only=False)}
     codes: dict[str, str] = {}
     try:
-        from automation.programmes.school.selection import assign_codes
-
         codes = {a.code: str(a.answers.get("email") or "").strip().lower() for a in assign_codes(store)}
     except AutomationError:
         pass
@@ -277,8 +280,6 @@ def funnel(store: Store) -> pd.DataFrame:
     graduates, seed 002; NaN otherwise).  Graduates and elected count the people who
     joined from the School (roster source ``school``).
     """
-    from automation.programmes.school.selection import assign_codes, ensure_tables as school_tables, is_final
-
     ensure_tables(store)
     school_tables(store)
     applicants = len(assign_codes(store))
@@ -343,116 +344,3 @@ def indicators_json(store: Store, plan: Any = None, lang: str = "ru", min_group_
                            "target": num(r.target)} for r in fn.itertuples()],
         "outcomes_all": all_outcomes(store),
     }
-
-
-def write_indicators(store: Store, out_dir: str | Path, plan: Any = None, lang: str = "ru",
-                     min_group_size: int = MIN_GROUP_SIZE) -> list[Path]:
-    """``<out_dir>/indicators.json`` and ``indicators.xlsx`` (sheets: by oblast and role, women's
-    share, School funnel)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    data = indicators_json(store, plan, lang, min_group_size)
-    pj = out / "indicators.json"
-    pj.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Облус-роль"
-    table = oblast_role_table(participants_by_oblast_role(store), lang, min_group_size)
-    ws.append(["Область / Облус"] + list(table.columns))
-    for idx, r in table.iterrows():
-        ws.append([idx] + list(r))
-    w2 = wb.create_sheet("Аялдардын үлүшү")
-    w2.append(["Уровень", "Мероприятие / год", "Участники", "Женщины", "Мужчины", "Пол не указан", "Доля женщин"])
-    for r in women_share(store, plan, lang).itertuples():
-        w2.append([r.scope, r.title, r.participants, r.women, r.men, r.unknown,
-                   None if r.share_women != r.share_women else round(r.share_women, 4)])
-        w2.cell(row=w2.max_row, column=7).number_format = "0%"
-    w3 = wb.create_sheet("Мектеп")
-    w3.append(["Этап", "Число", "Доля от предыдущего", "Цель"])
-    for r in funnel(store).itertuples():
-        w3.append([r.stage, None if r.n is pd.NA else int(r.n),
-                   None if r.share_of_previous != r.share_of_previous else round(r.share_of_previous, 4),
-                   None if r.target != r.target else r.target])
-    for sheet in (ws, w2, w3):
-        for c in sheet[1]:
-            c.font = Font(bold=True)
-        for row in sheet.iter_rows(min_row=2):
-            for c in row:
-                if isinstance(c.value, str):
-                    c.data_type = "s"
-        sheet.column_dimensions["A"].width = 28
-        sheet.column_dimensions["B"].width = 40 if sheet is w2 else 16
-    px = out / "indicators.xlsx"
-    wb.save(px)
-    return [pj, px]
-
-
-# --- the demo ------------------------------------------------------------------------------------
-
-
-def simulate_outcomes(store: Store, rng: Any, path: str | Path, event_id: str = "school_2021",
-                      p_elected: float = 0.3, election: str = "2021-04-11 local elections") -> Path:
-    """Write a plausible outcomes CSV for the School's accepted applicants (the demo) and import it:
-    graduated = answered a form of ``event_id`` (attended the School); each graduate elected with
-    probability ``p_elected`` (seed 004: about 80 of 200 trained became deputies)."""
-    attended = {r["participant_id"] for f in store.forms() if f["event_id"] == event_id
-                for r in store.responses(f["form_key"]) if r["participant_id"]}
-    people = [p for p in store.participants(active_only=False)
-              if store.db.execute("SELECT source FROM participants WHERE id = ?", (p.id,)).fetchone()[0] == "school"]
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with p.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["email", "graduated", "elected", "election"])
-        for person in sorted(people, key=lambda x: x.email):
-            g = person.id in attended
-            w.writerow([person.email, "yes" if g else "no", ("yes" if rng.random() < p_elected else "no") if g else "",
-                        election])
-    import_outcomes(store, p)
-    return p
-
-
-def cli_indicators(args: Any) -> int:
-    """``indicators [--json] [--lang ru|ky] [--out DIR]``: the three indicators (files too with --out)."""
-    from automation.config import load_config
-    from automation.plan.load import load_plan
-
-    cfg = load_config(args.config)
-    store = cfg.existing_store()
-    try:
-        plan = load_plan(cfg.plan, cfg.templates)
-    except AutomationError:
-        plan = None
-    lang = args.lang or cfg.report_lang
-    if args.out:
-        for p in write_indicators(store, args.out, plan, lang, cfg.min_group_size):
-            print(p)
-    if args.json:
-        print(json.dumps(indicators_json(store, plan, lang, cfg.min_group_size), ensure_ascii=False, indent=1))
-        return 0
-    print("Participants by oblast and role (roster, active):")
-    print(oblast_role_table(participants_by_oblast_role(store), lang, cfg.min_group_size).to_string())
-    print("\nShare of women among participants of events (people who answered the event's forms):")
-    for r in women_share(store, plan, lang).itertuples():
-        share = "—" if r.share_women != r.share_women else f"{r.share_women:.0%}"
-        print(f"  {r.title[:60]:60} {r.women:>4} of {r.participants:<4} {share:>5}")
-    print("\nSchool of future deputies: applicants → selected → roster → graduates → elected:")
-    for r in funnel(store).itertuples():
-        n = "not known yet" if r.n is pd.NA else str(r.n)
-        share = "" if r.share_of_previous != r.share_of_previous else f" ({r.share_of_previous:.0%} of previous)"
-        target = "" if r.target != r.target else f"; target ≥ {r.target:.0%} of graduates (seed 002)"
-        print(f"  {r.stage:14} {n}{share}{target}")
-    return 0
-
-
-def cli_outcomes(args: Any) -> int:
-    """``indicators outcomes RESULTS.csv``: enter graduation and election results."""
-    from automation.config import load_config
-
-    cfg = load_config(args.config)
-    n = import_outcomes(Store(cfg.state), args.csv)
-    print(f"{n} outcome(s) entered.")
-    return 0

@@ -25,20 +25,24 @@ Rules (:class:`StarRules`, configurable):
 - the leaderboard ranks by stars (competition ranking, "1, 2, 2, 4"); the top
   ``top_n`` ranks with at least one star are proposed as #ЧоңОй speakers (everyone tied
   with the last place is included, so there may be more than ``top_n``).
+
+The leaderboard's chart is drawn by :mod:`automation.reporting.charts.stars`, its chart
+and workbook files are written by :mod:`automation.reporting.stars`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from automation.analysis.stats import competition_rank
 from automation.model import BISHKEK, form_spec_from_json, parse_iso
 from automation.store import Store
 
+#: How tied winners are starred: each gets a whole star (share) or 1/k each (split).
 TIES = ("share", "split")
 
 
@@ -58,6 +62,7 @@ class StarRules:
             raise ValueError(f"ties must be one of {TIES}, not {self.ties!r}")
 
 
+#: The status of a vote (a response of a vote form): see :func:`votes_frame`.
 VOTE_STATUSES = ("valid", "self_vote", "superseded", "anonymous", "not_an_option", "no_choice")
 
 
@@ -164,10 +169,6 @@ def _presenters(store: Store, rules: StarRules) -> dict[str, list[str]]:
     return out
 
 
-def competition_rank(values: list[float]) -> list[int]:
-    return [1 + sum(1 for w in values if w > v) for v in values]
-
-
 @dataclass
 class Stars:
     """``board``: one row per presenter, best first, columns ``participant_id``, ``name``,
@@ -184,6 +185,7 @@ class Stars:
 
     @property
     def speakers(self) -> pd.DataFrame:
+        """The rows of :attr:`board` proposed as #ЧоңОй speakers (``speaker`` true), best first."""
         return self.board[self.board["speaker"]]
 
     @property
@@ -234,122 +236,6 @@ def leaderboard(store: Store, rules: StarRules = StarRules()) -> Stars:
     return Stars(board, events, votes, rules, notes)
 
 
-# --- chart and worksheet ----------------------------------------------------------------
-
-STRINGS = {
-    "ru": {"title": "Звёздочки сезона: лучшие практики", "axis": "Звёздочки",
-           "speakers": "Зелёным — предлагаемые спикеры #ЧоңОй (топ-{n} по звёздочкам).",
-           "share": "При ничьей звёздочку получает каждая победительница.",
-           "split": "При ничьей звёздочка делится между победительницами.",
-           "none": "Пока нет звёздочек."},
-    "ky": {"title": "Сезондун жылдызчалары: мыкты тажрыйбалар", "axis": "Жылдызчалар",
-           "speakers": "Жашыл түс — #ЧоңОй конференциясына сунушталган спикерлер (жылдызчалар боюнча топ-{n}).",
-           "share": "Добуштар тең болсо, ар бир жеңүүчү жылдызча алат.",
-           "split": "Добуштар тең болсо, жылдызча жеңүүчүлөрдүн ортосунда бөлүнөт.",
-           "none": "Азырынча жылдызчалар жок."},
-}
-
-
-_VOTES_RU = {"one": "голос", "few": "голоса", "many": "голосов", "other": "голоса"}
-
-
-def votes_word(n: int, lang: str = "ru") -> str:
-    """"голос/голоса/голосов" by Russian plural rules (Babel's CLDR data); Kyrgyz "добуш" does not change."""
-    if lang == "ky":
-        return "добуш"
-    from babel import Locale
-
-    return _VOTES_RU[Locale("ru").plural_form(n)]
-
-
-def _fmt_stars(x: float, lang: str = "") -> str:
-    """``2``, ``1.5`` (``1,5`` in Russian and Kyrgyz charts: a decimal comma)."""
-    s = f"{x:g}" if float(x).is_integer() else f"{x:.2f}".rstrip("0")
-    return s.replace(".", ",") if lang in ("ru", "ky") else s
-
-
-def leaderboard_chart(stars: Stars, path: str | Path, lang: str = "ru", max_bars: int = 25,
-                      svg: bool = False) -> Path | None:
-    """Horizontal bars of stars per participant (those with at least one star, at most
-    ``max_bars``), the proposed #ЧоңОй speakers in green; the style of :mod:`automation.reporting.charts.drawing`.
-    Returns None (and writes nothing) when nobody has a star yet."""
-    import automation.reporting.charts.drawing as charts
-
-    s = STRINGS.get(lang, STRINGS["ru"])
-    shown = stars.board[stars.board["stars"] > 0].head(max_bars)
-    if shown.empty:
-        return None
-    labels = shown["name"].tolist()
-    values = shown["stars"].tolist()
-    ann = [f"{_fmt_stars(v, lang)} ({n} {votes_word(int(n), lang)})" for v, n in zip(values, shown["votes"])]
-    colors = [charts.ACCENT if sp else charts.PRIMARY for sp in shown["speaker"]]
-    note = s["speakers"].format(n=stars.rules.top_n) + " " + s[stars.rules.ties]
-    return charts._hbar(labels, values, ann, s["title"], s["axis"], note, Path(path), svg, colors)
-
-
-def write_leaderboard_xlsx(stars: Stars, path: str | Path, titles: dict[str, str] | None = None) -> Path:
-    """A workbook with the sheets «Жылдызчалар» (the leaderboard) and «Добуштар» (per event:
-    responses, valid votes, self-votes rejected, superseded, winners).  Names are written as
-    text, never as formulas.  ``titles``: event id → title for the second sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    from automation.model import OBLASTS
-
-    names = dict(zip(stars.board["participant_id"], stars.board["name"]))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Жылдызчалар"
-    ws.append(["Орун / Место", "Аты-жөнү / ФИО", "Облус / Область", "Жылдызчалар / Звёздочки",
-               "Жеңиштер / Победы", "Добуштар / Голоса", "Иш-чаралар / Мероприятия", "#ЧоңОй спикер"])
-    for r in stars.board.itertuples():
-        ws.append([int(r.rank), r.name, OBLASTS.get(r.oblast, {}).get("ru", r.oblast or ""), float(r.stars),
-                   int(r.wins), int(r.votes), int(r.events), "✓" if r.speaker else ""])
-    we = wb.create_sheet("Добуштар")
-    we.append(["Иш-чара / Мероприятие", "Жооптор / Ответы", "Жарактуу / Действительные",
-               "Өзүнө добуш (четке кагылды) / За себя (отклонено)", "Алмаштырылган / Заменённые",
-               "Башка четке кагылгандар / Прочие отклонённые", "Жеңүүчүлөр / Победительницы", "Добуш / Голоса",
-               "Жылдызча / Звёздочка"])
-    for r in stars.events.itertuples():
-        we.append([(titles or {}).get(r.event_id, r.event_id), int(r.responses), int(r.valid), int(r.self_votes),
-                   int(r.superseded), int(r.rejected_other), ", ".join(names.get(w, w) for w in r.winners),
-                   int(r.winner_votes), float(r.star_each)])
-    for sheet in (ws, we):
-        for c in sheet[1]:
-            c.font = Font(bold=True)
-        for row in sheet.iter_rows(min_row=2):
-            for c in row:
-                if isinstance(c.value, str):
-                    c.data_type = "s"
-        for j in range(1, sheet.max_column + 1):
-            sheet.column_dimensions[get_column_letter(j)].width = 34 if j in (2, 7) or sheet is we and j == 1 else 16
-        sheet.freeze_panes = "A2"
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(p)
-    return p
-
-
-@dataclass
-class StarsFiles:
-    stars: Stars
-    chart: Path | None
-    workbook: Path
-
-
-def write_stars(store: Store, out_dir: str | Path, rules: StarRules = StarRules(), lang: str = "ru",
-                sheets_dir: str | Path | None = None, plan: Any = None) -> StarsFiles:
-    """The leaderboard, its chart ``<out_dir>/charts/stars.leaderboard.<lang>.png`` and the workbook
-    ``<sheets_dir or out_dir/sheets>/stars.xlsx``.  ``plan`` (optional) gives event titles."""
-    st = leaderboard(store, rules)
-    out = Path(out_dir)
-    chart = leaderboard_chart(st, out / "charts" / f"stars.leaderboard.{lang}.png", lang)
-    titles = {e.id: e.title.get(lang) for e in plan.events} if plan is not None else None
-    wbk = write_leaderboard_xlsx(st, Path(sheets_dir or out / "sheets") / "stars.xlsx", titles)
-    return StarsFiles(st, chart, wbk)
-
-
 def stars_json(stars: Stars) -> dict[str, Any]:
     """The leaderboard, speakers and per-event results as JSON-ready data."""
     return {
@@ -364,37 +250,3 @@ def stars_json(stars: Stars) -> dict[str, Any]:
                     "star_each": float(r.star_each)} for r in stars.events.itertuples()],
         "notes": stars.notes,
     }
-
-
-def cli_stars(args: Any) -> int:
-    """``stars [--top N] [--ties share|split] [--year Y] [--lang ru|ky] [--out DIR] [--json]``."""
-    from automation.config import load_config
-    from automation.errors import AutomationError
-    from automation.plan.load import load_plan
-
-    cfg = load_config(args.config)
-    store = cfg.existing_store("no votes")
-    try:
-        plan = load_plan(cfg.plan, cfg.templates)
-    except AutomationError:
-        plan = None
-    rules = StarRules(ties=args.ties, top_n=args.top, year=args.year)
-    out = Path(args.out) if args.out else cfg.out
-    files = write_stars(store, out, rules, args.lang or cfg.report_lang, cfg.sheets if not args.out else None, plan)
-    st = files.stars
-    if args.json:
-        print(json.dumps(stars_json(st), ensure_ascii=False, indent=1))
-        return 0
-    print(f"{'rank':>4}  {'stars':>5}  {'votes':>5}  name")
-    for r in st.board.itertuples():
-        print(f"{r.rank:>4}  {_fmt_stars(r.stars):>5}  {r.votes:>5}  {r.name}" + ("  ← #ЧоңОй" if r.speaker else ""))
-    print(f"Proposed #ЧоңОй speakers (top {rules.top_n}): {', '.join(st.speakers['name']) or 'none yet'}")
-    print(f"Prize (most stars): {', '.join(st.prize['name']) or 'none yet'}")
-    ev = st.events
-    print(f"{len(ev)} vote(s): {int(ev['valid'].sum())} valid votes, {int(ev['self_votes'].sum())} for oneself "
-          f"rejected, {int(ev['superseded'].sum())} superseded by a later vote, {int(ev['rejected_other'].sum())} "
-          f"other rejected. Ties: {rules.ties}.")
-    for n in st.notes:
-        print(f"  ! {n}")
-    print(f"Chart: {files.chart or '(no stars yet)'}\nWorkbook: {files.workbook}")
-    return 0

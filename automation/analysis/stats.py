@@ -13,6 +13,8 @@
   regularized incomplete beta function (continued fraction, modified Lentz;
   Press et al., *Numerical Recipes*, 3rd ed., §6.4).
 - :func:`point_biserial`: Pearson's correlation of a 0/1 item with a score.
+- :func:`competition_rank`: standard competition ranking ("1, 2, 2, 4"), used by the
+  School's ranking and the stars' leaderboard.
 
 Every function returns ``nan`` (never raises) where the statistic is undefined
 (too few values, zero variance); the callers show that as "—".
@@ -23,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from statistics import NormalDist
+from typing import Any
 
 NAN = float("nan")
 
@@ -211,3 +214,14 @@ def point_biserial(item: Sequence[float], score: Sequence[float]) -> float:
     if sxx <= 0 or syy <= 0:
         return NAN
     return sxy / math.sqrt(sxx * syy)
+
+
+def competition_rank(values: Sequence[Any]) -> list[int]:
+    """Rank of each value, largest first; equal values share the best rank ("1, 2, 2, 4").
+
+    Standard competition ranking: a value's rank is 1 + the number of values
+    strictly greater.  ``values`` may be any comparable numbers (int, float,
+    ``Fraction``); the result has one int per value, in the same order.
+    Example: ``competition_rank([80, 84.33, 80, 60])`` → ``[2, 1, 2, 4]``.
+    """
+    return [1 + sum(1 for w in values if w > v) for v in values]

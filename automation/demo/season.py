@@ -148,7 +148,7 @@ class Respondents:
                 event_id: str) -> dict[str, Any]:
         rng = self.rng
         if spec.kind == "school_application":
-            from automation.programmes.school.selection import simulate_application
+            from automation.demo.school import simulate_application
 
             return simulate_application(spec, rng, i)
         lang = p.language if p else rng.choice(["ky", "ru"])
@@ -263,9 +263,9 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     _clean(out)
     rng = random.Random(seed)
     summary = DemoSummary()
-    from automation.analysis.indicators import write_indicators
+    from automation.reporting.indicators import write_indicators
     from automation.plan.draft import write_plan_draft
-    from automation.analysis.stars import write_stars
+    from automation.reporting.stars import write_stars
 
     ctx = _season(out, CLUB_PLAN, CLUB_ROSTER, rng, summary, log)
     last = max(a.due for a in actions(ctx.plan))
@@ -275,7 +275,7 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
     write_indicators(ctx.store, out, ctx.plan)
     school_result = None
     if school:
-        from automation.programmes.school.selection import school_demo_hook
+        from automation.demo.school import school_demo_hook
 
         hook = school_demo_hook(rng, log=log)
         sctx = _season(out / "school2021", SCHOOL_PLAN, SCHOOL_ROSTER, rng, summary, log, on_tick=hook)

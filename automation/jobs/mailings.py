@@ -56,26 +56,26 @@ def message_id(action_key: str, recipient: str, domain: str) -> str:
     return f"<{h}@{domain}>"
 
 
-def build_message(ctx: Context, action_key: str, recipient: str, kind: str, langs: tuple[str, ...],
-                  values: dict[str, Any], to: list[str], now: datetime,
-                  attachments: list[Path] = ()) -> EmailMessage:
-    """An RFC 5322 message (text + HTML alternative, optional attachments) from a mail template."""
+def new_message(ctx: Context, action_key: str, recipient: str, from_name: str, to: list[str], subject: str,
+                now: datetime) -> EmailMessage:
+    """A message with the headers every club mail carries: From (``from_name`` and the club's admin address),
+    To, Reply-To, Subject, Date (``now`` in Asia/Bishkek), the deterministic Message-ID and X-Club-Action.
+    Add the content, then pass it to :func:`finish_message`."""
     club = ctx.plan.club
-    rendered = render_mail(kind, langs, {"club": club, **values})
     msg = EmailMessage()
-    msg["From"] = Address(club.name.ru if langs == ("ru",) else club.name.ky, addr_spec=club.admin_email)
+    msg["From"] = Address(from_name, addr_spec=club.admin_email)
     msg["To"] = ", ".join(to)
     msg["Reply-To"] = club.admin_email
-    msg["Subject"] = rendered.subject
+    msg["Subject"] = subject
     msg["Date"] = format_datetime(now.astimezone(BISHKEK))
     msg["Message-ID"] = message_id(action_key, recipient, club.admin_email.split("@", 1)[1])
     msg["X-Club-Action"] = action_key
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
-    for path in attachments:
-        ctype, _ = mimetypes.guess_type(path.name)
-        maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
-        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    return msg
+
+
+def finish_message(msg: EmailMessage, langs: tuple[str, ...]) -> EmailMessage:
+    """The last touches every club mail gets once its content is in: Content-Language, headers that
+    keep their spaces, deterministic MIME boundaries.  Returns ``msg``."""
     # last: set_content and add_attachment move or drop the top-level Content-* headers
     msg["Content-Language"] = ", ".join(langs)
     # Python 3.11's header folding drops the space between encoded words where it wraps a long
@@ -86,6 +86,23 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
     for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=_{stem}_{i}")
     return msg
+
+
+def build_message(ctx: Context, action_key: str, recipient: str, kind: str, langs: tuple[str, ...],
+                  values: dict[str, Any], to: list[str], now: datetime,
+                  attachments: list[Path] = ()) -> EmailMessage:
+    """An RFC 5322 message (text + HTML alternative, optional attachments) from a mail template."""
+    club = ctx.plan.club
+    rendered = render_mail(kind, langs, {"club": club, **values})
+    msg = new_message(ctx, action_key, recipient, club.name.ru if langs == ("ru",) else club.name.ky, to,
+                      rendered.subject, now)
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    for path in attachments:
+        ctype, _ = mimetypes.guess_type(path.name)
+        maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
+        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    return finish_message(msg, langs)
 
 
 def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: datetime) -> JobResult:

@@ -45,8 +45,11 @@ from automation.store import Store
 GRID_TO_OPTION = {"law": "topic_law", "programmes": "topic_programmes", "investment": "topic_investment",
                   "budget": "topic_budget", "inclusive": "topic_inclusive", "communication": "soft_communication",
                   "conflict": "soft_conflict"}
+#: The multiple-choice questions of topics and the direction each belongs to.
 LIST_QUESTIONS = (("topics", "knowledge"), ("soft_topics", "soft_skills"))
+#: The grid question of priorities (rows: topics, columns: 1–5).
 GRID_QUESTION = "topic_priority"
+#: Option ids of the ``tea_weekday`` question → weekday (Monday 0).
 WEEKDAY_OPTIONS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 #: Fixed-date public holidays of Kyrgyzstan (month, day): New Year, Orthodox Christmas, Defender of the
@@ -161,17 +164,20 @@ def parse_quarter(text: str) -> tuple[int, int]:
 
 
 def next_quarter(today: date) -> tuple[int, int]:
+    """The quarter after the one ``today`` falls in, as (year, quarter 1–4): 2022-11-05 → (2023, 1)."""
     q = (today.month - 1) // 3 + 1
     return (today.year + 1, 1) if q == 4 else (today.year, q + 1)
 
 
 def quarter_span(year: int, q: int) -> tuple[date, date]:
+    """First and last day of quarter ``q`` (1–4) of ``year``: (2023, 1) → 2023-01-01, 2023-03-31."""
     start = date(year, 3 * (q - 1) + 1, 1)
     end = (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
     return start, end
 
 
 def is_holiday(d: date) -> bool:
+    """True on a fixed-date public holiday of Kyrgyzstan (:data:`HOLIDAYS`)."""
     return (d.month, d.day) in HOLIDAYS
 
 
@@ -339,23 +345,3 @@ def write_plan_draft(store: Store, plan: Plan, path: str | Path, today: date,
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(text, encoding="utf-8")
     return p, ranking
-
-
-def cli_plan_draft(args: Any) -> int:
-    """``plan draft [--quarter 2023Q1] [--today YYYY-MM-DD] [--workshops N] [--out FILE]``."""
-    from automation.config import load_config
-    from automation.model import BISHKEK, utc_now
-    from automation.plan.load import load_plan
-
-    cfg = load_config(args.config)
-    store = cfg.existing_store("no needs assessment")
-    plan = load_plan(cfg.plan, cfg.templates)
-    today = date.fromisoformat(args.today) if args.today else utc_now().astimezone(BISHKEK).date()
-    quarter = parse_quarter(args.quarter) if args.quarter else next_quarter(today)
-    out = Path(args.out) if args.out else cfg.out / f"plan_draft_{quarter[0]}Q{quarter[1]}.yaml"
-    path, ranking = write_plan_draft(store, plan, out, today, quarter, args.workshops, args.form)
-    print(f"Draft plan for {quarter[0]} Q{quarter[1]} from {ranking.form_key!r} ({ranking.respondents} respondents) "
-          f"written to {path}")
-    for r in ranking.table.head(5).itertuples():
-        print(f"  {r.rank}. {r.label_ru} (score {r.score:.2f})")
-    return 0

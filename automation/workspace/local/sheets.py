@@ -1,15 +1,13 @@
 """Workbooks on the local backend: one ``.xlsx`` per form under ``sheets/``.
 
-Respondent text is stored as text: a value starting with ``=``, ``+``, ``-`` or
-``@`` is never a formula (openpyxl would otherwise write ``=...`` as one).
-The file is written to a temporary name and moved into place, so a full disk
-or a crash leaves the previous workbook intact.
+Cells and the file are written by :mod:`automation.workspace.xlsx`: respondent
+text is stored as text (a value starting with ``=``, ``+``, ``-`` or ``@`` is
+never a formula), and the file is written to a temporary name and moved into
+place, so a full disk or a crash leaves the previous workbook intact.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,43 +15,38 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from automation.errors import BackendError
+from automation.workspace.xlsx import append_row, put, save_workbook
 
 
 class XlsxSheets:
+    """The sheets port on the local backend: one workbook ``<directory>/<form_key>.xlsx`` per form."""
+
     def __init__(self, directory: Path):
         self.dir = Path(directory)
 
     def path(self, form_key: str) -> Path:
+        """The workbook of ``form_key``: ``<directory>/<form_key>.xlsx``."""
         return self.dir / f"{form_key}.xlsx"
 
     def write_responses(self, form_key: str, title: str, header: list[str], rows: list[list[Any]]) -> str:
+        """Replace the form's workbook with sheet «Responses»: ``header`` (bold) and one row per response.
+
+        Returns the workbook's path as a string.  Raises :class:`automation.errors.BackendError`
+        when the file cannot be written (the previous workbook is kept).
+        """
         self.dir.mkdir(parents=True, exist_ok=True)
         wb = Workbook()
         ws = wb.active
         ws.title = "Responses"
-        ws.append(header)
+        append_row(ws, header)
         for c in ws[1]:
             c.font = Font(bold=True)
             c.alignment = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(rows, start=2):
             for col, v in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=col)
-                cell.value = v
-                if isinstance(v, str):
-                    cell.data_type = "s"  # text, never a formula
+                put(ws, r, col, v)
         for i, h in enumerate(header, start=1):
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(12, len(str(h)) * 0.9))
         ws.freeze_panes = "A2"
         wb.properties.title = title[:255]
-        target = self.path(form_key)
-        fd, tmp = tempfile.mkstemp(prefix=f".{form_key}.", suffix=".xlsx", dir=self.dir)
-        os.close(fd)
-        try:
-            wb.save(tmp)
-            os.replace(tmp, target)
-        except OSError as e:
-            Path(tmp).unlink(missing_ok=True)
-            raise BackendError(f"Could not write the workbook {target} ({e.strerror}); the previous version is kept. "
-                               "Free some disk space and run the sync again.") from None
-        return str(target)
+        return str(save_workbook(wb, self.path(form_key), retry="run the sync again"))

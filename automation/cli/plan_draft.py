@@ -1,0 +1,29 @@
+"""The ``plan draft`` command: a draft plan for the next quarter from the latest needs assessment
+(:mod:`automation.plan.draft`), written to a file for the mentor to edit."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from automation.config import load_config
+from automation.model import BISHKEK, utc_now
+from automation.plan.draft import next_quarter, parse_quarter, write_plan_draft
+from automation.plan.load import load_plan
+
+
+def cli_plan_draft(args: Any) -> int:
+    """``plan draft [--quarter 2023Q1] [--today YYYY-MM-DD] [--workshops N] [--out FILE]``."""
+    cfg = load_config(args.config)
+    store = cfg.existing_store("no needs assessment")
+    plan = load_plan(cfg.plan, cfg.templates)
+    today = date.fromisoformat(args.today) if args.today else utc_now().astimezone(BISHKEK).date()
+    quarter = parse_quarter(args.quarter) if args.quarter else next_quarter(today)
+    out = Path(args.out) if args.out else cfg.out / f"plan_draft_{quarter[0]}Q{quarter[1]}.yaml"
+    path, ranking = write_plan_draft(store, plan, out, today, quarter, args.workshops, args.form)
+    print(f"Draft plan for {quarter[0]} Q{quarter[1]} from {ranking.form_key!r} ({ranking.respondents} respondents) "
+          f"written to {path}")
+    for r in ranking.table.head(5).itertuples():
+        print(f"  {r.rank}. {r.label_ru} (score {r.score:.2f})")
+    return 0
