@@ -26,7 +26,7 @@ free-text answer with a comma is not a checkbox), a single choice (few values
 that repeat), or text.
 
 Nothing is half-imported: every problem of the file is collected, each with its
-line and the reason, and :class:`automation.errors.ImportError_` is raised
+line and the reason, and :class:`automation.errors.ResponsesImportError` is raised
 before the store is touched; the form and its responses are then written in
 one transaction.  Respondents are matched to the roster by e-mail; an unknown or
 missing address leaves the response anonymous (``participant_id`` NULL).
@@ -46,7 +46,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from automation.errors import ImportError_
+from automation.errors import ResponsesImportError
 from automation.model import BISHKEK, CHOICE_KINDS, FormSpec, I18n, Option, Question, Scale, Section, iso, to_utc, utc_now
 from automation.store import Store
 
@@ -335,14 +335,14 @@ def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = [n for n in z.namelist() if n.lower().endswith(".csv")]
                 if len(names) != 1:
-                    raise ImportError_(source, [f"the zip archive holds {len(names)} .csv files; expected exactly one "
+                    raise ResponsesImportError(source, [f"the zip archive holds {len(names)} .csv files; expected exactly one "
                                                 "(Google Forms' 'Download responses' gives one)"])
                 data = z.read(names[0])
                 notes.append(f"read {names[0]} from the zip archive")
         except zipfile.BadZipFile:
-            raise ImportError_(source, ["line 1: looks like a zip archive but cannot be opened"]) from None
+            raise ResponsesImportError(source, ["line 1: looks like a zip archive but cannot be opened"]) from None
     if b"\x00" in data[:4096]:
-        raise ImportError_(source, ["line 1: this is not a text CSV file (it contains binary data); "
+        raise ResponsesImportError(source, ["line 1: this is not a text CSV file (it contains binary data); "
                                     "export the responses as CSV from Google Forms or Sheets"])
     try:
         return data.decode("utf-8-sig"), notes
@@ -351,7 +351,7 @@ def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
         try:
             text = data.decode("cp1251")
         except UnicodeDecodeError:
-            raise ImportError_(source, [f"line {line}: not UTF-8 text ({e.reason}); save the file as CSV UTF-8"]) from None
+            raise ResponsesImportError(source, [f"line {line}: not UTF-8 text ({e.reason}); save the file as CSV UTF-8"]) from None
         notes.append(f"not UTF-8 (line {line}); read as Windows-1251 — check the Cyrillic text")
         return text, notes
 
@@ -380,7 +380,7 @@ def _records(text: str, source: str) -> tuple[list[tuple[int, list[str]]], str]:
             out.append((start, rec))
             start = reader.line_num + 1
     except csv.Error as e:
-        raise ImportError_(source, [f"line {start}: not valid CSV ({e}); was the file changed by hand?"]) from None
+        raise ResponsesImportError(source, [f"line {start}: not valid CSV ({e}); was the file changed by hand?"]) from None
     return out, delim
 
 
@@ -550,7 +550,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     """Read one export — a path (``str`` or ``Path``) or the file's bytes — into responses for
     ``spec`` (inferred from the data when None).  ``source`` names it in messages.
 
-    Raises :class:`ImportError_` listing the problems (each with its line) when
+    Raises :class:`ResponsesImportError` listing the problems (each with its line) when
     the file cannot be read as a whole; nothing is half-read.
     """
     if isinstance(data, (str, Path)):
@@ -559,7 +559,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
         try:
             raw = path.read_bytes()
         except OSError as e:
-            raise ImportError_(str(path), [f"cannot read the file ({e.strerror or e})"]) from None
+            raise ResponsesImportError(str(path), [f"cannot read the file ({e.strerror or e})"]) from None
     else:
         raw = data
         source = source or "<csv>"
@@ -567,7 +567,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     records, delim = _records(text, source)
     records = [(ln, r) for ln, r in records if any(c.strip() for c in r)]
     if not records:
-        raise ImportError_(source, ["line 1: the file is empty (no header row)"])
+        raise ResponsesImportError(source, ["line 1: the file is empty (no header row)"])
     header_line, header = records[0]
     data_rows = records[1:]
     headers = [h.strip() for h in header]
@@ -575,15 +575,15 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     problems: list[str] = []
     ts_cols = [c for c in cols if c.role == "timestamp"]
     if not ts_cols:
-        raise ImportError_(source, [f"line {header_line}: no «Timestamp» / «Отметка времени» column — is this a "
+        raise ResponsesImportError(source, [f"line {header_line}: no «Timestamp» / «Отметка времени» column — is this a "
                                     f"Google Forms export? (found: {', '.join(headers[:6])}…)"])
     if not data_rows:
-        raise ImportError_(source, [f"line {header_line}: the file has a header but no responses"])
+        raise ResponsesImportError(source, [f"line {header_line}: the file has a header but no responses"])
     for ln, rec in data_rows:
         if len(rec) != len(headers):
             problems.append(f"line {ln}: {len(rec)} cells, but the header has {len(headers)}")
     if problems:
-        raise ImportError_(source, problems[:MAX_PROBLEMS])
+        raise ResponsesImportError(source, problems[:MAX_PROBLEMS])
     inferred = spec is None
     missing: list[str] = []
     if spec is None:
@@ -591,7 +591,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     else:
         missing = _map_to_spec(cols, spec, problems)
         if problems:
-            raise ImportError_(source, problems[:MAX_PROBLEMS])
+            raise ResponsesImportError(source, problems[:MAX_PROBLEMS])
     ts_col, email_col = ts_cols[0], next((c for c in cols if c.role == "email"), None)
     order = slash_order([rec[ts_col.index] for _, rec in data_rows])
     date_cols = {c.index for c in cols if c.question_id and spec.question(c.question_id).kind == "date"}
@@ -641,7 +641,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     if problems:
         if len(problems) >= MAX_PROBLEMS:
             problems.append(f"… stopped after {MAX_PROBLEMS} problems")
-        raise ImportError_(source, problems)
+        raise ResponsesImportError(source, problems)
     score_col = next((c for c in cols if c.role == "score"), None)
     if score_col is not None and spec.max_score > 0:
         from automation.forms.answers import score as quiz_score
@@ -719,7 +719,7 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
     template) and the responses are added to it; importing the same file again
     changes nothing (response ids derive from time, e-mail and answers).
 
-    Raises :class:`ImportError_` (nothing written) when the file cannot be read,
+    Raises :class:`ResponsesImportError` (nothing written) when the file cannot be read,
     or names a form of another template.
     """
     source = str(path)
@@ -736,7 +736,7 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
 
         stored = form_spec_from_json(json.loads(existing["spec_json"]))
         if spec is not None and spec.id != stored.id:
-            raise ImportError_(source, [f"form {form_key!r} is already in the store, made from template "
+            raise ResponsesImportError(source, [f"form {form_key!r} is already in the store, made from template "
                                         f"{stored.id!r}, not {spec.id!r}; give another --event or --form-key"])
         spec = stored
     parsed = read_export(Path(path), spec, source, tz)
