@@ -116,7 +116,10 @@ class SmtpMail:
         """Send; a temporary refusal (4xx) or an unreachable server raises :class:`MailServerUnavailable`
         (nothing was sent), a permanent refusal of every recipient :class:`DeliveryError`, a refusal of
         some :class:`PartialDelivery` (the rest got it).  A failure after the message was handed over
-        raises a plain :class:`BackendError`: the outcome is unknown and the message is not resent."""
+        raises a plain :class:`BackendError`: the outcome is unknown and the message is not resent.
+        Returns the message's ``Message-ID`` (the id :meth:`find_sent` answers with)."""
+        if not envelope_to:
+            raise DeliveryError("no recipient")
         conn = self._connect()
         try:
             refused = conn.send_message(msg, to_addrs=envelope_to)
@@ -139,14 +142,13 @@ class SmtpMail:
         return str(msg["Message-ID"])
 
     def find_sent(self, message_id: str) -> str | None:
-        """The key of the copy of this message, if it was taken by the server and copied.
+        """``message_id`` itself (what :meth:`send` returned) when the message was taken by the server and copied.
 
         Raises :class:`LookupUnavailable` otherwise: a message handed to the
         server just before a crash may have gone out without its copy.
         """
-        found = self.copy.find_sent(message_id)
-        if found:
-            return found
+        if self.copy.find_sent(message_id):
+            return message_id
         raise LookupUnavailable("the SMTP server keeps no searchable sent folder")
 
 
