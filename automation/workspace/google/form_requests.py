@@ -73,16 +73,20 @@ class FormIds:
 
     @property
     def code_question(self) -> str:
+        """The questionId of the personal-code item (what a personal link pre-fills)."""
         return self.questions[(CODE_QUESTION, None)]
 
     def reverse(self) -> dict[str, tuple[str, str | None]]:
+        """Google questionId -> (template question id, grid row id or None): how answers map back."""
         return {v: k for k, v in self.questions.items()}
 
     def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable form (kept in the store's memo when Google replaced our ids)."""
         return {"items": self.items, "questions": [[q, r, g] for (q, r), g in self.questions.items()]}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "FormIds":
+        """The inverse of :meth:`to_json`."""
         return cls(dict(d["items"]), {(q, r): g for q, r, g in d["questions"]})
 
 

@@ -47,6 +47,7 @@ def parse_timestamp(text: str) -> datetime:
 
 
 def rfc3339(dt: datetime) -> str:
+    """``dt`` as RFC 3339 UTC with a ``Z`` and whole seconds (the form of responses.list's timestamp filter)."""
     return dt.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -103,6 +104,12 @@ def map_answers(spec: FormSpec, ids: FormIds, answers: dict[str, Any]) -> tuple[
 
 
 def map_response(spec: FormSpec, ids: FormIds, response: dict[str, Any]) -> FetchedResponse:
+    """One Forms API ``FormResponse`` as a :class:`FetchedResponse` (see :func:`map_answers`).
+
+    The time is ``lastSubmittedTime`` (else ``createTime``) in UTC; the e-mail is
+    lower-cased; the participant is the pre-filled code when it has the shape of
+    a participant id (``p_`` + 12 hex digits), else None; ``raw`` is the response as Google sent it.
+    """
     answers, code = map_answers(spec, ids, response.get("answers") or {})
     email = response.get("respondentEmail")
     return FetchedResponse(
@@ -146,6 +153,7 @@ class GoogleForms:
 
     @property
     def retry(self) -> RetryPolicy:
+        """The connection's retry policy (every call of this adapter goes through it)."""
         return self.conn.retry
 
     def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:

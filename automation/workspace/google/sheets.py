@@ -78,6 +78,7 @@ class BoundedBackOffHTTPClient(HTTPClient):
         return status == 403 and reason in ("rateLimitExceeded", "userRateLimitExceeded")
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        """gspread's request with bounded retries (see the class); raises SheetsRetryExhausted when they run out."""
         waited = 0.0
         self.attempts = 0
         while True:
@@ -136,6 +137,7 @@ def cell_value(v: Any) -> Any:
 
 
 def a1_range(title: str) -> str:
+    """The A1 range of a worksheet's top-left cell, its title quoted (``'it''s'!A1``)."""
     return "'" + title.replace("'", "''") + "'!A1"
 
 
