@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from automation.plan.load import Plan
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
+from automation.workspace.ports import Backend
 
 
 @dataclass
 class Context:
-    """``backend`` has the ports ``forms``, ``sheets``, ``mail``, ``group``, ``files`` (see workspace.ports).
+    """The service assembled for one run: every job takes it as its first argument.
+
+    ``backend`` has the ports ``forms``, ``sheets``, ``mail``, ``group``, ``files`` and the capability
+    flags of :class:`~automation.workspace.ports.Backend` (a LocalBackend or a GoogleBackend);
+    ``out_dir``: where reports, charts and the local outbox go; ``templates_dir``: the form templates.
 
     ``daily_cap``: recipients per day the sending account may reach (a gmail.com
     account sends to at most 500 recipients a day, a Workspace account 2,000 —
     Gmail's sending limits page); ``max_attachment_bytes``: larger materials go
-    as links (Gmail: 25 MB per message).
+    as links (Gmail: 25 MB per message); ``min_group_size``: smallest group a
+    breakdown shows (small-cell suppression, DESIGN.md principle 8);
+    ``report_lang``: ``ru`` or ``ky``; ``log``: where progress lines go.
     """
 
     store: Store
     plan: Plan
-    backend: Any
+    backend: Backend
     out_dir: Path
     templates_dir: Path = DEFAULT_DIR
     daily_cap: int = 500

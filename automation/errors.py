@@ -39,7 +39,7 @@ class RosterError(ValidationError):
     """The roster (mailing list) file is broken."""
 
 
-class ImportError_(ValidationError):
+class ResponsesImportError(ValidationError):
     """A CSV export of responses cannot be imported."""
 
 

@@ -73,7 +73,7 @@ from automation.scheduler import Ran, run_due
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
 from automation.workspace.google import Connection, GoogleBackend, RetryPolicy
-from automation.workspace.google.forms import form_ids, label
+from automation.workspace.google.form_requests import form_ids, label
 from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend
 from fake_google import FakeGoogle

@@ -26,8 +26,9 @@ from automation.plan.load import load_plan
 from automation.store import Store
 from automation.forms.templates import load_templates
 from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo, RetryPolicy
-from automation.workspace.google.forms import (CODE_QUESTION, FormBuildError, build_form_requests, form_ids,
-                                               google_id, label, map_answers)
+from automation.workspace.google.form_requests import (CODE_QUESTION, FormBuildError, build_form_requests, form_ids,
+                                                       google_id, label)
+from automation.workspace.google.forms import map_answers
 from fake_google import FakeGoogle
 
 UTC = dt.timezone.utc

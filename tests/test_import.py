@@ -31,7 +31,7 @@ from automation.forms.importer.infer import infer_question
 from automation.analysis import posttest, stats
 from automation.analysis.frame import answers_frame, form_specs
 from automation.cli.main import main
-from automation.errors import ImportError_
+from automation.errors import ResponsesImportError
 from automation.model import Participant
 from automation.store import Store
 from automation.forms.templates import get_template
@@ -156,7 +156,7 @@ def _rejected(tmp_path, text: str, template: str | None = "event_feedback", name
     p = tmp_path / name
     p.write_text(text, encoding="utf-8") if isinstance(text, str) else p.write_bytes(text)
     s = new_store()
-    with pytest.raises(ImportError_) as e:
+    with pytest.raises(ResponsesImportError) as e:
         import_export(s, p, get_template(template) if template else None, event_id="ws")
     assert s.forms() == [] and s.responses() == []  # nothing imported
     return str(e.value)

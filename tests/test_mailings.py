@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import email
 from email import policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from automation.errors import DeliveryError
 from automation.jobs import mailings
 from automation.plan.load import actions
 from automation.scheduler import run_due

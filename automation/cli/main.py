@@ -119,7 +119,7 @@ def cmd_roster_sync_group(args: argparse.Namespace) -> int:
     roster = {p.email for p in ctx.store.participants(active_only=True)}
     members = group.members()
     add, remove = sorted(roster - members), sorted(members - roster)
-    if ctx.backend.name == "local":
+    if not ctx.backend.has_real_group and not group.note:
         print(f"Local backend: the group {group.address} is the roster itself ({len(roster)} active member(s)); "
               "mail to the group goes to every active participant. Nothing to synchronise.")
         return 0
@@ -267,7 +267,7 @@ def cmd_forms_build(args: argparse.Namespace) -> int:
     from automation.config import load_config
     from automation.model import I18n, Option
     from automation.forms.templates import get_template, load_template
-    from automation.workspace.google.forms import build_form_requests, document_title
+    from automation.workspace.google.form_requests import build_form_requests, document_title
 
     if args.template.endswith((".yaml", ".yml")):
         spec = load_template(args.template)

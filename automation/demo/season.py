@@ -35,7 +35,7 @@ from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.store import Store
 from automation.workspace.local import LocalBackend
-from automation.workspace.local.forms import FormClosed
+from automation.workspace.local.forms import FormClosed, LocalForms
 
 ROOT = Path(__file__).resolve().parents[2]
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
@@ -52,7 +52,6 @@ NEEDS_SHARES = {
 RESPONSE_PROBABILITY = {"needs_assessment": 0.9, "post_test": 0.85, "event_feedback": 0.75,
                         "best_practice_vote": 0.7, "school_application": 1.0}
 
-_TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _TEXTS = {
     "ky": ["Практикалык мисалдар көбүрөөк болсо жакшы болмок.", "Бюджет боюнча дагы бир семинар керек.",
            "Тренер абдан түшүнүктүү түшүндүрдү.", "Убакыт аздык кылды.", "Айылдагы тажрыйба менен бөлүшкүм келет."],
@@ -89,10 +88,11 @@ def _quotas(rng: random.Random, n: int, shares: dict[str, float]) -> dict[str, s
 
 
 class Respondents:
-    """Draws who answers each form, when, and what; submits through LocalForms.submit."""
+    """Draws who answers each form, when, and what; submits through ``forms``, the local backend's own
+    :meth:`LocalForms.submit` (the respondent's side, not a port method)."""
 
-    def __init__(self, ctx: Context, rng: random.Random):
-        self.ctx, self.rng = ctx, rng
+    def __init__(self, ctx: Context, rng: random.Random, forms: LocalForms):
+        self.ctx, self.rng, self.forms = ctx, rng, forms
         self.pending: list[tuple[datetime, str, str | None, dict[str, Any]]] = []  # (when, form_key, pid, answers)
         self.ability: dict[str, float] = {}
 
@@ -137,7 +137,7 @@ class Respondents:
                     continue
                 token = row["token"]
             try:
-                self.ctx.backend.forms.submit(token, answers, now=when)
+                self.forms.submit(token, answers, now=when)
                 n += 1
             except FormClosed:
                 pass
@@ -222,11 +222,11 @@ def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, s
     acts = actions(plan)
     first = acts[0].due - timedelta(days=1)
     store.upsert_participants(read_roster(roster_path).participants, source=str(roster_path), now=first)
-    backend = LocalBackend.create(store, out, plan.club.group_email, plan.club.form_base_url, sheets_dir=out / sheets)
     # seeded tokens, so that the same seed writes the same mails (real runs use the secrets module)
-    backend.forms.token = lambda n: "".join(rng.choice(_TOKEN_CHARS) for _ in range(n + n // 3))
+    backend = LocalBackend.create(store, out, plan.club.group_email, plan.club.form_base_url, sheets_dir=out / sheets,
+                                  rng=rng)
     ctx = Context(store=store, plan=plan, backend=backend, out_dir=out, log=log or (lambda m: None))
-    sim = Respondents(ctx, rng)
+    sim = Respondents(ctx, rng, backend.forms)
     ticks = sorted({a.due for a in acts})
     progress = sys.stderr.isatty() and log is None  # a progress line on a terminal (DESIGN.md: long work)
     for i, t in enumerate(ticks, start=1):

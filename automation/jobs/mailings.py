@@ -343,7 +343,7 @@ def compose_form_reminder(ctx: Context, action: Action, now: datetime) -> Compos
         return skipped("the form was never created")
     if form["status"] != "open":
         return skipped("the form is already closed")
-    if ctx.backend.forms.backend != "local" and not _PREVIEWING.get():
+    if ctx.backend.responses_need_sync and not _PREVIEWING.get():
         # pull the latest answers so nobody who answered gets a reminder (a preview uses what is stored)
         from automation.jobs.responses import sync_form
 

@@ -26,7 +26,7 @@ free-text answer with a comma is not a checkbox), a single choice (few values
 that repeat), or text.
 
 Nothing is half-imported: every problem of the file is collected, each with its
-line and the reason, and :class:`automation.errors.ImportError_` is raised
+line and the reason, and :class:`automation.errors.ResponsesImportError` is raised
 before the store is touched; the form and its responses are then written in
 one transaction.  Respondents are matched to the roster by e-mail; an unknown or
 missing address leaves the response anonymous (``participant_id`` NULL).

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from automation.errors import ImportError_
+from automation.errors import ResponsesImportError
 from automation.forms.importer.columns import title_of
 from automation.forms.importer.read import ParsedExport, read_export
 from automation.model import BISHKEK, FormSpec, iso, utc_now
@@ -81,7 +81,7 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
     template) and the responses are added to it; importing the same file again
     changes nothing (response ids derive from time, e-mail and answers).
 
-    Raises :class:`ImportError_` (nothing written) when the file cannot be read,
+    Raises :class:`ResponsesImportError` (nothing written) when the file cannot be read,
     or names a form of another template.
     """
     source = str(path)
@@ -98,7 +98,7 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
 
         stored = form_spec_from_json(json.loads(existing["spec_json"]))
         if spec is not None and spec.id != stored.id:
-            raise ImportError_(source, [f"form {form_key!r} is already in the store, made from template "
+            raise ResponsesImportError(source, [f"form {form_key!r} is already in the store, made from template "
                                         f"{stored.id!r}, not {spec.id!r}; give another --event or --form-key"])
         spec = stored
     parsed = read_export(Path(path), spec, source, tz)

@@ -1,7 +1,7 @@
 """Reading one export (:func:`read_export`): the CSV (or the zip holding it) into a :class:`ParsedExport`.
 
 Nothing is half-read: every problem of the file is collected, each with its line
-and the reason, and :class:`automation.errors.ImportError_` lists them.  The
+and the reason, and :class:`automation.errors.ResponsesImportError` lists them.  The
 store is not touched here (see :mod:`automation.forms.importer.importing`).
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from automation.errors import ImportError_
+from automation.errors import ResponsesImportError
 from automation.forms.importer.cells import (
     export_flavour,
     label_map,
@@ -33,7 +33,7 @@ from automation.forms.importer.columns import TIMESTAMP_HEADERS, Column, classif
 from automation.forms.importer.infer import infer_spec
 from automation.model import BISHKEK, FormSpec, Question, iso
 
-#: Most problems listed in one :class:`ImportError_` (reading stops there).
+#: Most problems listed in one :class:`ResponsesImportError` (reading stops there).
 MAX_PROBLEMS = 40
 
 
@@ -66,21 +66,21 @@ class ParsedExport:
 
 
 def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
-    """The file's text (UTF-8, else Windows-1251 with a note; a zip's one .csv) and notes.  Raises ImportError_."""
+    """The file's text (UTF-8, else Windows-1251 with a note; a zip's one .csv) and notes.  Raises ResponsesImportError."""
     notes = []
     if data[:2] == b"PK":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = [n for n in z.namelist() if n.lower().endswith(".csv")]
                 if len(names) != 1:
-                    raise ImportError_(source, [f"the zip archive holds {len(names)} .csv files; expected exactly one "
+                    raise ResponsesImportError(source, [f"the zip archive holds {len(names)} .csv files; expected exactly one "
                                                 "(Google Forms' 'Download responses' gives one)"])
                 data = z.read(names[0])
                 notes.append(f"read {names[0]} from the zip archive")
         except zipfile.BadZipFile:
-            raise ImportError_(source, ["line 1: looks like a zip archive but cannot be opened"]) from None
+            raise ResponsesImportError(source, ["line 1: looks like a zip archive but cannot be opened"]) from None
     if b"\x00" in data[:4096]:
-        raise ImportError_(source, ["line 1: this is not a text CSV file (it contains binary data); "
+        raise ResponsesImportError(source, ["line 1: this is not a text CSV file (it contains binary data); "
                                     "export the responses as CSV from Google Forms or Sheets"])
     try:
         return data.decode("utf-8-sig"), notes
@@ -89,13 +89,13 @@ def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
         try:
             text = data.decode("cp1251")
         except UnicodeDecodeError:
-            raise ImportError_(source, [f"line {line}: not UTF-8 text ({e.reason}); save the file as CSV UTF-8"]) from None
+            raise ResponsesImportError(source, [f"line {line}: not UTF-8 text ({e.reason}); save the file as CSV UTF-8"]) from None
         notes.append(f"not UTF-8 (line {line}); read as Windows-1251 — check the Cyrillic text")
         return text, notes
 
 
 def _records(text: str, source: str) -> tuple[list[tuple[int, list[str]]], str]:
-    """The CSV records as (first line of the record, cells), and the delimiter.  Raises ImportError_."""
+    """The CSV records as (first line of the record, cells), and the delimiter.  Raises ResponsesImportError."""
     # the delimiter whose header has the timestamp column (Sheets in some locales write ";"; a TSV has tabs)
     delim = None
     for d in (",", ";", "\t"):
@@ -119,7 +119,7 @@ def _records(text: str, source: str) -> tuple[list[tuple[int, list[str]]], str]:
             out.append((start, rec))
             start = reader.line_num + 1
     except csv.Error as e:
-        raise ImportError_(source, [f"line {start}: not valid CSV ({e}); was the file changed by hand?"]) from None
+        raise ResponsesImportError(source, [f"line {start}: not valid CSV ({e}); was the file changed by hand?"]) from None
     return out, delim
 
 
@@ -162,7 +162,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     """Read one export — a path (``str`` or ``Path``) or the file's bytes — into responses for
     ``spec`` (inferred from the data when None).  ``source`` names it in messages.
 
-    Raises :class:`ImportError_` listing the problems (each with its line) when
+    Raises :class:`ResponsesImportError` listing the problems (each with its line) when
     the file cannot be read as a whole; nothing is half-read.
     """
     if isinstance(data, (str, Path)):
@@ -171,7 +171,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
         try:
             raw = path.read_bytes()
         except OSError as e:
-            raise ImportError_(str(path), [f"cannot read the file ({e.strerror or e})"]) from None
+            raise ResponsesImportError(str(path), [f"cannot read the file ({e.strerror or e})"]) from None
     else:
         raw = data
         source = source or "<csv>"
@@ -179,7 +179,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     records, delim = _records(text, source)
     records = [(ln, r) for ln, r in records if any(c.strip() for c in r)]
     if not records:
-        raise ImportError_(source, ["line 1: the file is empty (no header row)"])
+        raise ResponsesImportError(source, ["line 1: the file is empty (no header row)"])
     header_line, header = records[0]
     data_rows = records[1:]
     headers = [h.strip() for h in header]
@@ -187,15 +187,15 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     problems: list[str] = []
     ts_cols = [c for c in cols if c.role == "timestamp"]
     if not ts_cols:
-        raise ImportError_(source, [f"line {header_line}: no «Timestamp» / «Отметка времени» column — is this a "
+        raise ResponsesImportError(source, [f"line {header_line}: no «Timestamp» / «Отметка времени» column — is this a "
                                     f"Google Forms export? (found: {', '.join(headers[:6])}…)"])
     if not data_rows:
-        raise ImportError_(source, [f"line {header_line}: the file has a header but no responses"])
+        raise ResponsesImportError(source, [f"line {header_line}: the file has a header but no responses"])
     for ln, rec in data_rows:
         if len(rec) != len(headers):
             problems.append(f"line {ln}: {len(rec)} cells, but the header has {len(headers)}")
     if problems:
-        raise ImportError_(source, problems[:MAX_PROBLEMS])
+        raise ResponsesImportError(source, problems[:MAX_PROBLEMS])
     inferred = spec is None
     missing: list[str] = []
     if spec is None:
@@ -203,7 +203,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     else:
         missing = map_to_spec(cols, spec, problems)
         if problems:
-            raise ImportError_(source, problems[:MAX_PROBLEMS])
+            raise ResponsesImportError(source, problems[:MAX_PROBLEMS])
     ts_col, email_col = ts_cols[0], next((c for c in cols if c.role == "email"), None)
     order = slash_order([rec[ts_col.index] for _, rec in data_rows])
     date_cols = {c.index for c in cols if c.question_id and spec.question(c.question_id).kind == "date"}
@@ -253,7 +253,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     if problems:
         if len(problems) >= MAX_PROBLEMS:
             problems.append(f"… stopped after {MAX_PROBLEMS} problems")
-        raise ImportError_(source, problems)
+        raise ResponsesImportError(source, problems)
     score_col = next((c for c in cols if c.role == "score"), None)
     if score_col is not None and spec.max_score > 0:
         from automation.forms.answers import score as quiz_score

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automation.workspace.google.api import Connection, GoogleAuthError, RetryPolicy
 from automation.workspace.google.auth import CredentialsError, load_credentials, required_scopes
 from automation.workspace.google.drive import GoogleDrive
-from automation.workspace.google.forms import GoogleForms, build_form_requests
+from automation.workspace.google.form_requests import build_form_requests
+from automation.workspace.google.forms import GoogleForms
 from automation.workspace.google.gmail import GmailMail
 from automation.workspace.google.groups import DirectoryGroup, RosterListGroup
 from automation.workspace.google.memo import Memo
 from automation.workspace.google.sheets import BoundedBackOffHTTPClient, GoogleSheets
+from automation.workspace.ports import Backend
 
 __all__ = [
     "BoundedBackOffHTTPClient", "Connection", "CredentialsError", "DirectoryGroup", "GmailMail", "GoogleAuthError",
@@ -37,7 +39,13 @@ def consumer_address(address: str) -> bool:
 
 @dataclass
 class GoogleBackend:
-    """All Google ports together (the same attributes as LocalBackend)."""
+    """All Google ports together (a :class:`~automation.workspace.ports.Backend`, like LocalBackend).
+
+    Responses live in Google Forms and are fetched into the store
+    (``responses_need_sync``); the group is real (``has_real_group``) only on
+    Workspace, through the Directory API; on a gmail.com account the roster is
+    the list.
+    """
 
     forms: GoogleForms
     sheets: GoogleSheets
@@ -45,6 +53,21 @@ class GoogleBackend:
     group: DirectoryGroup | RosterListGroup
     files: GoogleDrive
     name: str = "google"
+
+    @property
+    def has_real_group(self) -> bool:
+        """True with a Google Group managed through the Directory API; False when the roster is the list."""
+        return isinstance(self.group, DirectoryGroup)
+
+    @property
+    def responses_need_sync(self) -> bool:
+        """True: responses are in Google Forms until a sync fetches them."""
+        return True
+
+    @property
+    def can_find_sent(self) -> bool:
+        """True when the sign-in may search the sent mail (``gmail.readonly``)."""
+        return self.mail.can_find_sent
 
     @classmethod
     def connect(cls, connection: Connection, store: Any, group_address: str, *, groups: str = "directory",
@@ -95,3 +118,7 @@ class GoogleBackend:
         return cls.connect(Connection(loaded.credentials), store, group_address, groups=groups,
                            spreadsheet_title=opts.get("spreadsheet") or spreadsheet_title,
                            folder_id=opts.get("folder_id"), share_with=opts.get("share_with") or mentor_email)
+
+
+if TYPE_CHECKING:  # mypy checks here that GoogleBackend has every member of the Backend protocol
+    _is_a_backend: type[Backend] = GoogleBackend

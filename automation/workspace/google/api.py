@@ -148,7 +148,8 @@ class Connection:
     Production: ``Connection(credentials)``.  Tests: give the fake server's
     ``http_factory`` (an authorized httplib2 transport), ``api_endpoint``
     (api name -> endpoint), ``batch_uri`` (api name -> batch URL) and ``mount``
-    (routes a requests session, for gspread).
+    (routes a requests session, for gspread: see
+    :func:`automation.workspace.google.sheets.gspread_client`).
     """
 
     credentials: Any
@@ -182,16 +183,3 @@ class Connection:
         from googleapiclient.http import BatchHttpRequest
 
         return BatchHttpRequest(callback=callback, batch_uri=self.batch_uri(api))
-
-    def gspread_client(self, http_client: type | None = None) -> Any:
-        """A gspread.Client on these credentials with the bounded backoff HTTP client (sheets.py)."""
-        import gspread
-
-        from automation.workspace.google.sheets import BoundedBackOffHTTPClient
-
-        client = gspread.Client(auth=self.credentials, http_client=http_client or BoundedBackOffHTTPClient)
-        if isinstance(client.http_client, BoundedBackOffHTTPClient):
-            client.http_client.sleep = self.retry.sleep
-        if self.mount is not None:
-            self.mount(client.http_client.session)
-        return client

@@ -91,15 +91,17 @@ GET_CREDENTIALS = ("Download it as described in docs/GOOGLE.md (Google Cloud con
 
 
 def credentials_kind(data: dict[str, Any]) -> str:
+    """What a credentials file holds: ``oauth_client``, ``service_account``, ``authorized_user`` or ``unknown``."""
     if "installed" in data or "web" in data:
         return "oauth_client"
     t = data.get("type")
     if t in ("service_account", "authorized_user"):
-        return t
+        return str(t)
     return "unknown"
 
 
 def default_token_path(credentials_path: Path) -> Path:
+    """Where the OAuth sign-in is saved by default: ``token.json`` next to the credentials file."""
     return Path(credentials_path).with_name("token.json")
 
 

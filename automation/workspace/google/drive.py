@@ -50,7 +50,7 @@ class GoogleDrive:
         key = f"drive.{self.folder_id or 'root'}.{where}.{path.name}"
         known = self.memo.get(key)
         if known and known["sha256"] == digest and known.get("shared_with") == self.share_with:
-            return known["link"]
+            return str(known["link"])
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         meta: dict[str, Any] = {"name": path.name}
         if self.folder_id:

@@ -92,6 +92,11 @@ class GmailMail:
         self._resource: Any = None
 
     @property
+    def can_find_sent(self) -> bool:
+        """True when the sign-in is known to carry a read scope, so :meth:`find_sent` can search the sent mail."""
+        return self.can_read is True
+
+    @property
     def _messages(self) -> Any:
         if self._resource is None:
             self._resource = self.conn.service("gmail").users().messages()
@@ -159,7 +164,7 @@ class GmailMail:
                                               body={"raw": base64.urlsafe_b64encode(data).decode()})
             request._sleep = retry.sleep
             try:
-                return request.execute(num_retries=0)["id"]
+                return str(request.execute(num_retries=0)["id"])
             except HttpError as e:
                 status, reason, message = error_details(e)
                 if status == 400:

@@ -15,6 +15,11 @@ from typing import Any
 
 
 class Memo:
+    """A small JSON key/value memory for the Google adapters: the store's ``meta`` table, or a dict without a store.
+
+    Keys are given without the ``google.`` prefix, which :attr:`PREFIX` adds.
+    """
+
     PREFIX = "google."
 
     def __init__(self, store: Any = None):
@@ -22,6 +27,7 @@ class Memo:
         self._mem: dict[str, str] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The JSON value remembered under ``key``, or ``default``."""
         k = self.PREFIX + key
         if self.store is None:
             raw = self._mem.get(k)
@@ -31,6 +37,7 @@ class Memo:
         return default if raw is None else json.loads(raw)
 
     def set(self, key: str, value: Any) -> None:
+        """Remember ``value`` (JSON-serialisable) under ``key``, replacing what was there."""
         k, raw = self.PREFIX + key, json.dumps(value, ensure_ascii=False, sort_keys=True)
         if self.store is None:
             self._mem[k] = raw
@@ -39,6 +46,7 @@ class Memo:
                                   " value = excluded.value", (k, raw))
 
     def delete(self, key: str) -> None:
+        """Forget ``key`` (nothing happens when it is not remembered)."""
         k = self.PREFIX + key
         if self.store is None:
             self._mem.pop(k, None)

@@ -29,8 +29,9 @@ import json
 import random
 import time
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
+import gspread
 import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -66,7 +67,7 @@ class BoundedBackOffHTTPClient(HTTPClient):
 
     def __init__(self, auth: Any, session: Any = None) -> None:
         super().__init__(auth, session)
-        self.sleep = time.sleep
+        self.sleep: Callable[[float], None] = time.sleep
         self.attempts = 0  # attempts of the last request (for tests and logs)
 
     @staticmethod
@@ -77,6 +78,7 @@ class BoundedBackOffHTTPClient(HTTPClient):
         return status == 403 and reason in ("rateLimitExceeded", "userRateLimitExceeded")
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        """gspread's request with bounded retries (see the class); raises SheetsRetryExhausted when they run out."""
         waited = 0.0
         self.attempts = 0
         while True:
@@ -102,6 +104,21 @@ class BoundedBackOffHTTPClient(HTTPClient):
             waited += delay
 
 
+def gspread_client(connection: Connection, http_client: type[HTTPClient] | None = None) -> gspread.Client:
+    """A gspread.Client on the connection's credentials, with :class:`BoundedBackOffHTTPClient` by default.
+
+    The client sleeps with the connection's retry policy (tests: instantly),
+    and its requests session is routed by ``connection.mount`` when set (tests:
+    to the fake Google server).
+    """
+    client = gspread.Client(auth=connection.credentials, http_client=http_client or BoundedBackOffHTTPClient)
+    if isinstance(client.http_client, BoundedBackOffHTTPClient):
+        client.http_client.sleep = connection.retry.sleep
+    if connection.mount is not None:
+        connection.mount(client.http_client.session)
+    return client
+
+
 def sheet_title(form_key: str) -> str:
     """A worksheet title from a form key: at most 100 characters, none of ``[]*?:/\\``."""
     clean = "".join("_" if c in "[]*?:/\\" else c for c in form_key).strip("'") or "form"
@@ -120,6 +137,7 @@ def cell_value(v: Any) -> Any:
 
 
 def a1_range(title: str) -> str:
+    """The A1 range of a worksheet's top-left cell, its title quoted (``'it''s'!A1``)."""
     return "'" + title.replace("'", "''") + "'!A1"
 
 
@@ -146,9 +164,11 @@ class GoogleSheets:
 
     @property
     def http(self) -> HTTPClient:
+        """The gspread HTTP client (made on first use; see :func:`gspread_client`)."""
         if self._client is None:
-            self._client = self.conn.gspread_client()
-        return self._client.http_client
+            self._client = gspread_client(self.conn)
+        http: HTTPClient = self._client.http_client
+        return http
 
     def _key(self) -> str:
         return f"sheets.spreadsheet.{self.spreadsheet_title}"
@@ -159,7 +179,7 @@ class GoogleSheets:
         ``spare`` is the sheet id of the new spreadsheet's empty first sheet, which the
         first form's worksheet takes over instead of adding a sheet next to it.
         """
-        book = self.memo.get(self._key())
+        book: dict[str, Any] | None = self.memo.get(self._key())
         if book:
             return book
         payload: dict[str, Any] = {"name": self.spreadsheet_title, "mimeType": SPREADSHEET_MIME}
@@ -182,7 +202,8 @@ class GoogleSheets:
 
     def _batch(self, book_id: str, requests_: list[dict[str, Any]], what: str) -> dict[str, Any]:
         try:
-            return self.http.batch_update(book_id, {"requests": requests_})
+            reply: dict[str, Any] = self.http.batch_update(book_id, {"requests": requests_})
+            return reply
         except APIError as e:
             raise translate(e, what, "sheets") from None
 
@@ -202,7 +223,7 @@ class GoogleSheets:
 
     def _worksheet(self, book: dict[str, Any], form_key: str, rows: int, cols: int) -> dict[str, Any]:
         key = f"sheets.{book['id']}.{form_key}"
-        state = self.memo.get(key)
+        state: dict[str, Any] | None = self.memo.get(key)
         title = sheet_title(form_key)
         want = {"rowCount": rows + self.headroom_rows, "columnCount": cols}
         if state is None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from automation.store import Store
 from automation.workspace.local.files import LocalFiles
@@ -11,13 +13,19 @@ from automation.workspace.local.forms import LocalForms
 from automation.workspace.local.groups import RosterGroup
 from automation.workspace.local.mail import MaildirMail, SmtpMail
 from automation.workspace.local.sheets import XlsxSheets
+from automation.workspace.ports import Backend
 
 __all__ = ["LocalBackend", "LocalFiles", "LocalForms", "MaildirMail", "RosterGroup", "SmtpMail", "XlsxSheets"]
 
 
 @dataclass
 class LocalBackend:
-    """All local ports together.  ``out`` holds ``outbox/`` (Maildir) and ``sheets/``."""
+    """All local ports together (a :class:`~automation.workspace.ports.Backend`).
+
+    ``out`` holds ``outbox/`` (Maildir) and ``sheets/``.  The roster is the
+    group (``has_real_group`` False) and responses reach the store as they are
+    submitted (``responses_need_sync`` False).
+    """
 
     forms: LocalForms
     sheets: XlsxSheets
@@ -26,11 +34,39 @@ class LocalBackend:
     files: LocalFiles
     name: str = "local"
 
+    @property
+    def has_real_group(self) -> bool:
+        """False: the roster is the list, there is no group to synchronise."""
+        return False
+
+    @property
+    def responses_need_sync(self) -> bool:
+        """False: the web forms write each response to the store when it is submitted."""
+        return False
+
+    @property
+    def can_find_sent(self) -> bool:
+        """True with the Maildir outbox; False over SMTP (a server keeps no searchable sent folder)."""
+        return self.mail.can_find_sent
+
     @classmethod
     def create(cls, store: Store, out: Path, group_address: str, form_base_url: str,
-               smtp: dict | None = None, sheets_dir: Path | None = None) -> "LocalBackend":
+               smtp: dict[str, Any] | None = None, sheets_dir: Path | None = None,
+               rng: random.Random | None = None) -> "LocalBackend":
+        """Every local port on ``store`` under the folder ``out``.
+
+        ``smtp``: the keyword arguments of :class:`SmtpMail` (club.yaml's
+        ``smtp:``), else mail goes to the Maildir ``out/outbox``;
+        ``sheets_dir``: where the workbooks go (default ``out/sheets``);
+        ``rng``: draw the form links' tokens from this generator (a seeded,
+        reproducible run such as the demo) instead of ``secrets``.
+        """
         out = Path(out)
         outbox = out / "outbox"
         mail = SmtpMail(copy_dir=outbox, **smtp) if smtp else MaildirMail(outbox)
-        return cls(forms=LocalForms(store, form_base_url), sheets=XlsxSheets(sheets_dir or out / "sheets"),
+        return cls(forms=LocalForms(store, form_base_url, rng=rng), sheets=XlsxSheets(sheets_dir or out / "sheets"),
                    mail=mail, group=RosterGroup(store, group_address), files=LocalFiles(out))
+
+
+if TYPE_CHECKING:  # mypy checks here that LocalBackend has every member of the Backend protocol
+    _is_a_backend: type[Backend] = LocalBackend

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import secrets
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from automation.forms.answers import check_answers
 from automation.errors import AutomationError
@@ -36,30 +37,49 @@ class InvalidResponse(AutomationError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
 
 
+#: The characters of a token drawn from a seeded generator: the URL-safe base64 alphabet of
+#: ``secrets.token_urlsafe``, so seeded and real tokens look alike in links.
+TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
 class LocalForms:
-    """The forms port on the local backend: forms and personal links live in the store, participants
-    answer through the web forms (``/t/<token>``, ``/f/<external_id>`` under ``base_url``)."""
+    """FormsPort on the local backend: the store holds the forms, the web forms take the answers.
+
+    ``base_url`` is where ``python main.py serve`` is reached (links are
+    ``{base_url}/f/<form id>`` and ``{base_url}/t/<personal token>``).  Link
+    tokens are unguessable (``secrets.token_urlsafe``) unless ``rng`` is given:
+    then each token of ``n`` bytes is ``n + n // 3`` characters of
+    :data:`TOKEN_CHARS` drawn from ``rng``, so a seeded run (the demo, tests)
+    makes the same links, and so the same mails, every time.
+
+    :meth:`resolve` and :meth:`submit` (the respondent's side) are this
+    implementation's own methods, not part of the port: the web forms and the
+    demo's simulated respondents hold a ``LocalForms`` to call them.
+    """
 
     backend = "local"
 
-    def __init__(self, store: Store, base_url: str, token: Callable[[int], str] = secrets.token_urlsafe):
-        """``token(nbytes)`` makes unguessable link tokens (``secrets.token_urlsafe``; the demo seeds its own)."""
+    def __init__(self, store: Store, base_url: str, rng: random.Random | None = None):
         self.store = store
         self.base_url = base_url.rstrip("/")
-        self.token = token
+        self.rng = rng
+
+    def token(self, nbytes: int) -> str:
+        """A link token carrying about ``nbytes`` bytes of randomness (URL-safe characters)."""
+        if self.rng is None:
+            return secrets.token_urlsafe(nbytes)
+        return "".join(self.rng.choice(TOKEN_CHARS) for _ in range(nbytes + nbytes // 3))
 
     def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
-        """A new public id (``token(9)``) and the form's public link ``<base_url>/f/<id>``; nothing is stored
-        here (the forms job stores the form)."""
+        """A new form id (a 9-byte token) and its public link; no call, the jobs store the form."""
         external_id = self.token(9)
         return CreatedForm(external_id, f"{self.base_url}/f/{external_id}")
 
     def personal_links(self, form_key: str, external_id: str, url: str,
                        participants: list[Participant]) -> dict[str, str]:
-        """Participant id → personal link ``<base_url>/t/<token>`` for each of ``participants``.
+        """``{participant id: {base_url}/t/<token>}``, a 16-byte token each, recorded in ``form_links``.
 
-        A participant keeps the token she was given first (``form_links``); new ones
-        get ``token(16)``.
+        Idempotent: a participant who already has a token for this form keeps it.
         """
         with self.store.transaction() as db:
             for p in participants:

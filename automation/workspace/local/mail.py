@@ -12,7 +12,9 @@ from __future__ import annotations
 import mailbox
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 from automation.errors import BackendError, DeliveryError, MailServerUnavailable, PartialDelivery
@@ -20,7 +22,13 @@ from automation.workspace.ports import LookupUnavailable
 
 
 class MaildirMail:
-    """Writes each message to ``outbox/new`` as an RFC 5322 file (Maildir)."""
+    """MailPort on a Maildir: writes each message to ``outbox/new`` as an RFC 5322 file.
+
+    Every message sent is in the folder, so :meth:`find_sent` always answers
+    (``can_find_sent``).
+    """
+
+    can_find_sent = True
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -42,6 +50,7 @@ class MaildirMail:
         return self._index
 
     def send(self, msg: EmailMessage, envelope_to: list[str]) -> str:
+        """Add ``msg`` to the Maildir as it is; return its Maildir key.  Raises DeliveryError with no recipient."""
         if not envelope_to:
             raise DeliveryError("no recipient")
         key = self.box.add(msg.as_bytes())
@@ -49,24 +58,29 @@ class MaildirMail:
         return key
 
     def find_sent(self, message_id: str) -> str | None:
+        """The Maildir key of the message with this ``Message-ID`` header, or None (never raises)."""
         return self._ids().get(message_id)
 
     def messages(self) -> list[EmailMessage]:
-        from email import policy
-        from email.parser import BytesParser
-
+        """Every message in the folder, parsed (``email.policy.default``), in key order."""
         out = []
         for key in sorted(self.box.iterkeys()):
             with self.box.get_file(key) as fh:
-                out.append(BytesParser(policy=policy.default).parse(fh))
+                out.append(BytesParser(policy=policy.default).parsebytes(fh.read()))
         return out
 
 
 class SmtpMail:
-    """Sends through an SMTP server (``smtplib``), keeping a Maildir copy of each accepted message.
+    """MailPort on an SMTP server (``smtplib``), keeping a Maildir copy of each accepted message.
 
-    ``security``: ``starttls`` (default), ``ssl`` or ``none`` (a local relay).
+    ``security``: ``starttls`` (default), ``ssl`` or ``none`` (a local relay);
+    ``timeout`` in seconds; ``copy_dir``: the Maildir of the copies (default
+    ``outbox``).  An SMTP server keeps no searchable sent folder, so
+    :meth:`find_sent` can only answer for messages in the copy
+    (``can_find_sent`` is False).
     """
+
+    can_find_sent = False
 
     def __init__(self, host: str, port: int = 587, username: str | None = None, password: str | None = None,
                  security: str = "starttls", timeout: float = 30.0, copy_dir: Path | None = None):
@@ -82,6 +96,7 @@ class SmtpMail:
                 return self._conn
             except (OSError, smtplib.SMTPException):  # the server closed an idle connection
                 self._conn = None
+        conn: smtplib.SMTP
         try:
             if self.security == "ssl":
                 conn = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
@@ -101,7 +116,10 @@ class SmtpMail:
         """Send; a temporary refusal (4xx) or an unreachable server raises :class:`MailServerUnavailable`
         (nothing was sent), a permanent refusal of every recipient :class:`DeliveryError`, a refusal of
         some :class:`PartialDelivery` (the rest got it).  A failure after the message was handed over
-        raises a plain :class:`BackendError`: the outcome is unknown and the message is not resent."""
+        raises a plain :class:`BackendError`: the outcome is unknown and the message is not resent.
+        Returns the message's ``Message-ID`` (the id :meth:`find_sent` answers with)."""
+        if not envelope_to:
+            raise DeliveryError("no recipient")
         conn = self._connect()
         try:
             refused = conn.send_message(msg, to_addrs=envelope_to)
@@ -124,9 +142,13 @@ class SmtpMail:
         return str(msg["Message-ID"])
 
     def find_sent(self, message_id: str) -> str | None:
-        found = self.copy.find_sent(message_id)
-        if found:
-            return found
+        """``message_id`` itself (what :meth:`send` returned) when the message was taken by the server and copied.
+
+        Raises :class:`LookupUnavailable` otherwise: a message handed to the
+        server just before a crash may have gone out without its copy.
+        """
+        if self.copy.find_sent(message_id):
+            return message_id
         raise LookupUnavailable("the SMTP server keeps no searchable sent folder")
 
 

@@ -1,0 +1,39 @@
+"""Fixtures of the contract suites: a simulated clock, the fake Google server, an SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+from typing import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from contract.support import Clock, SmtpSink
+from fake_google import FakeGoogle
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def fake(clock: Clock) -> Iterator[FakeGoogle]:
+    with FakeGoogle(clock=clock, user_email="club@gmail.com") as server:
+        yield server
+        assert not server.internal_errors, "fake_google crashed:\n" + "\n".join(server.internal_errors)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[SmtpSink, int]]:
+    """A real SMTP server on 127.0.0.1: ``(sink, port)``."""
+    with socket.socket() as s:  # a free port (aiosmtpd's readiness check cannot use port 0)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()

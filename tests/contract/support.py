@@ -1,0 +1,43 @@
+"""Helpers of the contract suites: a settable clock, a Connection to the fake Google, an SMTP sink."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from google.oauth2.credentials import Credentials
+
+from automation.workspace.google import Connection, RetryPolicy
+from fake_google import FakeGoogle
+
+#: The least scopes of a gmail.com account, and the same with the optional read scope.
+SEND_ONLY = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.send"]
+READ_MAIL = SEND_ONLY + ["https://www.googleapis.com/auth/gmail.readonly"]
+
+
+class Clock:
+    """A settable UTC clock for the fake Google server (response times, Gmail's internalDate)."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2022, 8, 1, 4, 0, tzinfo=dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def connect(fake: FakeGoogle, scopes: list[str] = READ_MAIL, token: str = "tok") -> Connection:
+    """A Connection to the fake whose sign-in carries ``scopes`` (retries without sleeping)."""
+    fake.grant(token, scopes)
+    creds = Credentials(token=token, scopes=scopes)
+    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+
+
+class SmtpSink:
+    """An aiosmtpd handler keeping ``(envelope recipients, message bytes)`` of every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
