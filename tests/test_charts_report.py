@@ -15,7 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import automation.reporting.charts.drawing as charts
+from automation.reporting.charts import text as chart_text
+from automation.reporting.charts.bars import oblast_chart, scale_chart
+from automation.reporting.charts.forms import form_charts
+from automation.reporting.charts.needs import change_chart, heatmap_chart
+from automation.reporting.charts.posttest import gain_chart, item_chart
+from automation.reporting.charts.trends import response_curve_chart, trend_chart
 import automation.reporting.report.build as report
 from automation.analysis import summary
 from automation.analysis.frame import answers_frame
@@ -241,10 +246,10 @@ def _is_png(p: Path) -> bool:
 def test_form_charts_are_valid_pngs_without_missing_glyphs(store, tmp_path, lang):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph (e.g. ө ү ң) is a UserWarning in matplotlib
-        fb = charts.form_charts(_spec(store, "ws_budget.event_feedback"), _rows(store, "ws_budget.event_feedback"),
-                                tmp_path, lang, svg=True)
-        quiz = charts.form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
-                                  tmp_path, lang)
+        fb = form_charts(_spec(store, "ws_budget.event_feedback"), _rows(store, "ws_budget.event_feedback"),
+                         tmp_path, lang, svg=True)
+        quiz = form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
+                           tmp_path, lang)
     kinds = [(c.question_id, c.kind) for c in fb]
     assert kinds == [("useful+trainer", "likert"), ("format", "choice"), ("topics", "multiple_choice"),
                      ("rate", "grid"), ("", "oblast")]  # no chart for text questions
@@ -263,12 +268,12 @@ def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
     rows = _rows(store, "ws_budget.event_feedback")  # 3 in Osh
     groups = summary.oblast_groups(rows, 4)
     assert groups["suppressed"].all()
-    assert charts.oblast_chart(groups, tmp_path / "x.png", min_group_size=4) is None
+    assert oblast_chart(groups, tmp_path / "x.png", min_group_size=4) is None
     assert not (tmp_path / "x.png").exists()
 
 
 def test_strings_exist_in_both_languages():
-    assert set(charts.STRINGS["ru"]) == set(charts.STRINGS["ky"])
+    assert set(chart_text.STRINGS["ru"]) == set(chart_text.STRINGS["ky"])
     assert set(report.UI["ru"]) == set(report.UI["ky"])
 
 
@@ -350,7 +355,7 @@ def test_single_scale_item_chart(store, tmp_path):
     c = summary.count_question(q, _rows(store, "ws_budget.event_feedback"), "ky")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        p = charts.scale_chart(c, q.scale, tmp_path / "useful.png", "ky", svg=True)
+        p = scale_chart(c, q.scale, tmp_path / "useful.png", "ky", svg=True)
     assert _is_png(p) and p.with_suffix(".svg").exists()
 
 
@@ -424,22 +429,22 @@ def test_season_charts_without_missing_glyphs(store, tmp_path, lang):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         g = posttest.gains(posttest.quiz_scores(frame, specs), specs)
-        paths = [charts.gain_chart(posttest.gain_table(g, "oblast", 2), {"osh": "Ош", "naryn": "Нарын"},
-                                   tmp_path / "gain.png", lang, "oblast", 2)]
+        paths = [gain_chart(posttest.gain_table(g, "oblast", 2), {"osh": "Ош", "naryn": "Нарын"},
+                            tmp_path / "gain.png", lang, "oblast", 2)]
         post = posttest.item_analysis(specs["ws_budget.post_test"], _rows(store, "ws_budget.post_test"), lang)
         pre = posttest.item_analysis(specs["ws_budget.post_test.pre"], _rows(store, "ws_budget.post_test.pre"), lang)
-        paths.append(charts.item_chart(post, tmp_path / "items.png", lang, pre))
+        paths.append(item_chart(post, tmp_path / "items.png", lang, pre))
         q = specs["ws_budget.event_feedback"].question("topics")
-        paths.append(charts.heatmap_chart(needs.group_demand(q, fb, "oblast", 3, lang), tmp_path / "heat.png", lang,
-                                          "oblast", q.title.get(lang)))
-        paths.append(charts.change_chart(needs.demand_change(q, fb.iloc[:8], q, fb, lang), tmp_path / "change.png",
-                                         lang, q.title.get(lang), 2021, 2022))
+        paths.append(heatmap_chart(needs.group_demand(q, fb, "oblast", 3, lang), tmp_path / "heat.png", lang,
+                                   "oblast", q.title.get(lang)))
+        paths.append(change_chart(needs.demand_change(q, fb.iloc[:8], q, fb, lang), tmp_path / "change.png",
+                                  lang, q.title.get(lang), 2021, 2022))
         spec = specs["ws_budget.event_feedback"]
         forms = [feedback.FeedbackForm(f"ev{i}", f"ev{i}", f"Иш-чара {i}", NOW + pd.Timedelta(days=14 * i), spec, fb)
                  for i in range(3)]
-        paths.append(charts.trend_chart(feedback.feedback_trend(forms, 3, lang), tmp_path / "trend.png", lang))
+        paths.append(trend_chart(feedback.feedback_trend(forms, 3, lang), tmp_path / "trend.png", lang))
         inv = {"p1": "osh", "p2": "osh", "p3": "osh", "p4": "naryn"}
         curve = rates.response_curve(fb, inv, NOW - pd.Timedelta(days=1), NOW + pd.Timedelta(days=3))
-        paths.append(charts.response_curve_chart([("Иш-чараны баалоо", "event_feedback", curve)],
-                                                 tmp_path / "curve.png", lang))
+        paths.append(response_curve_chart([("Иш-чараны баалоо", "event_feedback", curve)],
+                                          tmp_path / "curve.png", lang))
     assert all(p is not None and _is_png(p) for p in paths), paths

@@ -1,7 +1,7 @@
 """The mentor's report: one HTML page with the charts and key figures of the forms.
 
 :func:`build_report` reads the store, draws every form's charts
-(:func:`automation.reporting.charts.drawing.form_charts`) under ``out_dir/charts/`` and writes
+(:func:`automation.reporting.charts.forms.form_charts`) under ``out_dir/charts/`` and writes
 ``out_dir/report.html`` (``report_<event_id>.html`` for one event), rendered
 with Jinja2 (autoescape on: respondent text is data, never markup) from
 ``automation/reporting/templates/report.html.j2``.  :func:`summary_json` gives the
@@ -50,7 +50,13 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-import automation.reporting.charts.drawing as charts_mod
+from automation.reporting.charts import text as chart_text
+from automation.reporting.charts.chart import Chart, slug
+from automation.reporting.charts.forms import form_charts
+from automation.reporting.charts.needs import change_chart, heatmap_chart
+from automation.reporting.charts.posttest import gain_chart, item_chart
+from automation.reporting.charts.text import decimal
+from automation.reporting.charts.trends import response_curve_chart, trend_chart
 from automation.analysis import feedback, needs, posttest, rates, summary
 from automation.analysis.frame import answers_frame, form_specs
 from automation.errors import AutomationError
@@ -303,7 +309,7 @@ class FormReport:
     invited: int | None
     responded: int | None
     rate: float | None
-    charts: list[charts_mod.Chart] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
     score: dict[str, Any] | None = None
     score_shares: list[float] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
@@ -395,7 +401,7 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
 
 
 def _cached_charts(spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: str, min_group_size: int,
-                   svg: bool, key: str) -> list[charts_mod.Chart]:
+                   svg: bool, key: str) -> list[Chart]:
     """Draw a form's charts, or reuse the files of the last build when its data did not change.
 
     The hash covers the spec, the form's rows of the tidy frame (answers and the
@@ -413,12 +419,12 @@ def _cached_charts(spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: s
     digest = h.hexdigest()
     entry = cache.get(f"{key}|{lang}")
     if entry and entry["hash"] == digest:
-        charts = [charts_mod.Chart(**{**c, "path": Path(c["path"]),
+        charts = [Chart(**{**c, "path": Path(c["path"]),
                                       "svg_path": Path(c["svg_path"]) if c.get("svg_path") else None})
                   for c in entry["charts"]]
         if all(c.path.exists() for c in charts):
             return charts
-    charts = charts_mod.form_charts(spec, rows, charts_dir, lang, min_group_size, svg=svg, prefix=key)
+    charts = form_charts(spec, rows, charts_dir, lang, min_group_size, svg=svg, prefix=key)
     cache[f"{key}|{lang}"] = {"hash": digest, "charts": [
         {**c.__dict__, "path": str(c.path), "svg_path": str(c.svg_path) if c.svg_path else None} for c in charts]}
     cache_path.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
@@ -485,7 +491,7 @@ def _fmt(v: Any, digits: int = 2) -> str:
     """A number for the report: decimal comma (Russian and Kyrgyz), a real minus sign, "—" when missing."""
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    return charts_mod.decimal(float(v), digits)
+    return decimal(float(v), digits)
 
 
 def _pct(v: Any) -> str:
@@ -514,7 +520,7 @@ class _Drawer:
             self._cache = {}
 
     def cached(self, fn: Any, *args: Any, **kwargs: Any) -> Path | None:
-        """``fn(*args, **kwargs)`` (a chart function of :mod:`automation.reporting.charts.drawing` whose arguments include
+        """``fn(*args, **kwargs)`` (a chart function of :mod:`automation.reporting.charts` whose arguments include
         the target path), unless the same call drew that file in an earlier build and it is still there.
         Drawing is the slow part of a report (0.1-0.2 s a chart) and most of a season's data is settled."""
         target = next((a for a in (*args, *kwargs.values()) if isinstance(a, Path)), None)
@@ -532,13 +538,13 @@ class _Drawer:
         return out
 
     def path(self, name: str) -> Path:
-        return self.dir / f"{self.scope}.{charts_mod._slug(name)}.{self.lang}.png"
+        return self.dir / f"{self.scope}.{slug(name)}.{self.lang}.png"
 
-    def chart(self, path: Path | None, title: str, kind: str, note: str = "") -> charts_mod.Chart | None:
+    def chart(self, path: Path | None, title: str, kind: str, note: str = "") -> Chart | None:
         if path is None:
             return None
         self.drawn.add(path)
-        return charts_mod.Chart(path, title, "", kind, note, path.with_suffix(".svg") if self.svg else None)
+        return Chart(path, title, "", kind, note, path.with_suffix(".svg") if self.svg else None)
 
     def remove_stale(self) -> None:
         """Delete this scope's charts of an earlier build that this build did not draw (a test that
@@ -603,8 +609,8 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
         for by, t, lab in (("event_id", ev_t, labels), ("oblast", ob_t, {k: v[lang] for k, v in OBLASTS.items()})):
             if by == "event_id" and len(t) < 2:
                 continue  # one event: its figures are in the table
-            p = draw.cached(charts_mod.gain_chart, t, lab, draw.path(f"gain-{by}"), lang, by, min_group_size, draw.svg)
-            c = draw.chart(p, charts_mod.t(f"gain_title_{by}", lang), "gain")
+            p = draw.cached(gain_chart, t, lab, draw.path(f"gain-{by}"), lang, by, min_group_size, draw.svg)
+            c = draw.chart(p, chart_text.t(f"gain_title_{by}", lang), "gain")
             if c:
                 section["charts"].append(c)
     flag_names = {k: ui(f"flag_{k}", lang) for k in ("too_hard", "too_easy", "low_discrimination",
@@ -621,8 +627,8 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
             if pre_key in graded else None
         pre_d = pre.set_index("question_id")["difficulty"] if pre is not None else None
         title = _scope_title(plan, rows_by_key[key], spec, lang) if key in rows_by_key else spec.title.get(lang)
-        p = draw.cached(charts_mod.item_chart, post, draw.path(f"items-{key}"), lang, pre, draw.svg,
-                                  f"{charts_mod.t('items_title', lang)}: {title}")
+        p = draw.cached(item_chart, post, draw.path(f"items-{key}"), lang, pre, draw.svg,
+                                  f"{chart_text.t('items_title', lang)}: {title}")
         section["items"].append({
             "title": title, "form_key": key, "has_pre": pre is not None,
             "n_post": int(post["responses"].max()) if len(post) else 0,
@@ -669,16 +675,16 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                                            for r in d.itertuples(index=False)], "charts": [], "change": None}
             for by in ("oblast", "role"):
                 gd = needs.group_demand(q, rows, by, min_group_size, lang)
-                p = draw.cached(charts_mod.heatmap_chart, gd, draw.path(f"{key}-{q.id}-by-{by}"), lang, by, q.title.get(lang),
+                p = draw.cached(heatmap_chart, gd, draw.path(f"{key}-{q.id}-by-{by}"), lang, by, q.title.get(lang),
                                              min_group_size, draw.svg)
-                c = draw.chart(p, f"{q.title.get(lang)} — {charts_mod.t('by_' + by, lang)}", "heatmap")
+                c = draw.chart(p, f"{q.title.get(lang)} — {chart_text.t('by_' + by, lang)}", "heatmap")
                 if c:
                     qb["charts"].append(c)
             if prev_spec is not None:
                 pq = next((x for x in prev_spec.questions if x.id == q.id and x.kind in CHOICE_KINDS), None)
                 if pq is not None:
                     ch = needs.demand_change(pq, prev_rows, q, rows, lang)
-                    p = draw.cached(charts_mod.change_chart, ch, draw.path(f"{key}-{q.id}-change"), lang, q.title.get(lang),
+                    p = draw.cached(change_chart, ch, draw.path(f"{key}-{q.id}-change"), lang, q.title.get(lang),
                                                 block["prev_year"], block["year"], draw.svg)
                     qb["change"] = draw.chart(p, q.title.get(lang), "change")
             block["questions"].append(qb)
@@ -725,9 +731,9 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
             "title": x.event_title, "date": x.when, "responses": int(x.frame["response_id"].nunique()),
             "cells": [(hidden if small else _fmt(part.at[q, "mean"], 1)) if q in part.index else "—" for q in items]})
     if len(fbs) >= 2:
-        p = draw.cached(charts_mod.trend_chart, tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
+        p = draw.cached(trend_chart, tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
                                    scale.high if scale else 5, min_group_size, draw.svg)
-        section["chart"] = draw.chart(p, charts_mod.t("trend_title", lang), "trend")
+        section["chart"] = draw.chart(p, chart_text.t("trend_title", lang), "trend")
     else:
         x = fbs[0]
         if x.frame["response_id"].nunique() >= min_group_size:
@@ -746,7 +752,7 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
     hidden = summary.suppressed_label(min_group_size, lang)
     curves, rows, oblasts = [], [], []
     per_form = []
-    oblast_charts: list[charts_mod.Chart] = []
+    oblast_charts: list[Chart] = []
     for f in forms:
         inv = rates.invited_ids(store, f)
         if inv is None:
@@ -765,8 +771,8 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
             shown = [(summary.group_label("oblast", g, lang), f["kind"], oc[oc["group"] == g])
                      for g in dict.fromkeys(oc.loc[~oc["suppressed"], "group"])]
             hidden_groups = [summary.group_label("oblast", g, lang) for g in oc.loc[oc["suppressed"], "group"]]
-            p = draw.cached(charts_mod.response_curve_chart, shown, draw.path(f"curves-{f['form_key']}"), lang, draw.svg, label)
-            note = charts_mod.t("suppressed", lang, label=hidden, groups=", ".join(hidden_groups)) \
+            p = draw.cached(response_curve_chart, shown, draw.path(f"curves-{f['form_key']}"), lang, draw.svg, label)
+            note = chart_text.t("suppressed", lang, label=hidden, groups=", ".join(hidden_groups)) \
                 if hidden_groups else ""
             c = draw.chart(p, label, "curves", note)
             if c:
@@ -789,9 +795,9 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                      "rate": _pct(responded / total) if total else "—",
                      "cells": [("" if g not in by.index else (hidden if by.at[g, "suppressed"] else
                                                                 _pct(by.at[g, "rate"]))) for g in oblasts]})
-    p = draw.cached(charts_mod.response_curve_chart, curves, draw.path("response-curves"), lang, draw.svg)
-    note = charts_mod.t("curve_note", lang) if len(curves) > 6 else ""
-    return {"chart": draw.chart(p, charts_mod.t("curve_title", lang), "curves", note), "rows": rows,
+    p = draw.cached(response_curve_chart, curves, draw.path("response-curves"), lang, draw.svg)
+    note = chart_text.t("curve_note", lang) if len(curves) > 6 else ""
+    return {"chart": draw.chart(p, chart_text.t("curve_title", lang), "curves", note), "rows": rows,
             "oblast_charts": oblast_charts,
             "oblasts": [summary.group_label("oblast", g, lang) for g in oblasts]}
 
@@ -865,7 +871,7 @@ def diff_snapshots(prev: dict[str, Any] | None, cur: dict[str, Any], lang: str,
 
 
 def _snapshot_path(out: Path, event_id: str | None, lang: str) -> Path:
-    return out / f".last-report.{charts_mod._slug(event_id) if event_id else 'season'}.{lang}.json"
+    return out / f".last-report.{slug(event_id) if event_id else 'season'}.{lang}.json"
 
 
 def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: str | None = None,
@@ -902,7 +908,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     reports = [form_report(store, f, frame, charts_dir, lang, min_group_size, plan, svg, roster) for f in forms]
     pairs = _pre_post(reports)
     now = now or utc_now()
-    draw = _Drawer(charts_dir, f"{charts_mod._slug(event_id)}-report" if event_id else "season-report", lang, svg,
+    draw = _Drawer(charts_dir, f"{slug(event_id)}-report" if event_id else "season-report", lang, svg,
                    min_group_size)
     post_s = posttest_section(forms, frame, specs, plan, lang, min_group_size, draw)
     needs_s = needs_section(store, forms, frame, specs, lang, min_group_size, draw)
@@ -937,7 +943,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
         posttests=post_s, needs=needs_s, feedback=fb_s, rates=rates_s, changes=changes,
         hidden=summary.suppressed_label(min_group_size, lang),
     )
-    path = out / (f"report_{charts_mod._slug(event_id)}.html" if event_id else "report.html")
+    path = out / (f"report_{slug(event_id)}.html" if event_id else "report.html")
     path.write_text(html, encoding="utf-8")
     snap_path.write_text(json.dumps(snap, ensure_ascii=False), encoding="utf-8")
     draw.remove_stale()
