@@ -22,6 +22,9 @@ from automation.reporting.charts.needs import change_chart, heatmap_chart
 from automation.reporting.charts.posttest import gain_chart, item_chart
 from automation.reporting.charts.trends import response_curve_chart, trend_chart
 import automation.reporting.report.build as report
+from automation.analysis.rates import invited_ids
+from automation.reporting.report.changes import diff_snapshots, snapshot
+from automation.reporting.report.text import UI
 from automation.analysis import summary
 from automation.analysis.frame import answers_frame
 from automation.errors import AutomationError
@@ -190,17 +193,17 @@ def test_scores_and_response_rate(store):
     assert s["mean"] == pytest.approx((1 + 0.5 + 1 + 0.5 + 0) / 5)
     assert s["median"] == pytest.approx(0.5) and s["min"] == 0 and s["max"] == 1
     # no links: invited = active roster (5)
-    post = summary.response_rate(rows, report.invited_ids(store, store.form("ws_budget.post_test")))
+    post = summary.response_rate(rows, invited_ids(store, store.form("ws_budget.post_test")))
     assert post == {"responses": 5, "invited": 5, "responded": 5, "rate": 1.0}
     fb_rows = _rows(store, "ws_budget.event_feedback")
-    fb = summary.response_rate(fb_rows, report.invited_ids(store, store.form("ws_budget.event_feedback")))
+    fb = summary.response_rate(fb_rows, invited_ids(store, store.form("ws_budget.event_feedback")))
     assert fb == {"responses": 3, "invited": 4, "responded": 3, "rate": 0.75}
     assert summary.response_rate(fb_rows, None)["rate"] is None
 
 
 def test_public_form_has_no_rate(store):
     _insert_form(store, "needs_public", FEEDBACK, "needs_2022", audience="public")
-    assert report.invited_ids(store, store.form("needs_public")) is None
+    assert invited_ids(store, store.form("needs_public")) is None
 
 
 def test_small_cell_suppression_two_against_three(store):
@@ -274,7 +277,7 @@ def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
 
 def test_strings_exist_in_both_languages():
     assert set(chart_text.STRINGS["ru"]) == set(chart_text.STRINGS["ky"])
-    assert set(report.UI["ru"]) == set(report.UI["ky"])
+    assert set(UI["ru"]) == set(UI["ky"])
 
 
 # --- the report ---------------------------------------------------------------------
@@ -401,16 +404,16 @@ def _snap(store, lang="ru"):
     from automation.analysis.frame import form_specs
 
     forms = store.forms()
-    return report.snapshot(forms, answers_frame(store), form_specs(store), lang, NOW, 3, None)
+    return snapshot(forms, answers_frame(store), form_specs(store), lang, NOW, 3, None)
 
 
 def test_changes_hold_back_means_of_fewer_than_three_new_responses(store):
     before = _snap(store)
-    assert report.diff_snapshots(None, before, "ru", 3)["first"]
-    assert report.diff_snapshots(before, before, "ru", 3)["rows"] == []
+    assert diff_snapshots(None, before, "ru", 3)["first"]
+    assert diff_snapshots(before, before, "ru", 3)["rows"] == []
     # one new answer: its value could be read off the changed mean, so no mean is compared
     _responses(store, "ws_budget.event_feedback", {"x9": {"useful": 1}})
-    d = report.diff_snapshots(before, _snap(store), "ru", 3)
+    d = diff_snapshots(before, _snap(store), "ru", 3)
     assert [r["what"] for r in d["rows"]] == ["+1 отв. (было 3, стало 4)"] and d["rows"][0]["means"] == []
     assert d["held_back"]
     # kept: means of at least 3 answers, and the quiz's mean score share
