@@ -362,6 +362,31 @@ def test_single_scale_item_chart(store, tmp_path):
     assert _is_png(p) and p.with_suffix(".svg").exists()
 
 
+def test_charts_whose_data_did_not_change_are_not_drawn_again(store, tmp_path):
+    report.build_report(store, tmp_path, now=NOW)
+    charts_dir = tmp_path / "charts"
+    before = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
+    assert any(n.startswith("season-report.") for n in before) and any(n.startswith("ws_budget.") for n in before)
+    # a section chart deleted by hand is drawn again, and so are the charts of a form one of whose charts
+    # was deleted (a form's charts are drawn together); nothing else is
+    gone = [charts_dir / next(n for n in sorted(before) if n.startswith(prefix))
+            for prefix in ("season-report.", "ws_budget.post_test.by-oblast")]
+    post_test = {n for n in before if n.startswith("ws_budget.post_test.") and ".pre." not in n}
+    for p in gone:
+        p.unlink()
+    report.build_report(store, tmp_path, now=NOW)
+    after = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
+    assert set(after) == set(before)
+    assert {n for n in before if after[n] != before[n]} == {gone[0].name} | post_test
+    # new answers to one form redraw that form's charts, not the other forms'
+    _responses(store, "ws_budget.event_feedback", {f"x{i}": {"useful": 5} for i in range(3)})
+    report.build_report(store, tmp_path, now=NOW)
+    again = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
+    changed = {n for n in after if again.get(n) != after[n]}
+    assert any(n.startswith("ws_budget.event_feedback.") for n in changed)
+    assert not any(n.startswith("ws_budget.post_test") for n in changed)
+
+
 def test_data_hash_changes_with_a_new_response(store):
     before = report.data_hash(store)
     assert report.data_hash(store) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,16 @@ class Chart:
     kind: str
     note: str = ""
     svg_path: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The chart as a JSON object (paths as strings), as :meth:`from_json` reads it back."""
+        return {**self.__dict__, "path": str(self.path), "svg_path": str(self.svg_path) if self.svg_path else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Chart:
+        """The chart :meth:`to_json` wrote."""
+        return cls(**{**data, "path": Path(data["path"]),
+                      "svg_path": Path(data["svg_path"]) if data.get("svg_path") else None})
 
 
 def slug(text: str) -> str:

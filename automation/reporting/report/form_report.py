@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +12,7 @@ import pandas as pd
 from automation.analysis import summary
 from automation.analysis.rates import invited_ids
 from automation.model import FormSpec, parse_iso
+from automation.reporting.charts.cache import ChartCache, form_digest
 from automation.reporting.charts.chart import Chart
 from automation.reporting.charts.forms import form_charts
 from automation.reporting.report.scope import plan_event_title, spec_of_row
@@ -120,33 +119,13 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
 
 def _cached_charts(spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: str, min_group_size: int,
                    svg: bool, key: str) -> list[Chart]:
-    """Draw a form's charts, or reuse the files of the last build when its data did not change.
-
-    The hash covers the spec, the form's rows of the tidy frame (answers and the
-    roster columns joined to them) and the drawing options; it is kept in
-    ``.charts-cache.json`` beside the charts folder.  Drawing is the slow part of a report
-    (about 0.15 s a chart), and most forms are closed and unchanged.
-    """
-    cache_path = charts_dir.parent / ".charts-cache.json"
-    try:
-        cache = json.loads(cache_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        cache = {}
-    h = hashlib.sha256(json.dumps([spec.to_json(), lang, min_group_size, svg], sort_keys=True).encode())
-    h.update(pd.util.hash_pandas_object(rows.astype(str), index=False).values.tobytes())
-    digest = h.hexdigest()
-    entry = cache.get(f"{key}|{lang}")
-    if entry and entry["hash"] == digest:
-        charts = [Chart(**{**c, "path": Path(c["path"]),
-                                      "svg_path": Path(c["svg_path"]) if c.get("svg_path") else None})
-                  for c in entry["charts"]]
-        if all(c.path.exists() for c in charts):
-            return charts
-    charts = form_charts(spec, rows, charts_dir, lang, min_group_size, svg=svg, prefix=key)
-    cache[f"{key}|{lang}"] = {"hash": digest, "charts": [
-        {**c.__dict__, "path": str(c.path), "svg_path": str(c.svg_path) if c.svg_path else None} for c in charts]}
-    cache_path.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
-    return charts
+    """Draw a form's charts (:func:`form_charts`), or reuse the files of an earlier build when its
+    data did not change (:class:`ChartCache`, keyed by form key and language; :func:`form_digest`)."""
+    return ChartCache(charts_dir.parent).draw(
+        f"form:{key}|{lang}", form_digest(spec, rows, lang, min_group_size, svg),
+        lambda: form_charts(spec, rows, charts_dir, lang, min_group_size, svg=svg, prefix=key),
+        files=lambda charts: [c.path for c in charts], dump=lambda charts: [c.to_json() for c in charts],
+        load=lambda data: [Chart.from_json(c) for c in data])
 
 
 def pre_post_pairs(reports: list[FormReport]) -> list[dict[str, Any]]:

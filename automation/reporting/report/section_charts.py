@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import pickle
 from pathlib import Path
 from typing import Any
 
+from automation.reporting.charts.cache import ChartCache, call_digest
 from automation.reporting.charts.chart import Chart, slug
 
 
@@ -25,29 +23,18 @@ class SectionCharts:
         is the small-cell threshold the sections pass on."""
         self.dir, self.scope, self.lang, self.svg, self.min = charts_dir, scope, lang, svg, min_group_size
         self.drawn: set[Path] = set()
-        self._cache_path = charts_dir.parent / f".section-charts-cache.{scope}.{lang}.json"
-        try:
-            self._cache: dict[str, str] = json.loads(self._cache_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self._cache = {}
+        self._cache = ChartCache(charts_dir.parent)
 
     def cached(self, fn: Any, *args: Any, **kwargs: Any) -> Path | None:
-        """``fn(*args, **kwargs)`` (a chart function of :mod:`automation.reporting.charts.drawing` whose arguments include
-        the target path), unless the same call drew that file in an earlier build and it is still there.
-        Drawing is the slow part of a report (0.1-0.2 s a chart) and most of a season's data is settled."""
+        """``fn(*args, **kwargs)`` (a chart function of :mod:`automation.reporting.charts` whose arguments
+        include the target path), unless the same call drew that file in an earlier build and it is still
+        there (:class:`ChartCache`, keyed by the file; :func:`call_digest`).  Returns what ``fn`` returns:
+        the PNG path, or None when there was nothing to draw (remembered too)."""
         target = next((a for a in (*args, *kwargs.values()) if isinstance(a, Path)), None)
-        digest = hashlib.sha256(fn.__name__.encode() + pickle.dumps((args, sorted(kwargs.items())))).hexdigest()
-        key = str(target)
-        hit = self._cache.get(key)
-        if hit is not None and hit.startswith(digest):
-            if hit.endswith("|none"):
-                return None
-            if target is not None and target.exists():
-                return target
-        out = fn(*args, **kwargs)
-        self._cache[key] = digest + ("|none" if out is None else "")
-        self._cache_path.write_text(json.dumps(self._cache), encoding="utf-8")
-        return out
+        return self._cache.draw(
+            f"chart:{target}", call_digest(fn, args, kwargs), lambda: fn(*args, **kwargs),
+            files=lambda path: [] if path is None else [path], dump=lambda path: None if path is None else str(path),
+            load=lambda data: None if data is None else Path(data))
 
     def path(self, name: str) -> Path:
         """The file of the section chart ``name``: ``<charts_dir>/<scope>.<slug of name>.<lang>.png``."""
