@@ -33,7 +33,7 @@ import pandas as pd
 
 from automation.model import FormSpec
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 class ChartCache:
@@ -75,8 +75,8 @@ class ChartCache:
         self._entries = entries
         self.path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
-    def draw(self, key: str, digest: str, draw: Callable[[], T], files: Callable[[T], list[Path]],
-             dump: Callable[[T], Any], load: Callable[[Any], T]) -> T:
+    def draw(self, key: str, digest: str, draw: Callable[[], _T], files: Callable[[_T], list[Path]],
+             dump: Callable[[_T], Any], load: Callable[[Any], _T]) -> _T:
         """``draw()``, unless ``key`` was drawn from the same data by an earlier build.
 
         ``files(result)``: the files that must still exist for the result to be reused;

@@ -26,7 +26,22 @@ NO_OPEN_TEXT_KINDS = ("school_application",)
 
 @dataclass
 class FormReport:
-    """Everything the report shows about one form (built by :func:`form_report`)."""
+    """Everything the report shows about one form (built by :func:`form_report`).
+
+    - ``opens``, ``deadline``: aware datetimes (UTC), shown in Asia/Bishkek; ``status`` ``open`` or ``closed``.
+    - ``responses``: responses in the store; ``invited``/``responded``/``rate`` (0..1): None for a
+      public form, which has no list of invited participants.
+    - ``charts``: the form's charts in form order (:func:`~automation.reporting.charts.forms.form_charts`).
+    - ``score``: :func:`automation.analysis.summary.score_summary` of a quiz (shares 0..1), and
+      ``score_shares`` one share per scored response; None and ``[]`` otherwise.
+    - ``groups``: one row per oblast ``{"label", "respondents", "mean_score", "suppressed"}`` (strings;
+      a suppressed group shows "менее N" / "Nтөн аз").
+    - ``open_texts``: ``[{"title", "question_id", "texts"}]``, contacts masked; empty and
+      ``texts_withheld`` True for applications to the School.
+    - ``non_respondents``: ``[{"label", "count"}]`` per oblast (counts only, never names) and
+      ``non_respondents_total``; None when nobody was invited by name.
+    - ``pre_post``: set by :func:`pre_post_pairs` on a post-test that has a pre-test.
+    """
 
     form_key: str
     title: str
@@ -69,7 +84,13 @@ def _group_rows(groups: pd.DataFrame, lang: str, min_group_size: int, graded: bo
 def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Path, lang: str = "ru",
                 min_group_size: int = summary.MIN_GROUP_SIZE, plan: Any = None, svg: bool = False,
                 roster: dict[str, Any] | None = None) -> FormReport:
-    """Compute one form's section and draw its charts.  ``frame``: the whole tidy frame (filtered here)."""
+    """Compute one form's section and draw its charts (reused when unchanged) under ``charts_dir``.
+
+    ``form_row``: the form's row of the store; ``frame``: the whole tidy frame
+    (:func:`automation.analysis.frame.answers_frame`, one row per answer; filtered here);
+    ``roster``: participant id → participant, read from the store when not given;
+    ``plan``: for the event's title (optional).  Groups smaller than ``min_group_size`` are hidden.
+    """
     spec = spec_of_row(form_row)
     key = form_row["form_key"]
     rows = frame[frame["form_key"] == key]
@@ -129,7 +150,8 @@ def _cached_charts(spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: s
 
 
 def pre_post_pairs(reports: list[FormReport]) -> list[dict[str, Any]]:
-    """Pairs ``X.pre`` (pre-test) → ``X`` (post-test) with mean score shares."""
+    """Pairs ``X.pre`` (pre-test) → ``X`` (post-test) with mean score shares: ``[{"title", "form_key",
+    "pre", "post", "n_pre", "n_post"}]`` (shares 0..1); each pair is also set as the post-test's ``pre_post``."""
     by_key = {r.form_key: r for r in reports}
     pairs = []
     for r in reports:

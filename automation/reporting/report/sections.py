@@ -30,7 +30,16 @@ from automation.store import Store
 
 def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], plan: Any, lang: str,
                      min_group_size: int, draw: SectionCharts) -> dict[str, Any] | None:
-    """The gains per event and per oblast, and the item analysis of each post-test (None without post-tests)."""
+    """The gains per event and per oblast, and the item analysis of each post-test (None without post-tests).
+
+    Returns ``{"events": [row], "oblasts": [row], "overall": row | None, "charts": [Chart],
+    "items": [{"title", "form_key", "has_pre", "n_pre", "n_post", "chart", "rows"}]}``; a gain
+    ``row`` is ``{"label", "group", "participants", "paired", "perfect_pre", "post_only", "pre_only",
+    "mean", "ci", "suppressed", "mean_suppressed"}`` with counts and the mean normalized gain as
+    text (:func:`automation.analysis.posttest.gain_table`); an item row ``{"title", "pre", "post",
+    "ci", "discrimination", "flags"}`` (:func:`automation.analysis.posttest.item_analysis`).
+    ``frame``: the tidy frame of the forms in scope; ``specs``: form key → spec.
+    """
     graded = {k: s for k, s in specs.items() if s.max_score > 0}
     if not graded:
         return None
@@ -104,7 +113,14 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
 
 def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], lang: str,
                   min_group_size: int, draw: SectionCharts) -> list[dict[str, Any]]:
-    """Per needs assessment: demand with Wilson intervals, breakdowns by oblast and role, change from last year."""
+    """Per needs assessment: demand with Wilson intervals, breakdowns by oblast and role, change from last year.
+
+    One block per needs assessment with answers, in ``forms`` order: ``{"title", "form_key", "year",
+    "prev_year", "questions": [{"title", "answered", "rows": [{"label", "count", "share", "ci"}],
+    "charts": [Chart], "change": Chart | None}], "scale_groups": {"groups", "rows"} | None,
+    "scale_change": [{"title", "prev", "now", "diff", "ci"}]}``.  The previous year's assessment
+    (:func:`automation.analysis.needs.previous_assessment`) is read from the store.
+    """
     out = []
     all_forms = store.forms()
     hidden = summary.suppressed_label(min_group_size, lang)
@@ -169,7 +185,13 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
 
 def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], plan: Any, lang: str,
                      min_group_size: int, draw: SectionCharts) -> dict[str, Any] | None:
-    """The Likert trend across the events (or the one event's item summary); None without feedback forms."""
+    """The Likert trend across the events (or the one event's item summary); None without feedback forms.
+
+    Returns ``{"items": [{"n", "title"}], "events": [{"title", "date", "responses", "cells"}],
+    "chart": Chart | None, "summary": [{"title", "n", "mean", "ci", "top"}]}``: one cell per item
+    (mean as text, or the suppression label), events by date (:func:`~automation.reporting.report.scope.event_when`); the trend
+    chart needs two events or more, the summary is given for a single event instead.
+    """
     fbs = [feedback.FeedbackForm(f["form_key"], f["event_id"], scope_title(plan, f, specs[f["form_key"]], lang),
                                  event_when(plan, f), specs[f["form_key"]], frame[frame["form_key"] == f["form_key"]])
            for f in forms if f["kind"] == "event_feedback"]
@@ -207,7 +229,13 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                   lang: str, min_group_size: int, draw: SectionCharts, roster: dict[str, Any],
                   now: datetime, by_oblast: bool = False) -> dict[str, Any] | None:
     """Response rate per form and oblast, and the cumulative curves by day since the invitation
-    (``by_oblast``: also one chart per form with a curve per oblast, for an event's report)."""
+    (``by_oblast``: also one chart per form with a curve per oblast, for an event's report).
+
+    Returns ``{"chart": Chart | None, "rows": [{"title", "invited", "responded", "rate", "cells"}],
+    "oblast_charts": [Chart], "oblasts": [label]}`` with one cell per oblast, or None when no form in
+    scope was sent to invited participants (public forms have no rate).  ``roster``: participant
+    id → participant; ``now`` (UTC) ends the curve of a form still open.
+    """
     hidden = summary.suppressed_label(min_group_size, lang)
     curves, rows, oblasts = [], [], []
     per_form = []
