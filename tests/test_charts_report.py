@@ -15,8 +15,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import automation.reporting.charts.drawing as charts
+from automation.reporting.charts import text as chart_text
+from automation.reporting.charts.bars import oblast_chart, scale_chart
+from automation.reporting.charts.forms import form_charts
+from automation.reporting.charts.needs import change_chart, heatmap_chart
+from automation.reporting.charts.posttest import gain_chart, item_chart
+from automation.reporting.charts.trends import response_curve_chart, trend_chart
 import automation.reporting.report.build as report
+from automation.analysis.rates import invited_ids
+from automation.reporting.report.changes import diff_snapshots, snapshot
+from automation.reporting.report.text import UI
 from automation.analysis import summary
 from automation.analysis.frame import answers_frame
 from automation.errors import AutomationError
@@ -185,17 +193,17 @@ def test_scores_and_response_rate(store):
     assert s["mean"] == pytest.approx((1 + 0.5 + 1 + 0.5 + 0) / 5)
     assert s["median"] == pytest.approx(0.5) and s["min"] == 0 and s["max"] == 1
     # no links: invited = active roster (5)
-    post = summary.response_rate(rows, report.invited_ids(store, store.form("ws_budget.post_test")))
+    post = summary.response_rate(rows, invited_ids(store, store.form("ws_budget.post_test")))
     assert post == {"responses": 5, "invited": 5, "responded": 5, "rate": 1.0}
     fb_rows = _rows(store, "ws_budget.event_feedback")
-    fb = summary.response_rate(fb_rows, report.invited_ids(store, store.form("ws_budget.event_feedback")))
+    fb = summary.response_rate(fb_rows, invited_ids(store, store.form("ws_budget.event_feedback")))
     assert fb == {"responses": 3, "invited": 4, "responded": 3, "rate": 0.75}
     assert summary.response_rate(fb_rows, None)["rate"] is None
 
 
 def test_public_form_has_no_rate(store):
     _insert_form(store, "needs_public", FEEDBACK, "needs_2022", audience="public")
-    assert report.invited_ids(store, store.form("needs_public")) is None
+    assert invited_ids(store, store.form("needs_public")) is None
 
 
 def test_small_cell_suppression_two_against_three(store):
@@ -241,10 +249,10 @@ def _is_png(p: Path) -> bool:
 def test_form_charts_are_valid_pngs_without_missing_glyphs(store, tmp_path, lang):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph (e.g. ө ү ң) is a UserWarning in matplotlib
-        fb = charts.form_charts(_spec(store, "ws_budget.event_feedback"), _rows(store, "ws_budget.event_feedback"),
-                                tmp_path, lang, svg=True)
-        quiz = charts.form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
-                                  tmp_path, lang)
+        fb = form_charts(_spec(store, "ws_budget.event_feedback"), _rows(store, "ws_budget.event_feedback"),
+                         tmp_path, lang, svg=True)
+        quiz = form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
+                           tmp_path, lang)
     kinds = [(c.question_id, c.kind) for c in fb]
     assert kinds == [("useful+trainer", "likert"), ("format", "choice"), ("topics", "multiple_choice"),
                      ("rate", "grid"), ("", "oblast")]  # no chart for text questions
@@ -263,13 +271,13 @@ def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
     rows = _rows(store, "ws_budget.event_feedback")  # 3 in Osh
     groups = summary.oblast_groups(rows, 4)
     assert groups["suppressed"].all()
-    assert charts.oblast_chart(groups, tmp_path / "x.png", min_group_size=4) is None
+    assert oblast_chart(groups, tmp_path / "x.png", min_group_size=4) is None
     assert not (tmp_path / "x.png").exists()
 
 
 def test_strings_exist_in_both_languages():
-    assert set(charts.STRINGS["ru"]) == set(charts.STRINGS["ky"])
-    assert set(report.UI["ru"]) == set(report.UI["ky"])
+    assert set(chart_text.STRINGS["ru"]) == set(chart_text.STRINGS["ky"])
+    assert set(UI["ru"]) == set(UI["ky"])
 
 
 # --- the report ---------------------------------------------------------------------
@@ -350,8 +358,33 @@ def test_single_scale_item_chart(store, tmp_path):
     c = summary.count_question(q, _rows(store, "ws_budget.event_feedback"), "ky")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        p = charts.scale_chart(c, q.scale, tmp_path / "useful.png", "ky", svg=True)
+        p = scale_chart(c, q.scale, tmp_path / "useful.png", "ky", svg=True)
     assert _is_png(p) and p.with_suffix(".svg").exists()
+
+
+def test_charts_whose_data_did_not_change_are_not_drawn_again(store, tmp_path):
+    report.build_report(store, tmp_path, now=NOW)
+    charts_dir = tmp_path / "charts"
+    before = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
+    assert any(n.startswith("season-report.") for n in before) and any(n.startswith("ws_budget.") for n in before)
+    # a section chart deleted by hand is drawn again, and so are the charts of a form one of whose charts
+    # was deleted (a form's charts are drawn together); nothing else is
+    gone = [charts_dir / next(n for n in sorted(before) if n.startswith(prefix))
+            for prefix in ("season-report.", "ws_budget.post_test.by-oblast")]
+    post_test = {n for n in before if n.startswith("ws_budget.post_test.") and ".pre." not in n}
+    for p in gone:
+        p.unlink()
+    report.build_report(store, tmp_path, now=NOW)
+    after = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
+    assert set(after) == set(before)
+    assert {n for n in before if after[n] != before[n]} == {gone[0].name} | post_test
+    # new answers to one form redraw that form's charts, not the other forms'
+    _responses(store, "ws_budget.event_feedback", {f"x{i}": {"useful": 5} for i in range(3)})
+    report.build_report(store, tmp_path, now=NOW)
+    again = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
+    changed = {n for n in after if again.get(n) != after[n]}
+    assert any(n.startswith("ws_budget.event_feedback.") for n in changed)
+    assert not any(n.startswith("ws_budget.post_test") for n in changed)
 
 
 def test_data_hash_changes_with_a_new_response(store):
@@ -396,16 +429,16 @@ def _snap(store, lang="ru"):
     from automation.analysis.frame import form_specs
 
     forms = store.forms()
-    return report.snapshot(forms, answers_frame(store), form_specs(store), lang, NOW, 3, None)
+    return snapshot(forms, answers_frame(store), form_specs(store), lang, NOW, 3, None)
 
 
 def test_changes_hold_back_means_of_fewer_than_three_new_responses(store):
     before = _snap(store)
-    assert report.diff_snapshots(None, before, "ru", 3)["first"]
-    assert report.diff_snapshots(before, before, "ru", 3)["rows"] == []
+    assert diff_snapshots(None, before, "ru", 3)["first"]
+    assert diff_snapshots(before, before, "ru", 3)["rows"] == []
     # one new answer: its value could be read off the changed mean, so no mean is compared
     _responses(store, "ws_budget.event_feedback", {"x9": {"useful": 1}})
-    d = report.diff_snapshots(before, _snap(store), "ru", 3)
+    d = diff_snapshots(before, _snap(store), "ru", 3)
     assert [r["what"] for r in d["rows"]] == ["+1 отв. (было 3, стало 4)"] and d["rows"][0]["means"] == []
     assert d["held_back"]
     # kept: means of at least 3 answers, and the quiz's mean score share
@@ -424,22 +457,22 @@ def test_season_charts_without_missing_glyphs(store, tmp_path, lang):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         g = posttest.gains(posttest.quiz_scores(frame, specs), specs)
-        paths = [charts.gain_chart(posttest.gain_table(g, "oblast", 2), {"osh": "Ош", "naryn": "Нарын"},
-                                   tmp_path / "gain.png", lang, "oblast", 2)]
+        paths = [gain_chart(posttest.gain_table(g, "oblast", 2), {"osh": "Ош", "naryn": "Нарын"},
+                            tmp_path / "gain.png", lang, "oblast", 2)]
         post = posttest.item_analysis(specs["ws_budget.post_test"], _rows(store, "ws_budget.post_test"), lang)
         pre = posttest.item_analysis(specs["ws_budget.post_test.pre"], _rows(store, "ws_budget.post_test.pre"), lang)
-        paths.append(charts.item_chart(post, tmp_path / "items.png", lang, pre))
+        paths.append(item_chart(post, tmp_path / "items.png", lang, pre))
         q = specs["ws_budget.event_feedback"].question("topics")
-        paths.append(charts.heatmap_chart(needs.group_demand(q, fb, "oblast", 3, lang), tmp_path / "heat.png", lang,
-                                          "oblast", q.title.get(lang)))
-        paths.append(charts.change_chart(needs.demand_change(q, fb.iloc[:8], q, fb, lang), tmp_path / "change.png",
-                                         lang, q.title.get(lang), 2021, 2022))
+        paths.append(heatmap_chart(needs.group_demand(q, fb, "oblast", 3, lang), tmp_path / "heat.png", lang,
+                                   "oblast", q.title.get(lang)))
+        paths.append(change_chart(needs.demand_change(q, fb.iloc[:8], q, fb, lang), tmp_path / "change.png",
+                                  lang, q.title.get(lang), 2021, 2022))
         spec = specs["ws_budget.event_feedback"]
         forms = [feedback.FeedbackForm(f"ev{i}", f"ev{i}", f"Иш-чара {i}", NOW + pd.Timedelta(days=14 * i), spec, fb)
                  for i in range(3)]
-        paths.append(charts.trend_chart(feedback.feedback_trend(forms, 3, lang), tmp_path / "trend.png", lang))
+        paths.append(trend_chart(feedback.feedback_trend(forms, 3, lang), tmp_path / "trend.png", lang))
         inv = {"p1": "osh", "p2": "osh", "p3": "osh", "p4": "naryn"}
         curve = rates.response_curve(fb, inv, NOW - pd.Timedelta(days=1), NOW + pd.Timedelta(days=3))
-        paths.append(charts.response_curve_chart([("Иш-чараны баалоо", "event_feedback", curve)],
-                                                 tmp_path / "curve.png", lang))
+        paths.append(response_curve_chart([("Иш-чараны баалоо", "event_feedback", curve)],
+                                          tmp_path / "curve.png", lang))
     assert all(p is not None and _is_png(p) for p in paths), paths

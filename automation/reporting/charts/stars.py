@@ -43,9 +43,9 @@ def fmt_stars(x: float, lang: str = "") -> str:
 def leaderboard_chart(stars: Stars, path: str | Path, lang: str = "ru", max_bars: int = 25,
                       svg: bool = False) -> Path | None:
     """Horizontal bars of stars per participant (those with at least one star, at most
-    ``max_bars``), the proposed #ЧоңОй speakers in green; the style of :mod:`automation.reporting.charts.drawing`.
+    ``max_bars``), the proposed #ЧоңОй speakers in green; the style of :mod:`automation.reporting.charts.bars`.
     Returns None (and writes nothing) when nobody has a star yet."""
-    import automation.reporting.charts.drawing as charts
+    from automation.reporting.charts import bars as charts
 
     s = STRINGS.get(lang, STRINGS["ru"])
     shown = stars.board[stars.board["stars"] > 0].head(max_bars)
@@ -56,4 +56,4 @@ def leaderboard_chart(stars: Stars, path: str | Path, lang: str = "ru", max_bars
     ann = [f"{fmt_stars(v, lang)} ({n} {votes_word(int(n), lang)})" for v, n in zip(values, shown["votes"])]
     colors = [charts.ACCENT if sp else charts.PRIMARY for sp in shown["speaker"]]
     note = s["speakers"].format(n=stars.rules.top_n) + " " + s[stars.rules.ties]
-    return charts._hbar(labels, values, ann, s["title"], s["axis"], note, Path(path), svg, colors)
+    return charts.hbar(labels, values, ann, s["title"], s["axis"], note, Path(path), svg, colors)

@@ -1,0 +1,167 @@
+"""One form's section of the report: its figures, charts, open answers and non-respondents (:func:`form_report`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from automation.analysis import summary
+from automation.analysis.rates import invited_ids
+from automation.model import FormSpec, parse_iso
+from automation.reporting.charts.cache import ChartCache, form_digest
+from automation.reporting.charts.chart import Chart
+from automation.reporting.charts.forms import form_charts
+from automation.reporting.report.scope import plan_event_title, spec_of_row
+from automation.reporting.report.text import ui
+from automation.store import Store
+
+
+#: Form kinds whose open answers are not listed in the report (scored by the commission under codes).
+NO_OPEN_TEXT_KINDS = ("school_application",)
+
+
+@dataclass
+class FormReport:
+    """Everything the report shows about one form (built by :func:`form_report`).
+
+    - ``opens``, ``deadline``: aware datetimes (UTC), shown in Asia/Bishkek; ``status`` ``open`` or ``closed``.
+    - ``responses``: responses in the store; ``invited``/``responded``/``rate`` (0..1): None for a
+      public form, which has no list of invited participants.
+    - ``charts``: the form's charts in form order (:func:`~automation.reporting.charts.forms.form_charts`).
+    - ``score``: :func:`automation.analysis.summary.score_summary` of a quiz (shares 0..1), and
+      ``score_shares`` one share per scored response; None and ``[]`` otherwise.
+    - ``groups``: one row per oblast ``{"label", "respondents", "mean_score", "suppressed"}`` (strings;
+      a suppressed group shows "менее N" / "Nтөн аз").
+    - ``open_texts``: ``[{"title", "question_id", "texts"}]``, contacts masked; empty and
+      ``texts_withheld`` True for applications to the School.
+    - ``non_respondents``: ``[{"label", "count"}]`` per oblast (counts only, never names) and
+      ``non_respondents_total``; None when nobody was invited by name.
+    - ``pre_post``: set by :func:`pre_post_pairs` on a post-test that has a pre-test.
+    """
+
+    form_key: str
+    title: str
+    kind: str
+    event_id: str
+    event_title: str
+    pre_test: bool
+    opens: datetime
+    deadline: datetime
+    status: str
+    responses: int
+    invited: int | None
+    responded: int | None
+    rate: float | None
+    charts: list[Chart] = field(default_factory=list)
+    score: dict[str, Any] | None = None
+    score_shares: list[float] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    open_texts: list[dict[str, Any]] = field(default_factory=list)
+    texts_withheld: bool = False
+    non_respondents: list[dict[str, Any]] = field(default_factory=list)
+    non_respondents_total: int | None = None
+    pre_post: dict[str, Any] | None = None
+
+
+def _group_rows(groups: pd.DataFrame, lang: str, min_group_size: int, graded: bool) -> list[dict[str, Any]]:
+    hidden = summary.suppressed_label(min_group_size, lang)
+    out = []
+    for g in groups.itertuples(index=False):
+        out.append({
+            "label": summary.group_label("oblast", g.group, lang),
+            "respondents": hidden if g.suppressed else str(int(g.respondents)),
+            "mean_score": (hidden if g.suppressed else
+                           (f"{g.mean_score * 100:.0f}%" if graded and pd.notna(g.mean_score) else None)),
+            "suppressed": bool(g.suppressed),
+        })
+    return out
+
+
+def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Path, lang: str = "ru",
+                min_group_size: int = summary.MIN_GROUP_SIZE, plan: Any = None, svg: bool = False,
+                roster: dict[str, Any] | None = None) -> FormReport:
+    """Compute one form's section and draw its charts (reused when unchanged) under ``charts_dir``.
+
+    ``form_row``: the form's row of the store; ``frame``: the whole tidy frame
+    (:func:`automation.analysis.frame.answers_frame`, one row per answer; filtered here);
+    ``roster``: participant id → participant, read from the store when not given;
+    ``plan``: for the event's title (optional).  Groups smaller than ``min_group_size`` are hidden.
+    """
+    spec = spec_of_row(form_row)
+    key = form_row["form_key"]
+    rows = frame[frame["form_key"] == key]
+    invited = invited_ids(store, form_row)
+    rate = summary.response_rate(rows, invited)
+    fr = FormReport(
+        form_key=key, title=spec.title.get(lang), kind=spec.kind, event_id=form_row["event_id"],
+        # a survey's event id is its own form key: it belongs to no event
+        event_title="" if form_row["event_id"] == key else plan_event_title(plan, form_row["event_id"], lang),
+        pre_test=bool(form_row["pre_test"]),
+        opens=parse_iso(form_row["opens"]), deadline=parse_iso(form_row["deadline"]), status=form_row["status"],
+        responses=len(store.responses(key)), invited=rate["invited"], responded=rate["responded"],
+        rate=rate["rate"],
+    )
+    fr.charts = _cached_charts(spec, rows, charts_dir, lang, min_group_size, svg, key)
+    graded = spec.max_score > 0
+    if graded:
+        fr.score = summary.score_summary(spec, rows)
+        fr.score_shares = summary.score_shares(spec, rows).tolist()
+    if not rows.empty:
+        fr.groups = _group_rows(summary.oblast_groups(rows, min_group_size, spec if graded else None), lang,
+                                min_group_size, graded)
+    if spec.kind in NO_OPEN_TEXT_KINDS:
+        fr.texts_withheld = any(q.kind in summary.TEXT_KINDS for q in spec.questions)
+    else:
+        for q in spec.questions:
+            if q.kind in summary.TEXT_KINDS:
+                title = q.title.get(lang)
+            elif q.kind in ("single_choice", "multiple_choice") and q.other:
+                title = ui("other_texts", lang, title=q.title.get(lang))
+            else:
+                continue
+            texts = summary.open_texts(spec, rows, q.id, ui("contact_masked", lang)) if not rows.empty else []
+            if texts:
+                fr.open_texts.append({"title": title, "question_id": q.id, "texts": texts})
+    if invited is not None:
+        roster = roster if roster is not None else {p.id: p for p in store.participants(active_only=False)}
+        inv = {pid: (roster[pid].oblast if pid in roster else "") for pid in invited}
+        nr = summary.non_respondents_by_oblast(inv, rows, min_group_size)
+        hidden = summary.suppressed_label(min_group_size, lang)
+        fr.non_respondents = [{"label": summary.group_label("oblast", g.group, lang),
+                               "count": hidden if g.suppressed else str(int(g.non_respondents))}
+                              for g in nr.itertuples(index=False)]
+        fr.non_respondents_total = len(inv) - (rate["responded"] or 0)
+    return fr
+
+
+def _cached_charts(spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: str, min_group_size: int,
+                   svg: bool, key: str) -> list[Chart]:
+    """Draw a form's charts (:func:`form_charts`), or reuse the files of an earlier build when its
+    data did not change (:class:`ChartCache`, keyed by form key and language; :func:`form_digest`)."""
+    return ChartCache(charts_dir.parent).draw(
+        f"form:{key}|{lang}", form_digest(spec, rows, lang, min_group_size, svg),
+        lambda: form_charts(spec, rows, charts_dir, lang, min_group_size, svg=svg, prefix=key),
+        files=lambda charts: [c.path for c in charts], dump=lambda charts: [c.to_json() for c in charts],
+        load=lambda data: [Chart.from_json(c) for c in data])
+
+
+def pre_post_pairs(reports: list[FormReport]) -> list[dict[str, Any]]:
+    """Pairs ``X.pre`` (pre-test) → ``X`` (post-test) with mean score shares: ``[{"title", "form_key",
+    "pre", "post", "n_pre", "n_post"}]`` (shares 0..1); each pair is also set as the post-test's ``pre_post``."""
+    by_key = {r.form_key: r for r in reports}
+    pairs = []
+    for r in reports:
+        if r.pre_test or r.score is None:
+            continue
+        pre = by_key.get(f"{r.form_key}.pre")
+        if pre is None or pre.score is None:
+            continue
+        d = {"title": r.event_title or r.title, "form_key": r.form_key, "pre": pre.score["mean"],
+             "post": r.score["mean"], "n_pre": pre.score["n"], "n_post": r.score["n"]}
+        r.pre_post = d
+        pairs.append(d)
+    return pairs
