@@ -24,7 +24,7 @@ from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, forms, mailings, reports, responses
 from automation.model import BISHKEK, Action, utc_now
-from automation.plan.load import actions as plan_actions
+from automation.plan.actions import actions as plan_actions
 
 logger = logging.getLogger(__name__)
 

@@ -122,7 +122,8 @@ def test_demo_writes_every_output(demo):
 
 def test_every_planned_action_ran(demo):
     from automation.demo.season import CLUB_PLAN
-    from automation.plan.load import actions, load_plan
+    from automation.plan.actions import actions
+    from automation.plan.load import load_plan
 
     keys = {a.key for a in actions(load_plan(CLUB_PLAN))}
     ledger = {r["key"]: r["status"] for r in demo.db().execute("SELECT key, status FROM ledger")}

@@ -22,7 +22,8 @@ import yaml
 
 from automation.errors import PlanError
 from automation.model import BISHKEK
-from automation.plan.load import actions, load_plan
+from automation.plan.actions import actions
+from automation.plan.load import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"

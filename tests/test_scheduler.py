@@ -27,7 +27,7 @@ from automation.config import load_config, make_context
 from automation.context import Context
 from automation.jobs.mailings import message_id
 from automation.model import BISHKEK, iso, to_utc
-from automation.plan.load import actions
+from automation.plan.actions import actions
 from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.workspace.local import SmtpMail

@@ -41,7 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_plan_show(args: argparse.Namespace) -> int:
     from automation.config import load_config
-    from automation.plan.load import actions, load_plan
+    from automation.plan.actions import actions
+    from automation.plan.load import load_plan
     from automation.store import Store
 
     cfg = load_config(args.config)
@@ -143,7 +144,7 @@ def cmd_roster_sync_group(args: argparse.Namespace) -> int:
 
 
 def _find_action(ctx, key: str):
-    from automation.plan.load import actions
+    from automation.plan.actions import actions
 
     acts = {a.key: a for a in actions(ctx.plan)}
     if key not in acts:

@@ -30,7 +30,8 @@ from typing import Any, Callable
 from automation.context import Context
 from automation.jobs import reports
 from automation.model import BISHKEK, FormSpec, Participant, form_spec_from_json, parse_iso
-from automation.plan.load import actions, load_plan, reminder_time
+from automation.plan.actions import actions, reminder_time
+from automation.plan.load import load_plan
 from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.store import Store
