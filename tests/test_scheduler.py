@@ -1,7 +1,7 @@
 """The scheduler on the local backend: due actions run once, missed ones are skipped with a reason,
 failures are recorded and retried, mail goes out exactly once (also after a crash) and within the daily cap.
 
-Each test builds its own season in ``tmp_path`` through ``automation.config.make_context``
+Each test builds its own season in ``tmp_path`` through ``automation.app.make_context``
 with a ``club.yaml`` there: a one-event plan, a five-person roster, a real SQLite
 state file and a Maildir outbox whose files are counted.
 
@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from automation.cli.main import main
-from automation.config import load_config, make_context
+from automation.app import make_context
+from automation.config import load_config
 from automation.context import Context
 from automation.jobs.mailings import message_id
 from automation.model import BISHKEK, iso, to_utc
