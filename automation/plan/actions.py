@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from automation.errors import AutomationError
 from automation.model import BISHKEK, Action, to_utc
 from automation.plan.model import FormUse, Plan, local_moment
 
@@ -144,3 +145,19 @@ def _form_actions(f: FormUse, s: dict[str, int]) -> list[Action]:
     return out
 
 
+
+def mail_action(plan: Plan, key: str) -> Action:
+    """The mail action of ``plan`` with this key (``mail preview`` and ``mail send`` act on it by hand).
+
+    Raises :class:`AutomationError` when the plan has no action ``key`` (the message lists up to
+    eight mail action keys) or when the action is not a mailing (``form.create`` ...).
+    """
+    acts = {a.key: a for a in actions(plan)}
+    if key not in acts:
+        mail = sorted(k for k, a in acts.items() if a.kind.startswith("mail."))
+        hint = ", ".join(mail[:8]) + (" ..." if len(mail) > 8 else "")
+        raise AutomationError(f"no action {key!r} in the plan (see `plan show`; mail actions: {hint})")
+    a = acts[key]
+    if not a.kind.startswith("mail."):
+        raise AutomationError(f"{key} is a {a.kind} action, not a mailing")
+    return a
