@@ -1,4 +1,5 @@
-"""Shared fixtures: a season Context on the local backend in a temporary folder."""
+"""Shared fixtures: a season Context on the local backend in a temporary folder, and the demo's
+season run once per test session."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import dataclasses
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,6 +20,9 @@ from automation.config import Config  # noqa: E402
 from automation.context import Context  # noqa: E402
 from automation.model import BISHKEK, to_utc  # noqa: E402
 from automation.roster import read_roster  # noqa: E402
+
+if TYPE_CHECKING:
+    from automation.demo.season import DemoSummary
 
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
 CLUB_ROSTER = ROOT / "examples" / "club2022" / "roster.csv"
@@ -41,3 +46,15 @@ def season(tmp_path: Path) -> Context:
     """The 2022 club season (plan and roster of examples/club2022) in this test's temporary folder."""
     return make_season(tmp_path)
 
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    """The demo's 2022 season with seed 1 (``run_demo(out, seed=1, quiet=True)``), run once per test session.
+
+    Returns (the folder it wrote: state.sqlite, outbox/, sheets/, charts/, report.html ...; its summary).
+    The demo takes about a minute: every test that needs its output shares this run, and reads it only.
+    """
+    from automation.demo.season import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    return out, run_demo(out, seed=1, quiet=True)
