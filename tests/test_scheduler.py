@@ -445,3 +445,23 @@ def test_mails_carry_their_content_language(tmp_path):
     langs = {m["To"]: m["Content-Language"] for m in outbox(tmp_path)}
     assert langs == {"admin@example.org": "ru", "aigul@example.org": "ky", "bermet@example.org": "ru",
                      "chynara@example.org": "ky", "elena@example.org": "ru", "zhibek@example.org": "ky"}
+
+
+def test_the_service_builds_each_part_on_first_use_and_a_bad_plan_creates_no_state(tmp_path):
+    from automation.app import Service
+    from automation.errors import PlanError
+
+    cfg = load_config(write_season(tmp_path))
+    service = Service(cfg)
+    assert service.ledger() == {} and not cfg.state.exists()  # plan show before anything ran: nothing created
+    assert [a.key for a in actions(service.plan)][0] == "ws1.programme_draft"
+    assert not cfg.state.exists()
+    ctx = service.context
+    assert ctx.store is service.store and ctx.plan is service.plan and service.context is ctx
+    assert cfg.state.exists() and ctx.backend.name == "local" and ctx.out_dir == cfg.out
+    assert service.web_key_path == cfg.state.with_name("state.sqlite.web-key")
+    (tmp_path / "plan.yaml").write_text("club: {}\n", encoding="utf-8")
+    cfg.state.unlink()
+    with pytest.raises(PlanError):
+        Service(cfg).context
+    assert not cfg.state.exists()
