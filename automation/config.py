@@ -1,4 +1,6 @@
-"""Service configuration (``club.yaml``), and building a :class:`Context` from it.
+"""Service configuration (``club.yaml``): reading and validating it.
+
+The service is assembled from a :class:`Config` in :mod:`automation.app`.
 
 Keys (all optional; paths are relative to the config file)::
 
@@ -29,12 +31,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from automation.checker import read_yaml
-from automation.context import Context
 from automation.errors import AutomationError, ValidationError
-from automation.plan.load import load_plan
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
 
@@ -44,6 +44,12 @@ _KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_
 
 @dataclass
 class Config:
+    """The settings of ``club.yaml`` (see the module docstring); paths are absolute once loaded.
+
+    ``google`` holds the ``google:`` options, with ``token`` made absolute; ``extra`` is not read by
+    anything (no setting fills it).
+    """
+
     plan: Path
     state: Path
     out: Path
@@ -69,7 +75,12 @@ class Config:
 
 
 def load_config(path: str | Path | None) -> Config:
-    """Read ``club.yaml`` (or defaults when ``path`` is None and no ``club.yaml`` exists here)."""
+    """Read ``club.yaml`` (or defaults when ``path`` is None and no ``club.yaml`` exists here).
+
+    Raises :class:`ValidationError` listing every unknown setting and bad value, and
+    :class:`AutomationError` when ``path`` is given but missing, or when ``smtp.password_env`` names an
+    environment variable that is not set.
+    """
     p = Path(path) if path else Path("club.yaml")
     data: dict[str, Any] = {}
     if p.exists():
@@ -135,6 +146,7 @@ def _check_values(data: dict[str, Any]) -> list[str]:
 
 
 def _google_options(data: dict[str, Any], base: Path, source: Path) -> dict[str, Any]:
+    """The ``google:`` options, with a relative ``token`` path made relative to the config file's folder."""
     opts = data.get("google") or {}
     if not isinstance(opts, dict):
         raise ValidationError(str(source), ["google: expected a mapping of settings"])
@@ -142,26 +154,3 @@ def _google_options(data: dict[str, Any], base: Path, source: Path) -> dict[str,
     if opts.get("token") and not Path(str(opts["token"])).is_absolute():
         opts["token"] = base / str(opts["token"])
     return opts
-
-
-def make_context(cfg: Config, log: Callable[[str], None] = lambda m: None, store: Store | None = None) -> Context:
-    """Open the store, load the plan and build the backend named in the configuration."""
-    plan = load_plan(cfg.plan, cfg.templates)
-    store = store or Store(cfg.state)
-    if cfg.backend == "google":
-        from automation.workspace.google import GoogleBackend
-
-        years = sorted({e.start.year for e in plan.events})
-        season = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
-        backend = GoogleBackend.create(store, cfg.credentials or Path("credentials.json"), plan.club.group_email,
-                                       options=cfg.google, mentor_email=plan.club.mentor_email,
-                                       spreadsheet_title=f"{plan.club.name.ru} — {season}".strip(" —"))
-        return Context(store=store, plan=plan, backend=backend, out_dir=cfg.out, templates_dir=cfg.templates,
-                       daily_cap=cfg.daily_cap, min_group_size=cfg.min_group_size, report_lang=cfg.report_lang,
-                       log=log)
-    from automation.workspace.local import LocalBackend
-
-    backend = LocalBackend.create(store, cfg.out, plan.club.group_email, plan.club.form_base_url, smtp=cfg.smtp,
-                                  sheets_dir=cfg.sheets)
-    return Context(store=store, plan=plan, backend=backend, out_dir=cfg.out, templates_dir=cfg.templates,
-                   daily_cap=cfg.daily_cap, min_group_size=cfg.min_group_size, report_lang=cfg.report_lang, log=log)

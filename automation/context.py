@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from automation.plan.load import Plan
+from automation.plan.model import Plan
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
 from automation.workspace.ports import Backend

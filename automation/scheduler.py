@@ -24,7 +24,7 @@ from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, forms, mailings, reports, responses
 from automation.model import BISHKEK, Action, utc_now
-from automation.plan.load import actions as plan_actions
+from automation.plan.actions import actions as plan_actions
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +39,16 @@ JOBS: dict[str, Callable[[Context, Action, datetime], JobResult]] = {
 
 @dataclass(frozen=True)
 class Ran:
+    """An action run (or skipped) at a tick: its ``status`` (done | skipped | failed | deferred) and the
+    ``detail`` line recorded in the ledger."""
+
     action: Action
     status: str
     detail: str
 
 
 def _local(dt: datetime) -> str:
+    """``dt`` as Asia/Bishkek ``YYYY-MM-DD HH:MM`` (the log and the ledger's detail lines)."""
     return dt.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M")
 
 
@@ -77,7 +81,10 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) ->
 
 
 class Ticker:
-    """Run :func:`run_due` every ``interval`` seconds, forever (``python main.py run``)."""
+    """Run :func:`run_due` every ``interval`` seconds, forever (``python main.py run``).
+
+    ``clock`` returns the current moment (aware, UTC); the tests pass a simulated one.
+    """
 
     def __init__(self, ctx: Context, interval: int = 60, clock: Callable[[], datetime] = utc_now):
         self.ctx, self.clock = ctx, clock
@@ -85,10 +92,24 @@ class Ticker:
         self.scheduler.every(interval).seconds.do(self.tick)
 
     def tick(self) -> list[Ran]:
+        """One :func:`run_due` at the clock's time."""
         return run_due(self.ctx, self.clock())
 
     def run_forever(self, sleep: Callable[[float], None] = _time.sleep) -> None:
+        """Tick now, then whenever the interval has passed; never returns (Ctrl+C raises KeyboardInterrupt)."""
         self.tick()
         while True:
             self.scheduler.run_pending()
             sleep(max(1.0, self.scheduler.idle_seconds or 1.0))
+
+
+def run_action(ctx: Context, action: Action, now: datetime) -> JobResult:
+    """Run one action now, by hand (``python main.py mail send``), and record its outcome in the ledger.
+
+    Unlike :func:`run_due` it runs whatever the ledger says and does not look at ``expires``; the job
+    itself does nothing twice (a mailing sends nothing already sent).  An :class:`AutomationError` from
+    the job propagates and nothing is recorded.
+    """
+    res = JOBS[action.kind](ctx, action, now)
+    ctx.store.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
+    return res

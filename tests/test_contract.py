@@ -67,7 +67,8 @@ from automation.forms.answers import check_answers, score
 from automation.context import Context
 from automation.jobs.responses import sync_form
 from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json, to_utc
-from automation.plan.load import ACTION_KINDS, actions, parse_plan
+from automation.plan.actions import ACTION_KINDS, actions
+from automation.plan.load import parse_plan
 from automation.roster import read_roster
 from automation.scheduler import Ran, run_due
 from automation.store import Store

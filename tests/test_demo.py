@@ -1,9 +1,13 @@
 """The demo: the 2022 season end to end on the local backend.
 
-The demo is slow (about a minute), so it runs once for this module: in this process
-into one folder while a second run with the same seed goes on in a subprocess (with
-another ``PYTHONHASHSEED``, so nothing may depend on string hashing or set order) into
-another; every test below reads their outputs.
+The demo is slow (about a minute), so it runs once per test session (the ``demo_run``
+fixture of conftest.py, seed 1) and every test below reads its output.  That the same
+seed gives the same output whatever the ``PYTHONHASHSEED`` (nothing may depend on string
+hashing or set order) is checked against the fingerprint of the same seed's run made
+under ``PYTHONHASHSEED=4242`` and kept in ``tests/data/demo_seed1.json``; a change that
+is meant to change the demo's output records it again with::
+
+    PYTHONPATH=. python tests/test_demo.py --record
 """
 
 from __future__ import annotations
@@ -22,54 +26,42 @@ from pathlib import Path
 
 import pytest
 
-from automation.demo.season import DemoSummary, run_demo
+from automation.demo.season import DemoSummary
 
 ROOT = Path(__file__).resolve().parent.parent
-
-_SECOND_RUN = """
-import json, sys
-from pathlib import Path
-from automation.demo.season import run_demo
-s = run_demo(Path(sys.argv[1]), seed=1, quiet=True)
-print(json.dumps({"mails": s.mails, "forms": s.forms, "responses": s.responses, "charts": s.charts,
-                  "actions": dict(s.actions)}))
-"""
+RECORDED = ROOT / "tests" / "data" / "demo_seed1.json"
+RECORD_HASHSEED = "4242"
 
 
 @dataclass
 class Demo:
+    """The session's demo run (``out``, ``summary``) and the recorded fingerprint of the same seed's run."""
+
     out: Path
     summary: DemoSummary
-    other_out: Path
-    other: dict
+    recorded: dict
 
     def db(self, which: Path | None = None) -> sqlite3.Connection:
+        """The demo's state.sqlite, read-only, rows by column name."""
         db = sqlite3.connect(f"file:{(which or self.out) / 'state.sqlite'}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
         return db
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Demo:
-    a, b = tmp_path_factory.mktemp("demo_a"), tmp_path_factory.mktemp("demo_b")
-    env = {**os.environ, "PYTHONHASHSEED": "4242"}
-    proc = subprocess.Popen([sys.executable, "-c", _SECOND_RUN, str(b)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        summary = run_demo(a, seed=1, quiet=True)
-        out, err = proc.communicate(timeout=900)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, err[-3000:]
-    return Demo(a, summary, b, json.loads(out.strip().splitlines()[-1]))
+def demo(demo_run) -> Demo:
+    """The session's demo run (conftest.py) with the recorded fingerprint (tests/data/demo_seed1.json)."""
+    out, summary = demo_run
+    return Demo(out, summary, json.loads(RECORDED.read_text(encoding="utf-8")))
 
 
 def maildir_files(out: Path) -> list[Path]:
+    """Every message file of the demo's Maildir outbox (new/, then cur/), sorted."""
     return sorted((out / "outbox" / "new").iterdir()) + sorted((out / "outbox" / "cur").iterdir())
 
 
 def messages(out: Path) -> list[email.message.EmailMessage]:
+    """The outbox's messages parsed with the default policy, in Maildir key order."""
     box = mailbox.Maildir(str(out / "outbox"), factory=None, create=False)
     msgs = []
     for key in sorted(box.iterkeys()):
@@ -80,10 +72,12 @@ def messages(out: Path) -> list[email.message.EmailMessage]:
 
 @pytest.fixture(scope="module")
 def mails(demo) -> list[email.message.EmailMessage]:
+    """The demo's sent messages (parsed once for this module)."""
     return messages(demo.out)
 
 
 def body(msg: email.message.EmailMessage) -> str:
+    """The text/plain body of ``msg``."""
     return msg.get_body(("plain",)).get_content()
 
 
@@ -122,7 +116,8 @@ def test_demo_writes_every_output(demo):
 
 def test_every_planned_action_ran(demo):
     from automation.demo.season import CLUB_PLAN
-    from automation.plan.load import actions, load_plan
+    from automation.plan.actions import actions
+    from automation.plan.load import load_plan
 
     keys = {a.key for a in actions(load_plan(CLUB_PLAN))}
     ledger = {r["key"]: r["status"] for r in demo.db().execute("SELECT key, status FROM ledger")}
@@ -205,12 +200,57 @@ def test_needs_assessment_reproduces_the_survey_shares(demo):
 # --- the same seed gives the same output -----------------------------------------------------
 
 
+def fingerprint(out: Path, summary: DemoSummary) -> dict:
+    """What a second run with the same seed must reproduce: the summary's counts, the number of Maildir files,
+    the responses per form and every delivery (action, recipient, status) in Message-ID order."""
+    db = sqlite3.connect(f"file:{out / 'state.sqlite'}?mode=ro", uri=True)
+    return {  # the same queries as test_same_seed_same_counts
+        "summary": {"mails": summary.mails, "forms": summary.forms, "responses": summary.responses,
+                    "charts": summary.charts, "actions": dict(summary.actions)},
+        "maildir_files": len(maildir_files(out)),
+        "responses_per_form": [list(r) for r in db.execute(
+            "SELECT form_key, count(*) FROM responses GROUP BY form_key ORDER BY form_key")],
+        "deliveries": [list(r) for r in db.execute(
+            "SELECT action_key, recipient, status FROM deliveries ORDER BY message_id")],
+    }
+
+
 def test_same_seed_same_counts(demo):
-    s = demo.summary
-    assert demo.other == {"mails": s.mails, "forms": s.forms, "responses": s.responses, "charts": s.charts,
-                          "actions": dict(s.actions)}
-    assert len(maildir_files(demo.other_out)) == len(maildir_files(demo.out))
+    s, other = demo.summary, demo.recorded  # other: the same seed's run under PYTHONHASHSEED=4242
+    assert other["summary"] == {"mails": s.mails, "forms": s.forms, "responses": s.responses, "charts": s.charts,
+                                "actions": dict(s.actions)}
+    assert other["maildir_files"] == len(maildir_files(demo.out))
     q = "SELECT form_key, count(*) FROM responses GROUP BY form_key ORDER BY form_key"
-    assert [tuple(r) for r in demo.db(demo.other_out).execute(q)] == [tuple(r) for r in demo.db().execute(q)]
+    assert other["responses_per_form"] == [list(r) for r in demo.db().execute(q)]
     q = "SELECT action_key, recipient, status FROM deliveries ORDER BY message_id"
-    assert [tuple(r) for r in demo.db(demo.other_out).execute(q)] == [tuple(r) for r in demo.db().execute(q)]
+    assert other["deliveries"] == [list(r) for r in demo.db().execute(q)]
+
+
+def record(path: Path = RECORDED) -> None:
+    """Run the demo with seed 1 under ``PYTHONHASHSEED=4242`` (re-running this file so if needed) and write
+    its :func:`fingerprint` to ``path`` as JSON, one row per line."""
+    if os.environ.get("PYTHONHASHSEED") != RECORD_HASHSEED:
+        env = {**os.environ, "PYTHONHASHSEED": RECORD_HASHSEED}
+        subprocess.run([sys.executable, __file__, "--record"], cwd=ROOT, env=env, check=True)
+        return
+    import tempfile
+
+    from automation.demo.season import run_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fp = fingerprint(Path(tmp), run_demo(Path(tmp), seed=1, quiet=True))
+    lines = []
+    for k, v in fp.items():
+        if isinstance(v, list):
+            rows = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in v)
+            lines.append(f"{json.dumps(k)}: [\n{rows}\n ]")
+        else:
+            lines.append(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False, sort_keys=True)}")
+    path.write_text("{\n " + ",\n ".join(lines) + "\n}\n", encoding="utf-8")
+    print(f"{path}: {fp['summary']}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--record"]:
+        sys.exit("usage: PYTHONPATH=. python tests/test_demo.py --record")
+    record()

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from automation.jobs import reports
 from automation.jobs.responses import sync_form
 from automation.model import form_spec_from_json
-from automation.plan.load import actions
+from automation.plan.actions import actions
 from automation.scheduler import run_due
 
 EVIL = '<script>alert("x")</script><b>bold</b> =HYPERLINK("http://evil.example","click")'

@@ -451,7 +451,7 @@ def test_ids_google_replaced_are_remembered(fake, conn):
 def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, clock):
     from automation.jobs import forms as form_jobs
     from automation.jobs import mailings
-    from automation.plan.load import actions
+    from automation.plan.actions import actions
     from automation.roster import read_roster
 
     scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.send"]

@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from automation.jobs import mailings
-from automation.plan.load import actions
+from automation.plan.actions import actions
 from automation.scheduler import run_due
 from automation.workspace.local import MaildirMail, SmtpMail
 from conftest import local, make_season

@@ -19,7 +19,7 @@ from automation.mail.render import (
     render_mail,
 )
 from automation.model import I18n
-from automation.plan.load import DEFAULT_PREPARE, Club, Event
+from automation.plan.model import DEFAULT_PREPARE, Club, Event
 
 UTC = timezone.utc
 START = datetime(2022, 12, 11, 11, 0, tzinfo=UTC)  # 17:00 in Bishkek

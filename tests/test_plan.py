@@ -22,7 +22,8 @@ import yaml
 
 from automation.errors import PlanError
 from automation.model import BISHKEK
-from automation.plan.load import actions, load_plan
+from automation.plan.actions import actions
+from automation.plan.load import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
@@ -428,3 +429,33 @@ def test_all_problems_reported_together(tmp_path):
     d["events"][0]["forms"][0]["template"] = "nope"
     probs = plan_problems(tmp_path, d)
     assert [p.split(": ")[0] for p in probs] == [f"{EV}.format", f"{EV}.end", f"{EV}.forms[0].template"]
+
+
+def test_plan_status_merges_the_ledger_with_the_actions():
+    from automation.plan.status import STATUSES, plan_status
+
+    plan = load_plan(CLUB_PLAN)
+    acts = actions(plan)
+    now = acts[10].due
+    ledger = {acts[0].key: {"status": "done", "detail": "1 sent"}, acts[1].key: {"status": "failed", "detail": "x"}}
+    rows = plan_status(plan, ledger, now)
+    assert [r.action.key for r in rows] == [a.key for a in acts]
+    assert (rows[0].status, rows[0].detail) == ("done", "1 sent")
+    assert (rows[1].status, rows[1].detail) == ("failed", "x")
+    assert all(r.status == "due" and r.detail == "" for r in rows[2:11] if r.action.due <= now)
+    assert all(r.status == "planned" for r in rows if r.action.due > now)
+    assert {r.status for r in rows} <= set(STATUSES)
+    assert [r.action.key for r in plan_status(plan, ledger, now, "failed")] == [acts[1].key]
+    assert plan_status(plan, {}, acts[0].due - timedelta(days=1), "due") == []
+
+
+def test_mail_action_finds_mailings_only():
+    from automation.errors import AutomationError
+    from automation.plan.actions import mail_action
+
+    plan = load_plan(CLUB_PLAN)
+    assert mail_action(plan, "tea_talk.2022-07-06").kind == "mail.tea_talk"
+    with pytest.raises(AutomationError, match=r"no action 'nope' in the plan \(see `plan show`; mail actions: "):
+        mail_action(plan, "nope")
+    with pytest.raises(AutomationError, match="needs_2022.create is a form.create action, not a mailing"):
+        mail_action(plan, "needs_2022.create")

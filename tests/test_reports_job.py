@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from automation.jobs import reports
-from automation.plan.load import actions
+from automation.plan.actions import actions
 from automation.scheduler import run_due
 
 

@@ -200,3 +200,87 @@ def test_cli_google_groups_export_is_still_recognised(tmp_path, capsys):
     assert main(["--config", str(cfg), "roster", "import", str(export)]) == 0
     assert "Google Groups export: 1 new member(s) added" in capsys.readouterr().out
     assert [(r[1], r[2], r[7]) for r in participants_table(tmp_path)] == [("Айгүл", "aigul@example.org", "ky")]
+
+
+# --- the roster job: the group brought in line with the roster (automation/jobs/roster.py) --------------------
+
+
+class _Group:
+    """A GroupPort held in memory: records every apply()."""
+
+    def __init__(self, members: set[str], note: str = ""):
+        self.address, self.note, self.current, self.applied = "club@amuca.kg", note, set(members), []
+
+    def members(self) -> set[str]:
+        return set(self.current)
+
+    def envelope(self) -> list[str]:
+        return [self.address]
+
+    def apply(self, add: list[str], remove: list[str]) -> None:
+        self.applied.append((add, remove))
+        self.current = (self.current | set(add)) - set(remove)
+
+
+class _Backend:
+    name = "google"
+
+    def __init__(self, group: _Group):
+        self.group = group
+
+
+def _group_season(tmp_path: Path, group: _Group):
+    from automation.context import Context
+    from automation.store import Store
+
+    store = Store(tmp_path / "state.sqlite")
+    store.upsert_participants(read_roster(CLUB_ROSTER).participants, source="test")
+    return Context(store=store, plan=None, backend=_Backend(group), out_dir=tmp_path)
+
+
+def test_sync_group_dry_run_changes_nothing_then_one_apply_brings_the_group_in_line(tmp_path):
+    from automation.jobs.roster import sync_group
+
+    roster = {p.email for p in read_roster(CLUB_ROSTER).participants}
+    keep = sorted(roster)[:40]
+    group = _Group(set(keep) | {"gone@amuca.kg"})
+    ctx = _group_season(tmp_path, group)
+    res = sync_group(ctx, dry_run=True)
+    assert (res.outcome, res.members, res.roster) == ("dry_run", 41, 50)
+    assert res.add == sorted(roster - set(keep)) and res.remove == ["gone@amuca.kg"]
+    assert group.applied == []
+    res = sync_group(ctx)
+    assert res.outcome == "applied" and group.applied == [(res.add, ["gone@amuca.kg"])]
+    assert group.current == roster
+    res = sync_group(ctx)
+    assert (res.outcome, res.add, res.remove) == ("in_line", [], [])
+    assert len(group.applied) == 1  # nothing differs: nothing is written
+
+
+def test_sync_group_with_a_note_or_on_the_local_backend_does_nothing(tmp_path, season):
+    from automation.jobs.roster import sync_group
+
+    group = _Group({"x@amuca.kg"}, note="gmail.com: the roster is the list.")
+    res = sync_group(_group_season(tmp_path, group))
+    assert (res.outcome, res.note, group.applied) == ("note", "gmail.com: the roster is the list.", [])
+    res = sync_group(season)
+    assert (res.outcome, res.add, res.remove) == ("local", [], [])
+
+
+def test_add_and_remove_a_participant(tmp_path):
+    from automation.errors import AutomationError
+    from automation.jobs.roster import add_participant, new_participant, remove_participant
+    from automation.store import Store
+
+    with pytest.raises(RosterError) as ei:
+        new_participant("", "not-an-email", "naryn", "ky")
+    assert ei.value.source == "roster add" and len(ei.value.problems) == 2
+    store = Store(tmp_path / "state.sqlite")
+    person = new_participant("Айгүл", "Aigul@Example.org", "Нарынская", "ky", municipality="Ат-Башы")
+    assert (person.email, person.oblast, person.id) == ("aigul@example.org", "naryn", participant_id("aigul@example.org"))
+    assert add_participant(store, person) is True
+    assert add_participant(store, person) is False
+    remove_participant(store, "aigul@example.org")
+    assert [p.email for p in store.participants()] == []
+    with pytest.raises(AutomationError, match="is not in the roster"):
+        remove_participant(store, "nobody@example.org")

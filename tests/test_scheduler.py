@@ -1,7 +1,7 @@
 """The scheduler on the local backend: due actions run once, missed ones are skipped with a reason,
 failures are recorded and retried, mail goes out exactly once (also after a crash) and within the daily cap.
 
-Each test builds its own season in ``tmp_path`` through ``automation.config.make_context``
+Each test builds its own season in ``tmp_path`` through ``automation.app.make_context``
 with a ``club.yaml`` there: a one-event plan, a five-person roster, a real SQLite
 state file and a Maildir outbox whose files are counted.
 
@@ -23,11 +23,12 @@ from pathlib import Path
 import pytest
 
 from automation.cli.main import main
-from automation.config import load_config, make_context
+from automation.app import make_context
+from automation.config import load_config
 from automation.context import Context
 from automation.jobs.mailings import message_id
 from automation.model import BISHKEK, iso, to_utc
-from automation.plan.load import actions
+from automation.plan.actions import actions
 from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.workspace.local import SmtpMail
@@ -444,3 +445,23 @@ def test_mails_carry_their_content_language(tmp_path):
     langs = {m["To"]: m["Content-Language"] for m in outbox(tmp_path)}
     assert langs == {"admin@example.org": "ru", "aigul@example.org": "ky", "bermet@example.org": "ru",
                      "chynara@example.org": "ky", "elena@example.org": "ru", "zhibek@example.org": "ky"}
+
+
+def test_the_service_builds_each_part_on_first_use_and_a_bad_plan_creates_no_state(tmp_path):
+    from automation.app import Service
+    from automation.errors import PlanError
+
+    cfg = load_config(write_season(tmp_path))
+    service = Service(cfg)
+    assert service.ledger() == {} and not cfg.state.exists()  # plan show before anything ran: nothing created
+    assert [a.key for a in actions(service.plan)][0] == "ws1.programme_draft"
+    assert not cfg.state.exists()
+    ctx = service.context
+    assert ctx.store is service.store and ctx.plan is service.plan and service.context is ctx
+    assert cfg.state.exists() and ctx.backend.name == "local" and ctx.out_dir == cfg.out
+    assert service.web_key_path == cfg.state.with_name("state.sqlite.web-key")
+    (tmp_path / "plan.yaml").write_text("club: {}\n", encoding="utf-8")
+    cfg.state.unlink()
+    with pytest.raises(PlanError):
+        Service(cfg).context
+    assert not cfg.state.exists()

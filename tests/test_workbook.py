@@ -15,7 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from automation.config import load_config, make_context
+from automation.app import make_context
+from automation.config import load_config
 from automation.context import Context
 from automation.jobs.responses import sync_form
 from automation.model import BISHKEK, to_utc

@@ -1,5 +1,11 @@
 """The command line: ``python main.py COMMAND ...`` (a thin layer over the library).
 
+This module registers the commands (:func:`build_parser`) and runs one (:func:`main`);
+the handlers live beside it, one module per group of commands (``cli/roster.py``,
+``cli/plan.py``, ``cli/forms.py``, ``cli/responses.py``, ``cli/mail.py``,
+``cli/report.py``, ``cli/run.py``), and take what they need from
+:mod:`automation.cli.common`.
+
 Errors a person can fix are printed to stderr as plain messages, exit code 2;
 no traceback.
 """
@@ -7,343 +13,19 @@ no traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from automation.cli.forms import cmd_forms_build, cmd_forms_list
+from automation.cli.mail import cmd_mail_preview, cmd_mail_send
+from automation.cli.plan import cmd_plan_show
+from automation.cli.report import cmd_report
+from automation.cli.responses import cmd_responses_import, cmd_responses_sync
+from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_remove,
+                                   cmd_roster_sync_group)
+from automation.cli.run import cmd_auth, cmd_demo, cmd_run, cmd_serve
 from automation.errors import AutomationError
-from automation.cli.common import context_from as _ctx, now_from as _now
-from automation.model import BISHKEK, parse_iso, utc_now
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from automation.demo.season import run_demo
-
-    run_demo(Path(args.out), seed=args.seed, school=args.school, log=print if args.verbose else None)
-    return 0
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from automation.scheduler import Ticker, run_due
-
-    ctx = _ctx(args)
-    if args.once:
-        ran = run_due(ctx, _now(args))
-        print(f"{len(ran)} action(s) ran at {_now(args).astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek)")
-        return 1 if any(r.status == "failed" for r in ran) else 0
-    print(f"Running; checking the plan every {args.interval} s. Stop with Ctrl+C.")
-    try:
-        Ticker(ctx, interval=args.interval).run_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
-def cmd_plan_show(args: argparse.Namespace) -> int:
-    from automation.config import load_config
-    from automation.plan.load import actions, load_plan
-    from automation.store import Store
-
-    cfg = load_config(args.config)
-    plan = load_plan(cfg.plan, cfg.templates)
-    ledger = Store(cfg.state).ledger() if cfg.state.exists() else {}
-    now = _now(args)
-    rows = []
-    for a in actions(plan):
-        r = ledger.get(a.key)
-        status = r["status"] if r else ("due" if a.due <= now else "planned")
-        if args.status and status != args.status:
-            continue
-        rows.append({"due": a.due.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M"), "kind": a.kind, "key": a.key,
-                     "status": status, "detail": r["detail"] if r else ""})
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-        return 0
-    print(f"{'due (Asia/Bishkek)':17}  {'status':8}  {'kind':22}  key")
-    for r in rows:
-        print(f"{r['due']:17}  {r['status']:8}  {r['kind']:22}  {r['key']}" + (f"  — {r['detail']}" if r["detail"] else ""))
-    print(f"{len(rows)} action(s)")
-    return 0
-
-
-def cmd_roster_import(args: argparse.Namespace) -> int:
-    from automation.config import load_config
-    from automation.roster import is_group_export, read_group_export, read_roster
-    from automation.store import Store
-
-    cfg = load_config(args.config)
-    group = is_group_export(args.csv)
-    read = read_group_export(args.csv) if group else read_roster(args.csv)
-    if read.problems:
-        print(f"{args.csv}: {len(read.problems)} of {read.rows} row(s) have problems:", file=sys.stderr)
-        for p in read.problems:
-            print(f"  - {p}", file=sys.stderr)
-        if not args.skip_invalid:
-            print("Nothing was imported. Fix the rows above, or import the valid rows only with --skip-invalid.",
-                  file=sys.stderr)
-            return 2
-    added, updated = Store(cfg.state).upsert_participants(read.participants, source=str(args.csv),
-                                                          update_existing=not group)
-    skipped = f", {len(read.problems)} invalid row(s) skipped" if read.problems else ""
-    if group:
-        print(f"Google Groups export: {added} new member(s) added, {len(read.participants) - added} already in the "
-              f"roster{skipped}. The export has no oblast or language: new members get language ky and no oblast; "
-              "complete them in the roster CSV and import it again.")
-    else:
-        print(f"Imported {len(read.participants)} participant(s): {added} new, {updated} updated{skipped}.")
-    return 0
-
-
-def cmd_roster_add(args: argparse.Namespace) -> int:
-    from automation.config import load_config
-    from automation.errors import RosterError
-    from automation.model import Participant
-    from automation.roster import participant_id, validate_person
-    from automation.store import Store
-
-    cfg = load_config(args.config)
-    clean, problems = validate_person(args.name, args.email, args.oblast, args.role or "", args.language,
-                                      args.phone or "", args.sex or "")
-    if problems:
-        raise RosterError("roster add", problems)
-    store = Store(cfg.state)
-    added, _ = store.upsert_participants(
-        [Participant(id=participant_id(clean["email"]), municipality=args.municipality or "", **clean)], source="cli")
-    print(f"{clean['email']} {'added to' if added else 'updated in'} the roster.")
-    return 0
-
-
-def cmd_roster_sync_group(args: argparse.Namespace) -> int:
-    ctx = _ctx(args, quiet=True)
-    group = ctx.backend.group
-    roster = {p.email for p in ctx.store.participants(active_only=True)}
-    members = group.members()
-    add, remove = sorted(roster - members), sorted(members - roster)
-    if not ctx.backend.has_real_group and not group.note:
-        print(f"Local backend: the group {group.address} is the roster itself ({len(roster)} active member(s)); "
-              "mail to the group goes to every active participant. Nothing to synchronise.")
-        return 0
-    if getattr(group, "note", ""):
-        print(group.note)
-        return 0
-    print(f"Group {group.address}: {len(members)} member(s), roster: {len(roster)} active participant(s).")
-    for e in add:
-        print(f"  + {e}")
-    for e in remove:
-        print(f"  - {e}")
-    if not add and not remove:
-        print("Nothing differs.")
-        return 0
-    if args.dry_run:
-        print(f"Dry run: {len(add)} to add, {len(remove)} to remove; nothing was changed.")
-        return 0
-    group.apply(add, remove)
-    print(f"Done: {len(add)} added, {len(remove)} removed.")
-    return 0
-
-
-def _find_action(ctx, key: str):
-    from automation.plan.load import actions
-
-    acts = {a.key: a for a in actions(ctx.plan)}
-    if key not in acts:
-        mail = sorted(k for k, a in acts.items() if a.kind.startswith("mail."))
-        hint = ", ".join(mail[:8]) + (" ..." if len(mail) > 8 else "")
-        raise AutomationError(f"no action {key!r} in the plan (see `plan show`; mail actions: {hint})")
-    a = acts[key]
-    if not a.kind.startswith("mail."):
-        raise AutomationError(f"{key} is a {a.kind} action, not a mailing")
-    return a
-
-
-def cmd_mail_preview(args: argparse.Namespace) -> int:
-    from automation.jobs import JobResult
-    from automation.jobs.mailings import preview
-
-    ctx = _ctx(args, quiet=True)
-    action = _find_action(ctx, args.action)
-    out = preview(ctx, action, _now(args))
-    if isinstance(out, JobResult):
-        print(f"Nothing would be sent: {out.detail}")
-        return 0
-    print(f"{action.key}: {len(out)} message(s), {sum(len(o.envelope_to) for o in out)} recipient(s)")
-    for i, o in enumerate(out):
-        if i >= (len(out) if args.all else 1):
-            print(f"... and {len(out) - i} more personal message(s) like this one (--all shows every one)")
-            break
-        m = o.msg
-        print("-" * 72)
-        for h in ("Message-ID", "From", "To", "Reply-To", "Subject", "Date"):
-            print(f"{h}: {m[h]}")
-        print(f"Envelope: {len(o.envelope_to)} recipient(s): {', '.join(o.envelope_to[:5])}"
-              + (" ..." if len(o.envelope_to) > 5 else ""))
-        files = [part.get_filename() for part in m.iter_attachments()]
-        if files:
-            print(f"Attachments: {', '.join(files)}")
-        print()
-        print(m.get_body(("plain",)).get_content())
-    return 0
-
-
-def cmd_mail_send(args: argparse.Namespace) -> int:
-    from automation.jobs.mailings import run
-
-    ctx = _ctx(args, quiet=True)
-    action = _find_action(ctx, args.action)
-    now = _now(args)
-    res = run(ctx, action, now)
-    ctx.store.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
-    print(f"{action.key}: {res.status}: {res.detail}")
-    return 0 if res.status in ("done", "skipped", "deferred") else 1
-
-
-def cmd_roster_list(args: argparse.Namespace) -> int:
-    from automation.config import load_config
-    from automation.model import OBLASTS
-    from automation.store import Store
-
-    cfg = load_config(args.config)
-    people = Store(cfg.state).participants(active_only=not args.all)
-    for p in people:
-        print(f"{p.name:32} {p.email:38} {OBLASTS.get(p.oblast, {}).get('ru', p.oblast):18} {p.role:18} {p.language}"
-              + ("" if p.active else "  (left)"))
-    print(f"{len(people)} participant(s)")
-    return 0
-
-
-def cmd_roster_remove(args: argparse.Namespace) -> int:
-    from automation.config import load_config
-    from automation.store import Store
-
-    cfg = load_config(args.config)
-    if not Store(cfg.state).set_active(args.email, False):
-        raise AutomationError(f"{args.email} is not in the roster (see `roster list --all`)")
-    print(f"{args.email} has left the club: no further mailings; her past responses are kept.")
-    return 0
-
-
-def cmd_responses_sync(args: argparse.Namespace) -> int:
-    from automation.jobs.responses import sync_form
-
-    ctx = _ctx(args, quiet=True)
-    keys = [args.form] if args.form else [f["form_key"] for f in ctx.store.forms()]
-    for k in keys:
-        if ctx.store.form(k) is None:
-            raise AutomationError(f"no form {k!r} (see `forms list`)")
-        print(f"{k}: {sync_form(ctx, k, _now(args)).detail}")
-    return 0
-
-
-def cmd_responses_import(args: argparse.Namespace) -> int:
-    """Import a Google Forms CSV export (automation/importer.py); all or nothing."""
-    from automation.config import load_config
-    from automation.forms.importer.importing import import_export
-    from automation.store import Store
-    from automation.forms.templates import get_template
-
-    cfg = load_config(args.config)
-    spec = get_template(args.template, cfg.templates) if args.template else None
-    result = import_export(Store(cfg.state), args.csv, spec, event_id=args.event, form_key=args.form_key,
-                           pre_test=args.pre_test)
-    print("\n".join(result.lines()))
-    return 0
-
-
-def cmd_forms_list(args: argparse.Namespace) -> int:
-    from automation.config import load_config
-    from automation.store import Store
-
-    cfg = load_config(args.config)
-    store = Store(cfg.state)
-    for f in store.forms():
-        n = len(store.responses(f["form_key"]))
-        print(f"{f['form_key']:42} {f['status']:6} deadline {parse_iso(f['deadline']).astimezone(BISHKEK):%Y-%m-%d %H:%M}"
-              f"  {n:4} response(s)  {f['url']}")
-    return 0
-
-
-def cmd_forms_build(args: argparse.Namespace) -> int:
-    """The Google Forms requests a template becomes (no network): see automation/workspace/google/forms.py."""
-    from automation.config import load_config
-    from automation.model import I18n, Option
-    from automation.forms.templates import get_template, load_template
-    from automation.workspace.google.form_requests import build_form_requests, document_title
-
-    if args.template.endswith((".yaml", ".yml")):
-        spec = load_template(args.template)
-    else:
-        spec = get_template(args.template, load_config(args.config).templates)
-    if any(q.options_from == "presenters" for q in spec.questions):
-        names = [n.strip() for n in (args.presenters or "").split(",") if n.strip()]
-        if not names:
-            names = ["Presenter 1", "Presenter 2", "Presenter 3"]
-            print("note: the presenters come from the event; example names are used (give --presenters)",
-                  file=sys.stderr)
-        spec = spec.with_options("presenters", [Option(f"p{i}", I18n(n, n)) for i, n in enumerate(names, 1)])
-    deadline = parse_iso(args.deadline) if args.deadline else None
-    bodies = build_form_requests(spec, deadline, document_title=document_title(spec, args.key) if args.key else None)
-    if args.json:
-        print(json.dumps(bodies, ensure_ascii=False, indent=2))
-        return 0
-    items = sum(1 for r in bodies["batchUpdate"]["requests"] if "createItem" in r)
-    print(f"{spec.id} v{spec.version}: {bodies['create']['info']['title']}")
-    print(f"3 calls: forms.create (title only, unpublished), forms.batchUpdate "
-          f"({len(bodies['batchUpdate']['requests'])} requests, {items} items), forms.setPublishSettings. "
-          "Add --json to see the request bodies.")
-    return 0
-
-
-def cmd_auth(args: argparse.Namespace) -> int:
-    """Sign in to Google (browser, once) or check a service account key; print the permissions and their use."""
-    from automation.config import load_config
-    from automation.workspace.google import consumer_address
-    from automation.workspace.google.auth import default_token_path, describe, load_credentials, required_scopes, sign_in
-
-    cfg = load_config(args.config)
-    opts = cfg.google or {}
-    groups = opts.get("groups")
-    if groups is None:
-        try:
-            from automation.plan.load import load_plan
-
-            groups = "roster" if consumer_address(load_plan(cfg.plan, cfg.templates).club.group_email) else "directory"
-        except AutomationError:
-            groups = "roster"
-    scopes = required_scopes(groups=groups == "directory", read_mail=bool(args.read_mail or opts.get("read_mail")))
-    path = cfg.credentials or Path("credentials.json")
-    token = Path(opts["token"]) if opts.get("token") else default_token_path(path)
-    if args.check:
-        loaded = load_credentials(path, scopes, token_path=token, delegated_user=opts.get("delegated_user"))
-    else:
-        loaded = sign_in(path, scopes, token_path=token)
-    print(describe(loaded, token if loaded.kind == "oauth" else None))
-    if groups == "roster":
-        print("Mailing list: the roster (a gmail.com account has no groups API); mail goes out in Bcc batches.")
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from automation.reporting.report.build import build_report
-
-    ctx = _ctx(args, quiet=True)
-    out = Path(args.out) if args.out else ctx.out_dir
-    path = build_report(ctx.store, out, lang=args.lang or ctx.report_lang, event_id=args.event,
-                        min_group_size=ctx.min_group_size, now=utc_now(), write_json=args.json, plan=ctx.plan)
-    print(f"Report written: {path}")
-    return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from automation.config import load_config
-    from automation.store import Store
-    from automation.web.secret import load_secret_key
-    from automation.web.serve import serve
-
-    cfg = load_config(args.config)
-    store = Store(cfg.state)
-    key = load_secret_key(cfg.state.parent / (cfg.state.name + ".web-key"))
-    serve(store, host=args.host, port=args.port, secret_key=key)
-    return 0
+from automation.plan.status import STATUSES
 
 
 def _lazy(module: str, name: str):
@@ -358,6 +40,7 @@ def _lazy(module: str, name: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and its options; each sub-parser's ``func`` is its handler (``handler(args) -> exit code``)."""
     ap = argparse.ArgumentParser(prog="python main.py", description="Automation of the club's forms, data and mailings.")
     ap.add_argument("--config", help="configuration file (default: club.yaml here)")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -378,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="the plan of events").add_subparsers(dest="sub", required=True)
     p = plan.add_parser("show", help="the dated actions of the plan and their status in the ledger")
     p.add_argument("--now", help="the moment that decides 'due' vs 'planned' (default: now)")
-    p.add_argument("--status", choices=["planned", "due", "done", "skipped", "failed", "deferred"])
+    p.add_argument("--status", choices=list(STATUSES))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plan_show)
     p = plan.add_parser("draft", help="a draft plan for the next quarter from the latest needs assessment")
@@ -545,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command of ``argv`` (default: ``sys.argv[1:]``); returns its exit code.
+
+    An :class:`AutomationError` is printed as ``Error: <message>`` on stderr, exit code 2, no traceback;
+    argparse exits with 2 itself on a bad command line.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

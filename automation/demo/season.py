@@ -27,14 +27,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+from automation.app import make_context
+from automation.config import Config
 from automation.context import Context
 from automation.jobs import reports
 from automation.model import BISHKEK, FormSpec, Participant, form_spec_from_json, parse_iso
-from automation.plan.load import actions, load_plan, reminder_time
+from automation.plan.actions import actions, reminder_time
 from automation.roster import read_roster
 from automation.scheduler import run_due
-from automation.store import Store
-from automation.workspace.local import LocalBackend
 from automation.workspace.local.forms import FormClosed, LocalForms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,16 +217,15 @@ def _clean(out: Path) -> None:
 def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, summary: DemoSummary,
             log: Callable[[str], None] | None, state_name: str = "state.sqlite", sheets: str = "sheets",
             on_tick: Callable[[Context, datetime], Any] | None = None) -> Context:
-    plan = load_plan(plan_path)
-    store = Store(out / state_name)
-    acts = actions(plan)
-    first = acts[0].due - timedelta(days=1)
-    store.upsert_participants(read_roster(roster_path).participants, source=str(roster_path), now=first)
+    cfg = Config(plan=plan_path, state=out / state_name, out=out, sheets=out / sheets)  # the local backend
     # seeded tokens, so that the same seed writes the same mails (real runs use the secrets module)
-    backend = LocalBackend.create(store, out, plan.club.group_email, plan.club.form_base_url, sheets_dir=out / sheets,
-                                  rng=rng)
-    ctx = Context(store=store, plan=plan, backend=backend, out_dir=out, log=log or (lambda m: None))
-    sim = Respondents(ctx, rng, backend.forms)
+    ctx = make_context(cfg, log=log or (lambda m: None), rng=rng)
+    acts = actions(ctx.plan)
+    first = acts[0].due - timedelta(days=1)
+    ctx.store.upsert_participants(read_roster(roster_path).participants, source=str(roster_path), now=first)
+    forms = ctx.backend.forms
+    assert isinstance(forms, LocalForms)  # the demo runs on the local backend (cfg.backend is "local")
+    sim = Respondents(ctx, rng, forms)
     ticks = sorted({a.due for a in acts})
     progress = sys.stderr.isatty() and log is None  # a progress line on a terminal (DESIGN.md: long work)
     for i, t in enumerate(ticks, start=1):

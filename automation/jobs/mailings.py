@@ -241,7 +241,7 @@ def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Comp
 
 
 def compose_prepare_notice(ctx: Context, action: Action, now: datetime) -> Composed:
-    from automation.plan.load import DEFAULT_PREPARE
+    from automation.plan.model import DEFAULT_PREPARE
 
     event = ctx.plan.event(action.event_id)
     values = {"event": event, "prepare": event.prepare or DEFAULT_PREPARE, "link": event.link}

@@ -38,7 +38,8 @@ from automation.analysis.frame import answers_frame
 from automation.analysis.summary import is_answered, mask_contacts
 from automation.errors import AutomationError
 from automation.model import FormSpec, form_spec_from_json
-from automation.plan.load import WEEKDAYS, Plan, parse_plan
+from automation.plan.load import parse_plan
+from automation.plan.model import WEEKDAYS, Plan
 from automation.store import Store
 
 #: Rows of the ``topic_priority`` grid → the option of ``topics`` / ``soft_topics`` they rate.

@@ -48,185 +48,30 @@ Plan file format (times are Asia/Bishkek local time unless they carry an offset)
         deadline: 2022-06-20 18:00
         audience: roster                  # roster (personal links, reminders) | public (one open link, no reminders)
 
-Calendar rules (seed 000_ad24ce37ac09e4d6.txt, "Формирование документов";
-DOMAIN.md): draft programme 30 days before the start with a feedback deadline
-14 days later; final programme 7 days before; what-to-prepare notice 2 days
-before an online workshop; post-test, feedback and vote forms created and
-announced when the event ends; a reminder to non-respondents before each
-form's deadline; the form closed at its deadline; responses synced and the
-report refreshed after, and a short summary of the results mailed to the
-group (not for pre-tests and public forms).  The weekly Чай-суйлөшуу
-announcement goes out before each talk at the same weekday and hour.  The
-admin gets a weekly summary of what failed (every Monday 09:00).
+The dated actions this plan becomes (the calendar rules) are described at the top
+of ``automation/plan/actions.py``; the dataclasses are in ``automation/plan/model.py``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from automation.checker import Checker, read_yaml
 from automation.errors import PlanError
-from automation.model import BISHKEK, Action, I18n, to_utc
-
-#: Event formats (seed 000: formats and sizes).  The value says whether it is online.
-FORMATS: dict[str, dict[str, Any]] = {
-    "online_workshop": {"online": True, "ru": "онлайн-семинар", "ky": "онлайн семинар"},
-    "lecture": {"online": True, "ru": "лекция", "ky": "лекция"},
-    "master_class": {"online": True, "ru": "мастер-класс", "ky": "мастер-класс"},
-    "online_conference": {"online": True, "ru": "онлайн-конференция", "ky": "онлайн конференция"},
-    "round_table": {"online": False, "ru": "круглый стол", "ky": "тегерек стол"},
-    "mini_school": {"online": False, "ru": "офлайн мини-школа", "ky": "офлайн мини-мектеп"},
-    "school": {"online": False, "ru": "школа", "ky": "мектеп"},
-    "conference": {"online": False, "ru": "конференция", "ky": "конференция"},
-    "online_meeting": {"online": True, "ru": "онлайн-встреча", "ky": "онлайн жолугушуу"},
-    "seminar": {"online": False, "ru": "семинар", "ky": "семинар"},
-}
-
-#: Defaults of ``settings`` (days unless named otherwise; hours are local time).
-DEFAULT_SETTINGS: dict[str, int] = {
-    "draft_days_before": 30,  # seed 000: draft at least 1 month before
-    "feedback_days": 14,  # seed 000: 2 weeks for discussion
-    "final_days_before": 7,  # seed 000: final version at least 1 week before
-    "prepare_days_before": 2,  # seed 000: online workshops, 2 days before
-    "form_open_days": 7,  # a post-event form's deadline = end + 7 days at deadline_hour
-    "reminder_days_before_deadline": 2,
-    "pre_test_open_days_before": 2,
-    "homework_reminder_days_before": 7,
-    "materials_valid_days": 30,  # a materials mailing later than this after the event is skipped
-    "tea_talk_announce_hours_before": 24,
-    "form_closed_valid_days": 7,  # the results mail is skipped if it cannot go out within this after the deadline
-    "admin_summary_weekday": 0,  # the admin's weekly summary: Monday ...
-    "admin_summary_hour": 9,  # ... at 09:00 local
-    "mail_hour": 10,  # programme mailings go out at 10:00 local
-    "deadline_hour": 18,  # feedback and form deadlines at 18:00 local
-}
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-DEFAULT_PREPARE = I18n(
-    ky="Флипчарт, маркерлер, калем, дептер жана түстүү карандаштарды даярдап коюңуз.",
-    ru="Подготовьте, пожалуйста, флипчарт, маркеры, ручки, блокнот и цветные карандаши.",
-)
+from automation.model import BISHKEK, to_utc
+from automation.plan.model import (DEFAULT_SETTINGS, FORMATS, WEEKDAYS, Club, Event, FormUse, Material, Plan, TeaTalk,
+                                   local_moment)
 
 _EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-@dataclass(frozen=True)
-class Material:
-    title: I18n
-    url: str | None = None
-    file: str | None = None  # absolute path once loaded
-
-
-@dataclass(frozen=True)
-class FormUse:
-    """A form given at an event or as a survey.
-
-    ``key`` identifies the form in the ledger and the store:
-    ``<event>.<template>`` (``.pre`` for a pre-test) or the survey id.
-    ``opens`` and ``deadline`` are UTC.
-    """
-
-    key: str
-    template: str
-    event_id: str
-    opens: datetime
-    deadline: datetime
-    pre_test: bool = False
-    audience: str = "roster"  # roster | public
-
-
-@dataclass(frozen=True)
-class Event:
-    id: str
-    title: I18n
-    format: str
-    start: datetime  # UTC
-    end: datetime  # UTC
-    location: I18n | None = None
-    link: str | None = None
-    presenters: tuple[str, ...] = ()
-    forms: tuple[FormUse, ...] = ()
-    materials: tuple[Material, ...] = ()
-    prepare: I18n | None = None
-    homework_title: I18n | None = None
-    homework_deadline: datetime | None = None
-    programme: str | None = None  # absolute path of the programme file, or a link
-    programme_final: str | None = None  # the final version (default: programme)
-
-    @property
-    def online(self) -> bool:
-        return bool(FORMATS[self.format]["online"])
-
-    def format_label(self, lang: str) -> str:
-        return FORMATS[self.format][lang]
-
-
-@dataclass(frozen=True)
-class TeaTalk:
-    weekday: int  # 0 = Monday
-    at: time
-    duration_minutes: int
-    start_date: date
-    until: date
-    link: str | None
-    skip: tuple[date, ...] = ()
-    topics: dict[date, I18n] = field(default_factory=dict)
-
-    def dates(self) -> list[date]:
-        d = self.start_date + timedelta(days=(self.weekday - self.start_date.weekday()) % 7)
-        out = []
-        while d <= self.until:
-            if d not in self.skip:
-                out.append(d)
-            d += timedelta(days=7)
-        return out
-
-
-@dataclass(frozen=True)
-class Club:
-    name: I18n
-    group_email: str
-    admin_email: str
-    mentor_email: str | None = None
-    form_base_url: str = "http://127.0.0.1:8080"
-
-
-@dataclass(frozen=True)
-class Plan:
-    club: Club
-    settings: dict[str, int]
-    events: tuple[Event, ...]
-    surveys: tuple[FormUse, ...]
-    tea_talk: TeaTalk | None
-    source: str = ""
-
-    @property
-    def forms(self) -> list[FormUse]:
-        return [f for e in self.events for f in e.forms] + list(self.surveys)
-
-    def form(self, key: str) -> FormUse:
-        for f in self.forms:
-            if f.key == key:
-                return f
-        raise KeyError(key)
-
-    def event(self, event_id: str) -> Event | None:
-        for e in self.events:
-            if e.id == event_id:
-                return e
-        return None
-
-
-# --- loading ----------------------------------------------------------------
-
-
 class _P(Checker):
+    """The plan's checks on top of :class:`Checker`: date-times, dates and e-mail addresses."""
+
     def when(self, v: Any, path: str) -> datetime | None:
         """A local (Asia/Bishkek) date-time; returns UTC."""
         if isinstance(v, datetime):
@@ -240,6 +85,7 @@ class _P(Checker):
         return None
 
     def day(self, v: Any, path: str) -> date | None:
+        """A calendar date (``2022-09-15``), or None after recording the problem."""
         if isinstance(v, date) and not isinstance(v, datetime):
             return v
         if isinstance(v, str):
@@ -251,14 +97,11 @@ class _P(Checker):
         return None
 
     def email(self, v: Any, path: str) -> str | None:
+        """An e-mail address, lower-cased, or None after recording the problem."""
         if isinstance(v, str) and _EMAIL_RE.match(v.strip()):
             return v.strip().lower()
         self.err(path, f"expected an e-mail address, found {v!r}")
         return None
-
-
-def _local(d: date, hour: int, minute: int = 0) -> datetime:
-    return to_utc(datetime.combine(d, time(hour, minute), tzinfo=BISHKEK))
 
 
 def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
@@ -373,6 +216,7 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
 
 
 def _check_template(p: _P, tid: Any, path: str, known: set[str] | None) -> None:
+    """Record a problem unless ``tid`` is a template id (one of ``known`` when given)."""
     if not isinstance(tid, str) or not tid:
         p.err(path, f"expected a template id, found {tid!r}")
     elif known is not None and tid not in known:
@@ -381,6 +225,7 @@ def _check_template(p: _P, tid: Any, path: str, known: set[str] | None) -> None:
 
 def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] | None,
            base_dir: Path | None) -> Event | None:
+    """One event of ``events:`` validated (its forms' keys and dates computed), or None when it is unusable."""
     allowed = {"id", "title", "format", "start", "end", "location", "link", "presenters", "forms", "materials",
                "prepare", "homework", "programme", "programme_final"}
     if not p.keys(e, allowed, path, ("id", "title", "format", "start", "end")):
@@ -417,10 +262,12 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
             p.err(f"{fp}.open_days", f"expected whole days >= 1, found {days!r}")
             days = settings["form_open_days"]
         if start and end and isinstance(tid, str):
-            deadline = _local((end.astimezone(BISHKEK) + timedelta(days=days)).date(), settings["deadline_hour"])
+            deadline = local_moment((end.astimezone(BISHKEK) + timedelta(days=days)).date(),
+                                    settings["deadline_hour"])
             if f.get("pre_test"):
-                opens = _local((start.astimezone(BISHKEK) - timedelta(days=settings["pre_test_open_days_before"])).date(),
-                               settings["mail_hour"])
+                opens = local_moment(
+                    (start.astimezone(BISHKEK) - timedelta(days=settings["pre_test_open_days_before"])).date(),
+                    settings["mail_hour"])
                 forms.append(FormUse(f"{eid}.{tid}.pre", tid, eid, min(opens, start), start, True))
             forms.append(FormUse(f"{eid}.{tid}", tid, eid, end, deadline))
     materials: list[Material] = []
@@ -483,123 +330,3 @@ def load_plan(path: str | Path, templates_dir: str | Path | None = None) -> Plan
     tdir = Path(templates_dir) if templates_dir else DEFAULT_DIR
     known = {x.stem for x in tdir.glob("*.yaml")}
     return parse_plan(data, str(pth), pth.parent, known)
-
-
-# --- actions ----------------------------------------------------------------
-
-#: Action kinds, in the order they run when due at the same moment.
-ACTION_KINDS = (
-    "form.close",
-    "responses.sync",
-    "report.refresh",
-    "mail.form_closed",
-    "mail.admin_summary",
-    "mail.programme_draft",
-    "mail.programme_final",
-    "mail.prepare_notice",
-    "form.create",
-    "mail.form_invitation",
-    "mail.materials",
-    "mail.form_reminder",
-    "mail.homework_reminder",
-    "mail.tea_talk",
-)
-
-
-def _act(key: str, kind: str, due: datetime, event_id: str, expires: datetime | None, **payload: Any) -> Action:
-    return Action(key=key, kind=kind, due=due, event_id=event_id, expires=expires, payload=payload,
-                  order=ACTION_KINDS.index(kind))
-
-
-def actions(plan: Plan) -> list[Action]:
-    """The plan's dated actions, sorted by due time (UTC) then kind order.
-
-    Keys are stable: ``<event>.<kind>`` for event mailings, ``<form key>.<kind>``
-    for form actions, ``tea_talk.<YYYY-MM-DD>`` for the weekly announcement.
-    Rules: see the module docstring.  Pure: no I/O.
-    """
-    s = plan.settings
-    out: list[Action] = []
-    for e in plan.events:
-        local_start = e.start.astimezone(BISHKEK)
-        draft_day = (local_start - timedelta(days=s["draft_days_before"])).date()
-        draft = _local(draft_day, s["mail_hour"])
-        feedback_deadline = _local(draft_day + timedelta(days=s["feedback_days"]), s["deadline_hour"])
-        if draft < e.start:
-            out.append(_act(f"{e.id}.programme_draft", "mail.programme_draft", draft, e.id,
-                            min(feedback_deadline, e.start), feedback_deadline=feedback_deadline.isoformat()))
-        final = _local((local_start - timedelta(days=s["final_days_before"])).date(), s["mail_hour"])
-        out.append(_act(f"{e.id}.programme_final", "mail.programme_final", final, e.id, e.start))
-        if e.online and e.format == "online_workshop":
-            prep = _local((local_start - timedelta(days=s["prepare_days_before"])).date(), s["mail_hour"])
-            out.append(_act(f"{e.id}.prepare_notice", "mail.prepare_notice", prep, e.id, e.start))
-        for f in e.forms:
-            out.extend(_form_actions(f, s))
-        if e.materials or e.homework_title:
-            out.append(_act(f"{e.id}.materials", "mail.materials", e.end, e.id,
-                            e.end + timedelta(days=s["materials_valid_days"])))
-        if e.homework_deadline:
-            hw_day = (e.homework_deadline.astimezone(BISHKEK) - timedelta(days=s["homework_reminder_days_before"])).date()
-            due = max(_local(hw_day, s["mail_hour"]), e.end)
-            out.append(_act(f"{e.id}.homework_reminder", "mail.homework_reminder", due, e.id, e.homework_deadline))
-    for f in plan.surveys:
-        out.extend(_form_actions(f, s))
-    if plan.tea_talk:
-        tt = plan.tea_talk
-        for d in tt.dates():
-            at = to_utc(datetime.combine(d, tt.at, tzinfo=BISHKEK))
-            out.append(_act(f"tea_talk.{d.isoformat()}", "mail.tea_talk",
-                            at - timedelta(hours=s["tea_talk_announce_hours_before"]), "tea_talk", at,
-                            talk_at=at.isoformat(), date=d.isoformat()))
-    out.extend(_admin_summaries(out, s))
-    out.sort(key=lambda a: (a.due, a.order, a.key))
-    return out
-
-
-def _admin_summaries(acts: list[Action], s: dict[str, int]) -> list[Action]:
-    """The admin's weekly summary (failures, undeliverable addresses, unknown deliveries), from the
-    week of the first action to the week after the last.  A missed summary is skipped: the next covers it."""
-    if not acts:
-        return []
-    first = min(a.due for a in acts).astimezone(BISHKEK).date()
-    last = max(a.due for a in acts).astimezone(BISHKEK).date() + timedelta(days=7)
-    d = first + timedelta(days=(s["admin_summary_weekday"] - first.weekday()) % 7)
-    out = []
-    while d <= last:
-        due = _local(d, s["admin_summary_hour"])
-        out.append(_act(f"admin_summary.{d.isoformat()}", "mail.admin_summary", due, "admin", due + timedelta(days=7),
-                        week=d.isoformat()))
-        d += timedelta(days=7)
-    return out
-
-
-def reminder_time(f: FormUse, settings: dict[str, int]) -> datetime:
-    """When the reminder to non-respondents goes out.
-
-    ``reminder_days_before_deadline`` before the deadline; if that is less than
-    a day after the form opens, halfway between opening and deadline instead.
-    """
-    r = f.deadline - timedelta(days=settings["reminder_days_before_deadline"])
-    if r < f.opens + timedelta(days=1):
-        r = f.opens + (f.deadline - f.opens) / 2
-    return r
-
-
-def _form_actions(f: FormUse, s: dict[str, int]) -> list[Action]:
-    common = dict(form_key=f.key, template=f.template, deadline=f.deadline.isoformat(), pre_test=f.pre_test,
-                  audience=f.audience)
-    out = [
-        _act(f"{f.key}.create", "form.create", f.opens, f.event_id, f.deadline, **common),
-        _act(f"{f.key}.invitation", "mail.form_invitation", f.opens, f.event_id, f.deadline, **common),
-    ]
-    if f.audience == "roster":
-        out.append(_act(f"{f.key}.reminder", "mail.form_reminder", reminder_time(f, s), f.event_id, f.deadline, **common))
-    out += [
-        _act(f"{f.key}.close", "form.close", f.deadline, f.event_id, None, **common),
-        _act(f"{f.key}.sync", "responses.sync", f.deadline, f.event_id, None, **common),
-        _act(f"{f.key}.report", "report.refresh", f.deadline, f.event_id, None, **common),
-    ]
-    if f.audience == "roster" and not f.pre_test:
-        out.append(_act(f"{f.key}.results", "mail.form_closed", f.deadline, f.event_id,
-                        f.deadline + timedelta(days=s["form_closed_valid_days"]), **common))
-    return out

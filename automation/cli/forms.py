@@ -1,0 +1,54 @@
+"""``forms list`` (forms made so far) and ``forms build`` (the Google Forms requests a template becomes)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from automation.cli.common import service_from
+from automation.model import BISHKEK, parse_iso
+
+
+def cmd_forms_list(args: argparse.Namespace) -> int:
+    """``forms list``: key, status, deadline (Asia/Bishkek), number of responses and link of every form."""
+    store = service_from(args).store
+    for f in store.forms():
+        n = len(store.responses(f["form_key"]))
+        print(f"{f['form_key']:42} {f['status']:6} deadline {parse_iso(f['deadline']).astimezone(BISHKEK):%Y-%m-%d %H:%M}"
+              f"  {n:4} response(s)  {f['url']}")
+    return 0
+
+
+def cmd_forms_build(args: argparse.Namespace) -> int:
+    """The Google Forms requests a template becomes (no network): see automation/workspace/google/forms.py.
+
+    A template given as a ``.yaml`` path is read without the configuration; a template id is looked up in
+    the configuration's templates folder.
+    """
+    from automation.model import I18n, Option
+    from automation.forms.templates import get_template, load_template
+    from automation.workspace.google.form_requests import build_form_requests, document_title
+
+    if args.template.endswith((".yaml", ".yml")):
+        spec = load_template(args.template)
+    else:
+        spec = get_template(args.template, service_from(args).config.templates)
+    if any(q.options_from == "presenters" for q in spec.questions):
+        names = [n.strip() for n in (args.presenters or "").split(",") if n.strip()]
+        if not names:
+            names = ["Presenter 1", "Presenter 2", "Presenter 3"]
+            print("note: the presenters come from the event; example names are used (give --presenters)",
+                  file=sys.stderr)
+        spec = spec.with_options("presenters", [Option(f"p{i}", I18n(n, n)) for i, n in enumerate(names, 1)])
+    deadline = parse_iso(args.deadline) if args.deadline else None
+    bodies = build_form_requests(spec, deadline, document_title=document_title(spec, args.key) if args.key else None)
+    if args.json:
+        print(json.dumps(bodies, ensure_ascii=False, indent=2))
+        return 0
+    items = sum(1 for r in bodies["batchUpdate"]["requests"] if "createItem" in r)
+    print(f"{spec.id} v{spec.version}: {bodies['create']['info']['title']}")
+    print(f"3 calls: forms.create (title only, unpublished), forms.batchUpdate "
+          f"({len(bodies['batchUpdate']['requests'])} requests, {items} items), forms.setPublishSettings. "
+          "Add --json to see the request bodies.")
+    return 0

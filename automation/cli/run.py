@@ -1,0 +1,63 @@
+"""The service as a whole: ``demo``, ``run`` (the scheduler), ``serve`` (the web forms) and ``auth`` (Google sign-in)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from automation.cli.common import context_from, now_from, service_from
+from automation.model import BISHKEK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``demo [--out DIR] [--seed N] [--school] [-v]``: the simulated season (:func:`automation.demo.season.run_demo`)."""
+    from automation.demo.season import run_demo
+
+    run_demo(Path(args.out), seed=args.seed, school=args.school, log=print if args.verbose else None)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``run [--once] [--now ISO] [--interval S]``: one tick (exit 1 if an action failed), or tick until Ctrl+C."""
+    from automation.scheduler import Ticker, run_due
+
+    ctx = context_from(args)
+    if args.once:
+        now = now_from(args)
+        ran = run_due(ctx, now)
+        print(f"{len(ran)} action(s) ran at {now.astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek)")
+        return 1 if any(r.status == "failed" for r in ran) else 0
+    print(f"Running; checking the plan every {args.interval} s. Stop with Ctrl+C.")
+    try:
+        Ticker(ctx, interval=args.interval).run_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``serve [--host H] [--port P]``: the participants' web forms (:func:`automation.web.forms.serve`)."""
+    from automation.web.secret import load_secret_key
+    from automation.web.serve import serve
+
+    service = service_from(args)
+    store = service.store
+    key = load_secret_key(service.web_key_path)
+    serve(store, host=args.host, port=args.port, secret_key=key)
+    return 0
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    """Sign in to Google (browser, once) or check a service account key; print the permissions and their use."""
+    from automation.workspace.google.auth import describe, load_credentials, sign_in
+
+    auth = service_from(args).google_sign_in(read_mail=args.read_mail)
+    if args.check:
+        loaded = load_credentials(auth.credentials, auth.scopes, token_path=auth.token,
+                                  delegated_user=auth.delegated_user)
+    else:
+        loaded = sign_in(auth.credentials, auth.scopes, token_path=auth.token)
+    print(describe(loaded, auth.token if loaded.kind == "oauth" else None))
+    if auth.groups == "roster":
+        print("Mailing list: the roster (a gmail.com account has no groups API); mail goes out in Bcc batches.")
+    return 0
