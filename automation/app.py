@@ -118,7 +118,7 @@ class Service:
     def ledger(self) -> Mapping[str, Any]:
         """The ledger's rows by action key (:meth:`automation.store.Store.ledger`); empty, and no state file
         created, when there is no state file yet."""
-        return self.store.ledger() if self.config.state.exists() else {}
+        return self.store.ledger.all() if self.config.state.exists() else {}
 
     @property
     def web_key_path(self) -> Path:

@@ -18,11 +18,17 @@ from automation.model import LANGS, I18n
 
 
 class Checker:
+    """Collects every problem of one input (template, plan) instead of stopping at the first.
+
+    ``source`` names the file; ``problems`` are one-line strings ``<field path>: <what is wrong>``, which
+    :class:`automation.errors.ValidationError` lists for the admin.
+    """
     def __init__(self, source: str):
         self.source = source
         self.problems: list[str] = []
 
     def err(self, path: str, msg: str) -> None:
+        """Record a problem at ``path`` (a dotted field path; ``(top)`` for the whole file)."""
         self.problems.append(f"{path or '(top)'}: {msg}")
 
     def keys(self, d: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> bool:

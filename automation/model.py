@@ -44,6 +44,7 @@ ROLES: dict[str, dict[str, str]] = {
 
 
 def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)
 
 
@@ -75,6 +76,7 @@ class I18n:
     ru: str
 
     def get(self, lang: str) -> str:
+        """The text in ``lang`` (``ky``; anything else gives Russian)."""
         return self.ky if lang == "ky" else self.ru
 
     def both(self, sep: str = " / ") -> str:
@@ -82,10 +84,12 @@ class I18n:
         return self.ky if self.ky == self.ru else f"{self.ky}{sep}{self.ru}"
 
     def to_json(self) -> dict[str, str]:
+        """``{"ky": ..., "ru": ...}``."""
         return {"ky": self.ky, "ru": self.ru}
 
     @classmethod
     def from_json(cls, d: dict[str, str] | None) -> "I18n | None":
+        """The inverse of :meth:`to_json`; None stays None."""
         return None if d is None else cls(ky=d["ky"], ru=d["ru"])
 
 
@@ -109,6 +113,7 @@ GRADABLE_KINDS = ("single_choice", "multiple_choice", "dropdown", "short_text")
 
 @dataclass(frozen=True)
 class Option:
+    """A choice of a question (or a row of a grid): ``id`` is stable across languages and versions, ``label`` is shown."""
     id: str
     label: I18n
 
@@ -151,6 +156,7 @@ class Question:
     shuffle: bool = False
 
     def option_label(self, option_id: str, lang: str = "ru") -> str:
+        """The label of option ``option_id`` in ``lang``; the id itself when the question has no such option."""
         for o in self.options:
             if o.id == option_id:
                 return o.label.get(lang)
@@ -159,6 +165,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Section:
+    """A page of a form (Google: a page break item), with its title and optional description."""
     id: str
     title: I18n
     description: I18n | None = None
@@ -186,9 +193,11 @@ class FormSpec:
 
     @property
     def max_score(self) -> int:
+        """Points of a perfect quiz: the sum of ``points`` of the questions that have correct answers."""
         return sum(q.points for q in self.questions if q.correct)
 
     def question(self, qid: str) -> Question:
+        """The question with id ``qid``.  Raises ``KeyError``."""
         for q in self.questions:
             if q.id == qid:
                 return q
@@ -203,6 +212,7 @@ class FormSpec:
         return dataclasses.replace(self, questions=qs)
 
     def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable dict of the spec (the ``forms.spec_json`` column); see :func:`form_spec_from_json`."""
         return _to_json(self)
 
 

@@ -75,6 +75,9 @@ def oblast_code(value: str) -> str | None:
 
 
 def role_code(value: str) -> str | None:
+    """The role code (see ``automation.model.ROLES``) of a cell in Russian, Kyrgyz or as a code; ``other`` for an empty
+    cell; None when it is not recognised.
+    """
     v = _norm(value)
     if not v:
         return "other"
@@ -123,6 +126,9 @@ def participant_id(email: str) -> str:
 
 @dataclass(frozen=True)
 class RosterRead:
+    """A read roster file: the valid ``participants``, the ``problems`` (``line N: what is wrong``), and how many data
+    ``rows`` the file had.
+    """
     participants: list[Participant]
     problems: list[str]  # "line N: what is wrong"
     rows: int

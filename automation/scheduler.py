@@ -54,17 +54,17 @@ def _local(dt: datetime) -> str:
 
 def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) -> list[Ran]:
     """One tick at ``now`` (UTC).  Returns what ran or was skipped at this tick."""
-    ledger = ctx.store.ledger()
+    ledger = ctx.store.ledger.all()
     out: list[Ran] = []
     for a in actions if actions is not None else plan_actions(ctx.plan):
         if a.due > now:
             continue
         row = ledger.get(a.key)
-        if row is not None and row["status"] in ("done", "skipped"):
+        if row is not None and row.status in ("done", "skipped"):
             continue
         if a.expires is not None and now > a.expires:
             why = (f"missed: due {_local(a.due)}, no longer useful after {_local(a.expires)}"
-                   if row is None else f"gave up at {_local(a.expires)} after: {row['detail']}")
+                   if row is None else f"gave up at {_local(a.expires)} after: {row.detail}")
             res = JobResult("skipped", why)
         else:
             try:
@@ -74,7 +74,7 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) ->
             except Exception as e:  # a bug must not stop the other actions; it is recorded and retried
                 logger.exception("action %s crashed", a.key)
                 res = JobResult("failed", f"unexpected error ({type(e).__name__}: {e}); please report it")
-        ctx.store.record(a.key, a.kind, a.event_id, a.due, res.status, res.detail, now)
+        ctx.store.ledger.record(a.key, a.kind, a.event_id, a.due, res.status, res.detail, now)
         ctx.log(f"{_local(now)}  {res.status:8} {a.key}: {res.detail}")
         out.append(Ran(a, res.status, res.detail))
     return out
@@ -111,5 +111,5 @@ def run_action(ctx: Context, action: Action, now: datetime) -> JobResult:
     the job propagates and nothing is recorded.
     """
     res = JOBS[action.kind](ctx, action, now)
-    ctx.store.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
+    ctx.store.ledger.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
     return res

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import sys
-import tempfile
 import time
 from collections import Counter
 from email.message import EmailMessage
@@ -22,8 +21,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from google.oauth2.credentials import Credentials  # noqa: E402
 
-from automation.model import Participant  # noqa: E402
-from automation.store import Store  # noqa: E402
 from automation.forms.templates import get_template  # noqa: E402
 from automation.workspace.google import (Connection, DirectoryGroup, GmailMail, GoogleForms,  # noqa: E402
                                          GoogleSheets, Memo, RetryPolicy)

@@ -28,7 +28,7 @@ def one(n: int) -> dict:
     from automation.context import Context
     from automation.jobs import forms
     from automation.jobs.responses import sync_form
-    from automation.model import Action, Participant, form_spec_from_json
+    from automation.model import Action, Participant
     from automation.plan.load import load_plan
     from automation.reporting.report.build import build_report
     from automation.store import Store
@@ -41,7 +41,7 @@ def one(n: int) -> dict:
     oblasts = ["naryn", "osh", "chui", "talas", "issyk-kul", "jalal-abad", "batken", "bishkek"]
     people = [Participant(id=f"p{i}", name=f"Участница {i}", email=f"p{i}@example.org", oblast=oblasts[i % 8],
                           role="deputy", language="ky" if i % 2 else "ru") for i in range(n)]
-    store.upsert_participants(people, source="bench")
+    store.roster.upsert(people, source="bench")
     backend = LocalBackend.create(store, tmp / "out", plan.club.group_email, plan.club.form_base_url,
                                   sheets_dir=tmp / "sheets")
     ctx = Context(store=store, plan=plan, backend=backend, out_dir=tmp / "out")
@@ -49,12 +49,12 @@ def one(n: int) -> dict:
     act = Action(key=f"{key}.create", kind="form.create", event_id="ws_law_budget", due=L(2022, 9, 15, 16),
                  payload={"form_key": key, "template": "event_feedback", "deadline": "2022-09-22T12:00:00Z"})
     assert forms.create(ctx, act, L(2022, 9, 15, 16)).status == "done"
-    spec = form_spec_from_json(json.loads(store.form(key)["spec_json"]))
+    spec = store.forms.get(key).spec()
     t = time.perf_counter()
     rows = [{"response_id": f"r{i}", "participant_id": f"p{i}", "respondent_email": f"p{i}@example.org",
              "submitted_at": L(2022, 9, 16, 10), "answers": make_answers(spec, i % 1000, key), "raw": {}}
             for i in range(n)]
-    store.add_responses(key, rows, source="bench")
+    store.responses.add(key, rows, source="bench")
     del rows
     gen = time.perf_counter() - t
     out = {"n": n, "generate_s": gen}

@@ -37,7 +37,7 @@ def make_season(tmp: Path, plan_path: Path = CLUB_PLAN, roster_path: Path = CLUB
     """A Context on the local backend under ``tmp`` (state.sqlite, outbox/, sheets/) with the roster imported,
     assembled by :func:`automation.app.make_context`; ``ctx_kw`` replace :class:`Context` fields (``daily_cap`` ...)."""
     ctx = make_context(Config(plan=plan_path, state=tmp / "state.sqlite", out=tmp, sheets=tmp / "sheets"))
-    ctx.store.upsert_participants(read_roster(roster_path).participants, source="test")
+    ctx.store.roster.upsert(read_roster(roster_path).participants, source="test")
     return dataclasses.replace(ctx, **ctx_kw)
 
 

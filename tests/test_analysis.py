@@ -81,13 +81,13 @@ def add_responses(store, key, answers, start, hours=None):
     rows = [{"response_id": f"{key}-{pid}-{i}", "participant_id": pid,
              "submitted_at": start + timedelta(hours=(hours[i] if hours else i + 1)), "answers": a}
             for i, (pid, a) in enumerate(answers)]
-    store.add_responses(key, rows, "test")
+    store.responses.add(key, rows, "test")
 
 
 @pytest.fixture
 def store():
     s = Store(":memory:")
-    s.upsert_participants(PEOPLE, "test")
+    s.roster.upsert(PEOPLE, "test")
     add_form(s, "ws.quiz.pre", QUIZ, "ws", T0 - timedelta(days=2), pre_test=True)
     add_form(s, "ws.quiz", QUIZ, "ws", T0)
     # pre-test scores (of 4): p1 1 (q1), p2 3 (q2 + q3), p3 4 (perfect), p4 empty, p6 2, p7 0
@@ -229,7 +229,7 @@ def test_item_difficulty_and_discrimination(store):
 @pytest.fixture
 def needs_store():
     s = Store(":memory:")
-    s.upsert_participants(PEOPLE, "test")
+    s.roster.upsert(PEOPLE, "test")
     add_form(s, "needs_2021", NEEDS, "needs_2021", datetime(2021, 5, 14, 3, tzinfo=timezone.utc))
     add_form(s, "needs_2022", NEEDS, "needs_2022", datetime(2022, 5, 14, 3, tzinfo=timezone.utc))
     add_responses(s, "needs_2021", [("p1", {"topics": ["law"]}), ("p2", {"topics": ["law"]}),
@@ -284,8 +284,8 @@ def test_groups_from_the_form_itself_for_anonymous_responses():
 
 
 def test_change_from_previous_year(needs_store):
-    forms = needs_store.forms()
-    assert needs.previous_assessment(forms, "needs_2022")["form_key"] == "needs_2021"
+    forms = needs_store.forms.all()
+    assert needs.previous_assessment(forms, "needs_2022").form_key == "needs_2021"
     assert needs.previous_assessment(forms, "needs_2021") is None
     specs = form_specs(needs_store)
     q = specs["needs_2022"].question("topics")
@@ -304,7 +304,7 @@ def test_change_from_previous_year(needs_store):
 
 def test_likert_summary_and_trend():
     s = Store(":memory:")
-    s.upsert_participants(PEOPLE, "test")
+    s.roster.upsert(PEOPLE, "test")
     add_form(s, "ev1.fb", FEEDBACK, "ev1", T0)
     add_form(s, "ev2.fb", FEEDBACK, "ev2", T0 + timedelta(days=30))
     add_responses(s, "ev1.fb", [("p1", {"useful": 5, "trainer": 4}), ("p2", {"useful": 4, "trainer": 4}),
@@ -332,7 +332,7 @@ def test_likert_summary_and_trend():
 
 
 def test_response_curve_and_non_respondents(store):
-    row = store.form("ws.quiz")
+    row = store.forms.get("ws.quiz")
     invited = rates.invited_oblasts(store, row)  # no links: the active roster, 7 people
     assert len(invited) == 7
     rows = frame_of(store, "ws.quiz")  # answers at +1 h .. +6 h: all within day 1
@@ -348,7 +348,7 @@ def test_response_curve_and_non_respondents(store):
     assert len(nar) == 1 and nar["suppressed"].all() and nar["responded"].isna().all()
     assert rates.non_respondents(invited, rows) == ["p6"]
     assert rates.pending_participants(store, "ws.quiz") == ["p6"]
-    store.set_active("p6@example.org", False)
+    store.roster.set_active("p6@example.org", False)
     assert rates.pending_participants(store, "ws.quiz") == []
     r = rates.rate_by_oblast(invited, rows, 3).set_index("group")
     assert r.loc["osh", "rate"] == 1.0 and r.loc["naryn", "responded"] == 2 and r.loc["naryn", "invited"] == 3

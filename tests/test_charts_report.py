@@ -111,13 +111,13 @@ def _responses(store: Store, key: str, answers: dict[str, dict]) -> None:
     rows = [{"response_id": f"{key}-{pid}", "participant_id": pid, "respondent_email": f"{pid}@example.org",
              "submitted_at": datetime(2022, 9, 16, 8, i, tzinfo=timezone.utc), "answers": a, "raw": {}}
             for i, (pid, a) in enumerate(answers.items())]
-    store.add_responses(key, rows, "test")
+    store.responses.add(key, rows, "test")
 
 
 @pytest.fixture
 def store() -> Store:
     s = Store(":memory:")
-    s.upsert_participants(PEOPLE, "test", now=NOW)
+    s.roster.upsert(PEOPLE, "test", now=NOW)
     _insert_form(s, "ws_budget.post_test.pre", QUIZ, "ws_budget", pre_test=True)
     _insert_form(s, "ws_budget.post_test", QUIZ, "ws_budget")
     _insert_form(s, "ws_budget.event_feedback", FEEDBACK, "ws_budget")
@@ -150,7 +150,7 @@ def store() -> Store:
 
 def _spec(store: Store, key: str):
     from automation.model import form_spec_from_json
-    return form_spec_from_json(json.loads(store.form(key)["spec_json"]))
+    return form_spec_from_json(json.loads(store.forms.get(key).spec_json))
 
 
 def _rows(store: Store, key: str) -> pd.DataFrame:
@@ -193,17 +193,17 @@ def test_scores_and_response_rate(store):
     assert s["mean"] == pytest.approx((1 + 0.5 + 1 + 0.5 + 0) / 5)
     assert s["median"] == pytest.approx(0.5) and s["min"] == 0 and s["max"] == 1
     # no links: invited = active roster (5)
-    post = summary.response_rate(rows, invited_ids(store, store.form("ws_budget.post_test")))
+    post = summary.response_rate(rows, invited_ids(store, store.forms.get("ws_budget.post_test")))
     assert post == {"responses": 5, "invited": 5, "responded": 5, "rate": 1.0}
     fb_rows = _rows(store, "ws_budget.event_feedback")
-    fb = summary.response_rate(fb_rows, invited_ids(store, store.form("ws_budget.event_feedback")))
+    fb = summary.response_rate(fb_rows, invited_ids(store, store.forms.get("ws_budget.event_feedback")))
     assert fb == {"responses": 3, "invited": 4, "responded": 3, "rate": 0.75}
     assert summary.response_rate(fb_rows, None)["rate"] is None
 
 
 def test_public_form_has_no_rate(store):
     _insert_form(store, "needs_public", FEEDBACK, "needs_2022", audience="public")
-    assert invited_ids(store, store.form("needs_public")) is None
+    assert invited_ids(store, store.forms.get("needs_public")) is None
 
 
 def test_small_cell_suppression_two_against_three(store):
@@ -428,7 +428,7 @@ def test_what_changed_since_the_last_report(store, tmp_path):
 def _snap(store, lang="ru"):
     from automation.analysis.frame import form_specs
 
-    forms = store.forms()
+    forms = store.forms.all()
     return snapshot(forms, answers_frame(store), form_specs(store), lang, NOW, 3, None)
 
 

@@ -212,7 +212,7 @@ def google_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def spec_of(ctx: Context, form_key: str) -> FormSpec:
-    return form_spec_from_json(json.loads(ctx.store.form(form_key)["spec_json"]))
+    return form_spec_from_json(json.loads(ctx.store.forms.get(form_key).spec_json))
 
 
 _FAKES: dict[int, FakeGoogle] = {}  # id(Context) -> the fake Google server it talks to
@@ -226,12 +226,12 @@ def answer(ctx: Context, form_key: str, participant: Participant, answers: dict[
     if ctx.backend.name == "local":
         ctx.backend.forms.submit(link[0], answers, now=at)
         return
-    form = ctx.store.form(form_key)
+    form = ctx.store.forms.get(form_key)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(link[0]).query)
     (entry,) = [k for k in query if k.startswith("entry.")]
     given = google_answers(spec_of(ctx, form_key), answers)
     given[format(int(entry.split(".", 1)[1]), "08x")] = query[entry][0]  # her pre-filled personal code
-    _FAKES[id(ctx)].forms.add_response(form["external_id"], given, respondent_email=participant.email,
+    _FAKES[id(ctx)].forms.add_response(form.external_id, given, respondent_email=participant.email,
                                        submitted_at=at)
 
 
@@ -258,7 +258,7 @@ def open_backend(kind: str, tmp: Path) -> Iterator[Context]:
     known = {p.stem for p in DEFAULT_DIR.glob("*.yaml")}
     plan = parse_plan(plan_data(), "contract plan", tmp, known)
     store = Store(tmp / "state.sqlite")
-    store.upsert_participants(read_roster(tmp / "roster.csv").participants, source="test", now=L(2022, 7, 1))
+    store.roster.upsert(read_roster(tmp / "roster.csv").participants, source="test", now=L(2022, 7, 1))
     out = tmp / "out"
     if kind == "local":
         backend = LocalBackend.create(store, out, plan.club.group_email, plan.club.form_base_url,
@@ -348,7 +348,7 @@ def walk(ctx: Context) -> Season:
             season.fake.clock.now = t  # the fake's clock stamps Gmail's and Drive's times
         for key, who, at in SCHEDULE:
             if at == t:
-                p = ctx.store.participant(EMAILS[who])
+                p = ctx.store.roster.get(EMAILS[who])
                 answer(ctx, key, p, make_answers(spec_of(ctx, key), who, key), at)
         if t in dues:
             recorder.mark()
@@ -434,7 +434,7 @@ def expected_answers_table(ctx: Context) -> list[tuple]:
     rows = []
     for key, who, _ in SCHEDULE:
         spec = spec_of(ctx, key)
-        pid = ctx.store.participant(EMAILS[who]).id
+        pid = ctx.store.roster.get(EMAILS[who]).id
         for qid, v in make_answers(spec, who, key).items():
             if spec.question(qid).kind == "grid":
                 rows += [(key, pid, qid, r, json.dumps(c, ensure_ascii=False)) for r, c in v.items()]
@@ -525,18 +525,18 @@ GROUP_MAILS = ["ws1.programme_draft", "ws1.programme_final", "ws1.prepare_notice
 
 
 def test_walking_the_clock_every_action_ends_done(season):
-    ledger = season.ctx.store.ledger()
-    assert {k: r["status"] for k, r in ledger.items()} == EXPECTED_LEDGER
+    ledger = season.ctx.store.ledger.all()
+    assert {k: r.status for k, r in ledger.items()} == EXPECTED_LEDGER
     # each ran exactly once, at its due moment: nothing failed, was deferred or retried on the way
-    assert {k for k, r in ledger.items() if r["attempts"] != 1} == set()
+    assert {k for k, r in ledger.items() if r.attempts != 1} == set()
     dues = {a.key: a.due for a in walked_actions(season.ctx)}
     assert all(t == dues[r.action.key] for t, ran in season.ticks for r in ran)
     assert sorted(r.action.key for _, ran in season.ticks for r in ran) == sorted(EXPECTED_LEDGER)
     # the mail actions say the same on both backends
-    assert {k: ledger[k]["detail"] for k in EXPECTED_SENT} == {
+    assert {k: ledger[k].detail for k in EXPECTED_SENT} == {
         k: f"{n} sent, 0 already sent, 0 failed, 0 unknown" for k, n in EXPECTED_SENT.items()}
     # every form was made, then closed at its deadline
-    assert {f["form_key"]: (f["status"], f["backend"]) for f in season.ctx.store.forms()} == {
+    assert {f.form_key: (f.status, f.backend) for f in season.ctx.store.forms.all()} == {
         k: ("closed", season.kind) for k in FORM_KEYS}
 
 
@@ -557,7 +557,7 @@ def test_mail_same_messages_to_the_same_recipients(season):
     rows = deliveries(ctx)
     assert len(rows) == sum(EXPECTED_SENT.values()) == len(sent_mail(ctx))
     assert {r[4] for r in rows} == {"sent"}
-    lang = {p.email: p.language for p in ctx.store.participants()}
+    lang = {p.email: p.language for p in ctx.store.roster.participants()}
     for action_key, recipient, language, n, _, _ in rows:
         if action_key in GROUP_MAILS:
             assert (recipient, language, n) == (f"group:{GROUP}", "ky+ru", 8)
@@ -570,7 +570,7 @@ def test_mail_same_messages_to_the_same_recipients(season):
         action = str(m["X-Club-Action"])
         if action.endswith((".invitation", ".reminder")):
             form_key = action.rsplit(".", 1)[0]
-            pid = ctx.store.participant(str(m["To"])).id
+            pid = ctx.store.roster.get(str(m["To"])).id
             token = ctx.store.db.execute("SELECT token FROM form_links WHERE form_key = ? AND participant_id = ?",
                                          (form_key, pid)).fetchone()[0]
             assert token in plain(m)
@@ -593,11 +593,11 @@ def test_responses_the_store_holds_what_each_participant_answered(season):
     ctx = season.ctx
     assert answers_table(ctx) == expected_answers_table(ctx)
     # one response per respondent and form, linked to her roster entry and e-mail
-    got = sorted((r["form_key"], r["participant_id"], r["respondent_email"]) for r in ctx.store.responses())
-    want = sorted((k, ctx.store.participant(EMAILS[w]).id, EMAILS[w]) for k, w, _ in SCHEDULE)
+    got = sorted((r.form_key, r.participant_id, r.respondent_email) for r in ctx.store.responses.list())
+    want = sorted((k, ctx.store.roster.get(EMAILS[w]).id, EMAILS[w]) for k, w, _ in SCHEDULE)
     assert got == want
     # submission times are kept to the second, in UTC
-    times = sorted((r["form_key"], r["respondent_email"], r["submitted_at"]) for r in ctx.store.responses())
+    times = sorted((r.form_key, r.respondent_email, r.submitted_at) for r in ctx.store.responses.list())
     assert times == sorted((k, EMAILS[w], at.strftime("%Y-%m-%dT%H:%M:%SZ")) for k, w, at in SCHEDULE)
 
 
@@ -605,7 +605,7 @@ def test_quiz_scores_are_the_same(season):
     ctx = season.ctx
     scores = scores_frame(answers_frame(ctx.store, [PRE, POST]))
     got = sorted(zip(scores["form_key"], scores["participant_id"], scores["score"]))
-    want = sorted((k, ctx.store.participant(EMAILS[w]).id, score(spec_of(ctx, k), make_answers(spec_of(ctx, k), w, k)))
+    want = sorted((k, ctx.store.roster.get(EMAILS[w]).id, score(spec_of(ctx, k), make_answers(spec_of(ctx, k), w, k)))
                   for k, w, _ in SCHEDULE if k in (PRE, POST))
     assert got == want
     assert len({s for *_, s in got}) > 2  # the answers are varied enough to tell scores apart
@@ -613,13 +613,13 @@ def test_quiz_scores_are_the_same(season):
 
 def test_idempotence_a_second_tick_at_the_final_moment_does_nothing(season):
     ctx = season.ctx
-    ledger = {k: tuple(r) for k, r in ctx.store.ledger().items()}
+    ledger = ctx.store.ledger.all()
     mail, rows = len(sent_mail(ctx)), deliveries(ctx)
     answers = answers_table(ctx)
     before = Counter(season.fake.calls) if season.fake else Counter()
     assert run_due(ctx, season.final, walked_actions(ctx)) == []
     assert run_due(ctx, season.final + timedelta(days=7), walked_actions(ctx)) == []
-    assert {k: tuple(r) for k, r in ctx.store.ledger().items()} == ledger
+    assert ctx.store.ledger.all() == ledger
     assert (len(sent_mail(ctx)), deliveries(ctx), answers_table(ctx)) == (mail, rows, answers)
     if season.fake:
         assert Counter(season.fake.calls) == before  # not a single call to Google
@@ -627,12 +627,12 @@ def test_idempotence_a_second_tick_at_the_final_moment_does_nothing(season):
 
 def test_a_closed_form_takes_no_more_answers(season):
     ctx = season.ctx
-    p = ctx.store.participant(EMAILS[7])  # she never answered the post-test
+    p = ctx.store.roster.get(EMAILS[7])  # she never answered the post-test
     from automation.workspace.local.forms import FormClosed
 
     with pytest.raises((FormClosed, ValueError), match="(?i)closed|not accepting"):
         answer(ctx, POST, p, make_answers(spec_of(ctx, POST), 7, POST), season.final)
-    assert p.id not in {r["participant_id"] for r in ctx.store.responses(POST)}
+    assert p.id not in {r.participant_id for r in ctx.store.responses.list(POST)}
 
 
 def test_worksheets_have_the_header_and_one_row_per_response(season):
@@ -652,7 +652,7 @@ def test_worksheets_have_the_header_and_one_row_per_response(season):
         assert [r[:2] for r in rows] == [[at.astimezone(BISHKEK).strftime("%d.%m.%Y %H:%M:%S"), e] for at, e in order]
         oblast = {"naryn": "Нарынская", "bishkek": "г. Бишкек"}
         for r in rows:
-            p = ctx.store.participant(r[1])
+            p = ctx.store.roster.get(r[1])
             if p.oblast in oblast:
                 assert r[2] == oblast[p.oblast]
         if spec.quiz:
@@ -673,9 +673,9 @@ def test_backends_agree_on_the_ledger_and_what_ran_when(seasons):
     local, google = seasons.walked("local"), seasons.walked("google")
     assert [(t, [(r.action.key, r.status) for r in ran]) for t, ran in local.ticks] == \
            [(t, [(r.action.key, r.status) for r in ran]) for t, ran in google.ticks]
-    lg, gg = local.ctx.store.ledger(), google.ctx.store.ledger()
-    assert {k: r["status"] for k, r in lg.items()} == {k: r["status"] for k, r in gg.items()}
-    assert {k: lg[k]["detail"] for k in EXPECTED_SENT} == {k: gg[k]["detail"] for k in EXPECTED_SENT}
+    lg, gg = local.ctx.store.ledger.all(), google.ctx.store.ledger.all()
+    assert {k: r.status for k, r in lg.items()} == {k: r.status for k, r in gg.items()}
+    assert {k: lg[k].detail for k in EXPECTED_SENT} == {k: gg[k].detail for k in EXPECTED_SENT}
 
 
 def test_backends_agree_on_the_mail(seasons):
@@ -752,7 +752,7 @@ def test_google_call_budgets_per_action(seasons):
     sizes = {k: len(spec_of(season.ctx, k).questions) for k in FORM_KEYS}
     assert sizes[NEEDS] == 20 and all(season.calls[f"{k}.create"] == CREATE for k in FORM_KEYS)
     # the vote's scheduled sync found nothing new since its reminder: still 1 list + 1 write
-    assert season.ctx.store.ledger_row(f"{VOTE}.sync")["detail"].startswith("5 responses (0 new)")
+    assert season.ctx.store.ledger.get(f"{VOTE}.sync").detail.startswith("5 responses (0 new)")
     assert season.calls[f"{VOTE}.sync"] == SYNC
     # nothing went through a path the fake does not know
     assert not season.fake.unmatched
@@ -766,18 +766,18 @@ def test_google_a_sync_with_nothing_new_is_one_list_and_one_write(seasons):
     season = seasons.walked("google")
     ctx, fake = season.ctx, season.fake
     for key in FORM_KEYS:
-        n = len(ctx.store.responses(key))
+        n = len(ctx.store.responses.list(key))
         fake.reset_calls()
         result = sync_form(ctx, key, season.final)
         assert result.status == "done" and result.detail.startswith(f"{n} responses (0 new)"), result.detail
         assert fake.calls == SYNC, key
-        assert len(ctx.store.responses(key)) == n
+        assert len(ctx.store.responses.list(key)) == n
 
 
 def test_google_grades_the_quizzes_as_we_do(seasons):
     ctx = seasons.walked("google").ctx
     for key in (PRE, POST):
         spec = spec_of(ctx, key)
-        for r in ctx.store.responses(key):
-            assert json.loads(r["raw_json"])["totalScore"] == score(spec, json.loads(r["answers_json"]))
+        for r in ctx.store.responses.list(key):
+            assert json.loads(r.raw_json)["totalScore"] == score(spec, json.loads(r.answers_json))
 

@@ -29,7 +29,7 @@ def test_script_in_a_text_answer_stays_text_in_report_and_workbook(season):
     # the workbook keeps the exact text, as a string cell, not a formula
     ws = load_workbook(season.out_dir / "sheets" / "ws_law_budget.event_feedback.xlsx").active
     header = [c.value for c in ws[1]]
-    spec = form_spec_from_json(json.loads(season.store.form("ws_law_budget.event_feedback")["spec_json"]))
+    spec = form_spec_from_json(json.loads(season.store.forms.get("ws_law_budget.event_feedback").spec_json))
     col = header.index(spec.question("what_to_change").title.ru)
     cell = ws.cell(row=2, column=col + 1)
     assert cell.value == EVIL and cell.data_type == "s"

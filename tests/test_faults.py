@@ -90,8 +90,8 @@ class Killer:
         self.wrap(b.forms, "create_form", "forms.create")
         self.wrap(b.forms, "fetch_responses", "forms.fetch")
         self.wrap(b.forms, "personal_links", "forms.links")
-        self.wrap(ctx.store, "add_responses", "store.add_responses")
-        self.wrap(ctx.store, "record", "store.record")
+        self.wrap(ctx.store.responses, "add", "store.add_responses")
+        self.wrap(ctx.store.ledger, "record", "store.record")
 
 
 # --- a season that can be restarted -------------------------------------------------------------------
@@ -107,7 +107,7 @@ class Service:
         known = {p.stem for p in DEFAULT_DIR.glob("*.yaml")}
         self.plan = parse_plan(season.plan_data(), "contract plan", tmp, known)
         store = Store(tmp / "state.sqlite")
-        store.upsert_participants(read_roster(tmp / "roster.csv").participants, source="test",
+        store.roster.upsert(read_roster(tmp / "roster.csv").participants, source="test",
                                   now=season.L(2022, 7, 1))
         self.ctx = self._context(store)
 
@@ -173,7 +173,7 @@ def walk(svc: Service, killer: Killer | None = None, retick: int = 0) -> int:
             svc.fake.clock.now = t
         for key, who, at in season.SCHEDULE:
             if at == t:
-                p = svc.ctx.store.participant(season.EMAILS[who])
+                p = svc.ctx.store.roster.get(season.EMAILS[who])
                 season.answer(svc.ctx, key, p, season.make_answers(season.spec_of(svc.ctx, key), who, key), at)
         if t in dues:
             try:
@@ -188,7 +188,7 @@ def walk(svc: Service, killer: Killer | None = None, retick: int = 0) -> int:
                 if killer:
                     killer.live = False
             for _ in range(retick):
-                if not [r for r in svc.ctx.store.ledger().values() if r["status"] == "failed"]:
+                if not [r for r in svc.ctx.store.ledger.all().values() if r.status == "failed"]:
                     break
                 run_due(svc.ctx, t, acts)
     return restarts
@@ -206,10 +206,10 @@ def outcome(svc: Service) -> dict[str, Any]:
         "message_ids": ids,
         "deliveries": sorted(tuple(r) for r in ctx.store.db.execute(
             "SELECT message_id, recipient, status, n_recipients FROM deliveries")),
-        "responses": sorted((r["form_key"], r["participant_id"], r["answers_json"]) for r in ctx.store.responses()),
-        "ledger": sorted((r["key"], r["status"]) for r in ctx.store.ledger().values()),
-        "forms": sorted((f["form_key"], f["status"]) for f in ctx.store.forms()),
-        "worksheets": {f["form_key"]: season.worksheet(ctx, f["form_key"]) for f in ctx.store.forms()},
+        "responses": sorted((r.form_key, r.participant_id, r.answers_json) for r in ctx.store.responses.list()),
+        "ledger": sorted((r.key, r.status) for r in ctx.store.ledger.all().values()),
+        "forms": sorted((f.form_key, f.status) for f in ctx.store.forms.all()),
+        "worksheets": {f.form_key: season.worksheet(ctx, f.form_key) for f in ctx.store.forms.all()},
     }
     if svc.fake is not None:
         out["google_forms"] = len(svc.fake.forms.records)
@@ -297,7 +297,7 @@ def test_a_storm_of_errors_on_every_call_the_season_still_completes_once(status,
         fake.handle = stormy
         try:
             walk(svc, retick=20)
-            failed = [r["key"] for r in svc.ctx.store.ledger().values() if r["status"] != "done"]
+            failed = [r.key for r in svc.ctx.store.ledger.all().values() if r.status != "done"]
         finally:
             fake.handle = handle
         assert not failed, f"still failing after 20 ticks: {failed}"
@@ -323,7 +323,7 @@ def test_token_revoked_mid_sync_gives_a_clear_error_and_nothing_half_written(tmp
             fake.clock.now = t
             for key, who, at in season.SCHEDULE:
                 if at == t:
-                    p = ctx.store.participant(season.EMAILS[who])
+                    p = ctx.store.roster.get(season.EMAILS[who])
                     season.answer(ctx, key, p, season.make_answers(season.spec_of(ctx, key), who, key), at)
             run_due(ctx, t, acts)
         (sync,) = [a for a in acts if a.kind == "responses.sync" and a.due == sync_at]
@@ -349,7 +349,7 @@ def test_token_revoked_mid_sync_gives_a_clear_error_and_nothing_half_written(tmp
         # sync rewrites the same worksheet from them), but no cursor moved past rows that were not stored
         # and the form is not marked as synced
         assert _table(after, "forms") == _table(before, "forms") or _cursor_ok(ctx, key)
-        assert ctx.store.form(key)["last_synced_at"] == _form_row(before, key)["last_synced_at"]
+        assert ctx.store.forms.get(key).last_synced_at == _form_row(before, key)["last_synced_at"]
         # the scheduler records it as failed with the same clear message, and retries it
         ctx.backend.forms.fetch_responses = fetch
         (ran,) = run_due(ctx, sync_at, [sync])
@@ -375,10 +375,10 @@ def _form_row(d: dict[str, list[tuple]], key: str) -> dict[str, Any]:
 
 def _cursor_ok(ctx: Context, key: str) -> bool:
     """The sync cursor never passes a response that is not in the store."""
-    cur = ctx.store.form(key)["sync_cursor"]
+    cur = ctx.store.forms.get(key).sync_cursor
     if cur is None:
         return True
-    stored = [r["submitted_at"] for r in ctx.store.responses(key)]
+    stored = [r.submitted_at for r in ctx.store.responses.list(key)]
     return bool(stored) and max(stored) >= cur
 
 
@@ -478,7 +478,7 @@ def test_disk_full_during_a_scheduled_sync_is_recorded_and_the_next_tick_writes_
 def _good_store(tmp: Path) -> Path:
     p = tmp / "state.sqlite"
     s = Store(p)
-    s.upsert_participants(read_roster(season.Path(__file__).parent.parent / "examples" / "club2022" /
+    s.roster.upsert(read_roster(season.Path(__file__).parent.parent / "examples" / "club2022" /
                                       "roster.csv").participants, source="test")
     s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     s.close()
@@ -502,7 +502,7 @@ def test_a_corrupted_store_is_detected_with_a_clear_message(damage, tmp_path):
     damaged = p.read_bytes()
     with pytest.raises(StoreError) as ei:
         s = Store(p)
-        s.participants()  # a damage quick_check misses must still surface as a StoreError
+        s.roster.participants()  # a damage quick_check misses must still surface as a StoreError
     msg = str(ei.value)
     assert str(p) in msg and "backup" in msg and "nothing was changed" in msg
     assert p.read_bytes() == damaged  # not "repaired" or overwritten
@@ -520,15 +520,6 @@ def test_a_corrupted_store_through_the_command_line_is_exit_2_without_a_tracebac
         rc = main(["--config", str(cfg), *argv])
         err = capsys.readouterr().err
         assert rc == 2 and "state file is damaged" in err and "Traceback" not in err, (argv, err)
-
-
-def test_schema_migration_backup_is_not_applicable_yet():
-    """There is one schema version and no migration code (store.SCHEMA_VERSION == 1): nothing to back up yet.
-    A store from a newer program is refused, untouched."""
-    import automation.store.db as store
-
-    assert store.SCHEMA_VERSION == 1
-    assert not [n for n in dir(store) if "migrat" in n.lower()]
 
 
 def test_a_store_from_a_newer_program_is_refused_untouched(tmp_path):
@@ -562,7 +553,7 @@ def test_answers_that_look_like_formulas_stay_text(kind, tmp_path):
         spec = season.spec_of(ctx, season.FEEDBACK)
         text_q = [q for q in spec.questions if q.kind in ("short_text", "long_text")]
         for i, text in enumerate(INJECTIONS):
-            p = ctx.store.participant(season.EMAILS[i % len(season.EMAILS)])
+            p = ctx.store.roster.get(season.EMAILS[i % len(season.EMAILS)])
             ans = season.make_answers(spec, i, season.FEEDBACK)
             for q in text_q:
                 ans[q.id] = text

@@ -358,7 +358,7 @@ def test_12000_responses_sync_in_three_list_calls_and_one_write(fake, conn, cloc
     # first sync of the season also makes the spreadsheet (Drive) and names its first worksheet
     assert fake.calls["drive.files.create"] == 1 and fake.calls["sheets.batchUpdate"] == 1
     assert sum(fake.calls.values()) == 6
-    assert len(ctx.store.responses("ev.big")) == 12_000
+    assert len(ctx.store.responses.list("ev.big")) == 12_000
     (book,) = fake.sheets.spreadsheets
     assert fake.sheets.sheet_titles(book) == ["ev.big"]
     cell = fake.sheets.cell(book, "'ev.big'!F2")
@@ -371,7 +371,7 @@ def test_12000_responses_sync_in_three_list_calls_and_one_write(fake, conn, cloc
     fake.reset_calls()
     assert sync_form(ctx, "ev.big", clock()).status == "done"
     assert fake.calls == {"forms.responses.list": 1, "sheets.values.update": 1}
-    assert len(ctx.store.responses("ev.big")) == 12_001
+    assert len(ctx.store.responses.list("ev.big")) == 12_001
     assert fake.sheets.values(book, "'ev.big'!A12002:E12002")[0][4] == "Один"  # the worksheet shows ru labels
 
 
@@ -397,12 +397,12 @@ def test_429_then_500_then_success_completes_once_without_duplicates(fake, conn,
     assert result.status == "done", result.detail
     assert fake.calls["forms.responses.list"] == 3 and fake.ok_calls["forms.responses.list"] == 1
     assert fake.calls["sheets.values.update"] == 3 and len(fake.sheets.writes) == 1
-    assert len(ctx.store.responses("ev.retry")) == 7
+    assert len(ctx.store.responses.list("ev.retry")) == 7
     (book,) = fake.sheets.spreadsheets
     assert len(fake.sheets.values(book, "'ev.retry'!A1:F100")) == 8  # header + 7, once each
     # a second sync (the overlap re-fetches what is already stored) duplicates nothing
     assert sync_form(ctx, "ev.retry", clock()).status == "done"
-    assert len(ctx.store.responses("ev.retry")) == 7
+    assert len(ctx.store.responses.list("ev.retry")) == 7
     assert len(fake.sheets.values(book, "'ev.retry'!A1:F100")) == 8
 
 
@@ -459,7 +459,7 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
     creds = Credentials(token="tok", scopes=scopes)
     conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
     store = Store(":memory:")
-    store.upsert_participants(read_roster(ROOT / "examples/club2022/roster.csv").participants, source="test")
+    store.roster.upsert(read_roster(ROOT / "examples/club2022/roster.csv").participants, source="test")
     plan = load_plan(ROOT / "examples/club2022/plan.yaml")
     backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster", spreadsheet_title="S")
     ctx = Context(store=store, plan=plan, backend=backend, out_dir=Path("/nonexistent"), daily_cap=10_000)
@@ -471,30 +471,30 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
     assert form_jobs.create(ctx, create, create.due).status == "done"
     assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1}
     fake.reset_calls()
-    people = store.participants()
+    people = store.roster.participants()
     result = mailings.run(ctx, invite, invite.due)
     assert result.status == "done", result.detail
     assert fake.calls == {"gmail.users.messages.send": len(people)}  # K sends, no other calls
 
     # three participants answer through the personal links of their invitations
-    form = store.form(survey.key)
-    spec = json.loads(form["spec_json"])
+    form = store.forms.get(survey.key)
+    spec = json.loads(form.spec_json)
     code_entry = f"entry.{int(form_ids(FormSpec_from(spec)).code_question, 16)}"
     answered = []
     for msg in fake.gmail.sent()[:3]:
         body = msg.get_body(("plain",)).get_content()
         link = re.search(r"https://docs\.google\.com/forms/\S+", body).group(0)
         code = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)[code_entry][0]
-        fake.forms.add_response(form["external_id"], {form_ids(FormSpec_from(spec)).code_question: code})
+        fake.forms.add_response(form.external_id, {form_ids(FormSpec_from(spec)).code_question: code})
         answered.append(code)
     fake.reset_calls()
     result = mailings.run(ctx, remind, remind.due)
     assert result.status == "done", result.detail
     assert fake.calls == {"forms.responses.list": 1, "drive.files.create": 1, "sheets.batchUpdate": 1,
                           "sheets.values.update": 1, "gmail.users.messages.send": len(people) - 3}
-    assert {r["participant_id"] for r in store.responses(survey.key)} == set(answered)
+    assert {r.participant_id for r in store.responses.list(survey.key)} == set(answered)
     assert form_jobs.close(ctx, close, close.due).status == "done"
-    assert fake.forms.form(form["external_id"])["publishSettings"]["publishState"] == {"isPublished": True}
+    assert fake.forms.form(form.external_id)["publishSettings"]["publishState"] == {"isPublished": True}
 
 
 def FormSpec_from(d: dict) -> FormSpec:

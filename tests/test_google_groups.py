@@ -95,9 +95,9 @@ def test_unknown_group_is_a_clear_error(fake, conn):
 
 def test_gmail_com_roster_is_the_list():
     store = Store(":memory:")
-    store.upsert_participants([Participant(id=f"p{i}", name=f"N{i}", email=f"p{i}@example.org") for i in range(3)],
+    store.roster.upsert([Participant(id=f"p{i}", name=f"N{i}", email=f"p{i}@example.org") for i in range(3)],
                               source="test")
-    store.set_active("p1@example.org", False)
+    store.roster.set_active("p1@example.org", False)
     group = RosterListGroup(store, "amuca@gmail.com")
     assert group.envelope() == ["p0@example.org", "p2@example.org"]
     group.apply(["x@example.org"], [])  # nothing to do: the roster is the list

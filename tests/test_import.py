@@ -44,7 +44,7 @@ PEOPLE = [Participant(f"p{i}", f"Name {i}", f"{e}@example.org", "", ob, "", "dep
 
 def new_store() -> Store:
     s = Store(":memory:")
-    s.upsert_participants(PEOPLE, "test")
+    s.roster.upsert(PEOPLE, "test")
     return s
 
 
@@ -63,22 +63,22 @@ def test_feedback_export_flavours_give_the_same_frame():
     assert r1.form_key == r2.form_key == "ws_law_budget.event_feedback"
     pd.testing.assert_frame_equal(f1, f2)
     assert (r1.responses, r1.new, r1.matched, r1.unknown_emails, r1.anonymous) == (5, 5, 3, 1, 1)
-    ans = {r["participant_id"]: json.loads(r["answers_json"]) for r in s1.responses("ws_law_budget.event_feedback")}
+    ans = {r.participant_id: json.loads(r.answers_json) for r in s1.responses.list("ws_law_budget.event_feedback")}
     # 16:10:05 in Bishkek (GMT+6) is 10:10:05 UTC; "BERMET@" matched case-insensitively
     assert ans["p1"] == {"usefulness": 5, "relevance": 5, "format": 4, "duration": 4, "duration_fit": "just_right",
                          "trainer": 5, "materials": 4, "organisation": 5,
                          "knowledge_change": {"before": "k2", "after": "k4"}, "apply": "yes", "recommend": "yes",
                          "most_useful": "Практические примеры, разбор бюджета", "next_topics": "Гендерный бюджет"}
     assert "p2" in ans and ans["p3"]["next_topics"] == "Конфликты; коалиции"  # a ";" in a text is just text
-    times = sorted(r["submitted_at"] for r in s1.responses("ws_law_budget.event_feedback"))
+    times = sorted(r.submitted_at for r in s1.responses.list("ws_law_budget.event_feedback"))
     assert times[0] == "2022-07-14T10:10:05Z" and times[-1] == "2022-07-15T18:00:01Z"  # 00:00:01 on the 16th
-    anon = [json.loads(r["answers_json"]) for r in s1.responses("ws_law_budget.event_feedback")
-            if r["participant_id"] is None]
+    anon = [json.loads(r.answers_json) for r in s1.responses.list("ws_law_budget.event_feedback")
+            if r.participant_id is None]
     assert any(a.get("what_to_change") == "Отправлять материалы заранее,\nпожалуйста" for a in anon)
-    form = s1.form("ws_law_budget.event_feedback")
-    assert (form["backend"], form["status"], form["template_id"], form["kind"]) == \
+    form = s1.forms.get("ws_law_budget.event_feedback")
+    assert (form.backend, form.status, form.template_id, form.kind) == \
         ("import", "closed", "event_feedback", "event_feedback")
-    assert form["opens"] == "2022-07-14T10:10:05Z" and form["deadline"] == "2022-07-15T18:00:01Z"
+    assert form.opens == "2022-07-14T10:10:05Z" and form.deadline == "2022-07-15T18:00:01Z"
 
 
 def test_zip_from_download_responses_is_read(tmp_path):
@@ -106,11 +106,11 @@ def test_inferred_kinds_and_the_same_frame_from_both_flavours():
                                                     "Партнёрство (коалиции, союзы)", "Конфликты"]
     assert spec.questions[2].scale.low == 1 and spec.questions[2].scale.high == 5
     assert [r.label.ru for r in spec.questions[4].rows] == ["Сессия 1", "Сессия 2"]
-    ans = {r["participant_id"]: json.loads(r["answers_json"]) for r in s1.responses("needs_2022")}
+    ans = {r.participant_id: json.loads(r.answers_json) for r in s1.responses.list("needs_2022")}
     assert ans["p3"]["q02"] == ["o2", "o3", "Гендер, семья"]  # the "other" text keeps its comma
     assert ans["p1"]["q04"] == "2021-09-01" and ans["p4"]["q04"] == "2020-12-20"  # 12/20/2020 read as m/d
     assert ans["p4"]["q05"] == {"r1": "o3"}
-    assert s1.form("needs_2022")["kind"] == "imported" and s1.form("needs_2022")["event_id"] == "needs_2022"
+    assert s1.forms.get("needs_2022").kind == "imported" and s1.forms.get("needs_2022").event_id == "needs_2022"
 
 
 def test_imported_pre_and_post_tests_give_the_gain():
@@ -119,13 +119,13 @@ def test_imported_pre_and_post_tests_give_the_gain():
     pre = import_export(s, DATA / "post_test_pre_sheet.csv", spec, event_id="ws", pre_test=True)
     post = import_export(s, DATA / "post_test_post_download.csv", spec, event_id="ws")
     assert (pre.form_key, post.form_key) == ("ws.post_test.pre", "ws.post_test")
-    assert s.form("ws.post_test.pre")["pre_test"] == 1
+    assert s.forms.get("ws.post_test.pre").pre_test == 1
     assert post.export.notes == []  # the Score column agrees with the template's key
     assert "q_budget_year" in post.export.missing_questions
-    ans = {r["participant_id"]: json.loads(r["answers_json"]) for r in s.responses("ws.post_test")}
+    ans = {r.participant_id: json.loads(r.answers_json) for r in s.responses.list("ws.post_test")}
     # labels with commas ("…, заслушивание его отчётов") recognised whole in "a;c;e" and in "a, c, e"
     assert ans["p1"]["q_kenesh_powers"] == ["a", "c", "e"]
-    pre_ans = {r["participant_id"]: json.loads(r["answers_json"]) for r in s.responses("ws.post_test.pre")}
+    pre_ans = {r.participant_id: json.loads(r.answers_json) for r in s.responses.list("ws.post_test.pre")}
     assert pre_ans["p1"]["q_kenesh_powers"] == ["a", "e"]
     specs = form_specs(s)
     g = posttest.gains(posttest.quiz_scores(answers_frame(s), specs), specs).set_index("participant_id")
@@ -149,7 +149,7 @@ def test_importing_again_changes_nothing():
     again = import_export(s, DATA / "feedback_download.csv", spec, event_id="ws")  # same data
     assert first.created and not again.created
     assert (again.responses, again.new) == (5, 0)
-    assert len(s.responses("ws.event_feedback")) == 5
+    assert len(s.responses.list("ws.event_feedback")) == 5
 
 
 def _rejected(tmp_path, text: str, template: str | None = "event_feedback", name: str = "x.csv") -> str:
@@ -158,7 +158,7 @@ def _rejected(tmp_path, text: str, template: str | None = "event_feedback", name
     s = new_store()
     with pytest.raises(ResponsesImportError) as e:
         import_export(s, p, get_template(template) if template else None, event_id="ws")
-    assert s.forms() == [] and s.responses() == []  # nothing imported
+    assert s.forms.all() == [] and s.responses.list() == []  # nothing imported
     return str(e.value)
 
 
@@ -200,7 +200,7 @@ def test_helpers():
 def test_cli_import(tmp_path, capsys):
     cfg = tmp_path / "club.yaml"
     cfg.write_text(f"state: {tmp_path / 'state.sqlite'}\nout: {tmp_path / 'out'}\n", encoding="utf-8")
-    Store(tmp_path / "state.sqlite").upsert_participants(PEOPLE, "test")
+    Store(tmp_path / "state.sqlite").roster.upsert(PEOPLE, "test")
     rc = main(["--config", str(cfg), "responses", "import", str(DATA / "feedback_sheet.csv"),
                "--template", "event_feedback", "--event", "ws_law_budget"])
     out = capsys.readouterr().out

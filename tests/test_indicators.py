@@ -46,14 +46,14 @@ def _form(store: Store, key: str, template: str, event: str, opens: str = "2022-
 
 
 def _answer(store: Store, key: str, answers: dict[str | None, dict]) -> None:
-    store.add_responses(key, [{"response_id": f"{key}-{i}", "participant_id": pid, "respondent_email": None,
+    store.responses.add(key, [{"response_id": f"{key}-{i}", "participant_id": pid, "respondent_email": None,
                                "submitted_at": T0, "answers": a} for i, (pid, a) in enumerate(answers.items())], "t")
 
 
 @pytest.fixture
 def store() -> Store:
     s = Store(":memory:")
-    s.upsert_participants(PEOPLE, "test")
+    s.roster.upsert(PEOPLE, "test")
     # e1: p1, p2, p4 (a man) answered the feedback; p1 also the vote → 3 people, 2 women
     _form(s, "e1.event_feedback", "event_feedback", "e1")
     _form(s, "e1.best_practice_vote", "best_practice_vote", "e1")
@@ -98,7 +98,7 @@ def _school(store: Store) -> None:
         " external_id, url, spec_json, status, opens, deadline, created_at) VALUES ('apps',?,?,?,'apps',0,'public',"
         "'local','a','http://x',?,'closed','2020-11-09T03:00:00Z','2020-12-11T11:00:00Z','2020-11-09T03:00:00Z')",
         (spec.id, spec.version, spec.kind, json.dumps(spec.to_json(), ensure_ascii=False)))
-    store.add_responses("apps", [{"response_id": f"r{i}", "participant_id": None, "respondent_email": None,
+    store.responses.add("apps", [{"response_id": f"r{i}", "participant_id": None, "respondent_email": None,
                                   "submitted_at": datetime(2020, 11, 10 + i, tzinfo=timezone.utc),
                                   "answers": {"full_name": f"Applicant {i}", "birth_date": "1990-01-01",
                                               "email": f"a{i}@example.org"}} for i in range(1, 6)], "t")

@@ -49,7 +49,7 @@ def test_personal_invitations_in_her_language_with_her_link(season):
     run_due(season, invite.due, [create, invite])
     msgs = _outbox(season)
     assert len(msgs) == 50
-    people = {p.email: p for p in season.store.participants()}
+    people = {p.email: p for p in season.store.roster.participants()}
     tokens = dict(season.store.db.execute("SELECT participant_id, token FROM form_links"))
     for m in msgs:
         p = people[m["To"]]
@@ -66,7 +66,7 @@ def test_personal_invitations_in_her_language_with_her_link(season):
 def test_reminder_goes_only_to_non_respondents_and_not_to_who_left(season):
     create, invite, remind = (_one(season, f"needs_2022.{k}") for k in ("create", "invitation", "reminder"))
     run_due(season, invite.due, [create, invite])
-    people = season.store.participants()
+    people = season.store.roster.participants()
     tokens = dict(season.store.db.execute("SELECT participant_id, token FROM form_links"))
     answered = people[:20]
     spec_answers = {"oblast": "naryn", "role": "deputy", "topics": ["topic_law"], "difficulties": ["diff_fear"],
@@ -79,7 +79,7 @@ def test_reminder_goes_only_to_non_respondents_and_not_to_who_left(season):
     for p in answered:
         season.backend.forms.submit(tokens[p.id], spec_answers, now=invite.due)
     left = people[25]
-    season.store.set_active(left.email, False)
+    season.store.roster.set_active(left.email, False)
     before = len(_outbox(season))
     res = mailings.run(season, remind, remind.due)
     assert res.status == "done", res.detail
@@ -102,10 +102,10 @@ def test_big_material_goes_as_a_link(tmp_path):
 def test_preview_sends_nothing_and_changes_nothing(season):
     create = _one(season, "needs_2022.create")
     run_due(season, create.due, [create])
-    dump = "\n".join(season.store.db.iterdump())
+    dump = "\n".join(season.store.db.connection.iterdump())
     out = mailings.preview(season, _one(season, "needs_2022.invitation"), create.due)
     assert len(out) == 50 and all(o.msg["Subject"] for o in out)
-    assert "\n".join(season.store.db.iterdump()) == dump
+    assert "\n".join(season.store.db.connection.iterdump()) == dump
     assert _outbox(season) == []
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from automation.store import LedgerEntry
 import yaml
 
 from automation.errors import PlanError
@@ -437,7 +439,8 @@ def test_plan_status_merges_the_ledger_with_the_actions():
     plan = load_plan(CLUB_PLAN)
     acts = actions(plan)
     now = acts[10].due
-    ledger = {acts[0].key: {"status": "done", "detail": "1 sent"}, acts[1].key: {"status": "failed", "detail": "x"}}
+    ledger = {a.key: LedgerEntry(a.key, a.kind, a.event_id, "", st, "", detail, 1)
+              for a, st, detail in [(acts[0], "done", "1 sent"), (acts[1], "failed", "x")]}
     rows = plan_status(plan, ledger, now)
     assert [r.action.key for r in rows] == [a.key for a in acts]
     assert (rows[0].status, rows[0].detail) == ("done", "1 sent")

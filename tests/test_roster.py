@@ -224,6 +224,7 @@ class _Group:
 
 class _Backend:
     name = "google"
+    has_real_group = True
 
     def __init__(self, group: _Group):
         self.group = group
@@ -234,7 +235,7 @@ def _group_season(tmp_path: Path, group: _Group):
     from automation.store import Store
 
     store = Store(tmp_path / "state.sqlite")
-    store.upsert_participants(read_roster(CLUB_ROSTER).participants, source="test")
+    store.roster.upsert(read_roster(CLUB_ROSTER).participants, source="test")
     return Context(store=store, plan=None, backend=_Backend(group), out_dir=tmp_path)
 
 
@@ -281,6 +282,6 @@ def test_add_and_remove_a_participant(tmp_path):
     assert add_participant(store, person) is True
     assert add_participant(store, person) is False
     remove_participant(store, "aigul@example.org")
-    assert [p.email for p in store.participants()] == []
+    assert [p.email for p in store.roster.participants()] == []
     with pytest.raises(AutomationError, match="is not in the roster"):
         remove_participant(store, "nobody@example.org")

@@ -95,7 +95,7 @@ def season(tmp: Path, presenters: tuple[str, ...] = ("aigul@example.org",), vote
            title: str = TITLE, **kw) -> Context:
     cfg = write_season(tmp, presenters, vote, title)
     ctx = open_ctx(cfg, **kw)
-    ctx.store.upsert_participants(read_roster(tmp / "roster.csv").participants, source="test",
+    ctx.store.roster.upsert(read_roster(tmp / "roster.csv").participants, source="test",
                                   now=L(2022, 8, 1))
     return ctx
 
@@ -144,13 +144,13 @@ def test_run_due_runs_the_due_action_and_a_second_tick_runs_nothing(tmp_path):
     assert [p.get_filename() for p in msg.iter_attachments()] == ["programme.md"]
     row = ctx.store.db.execute("SELECT status, n_recipients, send_day FROM deliveries").fetchall()
     assert [tuple(r) for r in row] == [("sent", 5, "2022-08-16")]
-    assert ctx.store.ledger_row("ws1.programme_draft")["attempts"] == 1
+    assert ctx.store.ledger.get("ws1.programme_draft").attempts == 1
 
     # the same moment again: nothing runs, nothing is sent
     assert run_due(ctx, L(2022, 8, 16, 10, 0)) == []
     assert run_due(ctx, L(2022, 8, 16, 10, 30)) == []
     assert n_files(tmp_path) == 1
-    assert ctx.store.ledger_row("ws1.programme_draft")["attempts"] == 1
+    assert ctx.store.ledger.get("ws1.programme_draft").attempts == 1
     assert ctx.store.db.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 1
 
 
@@ -183,8 +183,8 @@ def test_catch_up_after_downtime_skips_what_expired_and_runs_the_rest(tmp_path):
     assert why["admin_summary.2022-08-22"] == "missed: due 2022-08-22 09:00, no longer useful after 2022-08-29 09:00"
     assert all("missed" in why[k] for k, s in ran(results) if s == "skipped")
     # the reason is kept in the ledger
-    row = ctx.store.ledger_row("ws1.programme_draft")
-    assert (row["status"], row["detail"]) == ("skipped", why["ws1.programme_draft"])
+    row = ctx.store.ledger.get("ws1.programme_draft")
+    assert (row.status, row.detail) == ("skipped", why["ws1.programme_draft"])
     assert sorted(m["X-Club-Action"] for m in outbox(tmp_path)) == [
         "admin_summary.2022-09-12", "ws1.prepare_notice", "ws1.programme_final"]
     # skipped actions are not retried
@@ -271,26 +271,26 @@ def test_job_failure_is_recorded_the_rest_runs_and_it_is_retried(tmp_path):
     assert results[f"{fb}.create"].status == "done"
     assert results[f"{fb}.invitation"].status == "done"
     assert results[f"{fb}.invitation"].detail == "5 sent, 0 already sent, 0 failed, 0 unknown"
-    assert ctx.store.form(f"{vote}") is None
-    assert ctx.store.ledger_row(f"{vote}.create")["status"] == "failed"
+    assert ctx.store.forms.get(f"{vote}") is None
+    assert ctx.store.ledger.get(f"{vote}.create").status == "failed"
 
     # the next tick retries only the failures
     retry = run_due(ctx, L(2022, 9, 15, 16, 5))
     assert ran(retry) == [(f"{vote}.create", "failed"), (f"{vote}.invitation", "failed")]
-    assert ctx.store.ledger_row(f"{vote}.create")["attempts"] == 2
+    assert ctx.store.ledger.get(f"{vote}.create").attempts == 2
 
     # the admin fixes the roster: the vote is made with her as the option, and announced to all six
     from automation.model import Participant
     from automation.roster import participant_id
 
-    ctx.store.upsert_participants([Participant(participant_id("nobody@example.org"), "Нуржан Осмонова",
+    ctx.store.roster.upsert([Participant(participant_id("nobody@example.org"), "Нуржан Осмонова",
                                                "nobody@example.org", oblast="osh", language="ru")], source="test")
     fixed = run_due(ctx, L(2022, 9, 15, 16, 10))
     assert ran(fixed) == [(f"{vote}.create", "done"), (f"{vote}.invitation", "done")]
     assert fixed[1].detail == "6 sent, 0 already sent, 0 failed, 0 unknown"
     import json
 
-    spec = json.loads(ctx.store.form(vote)["spec_json"])
+    spec = json.loads(ctx.store.forms.get(vote).spec_json)
     q = next(q for q in spec["questions"] if q["id"] == "best_practice")
     assert [o["label"]["ru"] for o in q["options"]] == ["Нуржан Осмонова"]
     assert n_files(tmp_path) == 1 + 5 + 6  # admin summary, feedback invitations, vote invitations
@@ -401,7 +401,7 @@ def test_daily_cap_defers_the_rest_to_the_next_day_without_duplicates(tmp_path):
     per_day = ctx.store.db.execute("SELECT send_day, sum(n_recipients) FROM deliveries WHERE status = 'sent'"
                                    " GROUP BY send_day ORDER BY send_day").fetchall()
     assert [tuple(r) for r in per_day] == [("2022-09-15", 3), ("2022-09-16", 3)]
-    assert ctx.store.ledger_row(inv)["attempts"] == 3
+    assert ctx.store.ledger.get(inv).attempts == 3
 
 
 def test_personal_invitations_are_in_each_participants_language(tmp_path):
@@ -415,7 +415,7 @@ def test_personal_invitations_are_in_each_participants_language(tmp_path):
     assert "Срок: до 22 сентября, 18:00." in ru
     token_ky = ky.split("/t/")[1].split()[0]
     assert ctx.store.db.execute("SELECT participant_id FROM form_links WHERE token = ?", (token_ky,)).fetchone()[0] \
-        == ctx.store.participant("aigul@example.org").id
+        == ctx.store.roster.get("aigul@example.org").id
 
 
 @pytest.mark.parametrize("minutes", [0, 59])

@@ -16,7 +16,6 @@ import pytest
 import automation.demo.school as school_demo
 import automation.programmes.school.codes as codes
 import automation.programmes.school.mail as school_mail
-import automation.programmes.school.records as records
 import automation.programmes.school.scoring as scoring
 import automation.programmes.school.selection as selection
 import automation.programmes.school.sheets as sheets
@@ -216,7 +215,7 @@ def _school_store() -> Store:
     people = [("r3", 3, "Асанова Айгерим", "1990-01-01", "aigerim@example.org"),
               ("r1", 1, "Осмонова Бермет", "1999-05-05", "bermet@example.org"),
               ("r2", 2, "Токтогулова Чолпон", "1985-02-02", "")]
-    store.add_responses("apps", [{"response_id": rid, "participant_id": None, "respondent_email": None,
+    store.responses.add("apps", [{"response_id": rid, "participant_id": None, "respondent_email": None,
                                   "submitted_at": datetime(2020, 11, 10 + day, tzinfo=timezone.utc),
                                   "answers": {"full_name": name, "birth_date": b, "email": e, "phone": "+996 555 1",
                                               "residence": "Ат-Башы айылы, Ат-Башы району, Нарын облусу",
@@ -230,7 +229,7 @@ def test_codes_follow_submission_order_and_stay(tmp_path: Path) -> None:
     apps = assign_codes(store)
     assert [(a.code, a.response_id) for a in apps] == [("A-001", "r1"), ("A-002", "r2"), ("A-003", "r3")]
     # a late arrival (even with an earlier timestamp) gets the next code; existing codes never move
-    store.add_responses("apps", [{"response_id": "r0", "participant_id": None, "respondent_email": None,
+    store.responses.add("apps", [{"response_id": "r0", "participant_id": None, "respondent_email": None,
                                   "submitted_at": datetime(2020, 11, 1, tzinfo=timezone.utc),
                                   "answers": {"full_name": "X Y"}}], "test")
     assert [(a.code, a.response_id) for a in assign_codes(store)][-1] == ("A-004", "r0")
@@ -262,7 +261,7 @@ def test_names_only_after_final_and_accept_joins_roster(tmp_path: Path) -> None:
     assert acc.skipped == ["A-002: no valid e-mail in the application; add her with `roster import`"]
     src = dict(store.db.execute("SELECT email, source FROM participants").fetchall())
     assert src == {"bermet@example.org": "school", "aigerim@example.org": "school"}
-    p = store.participant("bermet@example.org")
+    p = store.roster.get("bermet@example.org")
     assert (p.role, p.oblast, p.sex, p.municipality) == ("candidate", "naryn", "f", "Ат-Башы")
     assert selection.accept(store).added == 0  # idempotent
 
@@ -309,7 +308,7 @@ def _school_season(tmp_path: Path, n: int = 12):
          "http://x/f/x", json.dumps(spec.to_json(), ensure_ascii=False), "2020-11-09T03:00:00Z",
          "2020-12-11T11:00:00Z", "2020-11-09T03:00:00Z"))
     rng = random.Random(5)
-    ctx.store.add_responses("school_applications_2020", [
+    ctx.store.responses.add("school_applications_2020", [
         {"response_id": f"r{i:02d}", "participant_id": None, "respondent_email": None,
          "submitted_at": datetime(2020, 11, 10, tzinfo=timezone.utc).replace(hour=i % 24, minute=i),
          "answers": school_demo.simulate_application(spec, rng, i)} for i in range(n)], "test")
@@ -335,7 +334,7 @@ def test_run_school_demo_and_result_mail_exactly_once(tmp_path: Path) -> None:
     names = {p.name for p in res.files}
     assert {"scores.csv", "ranking.csv", "ranking.json", "selection.csv", "selected_names.csv"} <= names
     assert sum(1 for n in names if n.startswith("scoring_")) == 3
-    assert records.is_final(ctx.store)
+    assert ctx.store.school.is_final()
     selected = int((res.selection.table["status"] == "selected").sum())
     assert res.accepted.added == selected and res.accepted.skipped == []
     assert res.mail_detail.startswith("12 sent")

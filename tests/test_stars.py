@@ -48,7 +48,7 @@ def _vote_form(store: Store, event: str, presenters: list[str]) -> str:
 
 
 def _votes(store: Store, key: str, votes: list[tuple[str | None, str]]) -> None:
-    store.add_responses(key, [{"response_id": f"{key}-{i}", "participant_id": voter,
+    store.responses.add(key, [{"response_id": f"{key}-{i}", "participant_id": voter,
                                "respondent_email": f"{voter}@example.org" if voter else None,
                                "submitted_at": T0 + timedelta(minutes=i), "answers": {"best_practice": choice}}
                               for i, (voter, choice) in enumerate(votes)], "test")
@@ -57,7 +57,7 @@ def _votes(store: Store, key: str, votes: list[tuple[str | None, str]]) -> None:
 @pytest.fixture
 def store() -> Store:
     s = Store(":memory:")
-    s.upsert_participants(PEOPLE, "test")
+    s.roster.upsert(PEOPLE, "test")
     _votes(s, _vote_form(s, "e1", ["p1", "p2"]), [("p3", "p1"), ("p4", "p2"), ("p1", "p1")])
     _votes(s, _vote_form(s, "e2", ["p1", "p3"]), [("p2", "p3"), ("p5", "p1"), ("p4", "p3"), ("p3", "p3"),
                                                   ("p5", "p3")])

@@ -96,7 +96,7 @@ def _real_template(tid: str):
 
 
 def _fill(store: Store) -> Store:
-    store.upsert_participants(PEOPLE, "test", now=NOW)
+    store.roster.upsert(PEOPLE, "test", now=NOW)
     spec = parse_template(ALL_KINDS, "all_kinds.yaml")
     with store.transaction():
         _insert_form(store, "all", spec)
@@ -145,7 +145,7 @@ GOOD_ANSWERS = {"format": "online", "topics": ["law", "budget"], "oblast": "osh"
 
 
 def _answers(store: Store, form_key: str) -> list[dict]:
-    return [json.loads(r["answers_json"]) for r in store.responses(form_key)]
+    return [json.loads(r.answers_json) for r in store.responses.list(form_key)]
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_every_real_template_renders_in_both_languages(client, store, tid, lang)
     r = client.get(f"/t/{tok(tid, 'p1')}?lang={lang}")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    spec = form_spec_from_json(json.loads(store.form(tid)["spec_json"]))
+    spec = form_spec_from_json(json.loads(store.forms.get(tid).spec_json))
     assert f'<html lang="{lang}">' in html
     assert str(spec.title.get(lang)).replace('"', "&#34;") in html
     for q in spec.questions:
@@ -202,7 +202,7 @@ def test_language_switch_keeps_answers_and_saves_nothing(client, store):
     assert r.status_code == 200 and '<html lang="ru">' in out
     assert 'value="offline" checked' in out and 'value="Айгүл"' in out
     assert 'name="page" value="1"' in out
-    assert store.responses("all") == []
+    assert store.responses.list("all") == []
 
 
 # --- links ----------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def test_public_link_only_where_the_form_allows_it(client, store):
     assert client.get("/f/pub-school_application").status_code == 200  # audience public
     assert client.get(f"/f/{tok('all', 'p1')}").status_code == 404  # a personal token is not a public id
     assert client.get("/t/pub-all").status_code == 404  # nor the other way round
-    assert store.responses() == []
+    assert store.responses.list() == []
 
 
 def test_index_and_favicon(client):
@@ -245,10 +245,10 @@ def test_submit_stores_response_and_thanks_in_her_language(client, store):
     url = f"/t/{tok('all', 'p1')}"
     r = _post(client, url, GOOD)
     assert r.status_code == 303 and r.headers["Location"].endswith(f"{url}/done?lang=ky")
-    rows = store.responses("all")
-    assert len(rows) == 1 and rows[0]["participant_id"] == "p1" and rows[0]["source"] == "local"
-    assert rows[0]["respondent_email"] == "p1@example.org" and rows[0]["submitted_at"] == "2022-09-20T06:30:00Z"
-    assert json.loads(rows[0]["answers_json"]) == GOOD_ANSWERS
+    rows = store.responses.list("all")
+    assert len(rows) == 1 and rows[0].participant_id == "p1" and rows[0].source == "local"
+    assert rows[0].respondent_email == "p1@example.org" and rows[0].submitted_at == "2022-09-20T06:30:00Z"
+    assert rows[0].answers == GOOD_ANSWERS
     done = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Рахмат!" in done and "Жоопторуңуз сакталды." in done and TEXTS["ky"]["edit_link"] in done
     done_ru = client.get(f"{url}/done?lang=ru").get_data(as_text=True)
@@ -269,7 +269,7 @@ def test_required_question_left_empty_gets_message_in_her_language(client, store
     assert re.search(rf'id="err-useful" role="alert">{re.escape(message)}</p>', html)
     assert TEXTS[lang]["errors_title"] in html
     assert 'value="online" checked' in html and 'value="Айгүл"' in html  # her answers are kept
-    assert store.responses("all") == []
+    assert store.responses.list("all") == []
 
 
 def _problem(client, data: dict, qid: str, lang: str = "ru") -> str:
@@ -299,7 +299,7 @@ def _problem(client, data: dict, qid: str, lang: str = "ru") -> str:
 ])
 def test_each_problem_code_has_a_message(client, store, data, qid, expected):
     assert _problem(client, data, qid) == expected
-    assert store.responses("all") == []
+    assert store.responses.list("all") == []
 
 
 def test_problem_messages_exist_in_both_languages():
@@ -344,27 +344,27 @@ def test_values_round_trip():
 def test_edit_replaces_the_one_response_and_prefills(client, store):
     url = f"/t/{tok('all', 'p3')}"
     assert _post(client, url, GOOD).status_code == 303
-    first = store.responses("all")[0]["response_id"]
+    first = store.responses.list("all")[0].response_id
     html = client.get(url).get_data(as_text=True)
     assert 'value="online" checked' in html and 'name="q.useful" value="4" checked' in html
     assert 'name="q.rate.s1" value="great" checked' in html and '<option value="osh" selected>' in html
     assert ">Абдан пайдалуу болду</textarea>" in html and "толтургансыз" in html
     assert TEXTS["ky"]["save"] in html
     assert _post(client, url, {**GOOD, "q.format": "offline", "q.useful": "2"}, html).status_code == 303
-    rows = store.responses("all")
-    assert len(rows) == 1 and rows[0]["response_id"] == first
-    assert json.loads(rows[0]["answers_json"]) == {**GOOD_ANSWERS, "format": "offline", "useful": 2}
+    rows = store.responses.list("all")
+    assert len(rows) == 1 and rows[0].response_id == first
+    assert rows[0].answers == {**GOOD_ANSWERS, "format": "offline", "useful": 2}
 
 
 def test_anonymous_link_makes_a_new_response_each_time_but_not_on_a_double_tap(client, store):
     html = client.get("/f/pub-all").get_data(as_text=True)
     assert _post(client, "/f/pub-all", GOOD, html).status_code == 303
     assert _post(client, "/f/pub-all", GOOD, html).status_code == 303  # the same page sent twice
-    assert len(store.responses("all")) == 1
+    assert len(store.responses.list("all")) == 1
     r = _post(client, "/f/pub-all", GOOD)  # a new page
     assert r.status_code == 303 and r.headers["Location"].endswith("/f/pub-all/done?lang=ky")
-    rows = store.responses("all")
-    assert len(rows) == 2 and {r["participant_id"] for r in rows} == {None}
+    rows = store.responses.list("all")
+    assert len(rows) == 2 and {r.participant_id for r in rows} == {None}
     assert "Рахмат!" in client.get("/f/pub-all/done").get_data(as_text=True)
 
 
@@ -382,7 +382,7 @@ def test_closed_form_has_a_clear_page_and_takes_nothing(client, store, form):
     assert "<h1>Форма жабылды</h1>" in client.get(f"/t/{tok(form, 'p1')}").get_data(as_text=True)
     live = client.get(f"/t/{tok('all', 'p2')}").get_data(as_text=True)  # a token of an open form
     r = client.post(url, data={"csrf_token": _hidden(live, "csrf_token"), **GOOD})
-    assert r.status_code == 410 and store.responses(form) == []
+    assert r.status_code == 410 and store.responses.list(form) == []
 
 
 def test_deadline_passing_while_the_page_is_open(store):
@@ -393,11 +393,11 @@ def test_deadline_passing_while_the_page_is_open(store):
     now[0] = datetime(2022, 9, 22, 12, 0, 1, tzinfo=timezone.utc)
     r = _post(c, url, GOOD, html)
     assert r.status_code == 410 and "Форма закрыта" in r.get_data(as_text=True)
-    assert store.responses("all") == []
+    assert store.responses.list("all") == []
 
 
 def test_closed_page_says_her_answers_were_received(client, store):
-    store.add_responses("expired", [{"response_id": "r1", "participant_id": "p2", "respondent_email": None,
+    store.responses.add("expired", [{"response_id": "r1", "participant_id": "p2", "respondent_email": None,
                                      "submitted_at": datetime(2022, 9, 17, 4, 0, tzinfo=timezone.utc),
                                      "answers": {"useful": 5}, "raw": {}}], "local")
     html = client.get(f"/t/{tok('expired', 'p2')}").get_data(as_text=True)
@@ -428,7 +428,7 @@ def test_csrf_token_is_required_signed_bound_to_link_and_session(client, store):
     other_browser = create_app(store, clock=lambda: NOW, secret_key="test-secret-" + "x" * 32).test_client()
     foreign = _hidden(other_browser.get(url).get_data(as_text=True), "csrf_token")
     assert client.post(url, data={**GOOD, "csrf_token": foreign}).status_code == 400
-    assert store.responses("all") == []
+    assert store.responses.list("all") == []
     assert client.post(url, data={**GOOD, "csrf_token": token}).status_code == 303
 
 
@@ -464,7 +464,7 @@ def test_request_too_large_is_refused(client, store):
     r = client.post(url, data={"csrf_token": _hidden(html, "csrf_token"), **GOOD,
                                "q.essay": "я" * (MAX_REQUEST_BYTES // 2)})
     assert r.status_code == 413 and TEXTS["ru"]["too_large"] in r.get_data(as_text=True)
-    assert store.responses("all") == []
+    assert store.responses.list("all") == []
 
 
 def test_html_in_an_answer_is_escaped_on_the_edit_page_and_plain_in_the_store(client, store):
@@ -615,8 +615,8 @@ def test_browser_fill_and_submit_in_russian_after_switching(live, phone):
     page.click("#page-1 button[value=submit].primary")
     page.wait_for_url("**/done?lang=ru")
     assert "Спасибо!" in page.inner_text("h1")
-    rows = st.responses("all")
-    assert [json.loads(r["answers_json"]) for r in rows if r["participant_id"] == "p3"] == [
+    rows = st.responses.list("all")
+    assert [json.loads(r.answers_json) for r in rows if r.participant_id == "p3"] == [
         _browser_answers(fmt="offline", useful=5)]
 
 
@@ -635,11 +635,11 @@ def test_browser_without_javascript_is_one_page_and_the_server_validates(live, b
     assert page.locator("#err-useful").inner_text() == "Ответьте на этот вопрос."
     assert "Ответы не сохранены" in page.inner_text(".error-summary")
     assert page.input_value('input[name="q.name"]') == "Айгүл"
-    assert not [r for r in st.responses("all") if r["participant_id"] == "p4"]
+    assert not [r for r in st.responses.list("all") if r.participant_id == "p4"]
     page.check('input[name="q.useful"][value="3"]')
     page.click("button[value=submit].primary")
     page.wait_for_url("**/done?lang=ru")
-    assert [json.loads(r["answers_json"]) for r in st.responses("all") if r["participant_id"] == "p4"] == [
+    assert [json.loads(r.answers_json) for r in st.responses.list("all") if r.participant_id == "p4"] == [
         {**_browser_answers(useful=3), "topics": ["law", "budget"]}]
     ctx.close()
 
@@ -666,9 +666,9 @@ def test_browser_edit_through_the_same_link(live, phone):
     page.fill('textarea[name="q.essay"]', "Өзгөртүлдү")
     page.click("#page-1 button[value=submit].primary")
     page.wait_for_url("**/done?lang=ky")
-    mine = [r for r in st.responses("all") if r["participant_id"] == "p5"]
+    mine = [r for r in st.responses.list("all") if r.participant_id == "p5"]
     assert len(mine) == 1
-    assert json.loads(mine[0]["answers_json"]) == _browser_answers(essay="Өзгөртүлдү", fmt="offline")
+    assert mine[0].answers == _browser_answers(essay="Өзгөртүлдү", fmt="offline")
 
 
 @needs_browser
@@ -698,5 +698,5 @@ def test_browser_script_in_an_answer_stays_text(live, phone):
     assert page.input_value('textarea[name="q.essay"]') == XSS
     assert page.locator("main b").count() == 0 and page.locator("main script").count() == 0
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;" in page.content()
-    mine = [json.loads(r["answers_json"]) for r in st.responses("all") if r["participant_id"] == "p6"]
+    mine = [json.loads(r.answers_json) for r in st.responses.list("all") if r.participant_id == "p6"]
     assert mine[0]["essay"] == XSS

@@ -59,7 +59,7 @@ def ctx(tmp_path: Path) -> Context:
     (tmp_path / "club.yaml").write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n",
                                         encoding="utf-8")
     c = make_context(load_config(tmp_path / "club.yaml"))
-    c.store.upsert_participants(read_roster(tmp_path / "roster.csv").participants, source="test")
+    c.store.roster.upsert(read_roster(tmp_path / "roster.csv").participants, source="test")
     acts = [a for a in run_due(c, L(2022, 9, 15, 16, 0)) if a.action.event_id == "ws1"]
     assert {(r.action.key, r.status) for r in acts} >= {
         ("ws1.post_test.create", "done"), ("ws1.event_feedback.create", "done"),
@@ -68,7 +68,7 @@ def ctx(tmp_path: Path) -> Context:
 
 
 def token(ctx: Context, form_key: str, email: str) -> str:
-    pid = ctx.store.participant(email).id
+    pid = ctx.store.roster.get(email).id
     return ctx.store.db.execute("SELECT token FROM form_links WHERE form_key = ? AND participant_id = ?",
                                 (form_key, pid)).fetchone()[0]
 
@@ -190,7 +190,7 @@ def test_sync_is_idempotent_and_a_resubmission_replaces_the_row(ctx, tmp_path):
     row = {h: c.value for h, c in zip(header, rows[1])}
     assert row["Будете ли вы применять полученные знания в своей работе?"] == "Да"
     assert row["Отметка времени"] == "18.09.2022 10:00:00"
-    assert len(ctx.store.responses(fb)) == 1
+    assert len(ctx.store.responses.list(fb)) == 1
 
 
 def test_invalid_or_late_answers_are_refused_and_not_written(ctx, tmp_path):
@@ -205,4 +205,4 @@ def test_invalid_or_late_answers_are_refused_and_not_written(ctx, tmp_path):
         ctx.backend.forms.submit(tok, {"usefulness": 5}, now=L(2022, 9, 22, 18, 1))
     sync_form(ctx, fb, L(2022, 9, 22, 18, 5))
     assert len(read_sheet(tmp_path / "sheets" / f"{fb}.xlsx")) == 1  # the header only
-    assert ctx.store.responses(fb) == []
+    assert ctx.store.responses.list(fb) == []

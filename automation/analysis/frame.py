@@ -35,12 +35,11 @@ respondent's oblast and role from her own answers to the form's ``oblast`` /
 
 from __future__ import annotations
 
-import json
 
 import pandas as pd
 
 from automation.forms.answers import grade
-from automation.model import FormSpec, form_spec_from_json
+from automation.model import FormSpec
 from automation.store import Store
 
 COLUMNS = ["response_id", "form_key", "template_id", "form_kind", "event_id", "pre_test", "participant_id", "oblast",
@@ -49,18 +48,18 @@ COLUMNS = ["response_id", "form_key", "template_id", "form_kind", "event_id", "p
 
 def answers_frame(store: Store, form_keys: list[str] | None = None) -> pd.DataFrame:
     """Build the tidy frame for the given forms (all forms when None).  See the module docstring."""
-    roster = {p.id: p for p in store.participants(active_only=False)}
+    roster = {p.id: p for p in store.roster.participants(active_only=False)}
     records: list[tuple] = []
-    for f in store.forms():
-        if form_keys is not None and f["form_key"] not in form_keys:
+    for f in store.forms.all():
+        if form_keys is not None and f.form_key not in form_keys:
             continue
-        spec = form_spec_from_json(json.loads(f["spec_json"]))
-        for r in store.responses(f["form_key"]):
-            ans = json.loads(r["answers_json"])
-            p = roster.get(r["participant_id"]) if r["participant_id"] else None
-            head = (r["response_id"], f["form_key"], f["template_id"], f["kind"], f["event_id"], bool(f["pre_test"]),
-                    r["participant_id"], p.oblast if p else "", p.role if p else "", p.language if p else "",
-                    r["submitted_at"])
+        spec = f.spec()
+        for r in store.responses.list(f.form_key):
+            ans = r.answers
+            p = roster.get(r.participant_id) if r.participant_id else None
+            head = (r.response_id, f.form_key, f.template_id, f.kind, f.event_id, f.pre_test,
+                    r.participant_id, p.oblast if p else "", p.role if p else "", p.language if p else "",
+                    r.submitted_at)
             for q in spec.questions:
                 v = ans.get(q.id)
                 if q.kind == "grid":
@@ -95,8 +94,8 @@ def scores_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def form_specs(store: Store, form_keys: list[str] | None = None) -> dict[str, FormSpec]:
     """``{form_key: FormSpec}`` of the forms in the store (the spec each form was made from)."""
-    return {f["form_key"]: form_spec_from_json(json.loads(f["spec_json"])) for f in store.forms()
-            if form_keys is None or f["form_key"] in form_keys}
+    return {f.form_key: f.spec() for f in store.forms.all()
+            if form_keys is None or f.form_key in form_keys}
 
 
 #: Question ids by which a form asks for the respondent's group itself (the needs assessment

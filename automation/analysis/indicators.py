@@ -33,28 +33,15 @@ import pandas as pd
 
 from automation.analysis.summary import MIN_GROUP_SIZE, group_label, suppressed_label
 from automation.errors import AutomationError, ValidationError
-from automation.model import BISHKEK, iso, parse_iso, utc_now
+from automation.model import BISHKEK, parse_iso, utc_now
 from automation.programmes.school.codes import assign_codes
-from automation.programmes.school.records import ensure_tables as school_tables, is_final
-from automation.store import Store
+from automation.store import OutcomeEntry, Store
 
 #: Seed 002, expected result: at least 20% of the School's graduates become deputies.
 ELECTED_TARGET = 0.20
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outcomes (
-    participant_id TEXT PRIMARY KEY, graduated INTEGER, elected INTEGER, election TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL, source TEXT NOT NULL DEFAULT ''
-);
-"""
-
 #: Form kinds that are not events (surveys and applications).
 NOT_EVENTS = ("needs_assessment", "school_application")
-
-
-def ensure_tables(store: Store) -> None:
-    """Create the table ``outcomes`` in the state file if it is missing (no other table is touched)."""
-    store.db.executescript(_SCHEMA)
 
 
 # --- participants by oblast and role -------------------------------------------------------
@@ -62,7 +49,7 @@ def ensure_tables(store: Store) -> None:
 
 def participants_by_oblast_role(store: Store, active_only: bool = True) -> pd.DataFrame:
     """Long table: ``oblast`` (code, "" unknown), ``role`` (code), ``n`` (int64), one row per pair present."""
-    people = store.participants(active_only=active_only)
+    people = store.roster.participants(active_only=active_only)
     df = pd.DataFrame({"oblast": [p.oblast for p in people], "role": [p.role for p in people]})
     if df.empty:
         return pd.DataFrame({"oblast": pd.Series(dtype="string"), "role": pd.Series(dtype="string"),
@@ -103,19 +90,19 @@ def event_participants(store: Store) -> pd.DataFrame:
     """One row per (event, participant) who answered any of the event's forms: ``event_id``,
     ``participant_id``, ``sex`` (f/m, "" unknown), ``year`` (int64, of the event's first form,
     Asia/Bishkek)."""
-    people = {p.id: p for p in store.participants(active_only=False)}
+    people = {p.id: p for p in store.roster.participants(active_only=False)}
     recs: dict[tuple[str, str], dict[str, Any]] = {}
     years: dict[str, int] = {}
-    for f in store.forms():
-        if f["kind"] in NOT_EVENTS:
+    for f in store.forms.all():
+        if f.kind in NOT_EVENTS:
             continue
-        y = parse_iso(f["opens"]).astimezone(BISHKEK).year
-        years[f["event_id"]] = min(years.get(f["event_id"], y), y)
-        for r in store.responses(f["form_key"]):
-            pid = r["participant_id"]
+        y = parse_iso(f.opens).astimezone(BISHKEK).year
+        years[f.event_id] = min(years.get(f.event_id, y), y)
+        for r in store.responses.list(f.form_key):
+            pid = r.participant_id
             if pid:
                 p = people.get(pid)
-                recs[(f["event_id"], pid)] = {"event_id": f["event_id"], "participant_id": pid,
+                recs[(f.event_id, pid)] = {"event_id": f.event_id, "participant_id": pid,
                                               "sex": p.sex if p else ""}
     df = pd.DataFrame.from_records(list(recs.values()), columns=["event_id", "participant_id", "sex"])
     df["year"] = pd.Series([years[e] for e in df["event_id"]], dtype="int64")
@@ -209,7 +196,7 @@ def read_outcomes(store: Store, path: str | Path) -> tuple[list[OutcomeRow], lis
     if not ({"email", "code"} & set(fields)) or not ({"graduated", "elected"} & set(fields)):
         raise ValidationError(str(p), [f"line 1: expected the columns email (or code), graduated, elected; found "
                                        f"{', '.join(fields)}"])
-    known = {x.id for x in store.participants(active_only=False)}
+    known = {x.id for x in store.roster.participants(active_only=False)}
     codes: dict[str, str] = {}
     try:
         codes = {a.code: str(a.answers.get("email") or "").strip().lower() for a in assign_codes(store)}
@@ -257,17 +244,8 @@ def import_outcomes(store: Store, path: str | Path, now: datetime | None = None)
     rows, problems = read_outcomes(store, path)
     if problems:
         raise ValidationError(str(path), problems)
-    ensure_tables(store)
-    stamp = iso(now or utc_now())
-    with store.transaction() as db:
-        for r in rows:
-            db.execute(
-                "INSERT INTO outcomes VALUES (?,?,?,?,?,?) ON CONFLICT(participant_id) DO UPDATE SET"
-                " graduated=COALESCE(excluded.graduated, outcomes.graduated),"
-                " elected=COALESCE(excluded.elected, outcomes.elected),"
-                " election=CASE WHEN excluded.election = '' THEN outcomes.election ELSE excluded.election END,"
-                " updated_at=excluded.updated_at, source=excluded.source",
-                (r.participant_id, r.graduated, r.elected, r.election, stamp, str(path)))
+    store.outcomes.upsert([OutcomeEntry(r.participant_id, r.graduated, r.elected, r.election) for r in rows],
+                          source=str(path), now=now or utc_now())
     return len(rows)
 
 
@@ -280,18 +258,13 @@ def funnel(store: Store) -> pd.DataFrame:
     graduates, seed 002; NaN otherwise).  Graduates and elected count the people who
     joined from the School (roster source ``school``).
     """
-    ensure_tables(store)
-    school_tables(store)
     applicants = len(assign_codes(store))
-    selected = (store.db.execute("SELECT count(*) FROM school_results WHERE status = 'selected'").fetchone()[0]
-                if is_final(store) else None)
-    school_ids = [r[0] for r in store.db.execute("SELECT id FROM participants WHERE source = 'school'")]
+    selected = store.school.count_with_status("selected") if store.school.is_final() else None
+    school_ids = store.roster.ids_from_source("school")
     joined = len(school_ids) if selected is not None or school_ids else None
-    entered = store.db.execute(
-        "SELECT count(*), sum(graduated = 1), sum(elected = 1) FROM outcomes WHERE participant_id IN "
-        "(SELECT id FROM participants WHERE source = 'school')").fetchone()
-    graduates = int(entered[1] or 0) if entered[0] else None
-    elected = int(entered[2] or 0) if entered[0] else None
+    entered, graduated, elected_n = store.outcomes.totals(source="school")
+    graduates = graduated if entered else None
+    elected = elected_n if entered else None
     stages = [("applicants", applicants), ("selected", selected), ("joined_roster", joined),
               ("graduates", graduates), ("elected", elected)]
     rows, prev = [], None
@@ -311,9 +284,8 @@ def funnel(store: Store) -> pd.DataFrame:
 def all_outcomes(store: Store) -> dict[str, int]:
     """Across the whole roster (club and School): people entered as trained (graduated) and elected —
     the seed 004 figures ("about 200 trained, about 80 became deputies")."""
-    ensure_tables(store)
-    r = store.db.execute("SELECT sum(graduated = 1), sum(elected = 1) FROM outcomes").fetchone()
-    return {"graduated": int(r[0] or 0), "elected": int(r[1] or 0)}
+    _, graduated, elected = store.outcomes.totals()
+    return {"graduated": graduated, "elected": elected}
 
 
 # --- all together ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ questions (:func:`automation.analysis.frame.fill_groups_from_answers`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,7 @@ from automation.model import BISHKEK, FormSpec, Question, parse_iso
 from automation.analysis import stats
 from automation.analysis.frame import fill_groups_from_answers
 from automation.analysis.summary import MIN_GROUP_SIZE, OTHER, is_answered
+from automation.store import FormRecord
 
 #: ``option_id`` under which the "other" free-text answers of a choice question are counted.
 OTHER_ID = "__other__"
@@ -165,27 +166,27 @@ def scale_by_group(spec: FormSpec, frame: pd.DataFrame, by: str = "oblast", min_
 # --- change from the previous year --------------------------------------------------
 
 
-def form_year(form_row: Mapping[str, Any]) -> int:
+def form_year(form_row: FormRecord) -> int:
     """The year of a form: the year (Asia/Bishkek) it opened."""
-    return parse_iso(form_row["opens"]).astimezone(BISHKEK).year
+    return parse_iso(form_row.opens).astimezone(BISHKEK).year
 
 
-def previous_assessment(forms: Iterable[Mapping[str, Any]], form_key: str) -> Mapping[str, Any] | None:
+def previous_assessment(forms: Iterable[FormRecord], form_key: str) -> FormRecord | None:
     """The needs assessment of the latest earlier year before form ``form_key``, or None.
 
-    ``forms``: store rows (``form_key``, ``kind``, ``opens``).  Of several forms of
+    ``forms``: the stored forms (their ``form_key``, ``kind``, ``opens``).  Of several forms of
     the same kind in that year the one that opened last is taken.  Raises
     ``KeyError`` for an unknown ``form_key``.
     """
     rows = list(forms)
-    this = next((f for f in rows if f["form_key"] == form_key), None)
+    this = next((f for f in rows if f.form_key == form_key), None)
     if this is None:
         raise KeyError(form_key)
     year = form_year(this)
-    earlier = [f for f in rows if f["kind"] == this["kind"] and form_year(f) < year]
+    earlier = [f for f in rows if f.kind == this.kind and form_year(f) < year]
     if not earlier:
         return None
-    return max(earlier, key=lambda f: (form_year(f), parse_iso(f["opens"]), f["form_key"]))
+    return max(earlier, key=lambda f: (form_year(f), parse_iso(f.opens), f.form_key))
 
 
 CHANGE_COLUMNS = ["option_id", "label", "prev_answered", "prev_count", "prev_share", "answered", "count", "share",

@@ -18,37 +18,35 @@ from typing import Any
 import pandas as pd
 
 from automation.model import parse_iso
-from automation.store import Store
+from automation.store import FormRecord, Store
 from automation.analysis.summary import MIN_GROUP_SIZE
 
 DAY = timedelta(days=1)
 
 
-def invited_ids(store: Store, form_row: Any) -> list[str] | None:
+def invited_ids(store: Store, form_row: FormRecord) -> list[str] | None:
     """Participant ids a form was sent to: its personal links (``form_links``), or the
     active roster when it has none; None for a public (anonymous link) form."""
-    if (form_row["audience"] or "roster") == "public":
+    if (form_row.audience or "roster") == "public":
         return None
-    links = [r[0] for r in store.db.execute("SELECT participant_id FROM form_links WHERE form_key = ?",
-                                            (form_row["form_key"],))]
-    return links if links else [p.id for p in store.participants(active_only=True)]
+    links = list(store.forms.links(form_row.form_key))
+    return links if links else [p.id for p in store.roster.participants(active_only=True)]
 
 
-def invited_oblasts(store: Store, form_row: Any) -> dict[str, str] | None:
+def invited_oblasts(store: Store, form_row: FormRecord) -> dict[str, str] | None:
     """:func:`invited_ids` as ``{participant id: oblast code}`` ("" when unknown); None for a public form."""
     ids = invited_ids(store, form_row)
     if ids is None:
         return None
-    roster = {p.id: p.oblast for p in store.participants(active_only=False)}
+    roster = {p.id: p.oblast for p in store.roster.participants(active_only=False)}
     return {pid: roster.get(pid, "") or "" for pid in ids}
 
 
-def invitation_time(store: Store, form_row: Any) -> datetime:
+def invitation_time(store: Store, form_row: FormRecord) -> datetime:
     """When the invitation went out: the first sent message of ``<form key>.invitation`` in the
     delivery ledger, else the form's opening time (UTC)."""
-    row = store.db.execute("SELECT MIN(sent_at) FROM deliveries WHERE action_key = ? AND status = 'sent'",
-                           (f"{form_row['form_key']}.invitation",)).fetchone()
-    return parse_iso(row[0]) if row and row[0] else parse_iso(form_row["opens"])
+    sent_at = store.deliveries.first_sent_at(f"{form_row.form_key}.invitation")
+    return parse_iso(sent_at) if sent_at else parse_iso(form_row.opens)
 
 
 def _first_answers(frame: pd.DataFrame) -> dict[str, pd.Timestamp]:
@@ -72,15 +70,14 @@ def pending_participants(store: Store, form_key: str, active_only: bool = True) 
     the club are left out.  ``[]`` for a public form (nobody to remind
     personally).  Raises ``KeyError`` for an unknown form.
     """
-    row = store.form(form_key)
+    row = store.forms.get(form_key)
     if row is None:
         raise KeyError(form_key)
     invited = invited_ids(store, row)
     if invited is None:
         return []
-    answered = {r[0] for r in store.db.execute(
-        "SELECT participant_id FROM responses WHERE form_key = ? AND participant_id IS NOT NULL", (form_key,))}
-    active = {p.id for p in store.participants(active_only=True)} if active_only else None
+    answered = store.responses.respondents(form_key)
+    active = {p.id for p in store.roster.participants(active_only=True)} if active_only else None
     return sorted(p for p in set(invited) - answered if active is None or p in active)
 
 

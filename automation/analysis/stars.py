@@ -32,14 +32,13 @@ and workbook files are written by :mod:`automation.reporting.stars`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from automation.analysis.stats import competition_rank
-from automation.model import BISHKEK, form_spec_from_json, parse_iso
+from automation.model import BISHKEK, parse_iso
 from automation.store import Store
 
 #: How tied winners are starred: each gets a whole star (share) or 1/k each (split).
@@ -78,23 +77,23 @@ def votes_frame(store: Store, rules: StarRules = StarRules()) -> pd.DataFrame:
     id of the chosen presenter, NA if not an option), ``submitted_at`` (UTC), ``status``
     (one of :data:`VOTE_STATUSES`).  Rows in event, then submission order.
     """
-    roster = {_norm_id(p.id): p.id for p in store.participants(active_only=False)}
+    roster = {_norm_id(p.id): p.id for p in store.roster.participants(active_only=False)}
     recs = []
-    for f in store.forms():
-        if f["kind"] != "best_practice_vote":
+    for f in store.forms.all():
+        if f.kind != "best_practice_vote":
             continue
-        if rules.year is not None and parse_iso(f["opens"]).astimezone(BISHKEK).year != rules.year:
+        if rules.year is not None and parse_iso(f.opens).astimezone(BISHKEK).year != rules.year:
             continue
-        spec = form_spec_from_json(json.loads(f["spec_json"]))
+        spec = f.spec()
         qs = [q for q in spec.questions if q.kind in ("single_choice", "dropdown")]
         q = next((x for x in qs if x.id == "best_practice"), qs[0] if qs else None)
         options = {o.id for o in q.options} if q else set()
-        for r in store.responses(f["form_key"]):
-            choice = json.loads(r["answers_json"]).get(q.id) if q else None
-            recs.append({"event_id": f["event_id"], "form_key": f["form_key"], "response_id": r["response_id"],
-                         "voter": r["participant_id"], "choice": choice if isinstance(choice, str) else None,
+        for r in store.responses.list(f.form_key):
+            choice = r.answers.get(q.id) if q else None
+            recs.append({"event_id": f.event_id, "form_key": f.form_key, "response_id": r.response_id,
+                         "voter": r.participant_id, "choice": choice if isinstance(choice, str) else None,
                          "candidate": roster.get(choice, choice) if choice in options else None,
-                         "submitted_at": r["submitted_at"], "opts": options})
+                         "submitted_at": r.submitted_at, "opts": options})
     cols = ["event_id", "form_key", "response_id", "voter", "choice", "candidate", "submitted_at", "status"]
     if not recs:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in cols})
@@ -152,19 +151,19 @@ def event_results(votes: pd.DataFrame, rules: StarRules = StarRules(),
 
 def _presenters(store: Store, rules: StarRules) -> dict[str, list[str]]:
     """Event → participant ids of the options of its vote form(s) (the presenters)."""
-    roster = {_norm_id(p.id): p.id for p in store.participants(active_only=False)}
+    roster = {_norm_id(p.id): p.id for p in store.roster.participants(active_only=False)}
     out: dict[str, list[str]] = {}
-    for f in store.forms():
-        if f["kind"] != "best_practice_vote":
+    for f in store.forms.all():
+        if f.kind != "best_practice_vote":
             continue
-        if rules.year is not None and parse_iso(f["opens"]).astimezone(BISHKEK).year != rules.year:
+        if rules.year is not None and parse_iso(f.opens).astimezone(BISHKEK).year != rules.year:
             continue
-        spec = form_spec_from_json(json.loads(f["spec_json"]))
+        spec = f.spec()
         for q in spec.questions:
             if q.kind in ("single_choice", "dropdown"):
-                out.setdefault(f["event_id"], [])
-                out[f["event_id"]] += [roster.get(o.id, o.id) for o in q.options if roster.get(o.id, o.id)
-                                       not in out[f["event_id"]]]
+                out.setdefault(f.event_id, [])
+                out[f.event_id] += [roster.get(o.id, o.id) for o in q.options if roster.get(o.id, o.id)
+                                       not in out[f.event_id]]
                 break
     return out
 
@@ -199,7 +198,7 @@ def leaderboard(store: Store, rules: StarRules = StarRules()) -> Stars:
     votes = votes_frame(store, rules)
     presenters = _presenters(store, rules)
     events = event_results(votes, rules, presenters)
-    people = {p.id: p for p in store.participants(active_only=False)}
+    people = {p.id: p for p in store.roster.participants(active_only=False)}
     stars: dict[str, float] = {}
     wins: dict[str, int] = {}
     for r in events.itertuples():

@@ -13,10 +13,10 @@ from automation.model import BISHKEK, parse_iso
 def cmd_forms_list(args: argparse.Namespace) -> int:
     """``forms list``: key, status, deadline (Asia/Bishkek), number of responses and link of every form."""
     store = service_from(args).store
-    for f in store.forms():
-        n = len(store.responses(f["form_key"]))
-        print(f"{f['form_key']:42} {f['status']:6} deadline {parse_iso(f['deadline']).astimezone(BISHKEK):%Y-%m-%d %H:%M}"
-              f"  {n:4} response(s)  {f['url']}")
+    for f in store.forms.all():
+        n = len(store.responses.list(f.form_key))
+        print(f"{f.form_key:42} {f.status:6} deadline {parse_iso(f.deadline).astimezone(BISHKEK):%Y-%m-%d %H:%M}"
+              f"  {n:4} response(s)  {f.url}")
     return 0
 
 

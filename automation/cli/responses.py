@@ -13,9 +13,9 @@ def cmd_responses_sync(args: argparse.Namespace) -> int:
     from automation.jobs.responses import sync_form
 
     ctx = context_from(args, quiet=True)
-    keys = [args.form] if args.form else [f["form_key"] for f in ctx.store.forms()]
+    keys = [args.form] if args.form else [f.form_key for f in ctx.store.forms.all()]
     for k in keys:
-        if ctx.store.form(k) is None:
+        if ctx.store.forms.get(k) is None:
             raise AutomationError(f"no form {k!r} (see `forms list`)")
         print(f"{k}: {sync_form(ctx, k, now_from(args)).detail}")
     return 0

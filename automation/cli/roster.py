@@ -51,7 +51,7 @@ def cmd_roster_list(args: argparse.Namespace) -> int:
     """``roster list [--all]``: name, e-mail, oblast (ru), role, language; ``(left)`` for who left."""
     from automation.model import OBLASTS
 
-    people = service_from(args).store.participants(active_only=not args.all)
+    people = service_from(args).store.roster.participants(active_only=not args.all)
     for p in people:
         print(f"{p.name:32} {p.email:38} {OBLASTS.get(p.oblast, {}).get('ru', p.oblast):18} {p.role:18} {p.language}"
               + ("" if p.active else "  (left)"))

@@ -16,10 +16,10 @@ def simulate_outcomes(store: Store, rng: Any, path: str | Path, event_id: str = 
     """Write a plausible outcomes CSV for the School's accepted applicants (the demo) and import it:
     graduated = answered a form of ``event_id`` (attended the School); each graduate elected with
     probability ``p_elected`` (seed 004: about 80 of 200 trained became deputies)."""
-    attended = {r["participant_id"] for f in store.forms() if f["event_id"] == event_id
-                for r in store.responses(f["form_key"]) if r["participant_id"]}
-    people = [p for p in store.participants(active_only=False)
-              if store.db.execute("SELECT source FROM participants WHERE id = ?", (p.id,)).fetchone()[0] == "school"]
+    attended = {r.participant_id for f in store.forms.all() if f.event_id == event_id
+                for r in store.responses.list(f.form_key) if r.participant_id}
+    from_school = set(store.roster.ids_from_source("school"))
+    people = [p for p in store.roster.participants(active_only=False) if p.id in from_school]
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     with p.open("w", encoding="utf-8", newline="") as f:

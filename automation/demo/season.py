@@ -14,7 +14,6 @@ seed.  The same seed gives the same output.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import shutil
@@ -31,7 +30,7 @@ from automation.app import make_context
 from automation.config import Config
 from automation.context import Context
 from automation.jobs import reports
-from automation.model import BISHKEK, FormSpec, Participant, form_spec_from_json, parse_iso
+from automation.model import BISHKEK, FormSpec, Participant, parse_iso
 from automation.plan.actions import actions, reminder_time
 from automation.roster import read_roster
 from automation.scheduler import run_due
@@ -62,6 +61,7 @@ _TEXTS = {
 
 @dataclass
 class DemoSummary:
+    """What the demo made: actions by status, mails sent, forms, responses, charts, and the wall time in seconds."""
     actions: Counter = field(default_factory=Counter)
     mails: int = 0
     forms: int = 0
@@ -97,16 +97,19 @@ class Respondents:
         self.ability: dict[str, float] = {}
 
     def on_form_created(self, form_key: str) -> None:
-        form = self.ctx.store.form(form_key)
-        spec = form_spec_from_json(json.loads(form["spec_json"]))
-        opens, deadline = parse_iso(form["opens"]), parse_iso(form["deadline"])
+        """Draw who answers the new form, when (between its opening and its deadline, two thirds before the
+        reminder) and what; the answers wait in ``pending`` until the clock reaches them.
+        """
+        form = self.ctx.store.forms.get(form_key)
+        spec = form.spec()
+        opens, deadline = parse_iso(form.opens), parse_iso(form.deadline)
         fu = self.ctx.plan.form(form_key)
         remind = reminder_time(fu, self.ctx.plan.settings)
-        if form["audience"] == "public":
+        if form.audience == "public":
             people: list[Participant | None] = [None] * self.rng.randint(38, 52)
         else:
             pr = RESPONSE_PROBABILITY.get(spec.kind, 0.8)
-            people = [p for p in self.ctx.store.participants() if self.rng.random() < pr]
+            people = [p for p in self.ctx.store.roster.participants() if self.rng.random() < pr]
         quotas = {q: _quotas(self.rng, len(people), shares)
                   for q, shares in NEEDS_SHARES.items()} if spec.kind == "needs_assessment" else {}
         if "allies" in quotas:  # single choice: the quotas must not overlap
@@ -117,25 +120,25 @@ class Respondents:
             quotas["allies"] = {"yes": set(order[:cut1]), "unsure": set(order[cut1:cut2]), "no": set(order[cut2:])}
         for i, p in enumerate(people):
             # two thirds answer before the reminder, the rest between the reminder and the deadline
-            early = self.rng.random() < 0.67 or form["audience"] == "public"
+            early = self.rng.random() < 0.67 or form.audience == "public"
             lo, hi = (opens, remind) if early else (remind, deadline)
             when = lo + (hi - lo) * self.rng.uniform(0.02, 0.98)
-            answers = self.answers(spec, p, i, quotas, form["pre_test"], form["event_id"])
+            answers = self.answers(spec, p, i, quotas, form.pre_test, form.event_id)
             self.pending.append((when, form_key, p.id if p else None, answers))
         self.pending.sort(key=lambda x: (x[0], x[1], x[2] or ""))
 
     def submit_until(self, t: datetime) -> int:
+        """Submit every pending answer due by ``t`` through the local forms; returns how many were accepted."""
         n = 0
         while self.pending and self.pending[0][0] <= t:
             when, form_key, pid, answers = self.pending.pop(0)
             if pid is None:
-                token = self.ctx.store.form(form_key)["external_id"]
+                token = self.ctx.store.forms.get(form_key).external_id
             else:
-                row = self.ctx.store.db.execute("SELECT token FROM form_links WHERE form_key=? AND participant_id=?",
-                                                (form_key, pid)).fetchone()
-                if row is None:
+                found = self.ctx.store.forms.links(form_key).get(pid)
+                if found is None:
                     continue
-                token = row["token"]
+                token = found
             try:
                 self.forms.submit(token, answers, now=when)
                 n += 1
@@ -146,6 +149,9 @@ class Respondents:
     # --- answers -------------------------------------------------------------
     def answers(self, spec: FormSpec, p: Participant | None, i: int, quotas: dict, pre_test: bool,
                 event_id: str) -> dict[str, Any]:
+        """One simulated response to ``spec``: test answers follow a logistic model of ability and difficulty (weaker
+        before the training), the needs assessment follows the 2022 survey's quotas, the rest is drawn plausibly.
+        """
         rng = self.rng
         if spec.kind == "school_application":
             from automation.demo.school import simulate_application
@@ -222,7 +228,7 @@ def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, s
     ctx = make_context(cfg, log=log or (lambda m: None), rng=rng)
     acts = actions(ctx.plan)
     first = acts[0].due - timedelta(days=1)
-    ctx.store.upsert_participants(read_roster(roster_path).participants, source=str(roster_path), now=first)
+    ctx.store.roster.upsert(read_roster(roster_path).participants, source=str(roster_path), now=first)
     forms = ctx.backend.forms
     assert isinstance(forms, LocalForms)  # the demo runs on the local backend (cfg.backend is "local")
     sim = Respondents(ctx, rng, forms)
@@ -280,14 +286,12 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
         sctx = _season(out / "school2021", SCHOOL_PLAN, SCHOOL_ROSTER, rng, summary, log, on_tick=hook)
         school_result = hook.state.get("selection")
         write_indicators(sctx.store, out / "school2021", sctx.plan)
-    db = ctx.store.db
-    summary.mails = db.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
-    summary.forms = db.execute("SELECT count(*) FROM forms").fetchone()[0]
-    summary.responses = db.execute("SELECT count(*) FROM responses").fetchone()[0]
+    summary.mails, recipients = ctx.store.deliveries.sent_totals()
+    summary.forms = len(ctx.store.forms.all())
+    summary.responses = ctx.store.responses.count()
     summary.charts = len(list((out / "charts").glob("*.png")))
     summary.seconds = time.perf_counter() - t0
     if not quiet:
-        recipients = db.execute("SELECT COALESCE(SUM(n_recipients),0) FROM deliveries WHERE status='sent'").fetchone()[0]
         print(f"Demo of the 2022 season written to {out}/ in {summary.seconds:.1f} s")
         print(f"  actions: {sum(summary.actions.values())} ({', '.join(f'{v} {k}' for k, v in sorted(summary.actions.items()))})")
         print(f"  mails:   {summary.mails} messages to {recipients} recipients in {out / 'outbox'}/")

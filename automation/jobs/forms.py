@@ -10,6 +10,7 @@ from automation.errors import AutomationError
 from automation.model import Action, Option, I18n, iso, parse_iso
 from automation.forms.templates import get_template
 from automation.jobs import JobResult, done, failed, skipped
+from automation.store import FormRecord
 
 
 def create(ctx: Context, action: Action, now: datetime) -> JobResult:
@@ -20,15 +21,15 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
     store is not made again.
     """
     key = action.payload["form_key"]
-    row = ctx.store.form(key)
+    row = ctx.store.forms.get(key)
     if row:
-        return done(f"already created: {row['url']}")
+        return done(f"already created: {row.url}")
     spec = get_template(action.payload["template"], ctx.templates_dir)
     if any(q.options_from == "presenters" for q in spec.questions):
         event = ctx.plan.event(action.event_id)
         options = []
         for email in event.presenters if event else ():
-            p = ctx.store.participant(email)
+            p = ctx.store.roster.get(email)
             if p is None:
                 return failed(f"presenter {email} of event {action.event_id} is not in the roster: "
                               "add her with `roster add` or fix the plan")
@@ -38,26 +39,26 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
         spec = spec.with_options("presenters", options)
     deadline = parse_iso(action.payload["deadline"])
     created = ctx.backend.forms.create_form(key, spec, deadline)
-    ctx.store.db.execute(
-        "INSERT INTO forms (form_key, template_id, template_version, kind, event_id, pre_test, audience, backend,"
-        " external_id, url, spec_json, status, opens, deadline, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?)",
-        (key, spec.id, spec.version, spec.kind, action.event_id, int(bool(action.payload.get("pre_test"))),
-         action.payload.get("audience", "roster"), ctx.backend.forms.backend, created.external_id, created.url,
-         json.dumps(spec.to_json(), ensure_ascii=False), iso(action.due), iso(deadline), iso(now)))
+    ctx.store.forms.add(FormRecord(
+        form_key=key, template_id=spec.id, template_version=spec.version, kind=spec.kind, event_id=action.event_id,
+        pre_test=bool(action.payload.get("pre_test")), audience=action.payload.get("audience", "roster"),
+        backend=ctx.backend.forms.backend, external_id=created.external_id, url=created.url,
+        spec_json=json.dumps(spec.to_json(), ensure_ascii=False), status="open", opens=iso(action.due),
+        deadline=iso(deadline), created_at=iso(now)))
     return done(f"created {spec.id} v{spec.version} ({len(spec.questions)} questions): {created.url}")
 
 
 def close(ctx: Context, action: Action, now: datetime) -> JobResult:
     """Stop accepting responses.  Skipped when the form was never created."""
     key = action.payload["form_key"]
-    row = ctx.store.form(key)
+    row = ctx.store.forms.get(key)
     if row is None:
         return skipped("the form was never created")
-    if row["status"] == "closed":
+    if row.status == "closed":
         return done("already closed")
     try:
-        ctx.backend.forms.close_form(row["external_id"])
+        ctx.backend.forms.close_form(row.external_id)
     except AutomationError as e:
         return failed(str(e))
-    ctx.store.db.execute("UPDATE forms SET status = 'closed', closed_at = ? WHERE form_key = ?", (iso(now), key))
+    ctx.store.forms.close(key, now)
     return done("closed")

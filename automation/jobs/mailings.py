@@ -30,12 +30,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 from automation.context import Context
-from automation.errors import BackendError, DeliveryError, PartialDelivery
+from automation.errors import AutomationError, BackendError, DeliveryError, PartialDelivery
 from automation.mail.render import render_mail
-from automation.model import BISHKEK, Action, Participant, iso, parse_iso
+from automation.model import BISHKEK, Action, Participant, parse_iso
+from automation.plan.model import Event
 from automation.workspace.ports import LookupUnavailable
 from automation.jobs import JobResult, deferred, done, failed, skipped
 
@@ -90,7 +92,7 @@ def finish_message(msg: EmailMessage, langs: tuple[str, ...]) -> EmailMessage:
 
 def build_message(ctx: Context, action_key: str, recipient: str, kind: str, langs: tuple[str, ...],
                   values: dict[str, Any], to: list[str], now: datetime,
-                  attachments: list[Path] = ()) -> EmailMessage:
+                  attachments: Sequence[Path] = ()) -> EmailMessage:
     """An RFC 5322 message (text + HTML alternative, optional attachments) from a mail template."""
     club = ctx.plan.club
     rendered = render_mail(kind, langs, {"club": club, **values})
@@ -107,66 +109,57 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
 
 def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: datetime) -> JobResult:
     """Deliver each message exactly once (see the module docstring).  Returns the action's result."""
-    db = ctx.store.db
+    deliveries = ctx.store.deliveries
     mail = ctx.backend.mail
     day = now.astimezone(BISHKEK).date().isoformat()
     counts = {"sent": 0, "already": 0, "failed": 0, "unknown": 0}
     left = 0
     for o in outgoing:
         mid = str(o.msg["Message-ID"])
-        row = db.execute("SELECT status FROM deliveries WHERE message_id = ?", (mid,)).fetchone()
-        if row is not None and row["status"] in ("sent", "failed", "unknown"):
-            counts["already" if row["status"] == "sent" else row["status"]] += 1
+        status = deliveries.status(mid)
+        if status in ("sent", "failed", "unknown"):
+            counts["already" if status == "sent" else status] += 1
             continue
-        if row is not None:  # queued: the outcome of an earlier attempt is not known
+        if status is not None:  # queued: the outcome of an earlier attempt is not known
             try:
                 provider_id = mail.find_sent(mid)
             except LookupUnavailable as e:
-                db.execute("UPDATE deliveries SET status='unknown', error=? WHERE message_id=?",
-                           (f"not resent: could not check whether it went out ({e})", mid))
+                deliveries.mark_unknown(mid, f"not resent: could not check whether it went out ({e})")
                 counts["unknown"] += 1
                 continue
             if provider_id:
-                db.execute("UPDATE deliveries SET status='sent', provider_id=?, sent_at=? WHERE message_id=?",
-                           (provider_id, iso(now), mid))
+                deliveries.mark_sent(mid, provider_id, now)
                 counts["already"] += 1
                 continue
         else:
             if len(o.envelope_to) > ctx.daily_cap:
-                db.execute("INSERT INTO deliveries (message_id, action_key, recipient, language, subject, status,"
-                           " error, queued_at, send_day, n_recipients) VALUES (?,?,?,?,?,'failed',?,?,?,?)",
-                           (mid, action_key, o.recipient, o.language, str(o.msg["Subject"]),
-                            f"one message to {len(o.envelope_to)} recipients can never fit the daily sending limit of "
-                            f"{ctx.daily_cap}: raise daily_cap in club.yaml (Gmail allows 500 a day for a gmail.com "
-                            "account, 2,000 for Workspace)", iso(now), day, len(o.envelope_to)))
+                deliveries.add(mid, action_key, o.recipient, o.language, str(o.msg["Subject"]), "failed", now, day,
+                               len(o.envelope_to), error=(
+                                   f"one message to {len(o.envelope_to)} recipients can never fit the daily sending "
+                                   f"limit of {ctx.daily_cap}: raise daily_cap in club.yaml (Gmail allows 500 a day "
+                                   "for a gmail.com account, 2,000 for Workspace)"))
                 counts["failed"] += 1
                 continue
-            used = db.execute("SELECT COALESCE(SUM(n_recipients), 0) FROM deliveries WHERE send_day = ? AND"
-                              " status IN ('queued', 'sent', 'unknown')", (day,)).fetchone()[0]
-            if used + len(o.envelope_to) > ctx.daily_cap:
+            if deliveries.recipients_on(day) + len(o.envelope_to) > ctx.daily_cap:
                 left += 1
                 continue
-            db.execute("INSERT INTO deliveries (message_id, action_key, recipient, language, subject, status,"
-                       " queued_at, send_day, n_recipients) VALUES (?,?,?,?,?,'queued',?,?,?)",
-                       (mid, action_key, o.recipient, o.language, str(o.msg["Subject"]), iso(now), day,
-                        len(o.envelope_to)))
+            deliveries.add(mid, action_key, o.recipient, o.language, str(o.msg["Subject"]), "queued", now, day,
+                           len(o.envelope_to))
         try:
             provider_id = mail.send(o.msg, o.envelope_to)
         except PartialDelivery as e:  # sent, but some addresses were refused: the admin's summary names them
-            db.execute("UPDATE deliveries SET status='sent', provider_id=?, sent_at=?, error=? WHERE message_id=?",
-                       (e.provider_id, iso(now), str(e), mid))
+            deliveries.mark_sent(mid, e.provider_id, now, error=str(e))
             counts["sent"] += 1
             continue
         except DeliveryError as e:
-            db.execute("UPDATE deliveries SET status='failed', error=? WHERE message_id=?", (str(e), mid))
+            deliveries.mark_failed(mid, str(e))
             counts["failed"] += 1
             continue
         except BackendError as e:
             if e.refused_before_processing:  # certainly not sent (e.g. the sign-in was refused): not 'unknown'
-                db.execute("DELETE FROM deliveries WHERE message_id = ? AND status = 'queued'", (mid,))
+                deliveries.forget_queued(mid)
             raise
-        db.execute("UPDATE deliveries SET status='sent', provider_id=?, sent_at=? WHERE message_id=?",
-                   (provider_id, iso(now), mid))
+        deliveries.mark_sent(mid, provider_id, now)
         counts["sent"] += 1
     detail = (f"{counts['sent']} sent, {counts['already']} already sent, {counts['failed']} failed, "
               f"{counts['unknown']} unknown")
@@ -184,13 +177,13 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
 # nothing to send); the job delivers them.  ``mail preview`` calls the composer
 # alone, inside a transaction it rolls back, so a preview changes nothing.
 
-Composed = "list[Outgoing] | JobResult"
+Composed: TypeAlias = "list[Outgoing] | JobResult"
 #: True while ``preview`` composes: composers then make no calls to the backend beyond reading.
 _PREVIEWING: contextvars.ContextVar[bool] = contextvars.ContextVar("previewing", default=False)
 
 
 def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, Any], now: datetime,
-                    attachments: list[Path] = ()) -> list[Outgoing]:
+                    attachments: Sequence[Path] = ()) -> list[Outgoing]:
     group = ctx.backend.group
     envelope = group.envelope()
     if not envelope:
@@ -222,8 +215,19 @@ def _publish(ctx: Context, path: Path) -> str:
     return ctx.backend.files.publish(path)
 
 
-def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Composed:
+def _event(ctx: Context, action: Action) -> Event:
+    """The plan event of ``action``.  Raises :class:`AutomationError` when the plan no longer has it."""
     event = ctx.plan.event(action.event_id)
+    if event is None:
+        raise AutomationError(f"the plan has no event {action.event_id!r} any more; action {action.key} cannot run")
+    return event
+
+
+def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Composed:
+    """The draft programme to the group, with the feedback deadline (seed 000: at least a month before, two weeks
+    for feedback).  Fails when the programme file is missing.
+    """
+    event = _event(ctx, action)
     prog = _programme(ctx, event.programme, event.id, "programme")
     if isinstance(prog, JobResult):
         return prog
@@ -233,7 +237,8 @@ def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Comp
 
 
 def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Composed:
-    event = ctx.plan.event(action.event_id)
+    """The final programme to the group (seed 000: at least a week before the event)."""
+    event = _event(ctx, action)
     prog = _programme(ctx, event.programme_final or event.programme, event.id, "programme_final")
     if isinstance(prog, JobResult):
         return prog
@@ -241,9 +246,10 @@ def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Comp
 
 
 def compose_prepare_notice(ctx: Context, action: Action, now: datetime) -> Composed:
+    """What to prepare for an online workshop, to the group (seed 000: at least 2 days before)."""
     from automation.plan.model import DEFAULT_PREPARE
 
-    event = ctx.plan.event(action.event_id)
+    event = _event(ctx, action)
     values = {"event": event, "prepare": event.prepare or DEFAULT_PREPARE, "link": event.link}
     return _group_outgoing(ctx, action, "prepare_notice", values, now)
 
@@ -251,7 +257,7 @@ def compose_prepare_notice(ctx: Context, action: Action, now: datetime) -> Compo
 def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
     """Materials after the event: files attached while the message stays under the size limit
     (Gmail: 25 MB per message, base64 adds a third), the rest as links."""
-    event = ctx.plan.event(action.event_id)
+    event = _event(ctx, action)
     items, attach, size = [], [], 0
     for m in event.materials:
         attached = False
@@ -263,7 +269,7 @@ def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
                 attach.append(p)
                 size += p.stat().st_size
                 attached = True
-        url = m.url or (None if attached else _publish(ctx, Path(m.file)))
+        url = m.url or (None if attached or not m.file else _publish(ctx, Path(m.file)))
         items.append({"title": m.title, "url": url, "attached": attached,
                       "filename": Path(m.file).name if m.file else None})
     values = {"event": event, "materials": items, "homework_title": event.homework_title,
@@ -272,15 +278,19 @@ def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
 
 
 def compose_homework_reminder(ctx: Context, action: Action, now: datetime) -> Composed:
-    event = ctx.plan.event(action.event_id)
+    """A reminder of the practical task and its deadline, to the group."""
+    event = _event(ctx, action)
     values = {"event": event, "homework_title": event.homework_title, "homework_deadline": event.homework_deadline}
     return _group_outgoing(ctx, action, "homework_reminder", values, now)
 
 
 def compose_tea_talk(ctx: Context, action: Action, now: datetime) -> Composed:
+    """The weekly Чай-сүйлөшүү announcement to the group (seed 000: once a week, same weekday and hour)."""
     from datetime import date
 
     tt = ctx.plan.tea_talk
+    if tt is None:
+        return skipped("the plan has no tea_talk section any more")
     d = date.fromisoformat(action.payload["date"])
     values = {"talk_at": parse_iso(action.payload["talk_at"]), "duration_minutes": tt.duration_minutes,
               "link": tt.link, "topic": tt.topics.get(d), "questions_form_url": None}
@@ -288,23 +298,21 @@ def compose_tea_talk(ctx: Context, action: Action, now: datetime) -> Composed:
 
 
 def _spec(form: Any) -> Any:
-    import json
 
-    from automation.model import form_spec_from_json
 
-    return form_spec_from_json(json.loads(form["spec_json"]))
+    return form.spec()
 
 
 def _form_values(ctx: Context, action: Action, form: Any) -> dict[str, Any]:
     spec = _spec(form)
     event = ctx.plan.event(action.event_id)
     return {"event_title": event.title if event else spec.title, "form_title": spec.title,
-            "deadline": parse_iso(form["deadline"]), "pre_test": bool(form["pre_test"])}
+            "deadline": parse_iso(form.deadline), "pre_test": form.pre_test}
 
 
 def _personal(ctx: Context, action: Action, kind: str, form: Any, people: list[Participant],
               now: datetime) -> list[Outgoing]:
-    links = ctx.backend.forms.personal_links(form["form_key"], form["external_id"], form["url"], people)
+    links = ctx.backend.forms.personal_links(form.form_key, form.external_id, form.url, people)
     base = _form_values(ctx, action, form)
     out = []
     for p in people:
@@ -316,39 +324,40 @@ def _personal(ctx: Context, action: Action, kind: str, form: Any, people: list[P
 
 def compose_form_invitation(ctx: Context, action: Action, now: datetime) -> Composed:
     """Invite to a form: personal links to every active participant, or one group mail with the public link."""
-    form = ctx.store.form(action.payload["form_key"])
+    form = ctx.store.forms.get(action.payload["form_key"])
     if form is None:
-        row = ctx.store.ledger_row(f"{action.payload['form_key']}.create")
-        if row is not None and row["status"] == "skipped":
+        row = ctx.store.ledger.get(f"{action.payload['form_key']}.create")
+        if row is not None and row.status == "skipped":
             return skipped("the form was never created")
         return failed("the form is not created yet (its creation failed or has not run)")
-    if form["audience"] == "public":
-        values = {**_form_values(ctx, action, form), "form_url": form["url"], "participant_name": None}
+    if form.audience == "public":
+        values = {**_form_values(ctx, action, form), "form_url": form.url, "participant_name": None}
         return _group_outgoing(ctx, action, "form_invitation", values, now)
-    return _personal(ctx, action, "form_invitation", form, ctx.store.participants(active_only=True), now)
+    return _personal(ctx, action, "form_invitation", form, ctx.store.roster.participants(active_only=True), now)
 
 
 def non_respondents(ctx: Context, form_key: str) -> list[Participant]:
     """Active participants invited to the form (they have a personal link) who have not answered."""
-    invited = {r[0] for r in ctx.store.db.execute("SELECT participant_id FROM form_links WHERE form_key = ?",
-                                                   (form_key,))}
-    answered = {r[0] for r in ctx.store.db.execute(
-        "SELECT participant_id FROM responses WHERE form_key = ? AND participant_id IS NOT NULL", (form_key,))}
-    return [p for p in ctx.store.participants(active_only=True) if p.id in invited and p.id not in answered]
+    invited = set(ctx.store.forms.links(form_key))
+    answered = ctx.store.responses.respondents(form_key)
+    return [p for p in ctx.store.roster.participants(active_only=True) if p.id in invited and p.id not in answered]
 
 
 def compose_form_reminder(ctx: Context, action: Action, now: datetime) -> Composed:
-    form = ctx.store.form(action.payload["form_key"])
+    """Reminders with personal links to the invited participants who have not answered; skipped when the form is
+    closed or everyone answered.  On a backend that holds responses remotely the form is synced first.
+    """
+    form = ctx.store.forms.get(action.payload["form_key"])
     if form is None:
         return skipped("the form was never created")
-    if form["status"] != "open":
+    if form.status != "open":
         return skipped("the form is already closed")
     if ctx.backend.responses_need_sync and not _PREVIEWING.get():
         # pull the latest answers so nobody who answered gets a reminder (a preview uses what is stored)
         from automation.jobs.responses import sync_form
 
-        sync_form(ctx, form["form_key"], now)
-    people = non_respondents(ctx, form["form_key"])
+        sync_form(ctx, form.form_key, now)
+    people = non_respondents(ctx, form.form_key)
     if not people:
         return done("everyone has answered: no reminder needed")
     return _personal(ctx, action, "form_reminder", form, people, now)
@@ -357,14 +366,11 @@ def compose_form_reminder(ctx: Context, action: Action, now: datetime) -> Compos
 def results_lines(ctx: Context, form: Any) -> list[dict[str, str]]:
     """A few lines on a closed form's results for the group, in ky and ru (no names but the vote's winners,
     who presented in public; no groups, so small-cell suppression does not arise)."""
-    import json
-
     from automation.forms.answers import score
 
     spec = _spec(form)
-    rows = [json.loads(r["answers_json"]) for r in ctx.store.responses(form["form_key"])]
-    invited = ctx.store.db.execute("SELECT count(*) FROM form_links WHERE form_key = ?",
-                                   (form["form_key"],)).fetchone()[0]
+    rows = [r.answers for r in ctx.store.responses.list(form.form_key)]
+    invited = ctx.store.forms.invited_count(form.form_key)
     lines = []
     if invited:
         pct = round(100 * len(rows) / invited)
@@ -396,15 +402,15 @@ def results_lines(ctx: Context, form: Any) -> list[dict[str, str]]:
 
 
 def compose_form_closed(ctx: Context, action: Action, now: datetime) -> Composed:
-    form = ctx.store.form(action.payload["form_key"])
+    """The closed form's results to the group: response count against the invited, and a few summary lines."""
+    form = ctx.store.forms.get(action.payload["form_key"])
     if form is None:
         return skipped("the form was never created")
     event = ctx.plan.event(action.event_id)
     spec = _spec(form)
-    invited = ctx.store.db.execute("SELECT count(*) FROM form_links WHERE form_key = ?",
-                                   (form["form_key"],)).fetchone()[0]
+    invited = ctx.store.forms.invited_count(form.form_key)
     values = {"event_title": event.title if event else spec.title, "form_title": spec.title,
-              "responses": len(ctx.store.responses(form["form_key"])), "invited": invited or None,
+              "responses": ctx.store.responses.count(form.form_key), "invited": invited or None,
               "summary_lines": results_lines(ctx, form)}
     return _group_outgoing(ctx, action, "form_closed", values, now)
 
@@ -412,19 +418,15 @@ def compose_form_closed(ctx: Context, action: Action, now: datetime) -> Composed
 def compose_admin_summary(ctx: Context, action: Action, now: datetime) -> Composed:
     """The admin's weekly summary: actions that failed or were deferred, deliveries that failed (invalid
     addresses) or whose outcome is unknown, since the previous summary.  Always sent (an empty week says so)."""
-    prev = ctx.store.db.execute("SELECT max(finished_at) FROM ledger WHERE kind = 'mail.admin_summary' AND status = 'done'"
-                                " AND key != ?", (action.key,)).fetchone()[0] or "0000"
-    db = ctx.store.db
-    runs = db.execute("SELECT status, count(*) FROM ledger WHERE finished_at > ? AND kind != 'mail.admin_summary'"
-                      " GROUP BY status", (prev,)).fetchall()
-    lines = ["Действия с прошлой сводки: " + (", ".join(f"{r[0]}: {r[1]}" for r in runs) or "нет")]
-    for r in db.execute("SELECT key, status, detail FROM ledger WHERE status IN ('failed', 'deferred') ORDER BY due"):
-        lines.append(f"{'ОШИБКА' if r['status'] == 'failed' else 'ОТЛОЖЕНО'} {r['key']}: {r['detail']}")
-    for r in db.execute("SELECT recipient, status, error, action_key FROM deliveries WHERE (status IN ('failed', 'unknown')"
-                        " OR error IS NOT NULL) AND queued_at > ? ORDER BY queued_at", (prev,)):
+    prev = ctx.store.ledger.last_finished("mail.admin_summary", "done", exclude_key=action.key) or "0000"
+    runs = ctx.store.ledger.status_counts_since(prev, exclude_kind="mail.admin_summary")
+    lines = ["Действия с прошлой сводки: " + (", ".join(f"{status}: {n}" for status, n in runs) or "нет")]
+    for e in ctx.store.ledger.unresolved():
+        lines.append(f"{'ОШИБКА' if e.status == 'failed' else 'ОТЛОЖЕНО'} {e.key}: {e.detail}")
+    for d in ctx.store.deliveries.problems_since(prev):
         what = {"failed": "не доставлено", "unknown": "неизвестно, ушло ли (не отправлено повторно)",
-                "sent": "отправлено, но часть адресов отклонена"}.get(r["status"], r["status"])
-        lines.append(f"Письмо {r['action_key']} для {r['recipient']}: {what} — {r['error']}")
+                "sent": "отправлено, но часть адресов отклонена"}.get(d.status, d.status)
+        lines.append(f"Письмо {d.action_key} для {d.recipient}: {what} — {d.error}")
     values = {"period_start": parse_iso(prev) if prev != "0000" else now, "period_end": now, "lines": lines}
     admin = ctx.plan.club.admin_email
     msg = build_message(ctx, action.key, admin, "admin_summary", ("ru",), values, [admin], now)
@@ -461,7 +463,7 @@ def preview(ctx: Context, action: Action, now: datetime) -> "list[Outgoing] | Jo
     class _Rollback(Exception):
         pass
 
-    result: list = []
+    result: list[Composed] = []
     token = _PREVIEWING.set(True)
     try:
         with ctx.store.transaction():

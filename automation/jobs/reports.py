@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from automation.context import Context
-from automation.model import Action, iso
+from automation.model import Action
 from automation.jobs import JobResult, done
 
 
@@ -18,14 +18,12 @@ def _build(ctx: Context, now: datetime, event_id: str | None, force: bool) -> st
     name = f"event:{event_id}" if event_id else "season"
     digest = hashlib.sha256(f"{data_hash(ctx.store, event_id)}|{ctx.report_lang}|{ctx.min_group_size}".encode()
                             ).hexdigest()
-    row = ctx.store.db.execute("SELECT data_hash, path FROM reports WHERE name = ?", (name,)).fetchone()
-    if not force and row is not None and row["data_hash"] == digest and Path(row["path"]).exists():
-        return f"unchanged: {row['path']}"
+    built = ctx.store.reports.built(name)
+    if not force and built is not None and built[0] == digest and Path(built[1]).exists():
+        return f"unchanged: {built[1]}"
     path = build_report(ctx.store, ctx.out_dir, lang=ctx.report_lang, event_id=event_id,
                         min_group_size=ctx.min_group_size, now=now, write_json=event_id is None, plan=ctx.plan)
-    ctx.store.db.execute("INSERT INTO reports VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
-                         " data_hash=excluded.data_hash, built_at=excluded.built_at, path=excluded.path",
-                         (name, digest, iso(now), str(path)))
+    ctx.store.reports.record(name, digest, now, str(path))
     return f"written: {path}"
 
 
@@ -35,7 +33,7 @@ def refresh(ctx: Context, action: Action | None, now: datetime, force: bool = Fa
     data behind it changed since its last build (the ``reports`` table keeps the hashes)."""
     details = [f"season report {_build(ctx, now, None, force)}"]
     if action is not None and ctx.plan.event(action.event_id) is not None:
-        if ctx.store.db.execute("SELECT 1 FROM forms WHERE event_id = ?", (action.event_id,)).fetchone():
+        if ctx.store.forms.any_for_event(action.event_id):
             details.append(f"event report {_build(ctx, now, action.event_id, force)}")
         else:
             details.append("no event report: none of the event's forms was made")

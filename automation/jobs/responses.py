@@ -6,42 +6,47 @@ store, so a sync after a crash rewrites the same rows and never duplicates.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from automation.context import Context
-from automation.model import Action, BISHKEK, OBLASTS, ROLES, FormSpec, form_spec_from_json, iso, parse_iso
+from automation.errors import AutomationError
+from automation.model import Action, BISHKEK, OBLASTS, ROLES, FormSpec, parse_iso
 from automation.jobs import JobResult, done, skipped
 
 
 def sync(ctx: Context, action: Action, now: datetime) -> JobResult:
     """The scheduled sync after a form's deadline (also run by ``responses sync``)."""
     key = action.payload["form_key"]
-    if ctx.store.form(key) is None:
+    if ctx.store.forms.get(key) is None:
         return skipped("the form was never created")
     return sync_form(ctx, key, now)
 
 
 def sync_form(ctx: Context, form_key: str, now: datetime) -> JobResult:
-    """Fetch responses newer than the last sync, store them, rewrite the worksheet.  Returns a summary."""
-    row = ctx.store.form(form_key)
-    spec = form_spec_from_json(json.loads(row["spec_json"]))
-    since = parse_iso(row["sync_cursor"]) if row["sync_cursor"] else None
-    fetched = ctx.backend.forms.fetch_responses(form_key, row["external_id"], spec, since)
+    """Fetch responses newer than the last sync, store them, rewrite the worksheet.  Returns a summary.
+
+    Raises :class:`AutomationError` for an unknown form, :class:`BackendError` when the backend fails.
+    """
+    row = ctx.store.forms.get(form_key)
+    if row is None:
+        raise AutomationError(f"no form {form_key!r} (see `forms list`)")
+    spec = row.spec()
+    since = parse_iso(row.sync_cursor) if row.sync_cursor else None
+    fetched = ctx.backend.forms.fetch_responses(form_key, row.external_id, spec, since)
     new = 0
     if fetched:
-        by_email = {p.email: p.id for p in ctx.store.participants(active_only=False)}
-        new = ctx.store.add_responses(form_key, [{
+        by_email = {p.email: p.id for p in ctx.store.roster.participants(active_only=False)}
+        new = ctx.store.responses.add(form_key, [{
             "response_id": r.response_id, "participant_id": r.participant_id or by_email.get((r.respondent_email or "").lower()),
             "respondent_email": r.respondent_email, "submitted_at": r.submitted_at, "answers": r.answers,
             "raw": r.raw or {},
         } for r in fetched], source=ctx.backend.forms.backend)
         cursor = max(r.submitted_at for r in fetched)
-        ctx.store.db.execute("UPDATE forms SET sync_cursor = ? WHERE form_key = ?", (iso(cursor), form_key))
+        ctx.store.forms.set_sync_cursor(form_key, cursor)
     header, rows = worksheet_rows(ctx, spec, form_key)
     where = ctx.backend.sheets.write_responses(form_key, spec.title.ru, header, rows)
-    ctx.store.db.execute("UPDATE forms SET last_synced_at = ? WHERE form_key = ?", (iso(now), form_key))
+    ctx.store.forms.set_synced(form_key, now)
     return done(f"{len(rows)} responses ({new} new) written to {where}")
 
 
@@ -62,7 +67,7 @@ def worksheet_rows(ctx: Context, spec: FormSpec, form_key: str) -> tuple[list[st
     roster by participant), then one column per question; a grid question has
     one column per row, titled ``Question [Row]`` as in Google's own sheets.
     """
-    roster = {p.id: p for p in ctx.store.participants(active_only=False)}
+    roster = {p.id: p for p in ctx.store.roster.participants(active_only=False)}
     header = ["Отметка времени", "Адрес электронной почты", "Область", "Роль"]
     cols: list[tuple[Any, str | None]] = []
     for q in spec.questions:
@@ -78,12 +83,12 @@ def worksheet_rows(ctx: Context, spec: FormSpec, form_key: str) -> tuple[list[st
     rows = []
     from automation.forms.answers import score
 
-    for r in ctx.store.responses(form_key):
-        ans = json.loads(r["answers_json"])
-        p = roster.get(r["participant_id"]) if r["participant_id"] else None
+    for resp in ctx.store.responses.list(form_key):
+        ans = resp.answers
+        p = roster.get(resp.participant_id) if resp.participant_id else None
         line: list[Any] = [
-            parse_iso(r["submitted_at"]).astimezone(BISHKEK).strftime("%d.%m.%Y %H:%M:%S"),
-            r["respondent_email"] or "",
+            parse_iso(resp.submitted_at).astimezone(BISHKEK).strftime("%d.%m.%Y %H:%M:%S"),
+            resp.respondent_email or "",
             OBLASTS[p.oblast]["ru"] if p and p.oblast in OBLASTS else "",
             ROLES[p.role]["ru"] if p and p.role in ROLES else "",
         ]

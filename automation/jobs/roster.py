@@ -45,7 +45,7 @@ def save_roster_file(store: Store, roster: RosterFile) -> tuple[int, int]:
     A roster CSV updates the people already known (matched by e-mail); a Groups export only adds
     new members (it would blank their oblast and language otherwise).  The source recorded is the path.
     """
-    return store.upsert_participants(roster.read.participants, source=str(roster.path),
+    return store.roster.upsert(roster.read.participants, source=str(roster.path),
                                      update_existing=not roster.group_export)
 
 
@@ -59,12 +59,14 @@ def new_participant(name: str, email: str, oblast: str, language: str, role: str
     clean, problems = validate_person(name, email, oblast, role, language, phone, sex)
     if problems:
         raise RosterError("roster add", problems)
-    return Participant(id=participant_id(clean["email"]), municipality=municipality, **clean)
+    return Participant(id=participant_id(clean["email"]), name=clean["name"], email=clean["email"],
+                       phone=clean["phone"], oblast=clean["oblast"], municipality=municipality, role=clean["role"],
+                       language=clean["language"], sex=clean["sex"])
 
 
 def add_participant(store: Store, person: Participant) -> bool:
     """Add ``person`` to the roster, or update her (matched by e-mail); True if she is new.  Source ``cli``."""
-    added, _ = store.upsert_participants([person], source="cli")
+    added, _ = store.roster.upsert([person], source="cli")
     return bool(added)
 
 
@@ -73,7 +75,7 @@ def remove_participant(store: Store, email: str) -> None:
 
     Raises :class:`AutomationError` when the address is not in the roster.
     """
-    if not store.set_active(email, False):
+    if not store.roster.set_active(email, False):
         raise AutomationError(f"{email} is not in the roster (see `roster list --all`)")
 
 
@@ -104,7 +106,7 @@ def sync_group(ctx: Context, dry_run: bool = False) -> GroupSync:
     Raises what the group port raises (:class:`automation.errors.BackendError` on Google).
     """
     group = ctx.backend.group
-    roster = {p.email for p in ctx.store.participants(active_only=True)}
+    roster = {p.email for p in ctx.store.roster.participants(active_only=True)}
     members = group.members()
     add, remove = sorted(roster - members), sorted(members - roster)
 

@@ -153,6 +153,7 @@ def format_span(start: datetime, end: datetime, lang: str, with_weekday: bool = 
 
 @dataclass
 class RenderedMail:
+    """One rendered mail: ``subject`` (one line), ``text`` (the plain-text body) and ``html`` (its HTML twin)."""
     subject: str
     text: str
     html: str

@@ -37,7 +37,7 @@ import yaml
 from automation.analysis.frame import answers_frame
 from automation.analysis.summary import is_answered, mask_contacts
 from automation.errors import AutomationError
-from automation.model import FormSpec, form_spec_from_json
+from automation.model import FormSpec
 from automation.plan.load import parse_plan
 from automation.plan.model import WEEKDAYS, Plan
 from automation.store import Store
@@ -79,10 +79,10 @@ class TopicRanking:
 
 def latest_needs_form(store: Store) -> Any:
     """The ``forms`` row of the most recent needs assessment with responses (by opening date)."""
-    rows = [f for f in store.forms() if f["kind"] == "needs_assessment" and store.responses(f["form_key"])]
+    rows = [f for f in store.forms.all() if f.kind == "needs_assessment" and store.responses.list(f.form_key)]
     if not rows:
         raise AutomationError("no needs assessment with responses yet: the draft plan is made from its answers")
-    return max(rows, key=lambda f: (f["opens"], f["form_key"]))
+    return max(rows, key=lambda f: (f.opens, f.form_key))
 
 
 def _votes(frame: pd.DataFrame, qid: str) -> dict[str, int]:
@@ -95,11 +95,11 @@ def _votes(frame: pd.DataFrame, qid: str) -> dict[str, int]:
 
 def topic_ranking(store: Store, form_key: str | None = None) -> TopicRanking:
     """Rank the topics of a needs assessment (default: the latest one); see the module docstring."""
-    row = store.form(form_key) if form_key else latest_needs_form(store)
+    row = store.forms.get(form_key) if form_key else latest_needs_form(store)
     if row is None:
         raise AutomationError(f"no form {form_key!r} (see `forms list`)")
-    spec: FormSpec = form_spec_from_json(json.loads(row["spec_json"]))
-    frame = answers_frame(store, [row["form_key"]])
+    spec: FormSpec = row.spec()
+    frame = answers_frame(store, [row.form_key])
     n = int(frame["response_id"].nunique())
     topics: dict[str, dict[str, Any]] = {}
     qids = {q.id for q in spec.questions}
@@ -150,7 +150,7 @@ def topic_ranking(store: Store, form_key: str | None = None) -> TopicRanking:
         for v in frame.loc[frame["question_id"] == "tea_topics", "value"]:
             if is_answered(v):
                 proposals.append(" ".join(mask_contacts(str(v)).split()))
-    return TopicRanking(row["form_key"], n, df, _votes(frame, "tea_weekday"), _votes(frame, "tea_hour"), proposals)
+    return TopicRanking(row.form_key, n, df, _votes(frame, "tea_weekday"), _votes(frame, "tea_hour"), proposals)
 
 
 # --- the draft --------------------------------------------------------------------------
@@ -336,8 +336,9 @@ def write_plan_draft(store: Store, plan: Plan, path: str | Path, today: date,
     from automation.forms.templates import DEFAULT_DIR
 
     ranking = topic_ranking(store, form_key)
-    row = store.form(ranking.form_key)
-    spec = form_spec_from_json(json.loads(row["spec_json"]))
+    row = store.forms.get(ranking.form_key)
+    assert row is not None  # topic_ranking found it
+    spec = row.spec()
     wd = [o.id for o in spec.question("tea_weekday").options] if "tea_weekday" in {x.id for x in spec.questions} else None
     hr = [o.id for o in spec.question("tea_hour").options] if "tea_hour" in {x.id for x in spec.questions} else None
     text = draft_plan_text(ranking, plan, today, quarter, workshops, wd, hr)

@@ -1,5 +1,62 @@
-"""The store: the only package that writes SQL.  ``Store`` is its entry point."""
+"""The store: the state file and the only package that writes SQL.
 
-from automation.store.db import Store
+``Store(path)`` opens (and migrates) the file and offers one repository per
+table family: ``store.roster``, ``store.ledger``, ``store.forms`` (with the
+personal links), ``store.responses``, ``store.deliveries``, ``store.reports``,
+``store.meta``, ``store.school``, ``store.outcomes``.  Repositories return
+dataclasses; times are UTC ISO 8601 strings.  A file that is not a SQLite
+database, is damaged, or was made by a newer program raises
+:class:`automation.errors.StoreError` with what to do.
+"""
 
-__all__ = ["Store"]
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from automation.store.db import Database
+from automation.store.deliveries import DeliveriesRepository, Delivery
+from automation.store.forms import FormLink, FormRecord, FormsRepository
+from automation.store.ledger import LedgerEntry, LedgerRepository
+from automation.store.meta import MetaRepository
+from automation.store.outcomes import OutcomeEntry, OutcomesRepository
+from automation.store.reports import ReportsRepository
+from automation.store.responses import ResponsesRepository, StoredResponse
+from automation.store.roster import RosterRepository
+from automation.store.school import ResultRow, SchoolRepository
+
+
+class Store:
+    """The state file and its repositories.  ``Store(":memory:")`` for tests.
+
+    ``db`` is the :class:`Database` (tests may read it; the library's code
+    outside this package never does).
+    """
+
+    def __init__(self, path: str | Path):
+        self.db = Database(path)
+        self.path = self.db.path
+        self.roster = RosterRepository(self.db)
+        self.ledger = LedgerRepository(self.db)
+        self.forms = FormsRepository(self.db)
+        self.responses = ResponsesRepository(self.db)
+        self.deliveries = DeliveriesRepository(self.db)
+        self.reports = ReportsRepository(self.db)
+        self.meta = MetaRepository(self.db)
+        self.school = SchoolRepository(self.db)
+        self.outcomes = OutcomesRepository(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing across repositories: ``with store.transaction(): ...``.  Nests."""
+        with self.db.transaction():
+            yield
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+
+__all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
+           "StoredResponse"]

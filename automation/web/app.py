@@ -9,7 +9,6 @@ stores every response.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
 import secrets
@@ -24,7 +23,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from automation.forms.answers import word_count
 from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
 from automation.store import Store
-from automation.web.links import Link, previous_response
+from automation.web.links import Link
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import (
     OTHER,
@@ -142,7 +141,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             if cand in LANGS:
                 return cand  # type: ignore[return-value]
         if link is not None and link.pid:
-            p = db_store().participant(link.pid)
+            p = db_store().roster.get(link.pid)
             if p and p.language in LANGS:
                 return p.language
         return "ky"
@@ -175,14 +174,14 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
 
     def closed_page(link: Link, lang: str):
         paras: list[tuple[str, dict]] = []
-        if clock() > parse_iso(link.form["deadline"]):
-            paras.append(("closed_deadline", {"deadline": _when(link.form["deadline"])}))
+        if clock() > parse_iso(link.form.deadline):
+            paras.append(("closed_deadline", {"deadline": _when(link.form.deadline)}))
         else:
             paras.append(("closed", {}))
         if link.pid:
-            prev = previous_response(db_store(), link.form["form_key"], link.pid)
+            prev = db_store().responses.latest_of(link.form.form_key, link.pid)
             if prev:
-                paras.append(("closed_answered", {"when": _when(prev["submitted_at"])}))
+                paras.append(("closed_answered", {"when": _when(prev.submitted_at)}))
         return message_page(410, "closed_title", paras, lang)
 
     def sections_view(link: Link) -> list[dict[str, Any]]:
@@ -209,7 +208,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                     page = i
                     break
         page = max(0, min(page, len(sections) - 1))
-        prev = previous_response(db_store(), link.form["form_key"], link.pid) if link.pid else None
+        prev = db_store().responses.latest_of(link.form.form_key, link.pid) if link.pid else None
         messages = {qid: problem_message(link.spec.question(qid), code, lang, values.get(qid))
                     for qid, code in problems.items() if qid in {q.id for q in link.spec.questions}}
         t = TEXTS[lang]
@@ -218,8 +217,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             page=page, banner=banner, link=link, action_url=link.url(), csrf_token=csrf_token(link),
             sid=sid or secrets.token_urlsafe(16), OTHER=OTHER, text_limit=text_limit, word_count=word_count,
             other_max=OTHER_MAX_CHARS, langs=[(lg, TEXTS[lg]["lang_name"]) for lg in LANGS],
-            deadline=_when(link.form["deadline"]),
-            already=t["already"].format(when=_when(prev["submitted_at"])) if prev else None,
+            deadline=_when(link.form.deadline),
+            already=t["already"].format(when=_when(prev.submitted_at)) if prev else None,
             js_messages={"required": PROBLEMS[lang]["required"], "required_grid": PROBLEMS[lang]["required_grid"],
                          "too_many_words": PROBLEMS[lang]["too_many_words"],
                          "other_empty": PROBLEMS[lang]["other_empty"]},
@@ -237,9 +236,9 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                 return closed_page(link, lang)
             values: dict[str, Any] = {}
             if link.pid:
-                prev = previous_response(db_store(), link.form["form_key"], link.pid)
+                prev = db_store().responses.latest_of(link.form.form_key, link.pid)
                 if prev:
-                    values = values_from_answers(link.spec, json.loads(prev["answers_json"]))
+                    values = values_from_answers(link.spec, prev.answers)
             return render_form(link, lang, values, {})
 
         action = request.form.get("action", "submit")
@@ -259,10 +258,10 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             return render_form(link, lang, values, problems, page=page, sid=sid, status=422)
         s = db_store()
         if link.pid:
-            prev = previous_response(s, link.form["form_key"], link.pid)
-            response_id = prev["response_id"] if prev else None
+            prev = s.responses.latest_of(link.form.form_key, link.pid)
+            response_id = prev.response_id if prev else None
         else:  # resubmitting the same rendered page (a double tap, a retry) replaces, never duplicates
-            basis = f"{app.config['SECRET_KEY']}|{link.form['form_key']}|{sid or secrets.token_hex(16)}"
+            basis = f"{app.config['SECRET_KEY']}|{link.form.form_key}|{sid or secrets.token_hex(16)}"
             response_id = "lw_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
         try:
             LocalForms(s, base_url).submit(token, answers, now=clock(), response_id=response_id)
@@ -281,12 +280,12 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             return message_page(403, "personal_only_title", [("personal_only", {})], choose_lang(None))
         lang = choose_lang(link)
         if link.pid:
-            if previous_response(db_store(), link.form["form_key"], link.pid) is None:
+            if db_store().responses.latest_of(link.form.form_key, link.pid) is None:
                 return redirect(link.url(lang=lang), code=303)
             if is_closed(link):
                 return message_page(200, "thanks_title", [("thanks", {})], lang)
             return message_page(200, "thanks_title",
-                                [("thanks", {}), ("thanks_edit", {"deadline": _when(link.form["deadline"])})],
+                                [("thanks", {}), ("thanks_edit", {"deadline": _when(link.form.deadline)})],
                                 lang, link_text=TEXTS[lang]["edit_link"], link_url=link.url(lang=lang))
         return message_page(200, "thanks_title", [("thanks", {})], lang)
 

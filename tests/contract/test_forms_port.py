@@ -78,7 +78,7 @@ def answers_for(spec: FormSpec, i: int) -> dict[str, Any]:
 
 def stored(ctx: Context, form_key: str) -> list[tuple[str | None, dict[str, Any]]]:
     """``(participant id, answers)`` of every response the store holds for the form."""
-    return [(r["participant_id"], json.loads(r["answers_json"])) for r in ctx.store.responses(form_key)]
+    return [(r.participant_id, json.loads(r.answers_json)) for r in ctx.store.responses.list(form_key)]
 
 
 class FormsPortContract:
@@ -98,16 +98,16 @@ class FormsPortContract:
     # --- helpers -------------------------------------------------------------------------------
     def create(self, ctx: Context, form_key: str = "needs_2022", template: str = "needs_assessment") -> Any:
         assert form_jobs.create(ctx, create_action(form_key, template), OPENS).status == "done"
-        return ctx.store.form(form_key)
+        return ctx.store.forms.get(form_key)
 
     def people(self, ctx: Context, n: int) -> list[Participant]:
-        return ctx.store.participants(active_only=True)[:n]
+        return ctx.store.roster.participants(active_only=True)[:n]
 
     def links(self, ctx: Context, form: Any, people: list[Participant]) -> dict[str, str]:
-        return ctx.backend.forms.personal_links(form["form_key"], form["external_id"], form["url"], people)
+        return ctx.backend.forms.personal_links(form.form_key, form.external_id, form.url, people)
 
     def spec(self, form: Any) -> FormSpec:
-        return form_spec_from_json(json.loads(form["spec_json"]))
+        return form_spec_from_json(json.loads(form.spec_json))
 
     # --- the contract ----------------------------------------------------------------------------
     def test_create_form_returns_an_id_and_a_public_url(self, ctx):
@@ -138,7 +138,7 @@ class FormsPortContract:
         form = self.create(ctx)
         people = self.people(ctx, 5)
         self.links(ctx, form, people)
-        assert {p.id for p in non_respondents(ctx, form["form_key"])} == {p.id for p in people}
+        assert {p.id for p in non_respondents(ctx, form.form_key)} == {p.id for p in people}
 
     def test_an_answer_comes_back_as_given_and_attributed_to_her(self, ctx):
         form = self.create(ctx)
@@ -146,19 +146,19 @@ class FormsPortContract:
         links = self.links(ctx, form, people)
         given = {p.id: answers_for(self.spec(form), i) for i, p in enumerate(people[:2])}
         for p in people[:2]:
-            self.respond(ctx, form["form_key"], links[p.id], p, given[p.id])
-        assert sync_form(ctx, form["form_key"], OPENS + timedelta(days=1)).status == "done"
-        assert sorted(stored(ctx, form["form_key"]), key=lambda r: r[0] or "") == sorted(given.items())
-        assert [p.id for p in non_respondents(ctx, form["form_key"])] == [people[2].id]
+            self.respond(ctx, form.form_key, links[p.id], p, given[p.id])
+        assert sync_form(ctx, form.form_key, OPENS + timedelta(days=1)).status == "done"
+        assert sorted(stored(ctx, form.form_key), key=lambda r: r[0] or "") == sorted(given.items())
+        assert [p.id for p in non_respondents(ctx, form.form_key)] == [people[2].id]
 
     def test_syncing_again_stores_nothing_twice(self, ctx):
         form = self.create(ctx)
         (p,) = self.people(ctx, 1)
         link = self.links(ctx, form, [p])[p.id]
-        self.respond(ctx, form["form_key"], link, p, answers_for(self.spec(form), 0))
+        self.respond(ctx, form.form_key, link, p, answers_for(self.spec(form), 0))
         for hours in (1, 2, 3):
-            sync_form(ctx, form["form_key"], OPENS + timedelta(hours=hours))
-        assert [pid for pid, _ in stored(ctx, form["form_key"])] == [p.id]
+            sync_form(ctx, form.form_key, OPENS + timedelta(hours=hours))
+        assert [pid for pid, _ in stored(ctx, form.form_key)] == [p.id]
 
     def test_a_closed_form_takes_no_more_answers(self, ctx):
         form = self.create(ctx)
@@ -168,7 +168,7 @@ class FormsPortContract:
                        payload={"form_key": "needs_2022"})
         assert form_jobs.close(ctx, close, DEADLINE).status == "done"
         with pytest.raises(self.closed_errors):
-            self.respond(ctx, form["form_key"], link, p, answers_for(self.spec(form), 0))
+            self.respond(ctx, form.form_key, link, p, answers_for(self.spec(form), 0))
 
 
 class TestLocalForms(FormsPortContract):
@@ -198,13 +198,13 @@ class TestGoogleForms(FormsPortContract):
         self.fake = fake
         plan = load_plan(CLUB_PLAN)
         store = Store(tmp_path / "state.sqlite")
-        store.upsert_participants(read_roster(CLUB_ROSTER).participants, source="test")
+        store.roster.upsert(read_roster(CLUB_ROSTER).participants, source="test")
         backend = GoogleBackend.connect(connect(fake), store, plan.club.group_email, groups="roster")
         yield Context(store=store, plan=plan, backend=backend, out_dir=tmp_path)
         store.close()
 
     def respond(self, ctx: Context, form_key: str, link: str, p: Participant, answers: dict[str, Any]) -> None:
-        form = ctx.store.form(form_key)
+        form = ctx.store.forms.get(form_key)
         spec = self.spec(form)
         ids = form_ids(spec)
         given: dict[str, Any] = {}
@@ -221,5 +221,5 @@ class TestGoogleForms(FormsPortContract):
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
         (entry,) = [k for k in query if k.startswith("entry.")]
         given[format(int(entry.split(".", 1)[1]), "08x")] = query[entry][0]  # the code her link pre-fills
-        self.fake.forms.add_response(form["external_id"], given, respondent_email=p.email,
+        self.fake.forms.add_response(form.external_id, given, respondent_email=p.email,
                                      submitted_at=OPENS + timedelta(hours=1))

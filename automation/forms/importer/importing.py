@@ -19,7 +19,8 @@ from automation.errors import ResponsesImportError
 from automation.forms.importer.columns import title_of
 from automation.forms.importer.read import ParsedExport, read_export
 from automation.model import BISHKEK, FormSpec, iso, utc_now
-from automation.store import Store
+from automation.store import FormRecord, Store
+from automation.store.forms import IMPORTED
 
 
 @dataclass
@@ -92,11 +93,9 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
             form_key = event_id + (".pre" if pre_test else "")
         else:
             form_key = "import_" + _slug(title_of(source))
-    existing = store.form(form_key)
+    existing = store.forms.get(form_key)
     if existing is not None:
-        from automation.model import form_spec_from_json
-
-        stored = form_spec_from_json(json.loads(existing["spec_json"]))
+        stored = existing.spec()
         if spec is not None and spec.id != stored.id:
             raise ResponsesImportError(source, [f"form {form_key!r} is already in the store, made from template "
                                         f"{stored.id!r}, not {spec.id!r}; give another --event or --form-key"])
@@ -108,39 +107,34 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
     return ImportResult(form_key, existing is None, len(parsed.responses), new, matched, unknown, anonymous, parsed)
 
 
-def _write_import(store: Store, form_key: str, spec: FormSpec, parsed: ParsedExport, existing: Any,
+def _write_import(store: Store, form_key: str, spec: FormSpec, parsed: ParsedExport, existing: FormRecord | None,
                   event_id: str | None, pre_test: bool, source: str, now: datetime | None) -> tuple[int, int, int, int]:
-    """Write the form (when ``existing``, its forms row, is None) and the parsed responses in one transaction.
+    """Write the form (when ``existing``, the stored form, is None) and the parsed responses in one transaction.
 
     Returns (matched to the roster, e-mail not in the roster, without e-mail, new) counts of the responses.
-    A response already in the store (same form key and response id) is updated.
+    A response already in the store (same form key and response id) is updated (see
+    :meth:`automation.store.responses.ResponsesRepository.add`).
     """
-    by_email = {p.email.lower(): p.id for p in store.participants(active_only=False)}
-    matched = unknown = anonymous = new = 0
+    by_email = {p.email.lower(): p.id for p in store.roster.participants(active_only=False)}
+    matched = unknown = anonymous = 0
     now_s = iso(now or utc_now())
     times = [r.submitted_at for r in parsed.responses]
-    with store.transaction() as db:
+    rows = []
+    for r in parsed.responses:
+        pid = by_email.get(r.email) if r.email else None
+        matched += pid is not None
+        unknown += bool(r.email) and pid is None
+        anonymous += not r.email
+        rows.append({"response_id": r.response_id, "participant_id": pid, "respondent_email": r.email,
+                     "submitted_at": r.submitted_at, "answers": r.answers, "raw": {"line": r.line, "cells": r.raw}})
+    with store.transaction():
         if existing is None:
-            db.execute(
-                "INSERT INTO forms (form_key, template_id, template_version, kind, event_id, pre_test, audience, backend,"
-                " external_id, url, spec_json, status, opens, deadline, created_at, last_synced_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,'closed',?,?,?,?)",
-                (form_key, spec.id, spec.version, spec.kind, event_id or form_key, int(pre_test),
-                 "roster" if any(r.email for r in parsed.responses) else "public", "import", Path(source).name, "",
-                 json.dumps(spec.to_json(), ensure_ascii=False), iso(min(times)), iso(max(times)), now_s, now_s))
-        for r in parsed.responses:
-            pid = by_email.get(r.email) if r.email else None
-            matched += pid is not None
-            unknown += bool(r.email) and pid is None
-            anonymous += not r.email
-            old = db.execute("SELECT 1 FROM responses WHERE form_key = ? AND response_id = ?",
-                             (form_key, r.response_id)).fetchone()
-            new += old is None
-            db.execute(
-                "INSERT INTO responses VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(form_key, response_id) DO UPDATE SET"
-                " participant_id=excluded.participant_id, submitted_at=excluded.submitted_at,"
-                " answers_json=excluded.answers_json, raw_json=excluded.raw_json",
-                (form_key, r.response_id, pid, r.email, iso(r.submitted_at),
-                 json.dumps(r.answers, ensure_ascii=False, sort_keys=True),
-                 json.dumps({"line": r.line, "cells": r.raw}, ensure_ascii=False, sort_keys=True), "import"))
+            store.forms.add(FormRecord(
+                form_key=form_key, template_id=spec.id, template_version=spec.version, kind=spec.kind,
+                event_id=event_id or form_key, pre_test=pre_test,
+                audience="roster" if any(r.email for r in parsed.responses) else "public", backend=IMPORTED,
+                external_id=Path(source).name, url="", spec_json=json.dumps(spec.to_json(), ensure_ascii=False),
+                status="closed", opens=iso(min(times)), deadline=iso(max(times)), created_at=now_s,
+                last_synced_at=now_s))
+        new = store.responses.add(form_key, rows, source="import")
     return matched, unknown, anonymous, new

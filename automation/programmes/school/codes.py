@@ -7,14 +7,12 @@ not names (DESIGN.md principle 8); a code, once given, never changes.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from automation.model import FormSpec, form_spec_from_json, iso, parse_iso, utc_now
-from automation.programmes.school import records
+from automation.model import FormSpec, parse_iso, utc_now
 from automation.programmes.school.criteria import (
     AGE_SPLIT,
     GROUP_MINOR,
@@ -25,7 +23,7 @@ from automation.programmes.school.criteria import (
     MIN_AGE,
     SCHOOL_START,
 )
-from automation.store import Store
+from automation.store import Store, StoredResponse
 
 
 @dataclass(frozen=True)
@@ -90,30 +88,28 @@ def assign_codes(store: Store, now: datetime | None = None, form_key: str | None
     whose response has disappeared keeps its code unused.  ``now``: when the new
     codes are given (default: the current time); ``form_key``: only that form.
     """
-    given = records.given_codes(store)
-    forms = [f for f in store.forms()
-             if f["kind"] == "school_application" and (form_key is None or f["form_key"] == form_key)]
+    given = store.school.codes()
+    forms = [f for f in store.forms.all()
+             if f.kind == "school_application" and (form_key is None or f.form_key == form_key)]
     last = max((int(c.split("-")[1]) for c in given.values()), default=0)
     pending: list[tuple[str, str, str]] = []
     specs: dict[str, FormSpec] = {}
-    rows: dict[tuple[str, str], Any] = {}
+    rows: dict[tuple[str, str], StoredResponse] = {}
     for f in forms:
-        specs[f["form_key"]] = form_spec_from_json(json.loads(f["spec_json"]))
-        for r in store.responses(f["form_key"]):
-            rows[(f["form_key"], r["response_id"])] = r
-            if (f["form_key"], r["response_id"]) not in given:
-                pending.append((r["submitted_at"], f["form_key"], r["response_id"]))
+        specs[f.form_key] = f.spec()
+        for r in store.responses.list(f.form_key):
+            rows[(f.form_key, r.response_id)] = r
+            if (f.form_key, r.response_id) not in given:
+                pending.append((r.submitted_at, f.form_key, r.response_id))
     if pending:
-        stamp = iso(now or utc_now())
         new = []
         for _, fk, rid in sorted(pending):
             last += 1
             code = format_code(last)
             new.append((code, fk, rid))
             given[(fk, rid)] = code
-        records.add_codes(store, new, stamp)
-    apps = [Application(code, fk, rid, parse_iso(rows[(fk, rid)]["submitted_at"]),
-                        json.loads(rows[(fk, rid)]["answers_json"]), specs[fk])
+        store.school.add_codes(new, now or utc_now())
+    apps = [Application(code, fk, rid, parse_iso(rows[(fk, rid)].submitted_at), rows[(fk, rid)].answers, specs[fk])
             for (fk, rid), code in given.items() if (fk, rid) in rows]
     return sorted(apps, key=lambda a: code_key(a.code))
 

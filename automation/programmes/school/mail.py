@@ -74,6 +74,6 @@ def mail_results(ctx: Any, now: datetime, action_key: str = "school.selection_re
         if not EMAIL_RE.match(email):
             continue
         msg = new_message(ctx, action_key, email, club.name.ky, [email], _RESULT_SUBJECT.both(), now)
-        msg.set_content(result_mail_text(r.status, a.name or r.code, when))
+        msg.set_content(result_mail_text(r.status, (a.name if a else "") or r.code, when))
         out.append(Outgoing(email, "ky+ru", finish_message(msg, ("ky", "ru")), [email]))
     return deliver(ctx, action_key, out, now)

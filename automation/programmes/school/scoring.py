@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -56,7 +56,7 @@ class Scoring:
                  "flagged": bool(r.flagged)} for r in self.ranking.itertuples()]
 
 
-def weighted_total(scores: dict[int, Fraction | int | float]) -> Fraction:
+def weighted_total(scores: Mapping[int, Fraction | int | float]) -> Fraction:
     """Σ weight × score ÷ 5 over the 7 criteria (``scores``: criterion number → score or mean score)."""
     return sum((Fraction(WEIGHTS[c]) * Fraction(s) / SCALE[1] for c, s in scores.items()), Fraction(0))
 

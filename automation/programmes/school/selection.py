@@ -15,8 +15,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from automation.errors import AutomationError
-from automation.model import Participant, iso, utc_now
-from automation.programmes.school import records
+from automation.model import Participant, utc_now
 from automation.programmes.school.codes import Application, age_group, assign_codes, code_key
 from automation.programmes.school.criteria import (
     GROUP_MINOR,
@@ -26,7 +25,7 @@ from automation.programmes.school.criteria import (
     MIN_AGE,
     SCHOOL_START,
 )
-from automation.store import Store
+from automation.store import ResultRow, Store
 
 
 @dataclass(frozen=True)
@@ -122,22 +121,25 @@ def finalize(store: Store, selection: Selection, scores_digest: str, now: dateti
     ``scores_digest``: :attr:`.scores.ScoresRead.digest` of the scores ranked;
     ``now``: the moment recorded (default: the current time).
     """
-    meta = records.final_meta(store)
+    meta = store.school.markers()
     if meta.get("finalized_at") and not force:
         if meta.get("scores_sha256") == scores_digest:
             return
         raise AutomationError(f"the ranking was already made final on {meta['finalized_at']} from other scores; "
                               "use --force to replace it with this one")
-    records.save_final(store, selection.table, scores_digest, iso(now or utc_now()))
+    rows = [ResultRow(r.code, float(r.total), int(r.rank), float(r.spread), bool(r.flagged),
+                      None if pd.isna(r.age) else int(r.age), r.age_group, r.status, r.note)
+            for r in selection.table.itertuples()]
+    store.school.finalize(rows, scores_digest, now or utc_now())
 
 
 def final_results(store: Store) -> pd.DataFrame:
     """The final ranking (columns of ``school_results``), best first.  Raises if not final yet."""
-    if not records.is_final(store):
+    if not store.school.is_final():
         raise AutomationError("the ranking is not final yet: check the scores with `school score SCORES.csv`, then "
                               "run `school finalize SCORES.csv`. Names stay hidden until then (seed 002: "
                               "applications are scored under codes).")
-    df = records.results_frame(store)
+    df = store.school.results()
     df["flagged"] = df["flagged"].astype(bool)
     df["_k"] = df["code"].map(lambda c: code_key(c)[0])
     return df.sort_values(["rank", "_k", "code"]).drop(columns="_k").reset_index(drop=True)
@@ -202,5 +204,5 @@ def accept(store: Store, now: datetime | None = None, language: str = "ky") -> A
             skipped.append(f"{code}: no valid e-mail in the application; add her with `roster import`")
         else:
             people.append(p)
-    added, updated = store.upsert_participants(people, source="school", now=now)
+    added, updated = store.roster.upsert(people, source="school", now=now)
     return Accepted(added, updated, people, skipped)

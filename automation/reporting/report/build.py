@@ -76,10 +76,10 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     charts_dir = out / "charts"
     charts_dir.mkdir(parents=True, exist_ok=True)
     forms = pre_tests_first(select_forms(store, event_id))
-    keys = [f["form_key"] for f in forms]
+    keys = [f.form_key for f in forms]
     frame = answers_frame(store, keys)
     specs = form_specs(store, keys)
-    roster = {p.id: p for p in store.participants(active_only=False)}
+    roster = {p.id: p for p in store.roster.participants(active_only=False)}
     reports = [form_report(store, f, frame, charts_dir, lang, min_group_size, plan, svg, roster) for f in forms]
     pairs = pre_post_pairs(reports)
     now = now or utc_now()
@@ -137,15 +137,15 @@ def summary_json(store: Store, lang: str = "ru", event_id: str | None = None,
     frame of these forms when the caller has it already (:func:`build_report` does)."""
     forms = select_forms(store, event_id)
     if frame is None:
-        frame = answers_frame(store, [f["form_key"] for f in forms])
+        frame = answers_frame(store, [f.form_key for f in forms])
     out = []
     for f in forms:
         spec = spec_of_row(f)
-        rows = frame[frame["form_key"] == f["form_key"]]
+        rows = frame[frame["form_key"] == f.form_key]
         qs = [{k: c[k] for k in ("question_id", "title", "kind", "answered", "counts")}
               for c in summary.question_counts(spec, rows, lang)]
-        out.append({"form": spec.title.get(lang), "form_key": f["form_key"], "event_id": f["event_id"],
-                    "kind": spec.kind, "responses": len(store.responses(f["form_key"])), "questions": qs})
+        out.append({"form": spec.title.get(lang), "form_key": f.form_key, "event_id": f.event_id,
+                    "kind": spec.kind, "responses": len(store.responses.list(f.form_key)), "questions": qs})
     return out
 
 
@@ -153,15 +153,14 @@ def data_hash(store: Store, event_id: str | None = None) -> str:
     """A SHA-256 of everything a report shows (forms, responses, links, roster oblasts):
     a report whose hash has not changed need not be rebuilt (the ``reports`` table)."""
     h = hashlib.sha256()
-    for f in select_forms(store, event_id) if store.forms() else []:
-        h.update(json.dumps([f["form_key"], f["spec_json"], f["status"], f["opens"], f["deadline"],
-                             f["audience"]]).encode())
-        for r in store.responses(f["form_key"]):
-            h.update(json.dumps([r["response_id"], r["participant_id"], r["submitted_at"],
-                                 r["answers_json"]]).encode())
-        for r in store.db.execute("SELECT participant_id FROM form_links WHERE form_key = ? ORDER BY 1",
-                                  (f["form_key"],)):
-            h.update(r[0].encode())
-    for p in store.participants(active_only=False):
+    for f in select_forms(store, event_id) if store.forms.all() else []:
+        h.update(json.dumps([f.form_key, f.spec_json, f.status, f.opens, f.deadline,
+                             f.audience]).encode())
+        for r in store.responses.list(f.form_key):
+            h.update(json.dumps([r.response_id, r.participant_id, r.submitted_at,
+                                 r.answers_json]).encode())
+        for pid in store.forms.links(f.form_key):
+            h.update(pid.encode())
+    for p in store.roster.participants(active_only=False):
         h.update(json.dumps([p.id, p.oblast, p.active]).encode())
     return h.hexdigest()

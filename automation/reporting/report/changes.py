@@ -28,7 +28,7 @@ def snapshot(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], 
     """
     out: dict[str, Any] = {"generated": iso(now), "forms": {}}
     for f in forms:
-        key = f["form_key"]
+        key = f.form_key
         spec = specs[key]
         rows = frame[frame["form_key"] == key]
         n = int(rows["response_id"].nunique()) if len(rows) else 0
@@ -44,7 +44,7 @@ def snapshot(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], 
             s = summary.score_summary(spec, rows)
             if s["n"] >= min_group_size:
                 score = s["mean"]
-        out["forms"][key] = {"title": spec.title.get(lang) + (f" ({ui('pre_short', lang)})" if f["pre_test"] else ""),
+        out["forms"][key] = {"title": spec.title.get(lang) + (f" ({ui('pre_short', lang)})" if f.pre_test else ""),
                              "responses": n, "means": means, "score": score}
     return out
 

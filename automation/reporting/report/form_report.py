@@ -92,17 +92,17 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
     ``plan``: for the event's title (optional).  Groups smaller than ``min_group_size`` are hidden.
     """
     spec = spec_of_row(form_row)
-    key = form_row["form_key"]
+    key = form_row.form_key
     rows = frame[frame["form_key"] == key]
     invited = invited_ids(store, form_row)
     rate = summary.response_rate(rows, invited)
     fr = FormReport(
-        form_key=key, title=spec.title.get(lang), kind=spec.kind, event_id=form_row["event_id"],
+        form_key=key, title=spec.title.get(lang), kind=spec.kind, event_id=form_row.event_id,
         # a survey's event id is its own form key: it belongs to no event
-        event_title="" if form_row["event_id"] == key else plan_event_title(plan, form_row["event_id"], lang),
-        pre_test=bool(form_row["pre_test"]),
-        opens=parse_iso(form_row["opens"]), deadline=parse_iso(form_row["deadline"]), status=form_row["status"],
-        responses=len(store.responses(key)), invited=rate["invited"], responded=rate["responded"],
+        event_title="" if form_row.event_id == key else plan_event_title(plan, form_row.event_id, lang),
+        pre_test=bool(form_row.pre_test),
+        opens=parse_iso(form_row.opens), deadline=parse_iso(form_row.deadline), status=form_row.status,
+        responses=len(store.responses.list(key)), invited=rate["invited"], responded=rate["responded"],
         rate=rate["rate"],
     )
     fr.charts = _cached_charts(spec, rows, charts_dir, lang, min_group_size, svg, key)
@@ -127,7 +127,7 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
             if texts:
                 fr.open_texts.append({"title": title, "question_id": q.id, "texts": texts})
     if invited is not None:
-        roster = roster if roster is not None else {p.id: p for p in store.participants(active_only=False)}
+        roster = roster if roster is not None else {p.id: p for p in store.roster.participants(active_only=False)}
         inv = {pid: (roster[pid].oblast if pid in roster else "") for pid in invited}
         nr = summary.non_respondents_by_oblast(inv, rows, min_group_size)
         hidden = summary.suppressed_label(min_group_size, lang)

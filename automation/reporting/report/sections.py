@@ -8,7 +8,6 @@ smaller than ``min_group_size`` (DESIGN.md principle 8).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ import pandas as pd
 
 from automation.analysis import feedback, needs, posttest, rates, summary
 from automation.analysis.frame import answers_frame
-from automation.model import CHOICE_KINDS, OBLASTS, FormSpec, form_spec_from_json, parse_iso
+from automation.model import CHOICE_KINDS, OBLASTS, FormSpec, parse_iso
 from automation.reporting.charts import text as chart_text
 from automation.reporting.charts.chart import Chart
 from automation.reporting.charts.needs import change_chart, heatmap_chart
@@ -45,7 +44,7 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
         return None
     scores = posttest.quiz_scores(frame, graded)
     gain_rows = posttest.gains(scores, graded)
-    rows_by_key = {f["form_key"]: f for f in forms}
+    rows_by_key = {f.form_key: f for f in forms}
     hidden = summary.suppressed_label(min_group_size, lang)
 
     def table(by: str | None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
@@ -122,19 +121,19 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
     (:func:`automation.analysis.needs.previous_assessment`) is read from the store.
     """
     out = []
-    all_forms = store.forms()
+    all_forms = store.forms.all()
     hidden = summary.suppressed_label(min_group_size, lang)
     for f in forms:
-        if f["kind"] != "needs_assessment":
+        if f.kind != "needs_assessment":
             continue
-        key = f["form_key"]
+        key = f.form_key
         spec = specs[key]
         rows = frame[frame["form_key"] == key]
         if rows.empty:
             continue
         prev = needs.previous_assessment(all_forms, key)
-        prev_spec = form_spec_from_json(json.loads(prev["spec_json"])) if prev else None
-        prev_rows = answers_frame(store, [prev["form_key"]]) if prev else None
+        prev_spec = prev.spec() if prev else None
+        prev_rows = answers_frame(store, [prev.form_key]) if prev else None
         block: dict[str, Any] = {"title": spec.title.get(lang), "form_key": key, "year": needs.form_year(f),
                                  "prev_year": needs.form_year(prev) if prev else None, "questions": [],
                                  "scale_groups": None, "scale_change": []}
@@ -192,9 +191,9 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
     (mean as text, or the suppression label), events by date (:func:`~automation.reporting.report.scope.event_when`); the trend
     chart needs two events or more, the summary is given for a single event instead.
     """
-    fbs = [feedback.FeedbackForm(f["form_key"], f["event_id"], scope_title(plan, f, specs[f["form_key"]], lang),
-                                 event_when(plan, f), specs[f["form_key"]], frame[frame["form_key"] == f["form_key"]])
-           for f in forms if f["kind"] == "event_feedback"]
+    fbs = [feedback.FeedbackForm(f.form_key, f.event_id, scope_title(plan, f, specs[f.form_key], lang),
+                                 event_when(plan, f), specs[f.form_key], frame[frame["form_key"] == f.form_key])
+           for f in forms if f.kind == "event_feedback"]
     fbs = [x for x in fbs if len(x.frame)]
     if not fbs:
         return None
@@ -245,20 +244,20 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
         if inv is None:
             continue
         invited = {pid: (roster[pid].oblast if pid in roster else "") or "" for pid in inv}
-        part = frame[frame["form_key"] == f["form_key"]]
-        spec = specs[f["form_key"]]
-        title = spec.title.get(lang) + (f" ({ui('pre_short', lang)})" if f["pre_test"] else "")
+        part = frame[frame["form_key"] == f.form_key]
+        spec = specs[f.form_key]
+        title = spec.title.get(lang) + (f" ({ui('pre_short', lang)})" if f.pre_test else "")
         scope = scope_title(plan, f, spec, lang)
         label = title if scope == spec.title.get(lang) else f"{title} — {scope}"
-        end = min(parse_iso(f["deadline"]), now) if f["status"] == "open" else parse_iso(f["deadline"])
+        end = min(parse_iso(f.deadline), now) if f.status == "open" else parse_iso(f.deadline)
         start = rates.invitation_time(store, f)
-        curves.append((label, f["kind"], rates.response_curve(part, invited, start, end)))
+        curves.append((label, f.kind, rates.response_curve(part, invited, start, end)))
         if by_oblast:
             oc = rates.response_curve(part, invited, start, end, by_oblast=True, min_group_size=min_group_size)
-            shown = [(summary.group_label("oblast", g, lang), f["kind"], oc[oc["group"] == g])
+            shown = [(summary.group_label("oblast", g, lang), f.kind, oc[oc["group"] == g])
                      for g in dict.fromkeys(oc.loc[~oc["suppressed"], "group"])]
             hidden_groups = [summary.group_label("oblast", g, lang) for g in oc.loc[oc["suppressed"], "group"]]
-            p = draw.cached(response_curve_chart, shown, draw.path(f"curves-{f['form_key']}"), lang, draw.svg, label)
+            p = draw.cached(response_curve_chart, shown, draw.path(f"curves-{f.form_key}"), lang, draw.svg, label)
             note = chart_text.t("suppressed", lang, label=hidden, groups=", ".join(hidden_groups)) \
                 if hidden_groups else ""
             c = draw.chart(p, label, "curves", note)

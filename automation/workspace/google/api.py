@@ -56,7 +56,7 @@ class RetryPolicy:
     num_retries: int = 5
     sleep: Callable[[float], None] = time.sleep
 
-    def execute(self, request: Any, what: str, api: str = "") -> Any:
+    def call(self, request: Any, what: str, api: str = "") -> Any:
         """``request.execute()`` with retries; HttpError -> BackendError naming ``what`` failed."""
         from googleapiclient.errors import HttpError
 

@@ -56,7 +56,7 @@ class GoogleDrive:
         if self.folder_id:
             meta["parents"] = [self.folder_id]
         retry = self.conn.retry
-        created = retry.execute(
+        created = retry.call(
             self._files.create(body=meta, media_body=MediaFileUpload(str(path), mimetype=mime, resumable=False),
                                fields="id,webViewLink", supportsAllDrives=True),
             f"upload {path.name}", "drive")
@@ -66,12 +66,12 @@ class GoogleDrive:
         else:
             permission = {"type": "anyone", "role": "reader"}
             extra = {}
-        retry.execute(self.conn.service("drive").permissions().create(
+        retry.call(self.conn.service("drive").permissions().create(
             fileId=created["id"], body=permission, supportsAllDrives=True, **extra), f"share {path.name}", "drive")
         link = created.get("webViewLink") or f"https://drive.google.com/file/d/{created['id']}/view"
         if known and known.get("id") != created["id"]:
             try:
-                retry.execute(self._files.delete(fileId=known["id"], supportsAllDrives=True),
+                retry.call(self._files.delete(fileId=known["id"], supportsAllDrives=True),
                               f"delete the previous {path.name}", "drive")
             except BackendError:
                 pass  # an old copy left in Drive does no harm

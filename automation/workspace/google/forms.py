@@ -169,7 +169,7 @@ class GoogleForms:
         step = self.memo.get(memo_key)
         resuming = step is not None
         if step is None:
-            created = self.retry.execute(self._forms.create(body=bodies["create"], unpublished=True),
+            created = self.retry.call(self._forms.create(body=bodies["create"], unpublished=True),
                                          f"create the form {form_key}", "forms")
             step = {"id": created["formId"], "uri": created.get("responderUri"), "done": "create"}
             self.memo.set(memo_key, step)
@@ -177,13 +177,13 @@ class GoogleForms:
         try:
             if step["done"] == "create":
                 if not (resuming and self._has_items(form_id, form_key)):
-                    reply = self.retry.execute(self._forms.batchUpdate(formId=form_id, body=bodies["batchUpdate"]),
+                    reply = self.retry.call(self._forms.batchUpdate(formId=form_id, body=bodies["batchUpdate"]),
                                                f"add the questions of {form_key}", "forms")
                     self._remember_ids(form_id, spec, bodies["batchUpdate"], reply)
                 step = {**step, "done": "batchUpdate"}
                 self.memo.set(memo_key, step)
             if step["done"] == "batchUpdate":
-                self.retry.execute(self._forms.setPublishSettings(formId=form_id, body=bodies["setPublishSettings"]),
+                self.retry.call(self._forms.setPublishSettings(formId=form_id, body=bodies["setPublishSettings"]),
                                    f"publish the form {form_key}", "forms")
                 step = {**step, "done": "publish"}
                 self.memo.set(memo_key, step)
@@ -194,7 +194,7 @@ class GoogleForms:
 
     def _has_items(self, form_id: str, form_key: str) -> bool:
         """Whether an earlier, interrupted run already added the questions."""
-        form = self.retry.execute(self._forms.get(formId=form_id), f"check the unfinished form {form_key}", "forms")
+        form = self.retry.call(self._forms.get(formId=form_id), f"check the unfinished form {form_key}", "forms")
         return bool(form.get("items"))
 
     def _remember_ids(self, form_id: str, spec: FormSpec, batch: dict[str, Any], reply: dict[str, Any]) -> None:
@@ -233,14 +233,12 @@ class GoogleForms:
         links = {p.id: f"{url}{sep}" + urllib.parse.urlencode({"usp": "pp_url", entry: p.id}) for p in participants}
         store = self.memo.store
         if store is not None:  # who was invited (the reminder job's non-respondents), as LocalForms records it
-            with store.transaction() as db:
-                db.executemany("INSERT OR IGNORE INTO form_links VALUES (?,?,?)",
-                               [(form_key, pid, link) for pid, link in links.items()])
+            store.forms.add_links(form_key, links)
         return links
 
     def close_form(self, external_id: str) -> None:
         """Stop accepting responses (the form stays published and shows Google's 'closed' page)."""
-        self.retry.execute(self._forms.setPublishSettings(formId=external_id, body=publish_body(accepting=False)),
+        self.retry.call(self._forms.setPublishSettings(formId=external_id, body=publish_body(accepting=False)),
                            "close the form", "forms")
 
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
@@ -257,7 +255,7 @@ class GoogleForms:
         out: list[FetchedResponse] = []
         token = None
         while True:
-            page = self.retry.execute(
+            page = self.retry.call(
                 self._forms.responses().list(**kwargs, **({"pageToken": token} if token else {})),
                 f"read the responses of {form_key}", "forms")
             out.extend(map_response(spec, ids, r) for r in page.get("responses", []))

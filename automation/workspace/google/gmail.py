@@ -214,7 +214,7 @@ class GmailMail:
                                     "needs gmail.readonly — run `python main.py auth --read-mail` to allow it")
         q = "rfc822msgid:" + message_id.strip().strip("<>")
         try:
-            page = self.conn.retry.execute(self._messages.list(userId=self.user_id, q=q, maxResults=1),
+            page = self.conn.retry.call(self._messages.list(userId=self.user_id, q=q, maxResults=1),
                                            f"look for the message {message_id} in the sent mail", "gmail")
         except GoogleAuthError as e:
             if "permission" in str(e) or "scope" in str(e).lower():
@@ -234,7 +234,7 @@ class GmailMail:
         first = self._search(message_id)
         if first is None:
             return None
-        meta = self.conn.retry.execute(
+        meta = self.conn.retry.call(
             self._messages.get(userId=self.user_id, id=first, format="metadata", metadataHeaders=[PART_HEADER]),
             f"read the message {message_id}", "gmail")
         headers = {h["name"].lower(): h["value"] for h in meta.get("payload", {}).get("headers", [])}

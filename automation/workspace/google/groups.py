@@ -63,7 +63,7 @@ class DirectoryGroup:
             kwargs: dict[str, Any] = {"groupKey": self.address, "maxResults": PAGE}
             if token:
                 kwargs["pageToken"] = token
-            page = self.conn.retry.execute(self._members.list(**kwargs),
+            page = self.conn.retry.call(self._members.list(**kwargs),
                                            f"list the members of {self.address}", "directory")
             for m in page.get("members", []):
                 if m.get("email"):

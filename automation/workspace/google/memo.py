@@ -32,8 +32,7 @@ class Memo:
         if self.store is None:
             raw = self._mem.get(k)
         else:
-            row = self.store.db.execute("SELECT value FROM meta WHERE key = ?", (k,)).fetchone()
-            raw = row[0] if row else None
+            raw = self.store.meta.get(k)
         return default if raw is None else json.loads(raw)
 
     def set(self, key: str, value: Any) -> None:
@@ -42,8 +41,7 @@ class Memo:
         if self.store is None:
             self._mem[k] = raw
         else:
-            self.store.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
-                                  " value = excluded.value", (k, raw))
+            self.store.meta.set(k, raw)
 
     def delete(self, key: str) -> None:
         """Forget ``key`` (nothing happens when it is not remembered)."""
@@ -51,4 +49,4 @@ class Memo:
         if self.store is None:
             self._mem.pop(k, None)
         else:
-            self.store.db.execute("DELETE FROM meta WHERE key = ?", (k,))
+            self.store.meta.delete(k)

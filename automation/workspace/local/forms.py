@@ -8,7 +8,6 @@ Google responses are synced into, so analysis cannot tell them apart.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import secrets
 from datetime import datetime
@@ -16,8 +15,8 @@ from typing import Any
 
 from automation.forms.answers import check_answers
 from automation.errors import AutomationError
-from automation.model import FormSpec, Participant, form_spec_from_json, parse_iso, utc_now
-from automation.store import Store
+from automation.model import FormSpec, Participant, parse_iso, utc_now
+from automation.store import FormRecord, Store
 from automation.workspace.ports import CreatedForm, FetchedResponse
 
 
@@ -81,12 +80,11 @@ class LocalForms:
 
         Idempotent: a participant who already has a token for this form keeps it.
         """
-        with self.store.transaction() as db:
-            for p in participants:
-                db.execute("INSERT OR IGNORE INTO form_links VALUES (?,?,?)", (form_key, p.id, self.token(16)))
-            rows = db.execute("SELECT participant_id, token FROM form_links WHERE form_key = ?", (form_key,)).fetchall()
+        with self.store.transaction():
+            self.store.forms.add_links(form_key, {p.id: self.token(16) for p in participants})
+            tokens = self.store.forms.links(form_key)
         wanted = {p.id for p in participants}
-        return {r["participant_id"]: f"{self.base_url}/t/{r['token']}" for r in rows if r["participant_id"] in wanted}
+        return {pid: f"{self.base_url}/t/{token}" for pid, token in tokens.items() if pid in wanted}
 
     def close_form(self, external_id: str) -> None:
         """Nothing to do: the store's ``forms.status`` (set by the job) is what the web forms check."""
@@ -97,23 +95,22 @@ class LocalForms:
         return []
 
     # --- the respondent's side -------------------------------------------------
-    def resolve(self, token: str, kind: str | None = None) -> tuple[Any, str | None]:
-        """``(forms row, participant id)`` for a personal token or a form's public id.
+    def resolve(self, token: str, kind: str | None = None) -> tuple[FormRecord | None, str | None]:
+        """``(form, participant id)`` for a personal token or a form's public id.
 
         ``kind`` says where the link was found: ``"t"`` a personal token only
         (``/t/<token>``), ``"f"`` a form's public id only (``/f/<external_id>``),
         None either (a personal token first).  The participant id is None for a
-        public id; the forms row is None for a personal token whose form is no
+        public id; the form is None for a personal token whose form is no
         longer in the store.  Raises :class:`UnknownLink`.
         """
         if kind != "f":
-            link = self.store.db.execute("SELECT * FROM form_links WHERE token = ?", (token,)).fetchone()
+            link = self.store.forms.link(token)
             if link:
-                return self.store.form(link["form_key"]), link["participant_id"]
+                return self.store.forms.get(link.form_key), link.participant_id
             if kind == "t":
                 raise UnknownLink("This link is not known. Check that it was copied whole.")
-        form = self.store.db.execute("SELECT * FROM forms WHERE external_id = ? AND backend = 'local'",
-                                     (token,)).fetchone()
+        form = self.store.forms.by_public_id(token)
         if form is None:
             raise UnknownLink("This link is not known. Check that it was copied whole.")
         return form, None
@@ -128,38 +125,39 @@ class LocalForms:
         """
         now = now or utc_now()
         form, pid = self.resolve(token)
+        if form is None:
+            raise UnknownLink("This link is not known. Check that it was copied whole.")
         if not accepts_answers(form, now):
             raise FormClosed("The form is closed: its deadline has passed.")
         if pid is None:
             if not takes_anonymous(form):
                 raise UnknownLink("This form takes answers through personal links only.")
-        spec = form_spec_from_json(json.loads(form["spec_json"]))
+        spec = form.spec()
         clean = {k: v for k, v in answers.items() if v not in (None, "", [], {})}
         problems = check_answers(spec, clean)
         if problems:
             raise InvalidResponse(problems)
         if response_id is None:
-            basis = f"{form['form_key']}|{pid}" if pid else f"{form['form_key']}|{secrets.token_hex(8)}"
+            basis = f"{form.form_key}|{pid}" if pid else f"{form.form_key}|{secrets.token_hex(8)}"
             response_id = "lr_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
-        p = self.store.participant(pid) if pid else None
-        self.store.add_responses(form["form_key"], [{
+        p = self.store.roster.get(pid) if pid else None
+        self.store.responses.add(form.form_key, [{
             "response_id": response_id, "participant_id": pid, "respondent_email": p.email if p else None,
             "submitted_at": now, "answers": clean, "raw": {"answers": clean, "via": "local"},
         }], source="local")
         return response_id
 
 
-def accepts_answers(form: Any, now: datetime) -> bool:
-    """Whether the form (its ``forms`` row) takes answers at ``now`` (aware): its status is ``open``
+def accepts_answers(form: FormRecord, now: datetime) -> bool:
+    """Whether the form takes answers at ``now`` (aware): its status is ``open``
     and ``now`` is not past its deadline (the deadline itself still counts).
 
     The one copy of the rule, for :meth:`LocalForms.submit` and the web forms (automation.web.app).
     """
-    return not (form["status"] != "open" or now > parse_iso(form["deadline"]))
+    return not (form.status != "open" or now > parse_iso(form.deadline))
 
 
-def takes_anonymous(form: Any) -> bool:
-    """Whether the form (its ``forms`` row) takes answers through its public link (no personal token):
+def takes_anonymous(form: FormRecord) -> bool:
+    """Whether the form takes answers through its public link (no personal token):
     its template allows anonymous answers (``anonymous_allowed``) or the plan made it ``audience: public``."""
-    spec_allows = json.loads(form["spec_json"]).get("anonymous_allowed")
-    return bool(spec_allows or form["audience"] == "public")
+    return bool(form.spec().anonymous_allowed or form.audience == "public")

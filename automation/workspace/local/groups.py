@@ -20,7 +20,7 @@ class RosterGroup:
 
     def members(self) -> set[str]:
         """The addresses of the active participants of the roster (as stored: lower-case)."""
-        return {p.email for p in self.store.participants(active_only=True)}
+        return {p.email for p in self.store.roster.participants(active_only=True)}
 
     def apply(self, add: list[str], remove: list[str]) -> None:
         """Nothing to do: membership follows the roster, so there is never a difference to apply."""

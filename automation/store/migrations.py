@@ -1,0 +1,93 @@
+"""The schema of the state file, as numbered migrations; ``meta.schema_version`` records the last applied.
+
+Each migration is a list of SQL statements applied in one transaction by
+:class:`automation.store.db.Database` when a file lacks it.  Never edit a
+migration that has shipped: add the next number.
+
+1. The core tables, as the first release wrote them (``schema_version`` 1):
+   ``meta``, ``participants`` (the roster), ``ledger`` (plan actions that ran or
+   were skipped), ``forms``, ``form_links`` (personal links), ``responses``,
+   ``deliveries`` (the delivery ledger, one row per message), ``reports``
+   (data hash of each built report).  Times are UTC ISO 8601 strings.
+2. The School of future deputies' tables (``school_codes``, ``school_results``,
+   ``school_meta``) and the graduates' ``outcomes``, which earlier versions
+   created on first use outside the store (``IF NOT EXISTS`` keeps the rows of a
+   file that already has them).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS participants (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, phone TEXT NOT NULL DEFAULT '',
+    oblast TEXT NOT NULL DEFAULT '', municipality TEXT NOT NULL DEFAULT '', role TEXT NOT NULL DEFAULT 'other',
+    language TEXT NOT NULL DEFAULT 'ru', sex TEXT NOT NULL DEFAULT 'f', active INTEGER NOT NULL DEFAULT 1,
+    joined_at TEXT NOT NULL, left_at TEXT, source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    key TEXT PRIMARY KEY, kind TEXT NOT NULL, event_id TEXT NOT NULL, due TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('done', 'skipped', 'failed', 'deferred')),
+    finished_at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS forms (
+    form_key TEXT PRIMARY KEY, template_id TEXT NOT NULL, template_version INTEGER NOT NULL, kind TEXT NOT NULL,
+    event_id TEXT NOT NULL, pre_test INTEGER NOT NULL DEFAULT 0, audience TEXT NOT NULL DEFAULT 'roster',
+    backend TEXT NOT NULL, external_id TEXT NOT NULL, url TEXT NOT NULL, spec_json TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed')), opens TEXT NOT NULL, deadline TEXT NOT NULL,
+    created_at TEXT NOT NULL, closed_at TEXT, last_synced_at TEXT, sync_cursor TEXT
+);
+CREATE TABLE IF NOT EXISTS form_links (
+    form_key TEXT NOT NULL, participant_id TEXT NOT NULL, token TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (form_key, participant_id)
+);
+CREATE TABLE IF NOT EXISTS responses (
+    form_key TEXT NOT NULL, response_id TEXT NOT NULL, participant_id TEXT, respondent_email TEXT,
+    submitted_at TEXT NOT NULL, answers_json TEXT NOT NULL, raw_json TEXT NOT NULL, source TEXT NOT NULL,
+    PRIMARY KEY (form_key, response_id)
+);
+CREATE INDEX IF NOT EXISTS responses_participant ON responses (participant_id);
+CREATE TABLE IF NOT EXISTS deliveries (
+    message_id TEXT PRIMARY KEY, action_key TEXT NOT NULL, recipient TEXT NOT NULL, language TEXT NOT NULL,
+    subject TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'unknown')),
+    provider_id TEXT, error TEXT, queued_at TEXT NOT NULL, sent_at TEXT, send_day TEXT NOT NULL,
+    n_recipients INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS deliveries_action ON deliveries (action_key);
+CREATE TABLE IF NOT EXISTS reports (name TEXT PRIMARY KEY, data_hash TEXT NOT NULL, built_at TEXT NOT NULL, path TEXT NOT NULL)
+"""
+
+_V2 = """
+CREATE TABLE IF NOT EXISTS school_codes (
+    code TEXT PRIMARY KEY, form_key TEXT NOT NULL, response_id TEXT NOT NULL, assigned_at TEXT NOT NULL,
+    UNIQUE (form_key, response_id)
+);
+CREATE TABLE IF NOT EXISTS school_results (
+    code TEXT PRIMARY KEY, total REAL NOT NULL, rank INTEGER NOT NULL, spread REAL NOT NULL,
+    flagged INTEGER NOT NULL, age INTEGER, age_group TEXT NOT NULL, status TEXT NOT NULL, note TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS school_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outcomes (
+    participant_id TEXT PRIMARY KEY, graduated INTEGER, elected INTEGER, election TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL, source TEXT NOT NULL DEFAULT ''
+)
+"""
+
+#: (number, name, SQL script), in order.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "core tables", _V1),
+    (2, "school and outcomes tables", _V2),
+]
+
+#: The schema this program writes; a file with a higher number is refused.
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(con: sqlite3.Connection) -> int:
+    """The file's ``meta.schema_version`` (0 for a new, empty file)."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
