@@ -283,7 +283,7 @@ class Participant:
 
 @dataclass(frozen=True)
 class Action:
-    """One dated thing the scheduler does (plan.py makes them; the ledger records them).
+    """One dated thing the scheduler does (automation/plan/actions.py makes them; the ledger records them).
 
     ``key`` is stable across runs (event id + kind + form / date), so the ledger
     can tell that an action already ran.  ``due`` and ``expires`` are UTC; an

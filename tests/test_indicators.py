@@ -1,5 +1,5 @@
-"""Donor indicators (automation/indicators.py) and the draft plan from the needs assessment
-(automation/plan_draft.py), on hand-made stores; expected numbers are computed in the comments."""
+"""Donor indicators (automation/analysis/indicators.py) and the draft plan from the needs assessment
+(automation/plan/draft.py), on hand-made stores; expected numbers are computed in the comments."""
 
 from __future__ import annotations
 

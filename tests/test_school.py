@@ -1,4 +1,4 @@
-"""School of future deputies: codes, the commission's scores, totals, ranking, selection (automation/school.py).
+"""School of future deputies: codes, the commission's scores, totals, ranking, selection (automation/programmes/school/).
 
 Every expected number is computed by hand in the comments (seed 002 weights
 15/15/10/10/20/10/20; total = Σ weight × members' mean ÷ 5).

@@ -1,4 +1,4 @@
-"""Stars from the best-practice votes (automation/stars.py), on a hand-made store.
+"""Stars from the best-practice votes (automation/analysis/stars.py), on a hand-made store.
 
 Three events; presenters are the options (option id = participant id):
 

@@ -78,19 +78,6 @@ def test_a_new_file_gets_every_migration_and_is_private(tmp_path):
             "school_results", "school_meta", "outcomes"} <= tables
 
 
-def test_a_file_of_a_newer_schema_is_refused_untouched(tmp_path):
-    p = tmp_path / "state.sqlite"
-    Store(p).close()
-    con = sqlite3.connect(p)
-    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
-    con.commit()
-    con.close()
-    before = p.read_bytes()
-    with pytest.raises(StoreError, match="newer version"):
-        Store(p)
-    assert p.read_bytes() == before
-
-
 def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     import automation.store.db as db
 

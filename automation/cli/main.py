@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.set_defaults(func=cmd_serve)
 
-    # The club's own programmes (issue 6): automation/school.py, stars.py, indicators.py, plan_draft.py.
+    # The club's own programmes (issue 6): cli/school.py, cli/stars.py, cli/indicators.py, cli/plan_draft.py.
     school = sub.add_parser("school", help="School of future deputies: codes, scoring, ranking, selection"
                             ).add_subparsers(dest="sub", required=True)
 

@@ -67,8 +67,8 @@ class KindSpec:
 #: personal ("Саламатсызбы, Айгүл!" instead of the greeting to the group).
 _COMMON_OPTIONAL: dict[str, Any] = {"participant_name": None}
 
-#: Mail kinds and their context keys.  ``club`` is :class:`automation.plan.load.Club`,
-#: ``event`` :class:`automation.plan.load.Event`; datetimes are aware (UTC; an ISO
+#: Mail kinds and their context keys.  ``club`` is :class:`automation.plan.model.Club`,
+#: ``event`` :class:`automation.plan.model.Event`; datetimes are aware (UTC; an ISO
 #: string is accepted too); texts are :class:`I18n` (or ``{ky, ru}`` dicts).
 KINDS: dict[str, KindSpec] = {
     "programme_draft": KindSpec(

@@ -16,7 +16,7 @@ three questions of ``forms_templates/needs_assessment.yaml``:
 
 ``score`` = the mean of the components a topic has (share and/or priority); topics
 are ranked by score, then share.  :func:`draft_plan_text` turns the ranking into a
-plan file (automation/plan.py format): the weekly tea talk of the quarter on the
+plan file (the format of automation/plan/load.py): the weekly tea talk of the quarter on the
 most voted ``tea_weekday`` and ``tea_hour`` with one ranked topic per talk, and one
 online workshop a month on the top topics, at proposed dates, with comments for the
 mentor.  The file loads with :func:`automation.plan.load.parse_plan` as written.
@@ -236,7 +236,7 @@ def draft_plan_text(ranking: TopicRanking, plan: Plan, today: date, quarter: tup
     L: list[str] = []
     a = L.append
     a(f"# DRAFT plan for {year} Q{q} ({start:%d.%m.%Y}–{end:%d.%m.%Y}), made {today.isoformat()} from the needs")
-    a(f"# assessment {ranking.form_key!r} ({ranking.respondents} respondents) by automation/plan_draft.py.")
+    a(f"# assessment {ranking.form_key!r} ({ranking.respondents} respondents) by automation/plan/draft.py.")
     a("# Mentor: edit the dates, titles and topics, then check it with `python main.py plan show`")
     a("# (point club.yaml at this file).  Lines marked PROPOSED are the program's suggestions.")
     a("# Calendar rules (seed 000): the draft programme goes out 30 days before each event, 2 weeks")

@@ -59,7 +59,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
       linked by relative path.
     - ``lang``: ``ru`` or ``ky`` for every heading, title and label.
     - ``now``: the generation time (UTC; default the clock), shown in Asia/Bishkek.
-    - ``plan``: an :class:`automation.plan.load.Plan` (optional) for the club's name
+    - ``plan``: an :class:`automation.plan.model.Plan` (optional) for the club's name
       and event titles; without it the event id is shown.
     - ``write_json``: also write ``out_dir/summary.json`` (:func:`summary_json`).
     - ``svg``: also write each chart as SVG.
