@@ -27,7 +27,7 @@ from automation.context import Context
 from automation.errors import AutomationError
 from automation.plan.load import load_plan
 from automation.plan.model import Plan
-from automation.store import Store
+from automation.store import LedgerEntry, Store
 
 
 def _quiet(message: str) -> None:
@@ -115,10 +115,26 @@ class Service:
         plan = self.plan
         return make_context(self.config, self.log, store=self.store, plan=plan)
 
-    def ledger(self) -> Mapping[str, Any]:
-        """The ledger's rows by action key (:meth:`automation.store.Store.ledger`); empty, and no state file
-        created, when there is no state file yet."""
+    def ledger(self) -> Mapping[str, LedgerEntry]:
+        """The ledger's entries by action key (``store.ledger.all()``); empty, and no state file created,
+        when there is no state file yet."""
         return self.store.ledger.all() if self.config.state.exists() else {}
+
+    def existing_store(self, what: str = "") -> Store:
+        """The state file, which must already exist (commands that only read what the season made).
+
+        Raises :class:`AutomationError` saying so, with ``what`` it would have held.
+        """
+        if not self.config.state.exists():
+            raise AutomationError(f"{self.config.state}: no state file yet{' (' + what + ')' if what else ''}")
+        return self.store
+
+    def plan_if_valid(self) -> Plan | None:
+        """The plan, or None when it is missing or broken (reports that can do without the plan's titles)."""
+        try:
+            return self.plan
+        except AutomationError:
+            return None
 
     @property
     def web_key_path(self) -> Path:

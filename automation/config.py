@@ -35,7 +35,6 @@ from typing import Any
 
 from automation.checker import read_yaml
 from automation.errors import AutomationError, ValidationError
-from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
 
 _KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_group_size", "report_lang", "templates",
@@ -61,15 +60,6 @@ class Config:
     min_group_size: int = 3
     report_lang: str = "ru"
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def existing_store(self, what: str = "") -> Store:
-        """The state file, which must already exist (commands that only read what the season made).
-
-        Raises :class:`AutomationError` saying so, with ``what`` it would have held.
-        """
-        if not self.state.exists():
-            raise AutomationError(f"{self.state}: no state file yet{' (' + what + ')' if what else ''}")
-        return Store(self.state)
     credentials: Path | None = None
     google: dict[str, Any] = field(default_factory=dict)
 

@@ -16,21 +16,16 @@ from automation.analysis.indicators import (
     participants_by_oblast_role,
     women_share,
 )
-from automation.config import load_config
-from automation.errors import AutomationError
-from automation.plan.load import load_plan
+from automation.cli.common import service_from
 from automation.reporting.indicators import write_indicators
-from automation.store import Store
 
 
 def cli_indicators(args: Any) -> int:
     """``indicators [--json] [--lang ru|ky] [--out DIR]``: the three indicators (files too with --out)."""
-    cfg = load_config(args.config)
-    store = cfg.existing_store()
-    try:
-        plan = load_plan(cfg.plan, cfg.templates)
-    except AutomationError:
-        plan = None
+    service = service_from(args)
+    cfg = service.config
+    store = service.existing_store()
+    plan = service.plan_if_valid()
     lang = args.lang or cfg.report_lang
     if args.out:
         for p in write_indicators(store, args.out, plan, lang, cfg.min_group_size):
@@ -55,7 +50,6 @@ def cli_indicators(args: Any) -> int:
 
 def cli_outcomes(args: Any) -> int:
     """``indicators outcomes RESULTS.csv``: enter graduation and election results."""
-    cfg = load_config(args.config)
-    n = import_outcomes(Store(cfg.state), args.csv)
+    n = import_outcomes(service_from(args).store, args.csv)
     print(f"{n} outcome(s) entered.")
     return 0

@@ -7,17 +7,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from automation.config import load_config
+from automation.cli.common import service_from
 from automation.model import BISHKEK, utc_now
 from automation.plan.draft import next_quarter, parse_quarter, write_plan_draft
-from automation.plan.load import load_plan
 
 
 def cli_plan_draft(args: Any) -> int:
     """``plan draft [--quarter 2023Q1] [--today YYYY-MM-DD] [--workshops N] [--out FILE]``."""
-    cfg = load_config(args.config)
-    store = cfg.existing_store("no needs assessment")
-    plan = load_plan(cfg.plan, cfg.templates)
+    service = service_from(args)
+    cfg = service.config
+    store = service.existing_store("no needs assessment")
+    plan = service.plan
     today = date.fromisoformat(args.today) if args.today else utc_now().astimezone(BISHKEK).date()
     quarter = parse_quarter(args.quarter) if args.quarter else next_quarter(today)
     out = Path(args.out) if args.out else cfg.out / f"plan_draft_{quarter[0]}Q{quarter[1]}.yaml"

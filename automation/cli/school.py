@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from automation.cli.common import context_from, now_from
-from automation.config import load_config
+from automation.cli.common import service_from
 from automation.errors import AutomationError
 from automation.model import BISHKEK
 from automation.programmes.school.codes import Application, assign_codes
@@ -25,12 +25,12 @@ from automation.store import Store
 
 
 def _store_if_exists(args: Any) -> Store | None:
-    cfg = load_config(args.config)
-    return Store(cfg.state) if cfg.state.exists() else None
+    service = service_from(args)
+    return service.store if service.config.state.exists() else None
 
 
 def _store(args: Any) -> Store:
-    return load_config(args.config).existing_store(
+    return service_from(args).existing_store(
         "the applications arrive through the plan's school_application form (`run`), or give --config of the "
         "School's service")
 

@@ -8,21 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from automation.analysis.stars import StarRules, stars_json
-from automation.config import load_config
-from automation.errors import AutomationError
-from automation.plan.load import load_plan
+from automation.cli.common import service_from
 from automation.reporting.charts.stars import fmt_stars
 from automation.reporting.stars import write_stars
 
 
 def cli_stars(args: Any) -> int:
     """``stars [--top N] [--ties share|split] [--year Y] [--lang ru|ky] [--out DIR] [--json]``."""
-    cfg = load_config(args.config)
-    store = cfg.existing_store("no votes")
-    try:
-        plan = load_plan(cfg.plan, cfg.templates)
-    except AutomationError:
-        plan = None
+    service = service_from(args)
+    cfg = service.config
+    store = service.existing_store("no votes")
+    plan = service.plan_if_valid()
     rules = StarRules(ties=args.ties, top_n=args.top, year=args.year)
     out = Path(args.out) if args.out else cfg.out
     files = write_stars(store, out, rules, args.lang or cfg.report_lang, cfg.sheets if not args.out else None, plan)
