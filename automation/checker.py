@@ -16,6 +16,14 @@ import yaml
 from automation.errors import ValidationError
 from automation.model import LANGS, I18n
 
+#: Most values (mappings, lists, scalars) a YAML file may expand to, aliases counted each time they are used.
+#: The largest shipped template expands to about 1,500; an "alias bomb" (a few hundred bytes of nested
+#: ``&a``/``*a``) to billions, which would exhaust the memory.
+MAX_YAML_NODES = 100_000
+
+#: Longest problem line a :class:`Checker` records (a huge value quoted in full would flood the admin's screen).
+MAX_PROBLEM_CHARS = 500
+
 
 class Checker:
     """Collects every problem of one input (template, plan) instead of stopping at the first.
@@ -28,8 +36,14 @@ class Checker:
         self.problems: list[str] = []
 
     def err(self, path: str, msg: str) -> None:
-        """Record a problem at ``path`` (a dotted field path; ``(top)`` for the whole file)."""
-        self.problems.append(f"{path or '(top)'}: {msg}")
+        """Record a problem at ``path`` (a dotted field path; ``(top)`` for the whole file).
+
+        A problem longer than :data:`MAX_PROBLEM_CHARS` is cut there (ending with ``…``).
+        """
+        line = f"{path or '(top)'}: {msg}"
+        if len(line) > MAX_PROBLEM_CHARS:
+            line = line[:MAX_PROBLEM_CHARS - 1] + "…"
+        self.problems.append(line)
 
     def keys(self, d: Any, allowed: set[str], path: str, required: tuple[str, ...] = ()) -> bool:
         """``d`` is a mapping with only ``allowed`` keys and every ``required`` one; False if not a mapping."""
@@ -73,7 +87,10 @@ def read_yaml(path: Path, error: type[ValidationError], what: str) -> Any:
 
     ``what`` says what the file should hold (e.g. "(a form template: id:, ...)"), for a file that is not a mapping.
     Raises ``error`` for a missing file, text that is not UTF-8, invalid YAML (with line and column)
-    and a file whose top level is not a mapping of ``key: value`` lines.
+    and a file whose top level is not a mapping of ``key: value`` lines; also a key written twice in one
+    mapping (YAML would silently keep the last) and a file that expands to more than
+    :data:`MAX_YAML_NODES` values through aliases (``&name`` / ``*name``: a few hundred bytes can
+    otherwise expand to more than the memory holds).
     """
     try:
         raw = path.read_bytes()
@@ -87,7 +104,12 @@ def read_yaml(path: Path, error: type[ValidationError], what: str) -> Any:
         raise error(str(path), [f"byte {e.start}: not UTF-8 text; save the file as UTF-8 (in Notepad: "
                                 "Save as → Encoding: UTF-8)"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = _load(text)
+    except _Refused as e:
+        raise error(str(path), [str(e)]) from None
+    except RecursionError:
+        raise error(str(path), ["the values are nested too deeply (lists or mappings inside each other "
+                                "thousands of levels down); this is not a file the service expects"]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
@@ -97,6 +119,77 @@ def read_yaml(path: Path, error: type[ValidationError], what: str) -> Any:
     if not isinstance(data, dict):
         raise error(str(path), [f"expected a mapping {what}: lines of `key: value`; found {_kind(data)} instead"])
     return data
+
+
+class _Refused(Exception):
+    """Valid YAML the service will not read (a duplicate key, too many values); the message is for the admin."""
+
+
+class _Loader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key written twice in one mapping (naming it and both lines)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: the constructor reports it
+                continue
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise _Refused(f"line {line}: the key {str(key)[:60]!r} is written twice in the same mapping "
+                               f"(first on line {first}); keep one of them")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load(text: str) -> Any:
+    """``yaml.safe_load(text)`` with :class:`_Loader`, refusing a document of more than :data:`MAX_YAML_NODES` values."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _count(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _count(root: yaml.Node) -> int:
+    """How many values ``root`` expands to (a node reached through aliases counts each time);
+    raises :class:`_Refused` past :data:`MAX_YAML_NODES` or on an alias that contains itself."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_:
+            raise _Refused(f"line {node.start_mark.line + 1}: an alias (*name) refers to the value that contains it; "
+                           "write the value out instead")
+        open_.add(key)
+        n = 1
+        if isinstance(node, yaml.SequenceNode):
+            children: list[yaml.Node] = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [x for pair in node.value for x in pair]
+        else:
+            children = []
+        for child in children:
+            n += size(child)
+            if n > MAX_YAML_NODES:
+                raise _Refused(f"line {node.start_mark.line + 1}: the file expands to more than {MAX_YAML_NODES:,} "
+                               "values (through aliases: &name ... *name); write the values out or use fewer aliases")
+        open_.discard(key)
+        sizes[key] = n
+        return n
+
+    return size(root)
 
 
 def _kind(v: Any) -> str:

@@ -36,6 +36,14 @@ _QUESTION_KEYS = {
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
+#: Most options (or grid rows) one question may have.  Google does not publish a limit for the Forms API;
+#: this cap is the service's own: a participant cannot read more than this on a phone, the shipped
+#: templates use at most 12, and it keeps a mistyped template (10,000 options) from reaching Google or a mail.
+MAX_OPTIONS = 200
+
+#: The question keys that take true or false.
+_FLAGS = ("required", "other", "shuffle", "graded")
+
 
 class _Checker(Checker):
     """The :class:`Checker` with the template's own checks: ids and option lists."""
@@ -56,12 +64,19 @@ class _Checker(Checker):
         if not isinstance(raw, list) or not raw:
             self.err(path, "expected a non-empty list of {id, label}")
             return ()
+        if len(raw) > MAX_OPTIONS:
+            self.err(path, f"{len(raw):,} entries; at most {MAX_OPTIONS} are allowed (split the question, "
+                           "or ask for a short text answer instead)")
+            return ()
         out, seen = [], set()
         for i, o in enumerate(raw):
             p = f"{path}[{i}]"
             if not self.keys(o, {"id", "label"}, p, ("id", "label")):
                 continue
-            oid = self.ident(o.get("id"), f"{p}.id") if o.get("id") is not None else ""
+            if o.get("id") is None:
+                self.err(f"{p}.id", "empty id (`id: ~` or nothing after `id:`); give the option an id such as a, b, c")
+                continue
+            oid = self.ident(o.get("id"), f"{p}.id")
             if oid in seen:
                 self.err(f"{p}.id", f"duplicate option id {oid!r}")
             seen.add(oid)
@@ -174,11 +189,13 @@ def _question(c: _Checker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> 
         s: Any = q.get("scale")
         if c.keys(s, {"low", "high", "low_label", "high_label"}, f"{qp}.scale", ("low", "high")):
             low, high = s.get("low"), s.get("high")
-            if low not in (0, 1):
+            low_ok = isinstance(low, int) and not isinstance(low, bool) and low in (0, 1)
+            high_ok = isinstance(high, int) and not isinstance(high, bool) and 2 <= high <= 10
+            if not low_ok:
                 c.err(f"{qp}.scale.low", f"must be 0 or 1 (Google Forms), found {low!r}")
-            if not isinstance(high, int) or not 2 <= high <= 10:
+            if not high_ok:
                 c.err(f"{qp}.scale.high", f"must be a whole number from 2 to 10 (Google Forms), found {high!r}")
-            if isinstance(low, int) and isinstance(high, int):
+            if low_ok and high_ok:
                 scale = Scale(low, high, c.text(s.get("low_label"), f"{qp}.scale.low_label", False),
                               c.text(s.get("high_label"), f"{qp}.scale.high_label", False))
     elif "scale" in q:
@@ -187,7 +204,7 @@ def _question(c: _Checker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> 
         if k in q:
             if kind not in ("short_text", "long_text"):
                 c.err(f"{qp}.{k}", f"only text questions take a {k}")
-            elif not isinstance(q[k], int) or q[k] < 1:
+            elif not isinstance(q[k], int) or isinstance(q[k], bool) or q[k] < 1:
                 c.err(f"{qp}.{k}", f"expected a positive whole number, found {q[k]!r}")
     if "other" in q and kind not in ("single_choice", "multiple_choice"):
         c.err(f"{qp}.other", "only single_choice and multiple_choice questions take an 'other' option")
@@ -214,15 +231,16 @@ def _question(c: _Checker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> 
         if kind in ("single_choice", "dropdown") and len(correct) > 1:
             c.err(f"{qp}.correct", f"a {kind} question has exactly one correct answer, found {len(correct)}")
         points = q.get("points", 1)
-        if not isinstance(points, int) or points < 0:
+        if not isinstance(points, int) or isinstance(points, bool) or points < 0:
             c.err(f"{qp}.points", f"expected a whole number >= 0, found {points!r}")
             points = 0
     elif quiz and graded is not False and kind in GRADABLE_KINDS and options_from is None:
         c.err(f"{qp}.correct", "quiz question without a correct answer (add `correct:` or mark it `graded: false`)")
     if "points" in q and correct_raw is None:
         c.err(f"{qp}.points", "points without a correct answer")
-    if "graded" in q and not isinstance(graded, bool):
-        c.err(f"{qp}.graded", f"expected true or false, found {graded!r}")
+    for flag in _FLAGS:
+        if flag in q and not isinstance(q[flag], bool):
+            c.err(f"{qp}.{flag}", f"expected true or false (without quotes), found {q[flag]!r}")
     if title is None:
         return None
     return Question(
