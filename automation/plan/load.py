@@ -96,6 +96,36 @@ class _P(Checker):
         self.err(path, f"expected a date like 2022-09-15, found {v!r}")
         return None
 
+    def items(self, v: Any, path: str, what: str) -> list:
+        """``v`` as a list (None: empty); a problem (and an empty list) when it is something else."""
+        if v is None:
+            return []
+        if isinstance(v, list):
+            return v
+        self.err(path, f"expected a list of {what} (lines starting with `- `, or [a, b]), found {v!r}")
+        return []
+
+    def link(self, v: Any, path: str) -> str | None:
+        """A web address starting with http:// or https:// (anything else, e.g. ``javascript:``, is refused)."""
+        if isinstance(v, str) and re.match(r"^https?://[^\s/?#]+[^\s]*$", v.strip(), re.IGNORECASE):
+            return v.strip()
+        self.err(path, f"expected a web address starting with http:// or https://, found {v!r}")
+        return None
+
+    def inside(self, v: str, path: str, base_dir: Path | None) -> str | None:
+        """The absolute path of the file ``v`` (relative to the plan's folder ``base_dir``), which must exist and
+        lie inside that folder: a file the service attaches to mails for the whole group is the plan's own."""
+        fpath = (base_dir / v) if base_dir else Path(v)
+        real = fpath.resolve()
+        if base_dir is not None and not real.is_relative_to(base_dir.resolve()):
+            self.err(path, f"{v!r} is outside the plan's folder {base_dir.resolve()}; put the file in that "
+                           "folder (or a folder inside it) and give its path relative to the plan")
+            return None
+        if not fpath.is_file():
+            self.err(path, f"file not found: {fpath}")
+            return None
+        return str(real)
+
     def email(self, v: Any, path: str) -> str | None:
         """An e-mail address, lower-cased, or None after recording the problem."""
         if isinstance(v, str) and _EMAIL_RE.match(v.strip()):
@@ -123,8 +153,9 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
         ge = p.email(c.get("group_email"), "club.group_email")
         ae = p.email(c.get("admin_email"), "club.admin_email")
         me = p.email(c["mentor_email"], "club.mentor_email") if c.get("mentor_email") else None
-        if name and ge and ae:
-            club = Club(name, ge, ae, me, str(c.get("form_base_url") or "http://127.0.0.1:8080").rstrip("/"))
+        base = p.link(c["form_base_url"], "club.form_base_url") if c.get("form_base_url") is not None else None
+        if name and ge and ae and (base or c.get("form_base_url") is None):
+            club = Club(name, ge, ae, me, (base or "http://127.0.0.1:8080").rstrip("/"))
     # settings
     settings = dict(DEFAULT_SETTINGS)
     s = data.get("settings") or {}
@@ -158,19 +189,28 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
         d0, d1 = p.day(t.get("from"), "tea_talk.from"), p.day(t.get("until"), "tea_talk.until")
         if d0 and d1 and d1 < d0:
             p.err("tea_talk.until", f"{d1} is before tea_talk.from {d0}")
-        skip = tuple(x for i, v in enumerate(t.get("skip") or []) if (x := p.day(v, f"tea_talk.skip[{i}]")))
+        skip = tuple(x for i, v in enumerate(p.items(t.get("skip"), "tea_talk.skip", "dates like 2022-08-31"))
+                     if (x := p.day(v, f"tea_talk.skip[{i}]")))
         topics = {}
-        for k, v in (t.get("topics") or {}).items():
+        raw_topics = t.get("topics") or {}
+        if not isinstance(raw_topics, dict):
+            p.err("tea_talk.topics", "expected lines of `date: {ky: ..., ru: ...}` (e.g. 2022-07-06: {ky: ..., "
+                                     f"ru: ...}}), found {raw_topics!r}")
+            raw_topics = {}
+        for k, v in raw_topics.items():
             dk, tv2 = p.day(k, f"tea_talk.topics.{k}"), p.text(v, f"tea_talk.topics.{k}")
             if dk and tv2:
                 topics[dk] = tv2
         dur = t.get("duration_minutes", 60)
-        if not isinstance(dur, int) or dur <= 0:
+        if t.get("link") is not None:
+            p.link(t.get("link"), "tea_talk.link")
+        if not isinstance(dur, int) or isinstance(dur, bool) or dur <= 0:
             p.err("tea_talk.duration_minutes", f"expected minutes > 0, found {dur!r}")
         if wd in WEEKDAYS and at and d0 and d1:
             tea = TeaTalk(WEEKDAYS.index(wd), at, dur if isinstance(dur, int) else 60, d0, d1, t.get("link"), skip, topics)
     # events
     events: list[Event] = []
+    event_index: dict[str, int] = {}  # id -> position in events: (for the overlap warnings)
     ids: set[str] = set()
     raw_events = data.get("events") or []
     if not isinstance(raw_events, list):
@@ -182,6 +222,7 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
             if ev.id in ids:
                 p.err(f"events[{i}].id", f"duplicate id {ev.id!r}")
             ids.add(ev.id)
+            event_index.setdefault(ev.id, i)
             events.append(ev)
     surveys: list[FormUse] = []
     raw_surveys = data.get("surveys") or []
@@ -212,7 +253,25 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
         if club is None and not p.problems:
             p.err("club", "missing")
         raise PlanError(source, p.problems)
-    return Plan(club, settings, tuple(events), tuple(surveys), tea, source)
+    return Plan(club, settings, tuple(events), tuple(surveys), tea, source, _overlaps(events, event_index))
+
+
+def _overlaps(events: list[Event], index: dict[str, int]) -> tuple[str, ...]:
+    """One warning per pair of events whose times overlap (allowed: the admin may mean it, but usually a typo)."""
+    out = []
+    ordered = sorted(events, key=lambda e: (e.start, index[e.id]))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if b.start >= a.end:
+                break
+            first, second = sorted((a, b), key=lambda e: index[e.id])
+
+            def when(e: Event) -> str:
+                return f"{e.start.astimezone(BISHKEK):%Y-%m-%d %H:%M}–{e.end.astimezone(BISHKEK):%H:%M}"
+
+            out.append(f"events[{index[first.id]}] (id {first.id}, {when(first)}) overlaps events[{index[second.id]}] "
+                       f"(id {second.id}, {when(second)}); check their start and end if this is not intended")
+    return tuple(out)
 
 
 def _check_template(p: _P, tid: Any, path: str, known: set[str] | None) -> None:
@@ -242,23 +301,25 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
     start, end = p.when(e.get("start"), f"{path}.start"), p.when(e.get("end"), f"{path}.end")
     if start and end and end <= start:
         p.err(f"{path}.end", "must be after start")
-    presenters = tuple(x for i, v in enumerate(e.get("presenters") or [])
+    if e.get("link") is not None:
+        p.link(e.get("link"), f"{path}.link")
+    presenters = tuple(x for i, v in enumerate(p.items(e.get("presenters"), f"{path}.presenters", "e-mail addresses"))
                        if (x := p.email(v, f"{path}.presenters[{i}]")))
     forms: list[FormUse] = []
     seen_t: set[str] = set()
-    for i, f in enumerate(e.get("forms") or []):
+    for i, f in enumerate(p.items(e.get("forms"), f"{path}.forms", "forms (- template: ...)")):
         fp = f"{path}.forms[{i}]"
         if not p.keys(f, {"template", "pre_test", "open_days"}, fp, ("template",)):
             continue
         tid = f.get("template")
         _check_template(p, tid, f"{fp}.template", known)
-        if tid in seen_t:
+        if isinstance(tid, str) and tid in seen_t:
             p.err(f"{fp}.template", f"template {tid!r} is used twice at this event")
         seen_t.add(tid)
         if tid == "best_practice_vote" and not e.get("presenters"):
             p.err(f"{fp}.template", "a best_practice_vote needs the event's presenters (add presenters: [...])")
         days = f.get("open_days", settings["form_open_days"])
-        if not isinstance(days, int) or days < 1:
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
             p.err(f"{fp}.open_days", f"expected whole days >= 1, found {days!r}")
             days = settings["form_open_days"]
         if start and end and isinstance(tid, str):
@@ -271,7 +332,7 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
                 forms.append(FormUse(f"{eid}.{tid}.pre", tid, eid, min(opens, start), start, True))
             forms.append(FormUse(f"{eid}.{tid}", tid, eid, end, deadline))
     materials: list[Material] = []
-    for i, m in enumerate(e.get("materials") or []):
+    for i, m in enumerate(p.items(e.get("materials"), f"{path}.materials", "materials ({title: ..., url: ...})")):
         mp = f"{path}.materials[{i}]"
         if not p.keys(m, {"title", "url", "file"}, mp, ("title",)):
             continue
@@ -281,13 +342,13 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
             p.err(mp, "give exactly one of url or file")
             continue
         if file:
-            fpath = (base_dir / file) if base_dir else Path(file)
-            if not fpath.is_file():
-                p.err(f"{mp}.file", f"file not found: {fpath}")
+            if not isinstance(file, str):
+                p.err(f"{mp}.file", f"expected a file path, found {file!r}")
                 continue
-            file = str(fpath.resolve())
-        elif not str(url).startswith(("http://", "https://")):
-            p.err(f"{mp}.url", f"expected a link starting with https://, found {url!r}")
+            file = p.inside(file, f"{mp}.file", base_dir)
+            if file is None:
+                continue
+        elif p.link(url, f"{mp}.url") is None:
             continue
         if mt:
             materials.append(Material(mt, url, file))
@@ -307,14 +368,11 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
             continue
         if not isinstance(v, str) or not v.strip():
             p.err(f"{path}.{key}", f"expected a file path or a link, found {v!r}")
-        elif v.startswith(("http://", "https://")):
-            programmes[key] = v
-        else:
-            fpath = (base_dir / v) if base_dir else Path(v)
-            if not fpath.is_file():
-                p.err(f"{path}.{key}", f"file not found: {fpath}")
-            else:
-                programmes[key] = str(fpath.resolve())
+        elif re.match(r"^[a-z][a-z0-9+.-]*:", v.strip(), re.IGNORECASE) and not re.match(r"^[a-z]:[\\/]", v, re.I):
+            if (link := p.link(v, f"{path}.{key}")) is not None:  # a link: http(s) only
+                programmes[key] = link
+        elif (fp := p.inside(v.strip(), f"{path}.{key}", base_dir)) is not None:
+            programmes[key] = fp
     if not (title and start and end and fmt in FORMATS):
         return None
     return Event(eid, title, fmt, start, end, location, e.get("link"), presenters, tuple(forms), tuple(materials),

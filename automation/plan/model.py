@@ -161,7 +161,8 @@ class Club:
 @dataclass(frozen=True)
 class Plan:
     """A validated plan: the club, ``settings`` (:data:`DEFAULT_SETTINGS` with the file's values), the events,
-    the surveys (forms not tied to an event), the weekly tea talk, and ``source`` (the file it came from)."""
+    the surveys (forms not tied to an event), the weekly tea talk, ``source`` (the file it came from) and
+    ``warnings`` (lines for the admin about what is valid but looks like a mistake)."""
 
     club: Club
     settings: dict[str, int]
@@ -169,6 +170,8 @@ class Plan:
     surveys: tuple[FormUse, ...]
     tea_talk: TeaTalk | None
     source: str = ""
+    #: What is allowed but probably a mistake (e.g. two events at the same time); ``plan show`` and ``run`` print it.
+    warnings: tuple[str, ...] = ()
 
     @property
     def forms(self) -> list[FormUse]:
