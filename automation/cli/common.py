@@ -7,14 +7,40 @@ The configuration (``--config``, default ``club.yaml`` here) is read once per co
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from datetime import datetime
 
+from automation.errors import AutomationError
 from automation.model import parse_iso, utc_now
+from automation.plan.model import Plan
+
+_ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def now_from(args: argparse.Namespace) -> datetime:
-    """``--now`` (ISO 8601; Asia/Bishkek time unless it carries an offset) as UTC, or the current time."""
-    return parse_iso(args.now) if getattr(args, "now", None) else utc_now()
+    """``--now`` (ISO 8601; Asia/Bishkek time unless it carries an offset) as UTC, or the current time.
+
+    Raises :class:`AutomationError` (exit code 2) saying which format is expected when ``--now`` is not
+    an ISO 8601 date and time, or names a day or hour that does not exist (``2023-02-30T10:00``).
+    """
+    text = getattr(args, "now", None)
+    if not text:
+        return utc_now()
+    try:
+        return parse_iso(text)
+    except (ValueError, OverflowError) as e:
+        found = f"not a real date and time ({e})" if _ISO_SHAPE.match(text.strip()) else "not in ISO 8601 format"
+        raise AutomationError(
+            f"--now {text[:60]!r}: {found}. Expected an ISO 8601 date and time, year first, such as "
+            "2023-03-14T10:00 (Asia/Bishkek time) or 2023-03-14T10:00+06:00 (with an offset); nothing was changed"
+        ) from None
+
+
+def warn_plan(plan: Plan) -> None:
+    """Print the plan's warnings (valid, but probably a mistake, e.g. overlapping events) to stderr."""
+    for w in getattr(plan, "warnings", ()):
+        print(f"Warning: {plan.source}: {w}", file=sys.stderr)
 
 
 def service_from(args: argparse.Namespace, quiet: bool = False):
@@ -26,6 +52,7 @@ def service_from(args: argparse.Namespace, quiet: bool = False):
     from automation.app import Service
     from automation.config import load_config
 
+    now_from(args)  # a bad --now is refused before anything is opened
     return Service(load_config(args.config), log=(lambda m: None) if quiet else (lambda m: print(m)))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from automation.cli.common import now_from, service_from
+from automation.cli.common import now_from, service_from, warn_plan
 from automation.model import BISHKEK
 
 
@@ -18,6 +18,7 @@ def cmd_plan_show(args: argparse.Namespace) -> int:
 
     service = service_from(args)
     plan = service.plan
+    warn_plan(plan)
     rows = [{"due": s.action.due.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M"), "kind": s.action.kind,
              "key": s.action.key, "status": s.status, "detail": s.detail}
             for s in plan_status(plan, service.ledger(), now_from(args), args.status)]

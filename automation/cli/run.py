@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from automation.cli.common import context_from, now_from, service_from
+from automation.cli.common import context_from, now_from, service_from, warn_plan
 from automation.model import BISHKEK
 
 
@@ -22,6 +22,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from automation.scheduler import Ticker, run_due
 
     ctx = context_from(args)
+    warn_plan(ctx.plan)
     if args.once:
         now = now_from(args)
         ran = run_due(ctx, now)
