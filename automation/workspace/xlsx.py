@@ -10,13 +10,17 @@ None are written as openpyxl writes them.
 :func:`save_workbook` writes to a temporary file in the target's directory and
 moves it into place (``os.replace``, atomic on one file system), so a full disk
 or a crash leaves the previous workbook intact.  The temporary file is made by
-``tempfile.mkstemp``, so the workbook is readable by its owner only (mode 0600).
+``tempfile.mkstemp`` and set to mode 0600 (it holds e-mails and answers), so the workbook
+is readable by its owner only.  A crash between the two steps leaves the temporary file
+(``.<name>.<random>.xlsx``) behind; :func:`remove_stale_temp_files` removes such files when
+the workbooks' folder is opened.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from automation.errors import BackendError
+
+#: A temporary workbook older than this (seconds) is left over from a crash: no save takes this long.
+STALE_TEMP_SECONDS = 600
 
 
 def as_text(cell: Cell) -> Cell:
@@ -66,7 +73,10 @@ def save_workbook(wb: Workbook, path: str | Path, retry: str = "try again") -> P
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o600)  # mkstemp's mode today; said here because the file holds e-mails and answers
+    finally:
+        os.close(fd)
     try:
         wb.save(tmp)
         os.replace(tmp, target)
@@ -75,3 +85,25 @@ def save_workbook(wb: Workbook, path: str | Path, retry: str = "try again") -> P
         raise BackendError(f"Could not write the workbook {target} ({e.strerror}); the previous version is kept. "
                            f"Free some disk space and {retry}.") from None
     return target
+
+
+def remove_stale_temp_files(directory: str | Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove the temporary workbooks (``.<name>.<random>.xlsx``) a crash left in ``directory``; returns them.
+
+    Only files not modified for ``older_than`` seconds are removed, so a save under way in another
+    process (e.g. ``serve`` while ``run`` syncs) keeps its file.  A missing directory is nothing to do;
+    a file that cannot be removed is left (the next start tries again).
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        return []
+    removed = []
+    limit = time.time() - older_than
+    for p in d.glob(".*.xlsx"):
+        try:
+            if p.is_file() and not p.is_symlink() and p.stat().st_mtime < limit:
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            continue
+    return removed

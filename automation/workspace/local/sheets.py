@@ -3,7 +3,8 @@
 Cells and the file are written by :mod:`automation.workspace.xlsx`: respondent
 text is stored as text (a value starting with ``=``, ``+``, ``-`` or ``@`` is
 never a formula), and the file is written to a temporary name and moved into
-place, so a full disk or a crash leaves the previous workbook intact.
+place, so a full disk or a crash leaves the previous workbook intact; the temporary
+files a crash left behind are removed when the sheets are opened.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from automation.workspace.xlsx import append_row, put, save_workbook
+from automation.workspace.xlsx import append_row, put, remove_stale_temp_files, save_workbook
 
 
 class XlsxSheets:
-    """The sheets port on the local backend: one workbook ``<directory>/<form_key>.xlsx`` per form."""
+    """The sheets port on the local backend: one workbook ``<directory>/<form_key>.xlsx`` per form.
+
+    Opening it removes the temporary workbooks (``.*.xlsx``, with e-mails and answers) a crash left
+    in ``directory`` (:func:`automation.workspace.xlsx.remove_stale_temp_files`).
+    """
 
     def __init__(self, directory: Path):
         self.dir = Path(directory)
+        remove_stale_temp_files(self.dir)
 
     def path(self, form_key: str) -> Path:
         """The workbook of ``form_key``: ``<directory>/<form_key>.xlsx``."""
