@@ -19,6 +19,7 @@ plan       ``run --once --now …`` with ``plan: FILE`` in the configuration
 roster     ``roster import FILE``
 export     ``responses import FILE --template event_feedback --event ws`` (or the case's ``args``)
 config     ``--config FILE run --once --now …`` (the file is the configuration itself)
+cli        ``run --once`` followed by the file's lines as arguments (e.g. ``--now`` and a bad moment)
 =========  ===================================================================
 
 Every file is copied into ``tmp_path`` first (``@ROOT@`` in its text becomes the repository root),
@@ -127,6 +128,8 @@ def _argv(case: dict, f: Path, d: Path) -> list[str]:
     if kind == "config":
         shutil.move(str(f), str(d / f.name))  # beside the prepared store: its relative paths point there
         return ["--config", str(d / f.name), "run", "--once", "--now", NOW]
+    if kind == "cli":
+        return ["--config", str(cfg), "run", "--once"] + f.read_text(encoding="utf-8").splitlines()
     raise AssertionError(f"unknown kind {kind!r} in cases.yaml")
 
 
@@ -143,7 +146,7 @@ def test_the_corpus_is_complete():
     assert len(listed) == len(set(listed)), "a file is listed twice in cases.yaml"
     assert files == set(listed)
     assert len(files) >= 30
-    assert {c["kind"] for c in CASES} == {"template", "plan", "roster", "export", "config"}
+    assert {c["kind"] for c in CASES} == {"template", "plan", "roster", "export", "config", "cli"}
 
 
 @pytest.mark.parametrize("case", list(_params()))
