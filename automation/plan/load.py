@@ -256,6 +256,11 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
     return Plan(club, settings, tuple(events), tuple(surveys), tea, source, _overlaps(events, event_index))
 
 
+def _when(e: Event) -> str:
+    """``2022-09-15 14:00–16:00`` (Asia/Bishkek) for a warning."""
+    return f"{e.start.astimezone(BISHKEK):%Y-%m-%d %H:%M}–{e.end.astimezone(BISHKEK):%H:%M}"
+
+
 def _overlaps(events: list[Event], index: dict[str, int]) -> tuple[str, ...]:
     """One warning per pair of events whose times overlap (allowed: the admin may mean it, but usually a typo)."""
     out = []
@@ -265,12 +270,8 @@ def _overlaps(events: list[Event], index: dict[str, int]) -> tuple[str, ...]:
             if b.start >= a.end:
                 break
             first, second = sorted((a, b), key=lambda e: index[e.id])
-
-            def when(e: Event) -> str:
-                return f"{e.start.astimezone(BISHKEK):%Y-%m-%d %H:%M}–{e.end.astimezone(BISHKEK):%H:%M}"
-
-            out.append(f"events[{index[first.id]}] (id {first.id}, {when(first)}) overlaps events[{index[second.id]}] "
-                       f"(id {second.id}, {when(second)}); check their start and end if this is not intended")
+            out.append(f"events[{index[first.id]}] (id {first.id}, {_when(first)}) overlaps events[{index[second.id]}] "
+                       f"(id {second.id}, {_when(second)}); check their start and end if this is not intended")
     return tuple(out)
 
 
@@ -361,18 +362,18 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
         if hw_deadline and end and hw_deadline <= end:
             p.err(f"{path}.homework.deadline", "must be after the event's end")
     location = p.text(e.get("location"), f"{path}.location", required=False)
-    programmes = {}
+    programmes: dict[str, str] = {}
     for key in ("programme", "programme_final"):
         v = e.get(key)
         if v is None:
             continue
         if not isinstance(v, str) or not v.strip():
             p.err(f"{path}.{key}", f"expected a file path or a link, found {v!r}")
-        elif re.match(r"^[a-z][a-z0-9+.-]*:", v.strip(), re.IGNORECASE) and not re.match(r"^[a-z]:[\\/]", v, re.I):
-            if (link := p.link(v, f"{path}.{key}")) is not None:  # a link: http(s) only
-                programmes[key] = link
-        elif (fp := p.inside(v.strip(), f"{path}.{key}", base_dir)) is not None:
-            programmes[key] = fp
+        else:
+            is_link = re.match(r"^[a-z][a-z0-9+.-]*:", v.strip(), re.I) and not re.match(r"^[a-z]:[\\/]", v, re.I)
+            found = p.link(v, f"{path}.{key}") if is_link else p.inside(v.strip(), f"{path}.{key}", base_dir)
+            if found is not None:  # a link (http or https only) or a file inside the plan's folder
+                programmes[key] = found
     if not (title and start and end and fmt in FORMATS):
         return None
     return Event(eid, title, fmt, start, end, location, e.get("link"), presenters, tuple(forms), tuple(materials),
