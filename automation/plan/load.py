@@ -34,8 +34,8 @@ Plan file format (times are Asia/Bishkek local time unless they carry an offset)
           - template: event_feedback
         materials:
           - {title: {ky: ..., ru: ...}, url: https://...}
-          - {title: {ky: ..., ru: ...}, file: materials/budget.pdf}   # relative to the plan file
-        programme: programmes/ws_law_budget.md   # the draft programme (a file attached, or a link)
+          - {title: {ky: ..., ru: ...}, file: materials/budget.pdf}   # relative to the plan file, inside its folder
+        programme: programmes/ws_law_budget.md   # the draft programme (a file attached, inside the plan's folder, or a link)
         programme_final: programmes/ws_law_budget_final.md   # optional: the final version (default: programme)
         prepare: {ky: ..., ru: ...}       # optional: what to prepare (online workshops have a default)
         homework:
@@ -47,6 +47,10 @@ Plan file format (times are Asia/Bishkek local time unless they carry an offset)
         opens: 2022-06-01 10:00
         deadline: 2022-06-20 18:00
         audience: roster                  # roster (personal links, reminders) | public (one open link, no reminders)
+
+Links (``form_base_url``, ``link``, ``url``, a programme given as a link) start with http:// or https://;
+files (materials, programmes) lie inside the plan's folder, because they are attached to mails for the whole
+group.  Two events whose times overlap are allowed, with a warning (:attr:`Plan.warnings`).
 
 The dated actions this plan becomes (the calendar rules) are described at the top
 of ``automation/plan/actions.py``; the dataclasses are in ``automation/plan/model.py``.
