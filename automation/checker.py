@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from automation.errors import ValidationError
+from automation.errors import AutomationError, ValidationError
 from automation.model import LANGS, I18n
 
 #: Most values (mappings, lists, scalars) a YAML file may expand to, aliases counted each time they are used.
@@ -121,7 +121,7 @@ def read_yaml(path: Path, error: type[ValidationError], what: str) -> Any:
     return data
 
 
-class _Refused(Exception):
+class _Refused(AutomationError):
     """Valid YAML the service will not read (a duplicate key, too many values); the message is for the admin."""
 
 
