@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from flask import Flask, abort, g, redirect, render_template, request, session
 from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
 
 from automation.forms.answers import word_count
 from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
@@ -379,8 +380,24 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
 
     @app.errorhandler(429)
     def _too_many(e):
+        """Over a rate limit: her answers come back with a note to wait and send again (nothing saved);
+        a page in both languages when there is no form to give back."""
+        headers = {"Retry-After": "60"}
+        external_id = (request.view_args or {}).get("external_id")
+        if request.method == "POST" and external_id:
+            try:
+                link = resolve("f", external_id)
+            except (HTTPException, _PersonalOnly):  # not a form that takes answers: the plain page
+                link = None
+            if link is not None and not is_closed(link):
+                lang = choose_lang(link)
+                page, status = render_form(link, lang, values_from_form(link.spec, request.form), {},
+                                           page=parse_page(request.form.get("page")),
+                                           sid=request.form.get("sid") if sent_sid(link) else None,
+                                           banner=TEXTS[lang]["too_many_banner"], status=429)
+                return page, status, headers
         page, status = message_page(429, "too_many_title", [("too_many", {})], None)
-        return page, status, {"Retry-After": "60"}
+        return page, status, headers
 
     @app.errorhandler(500)
     def _error(e):
