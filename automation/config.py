@@ -24,6 +24,9 @@ Keys (all optional; paths are relative to the config file)::
       groups: directory              # directory (Workspace group) | roster (gmail.com: the roster is the list)
       folder_id: ...                 # Drive folder (a Shared Drive's for a service account)
       read_mail: true                # also ask gmail.readonly, to check the sent mail after a crash
+    web:                             # python main.py serve (automation/web/)
+      behind_proxy: false            # true: reached through an HTTPS proxy; trust its X-Forwarded-For/-Proto
+                                     # and send the cookie Secure
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from automation.errors import AutomationError, ValidationError
 from automation.forms.templates import DEFAULT_DIR
 
 _KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_group_size", "report_lang", "templates",
-         "credentials", "google"}
+         "credentials", "google", "web"}
 
 
 @dataclass
@@ -62,6 +65,7 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
     credentials: Path | None = None
     google: dict[str, Any] = field(default_factory=dict)
+    web: dict[str, Any] = field(default_factory=dict)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -103,7 +107,8 @@ def load_config(path: str | Path | None) -> Config:
                   templates=rel("templates", str(DEFAULT_DIR)), backend=backend, smtp=smtp,
                   daily_cap=int(data.get("daily_cap", 500)), min_group_size=int(data.get("min_group_size", 3)),
                   report_lang=str(data.get("report_lang", "ru")),
-                  credentials=rel("credentials", "credentials.json"), google=_google_options(data, base, p))
+                  credentials=rel("credentials", "credentials.json"), google=_google_options(data, base, p),
+                  web=dict(data.get("web") or {}))
 
 
 _SMTP_KEYS = {"host", "port", "username", "password_env", "security", "timeout"}
@@ -132,6 +137,14 @@ def _check_values(data: dict[str, Any]) -> list[str]:
                 out.append(f"smtp.port: expected a port number such as 587, found {smtp['port']!r}")
             if smtp.get("security", "starttls") not in ("starttls", "ssl", "none"):
                 out.append(f"smtp.security: expected starttls, ssl or none, found {smtp['security']!r}")
+    web = data.get("web")
+    if web is not None:
+        if not isinstance(web, dict):
+            out.append(f"web: expected a mapping (behind_proxy: true or false), found {web!r}")
+        else:
+            out += [f"web.{k}: unknown setting (allowed: behind_proxy)" for k in web if k != "behind_proxy"]
+            if "behind_proxy" in web and not isinstance(web["behind_proxy"], bool):
+                out.append(f"web.behind_proxy: expected true or false, found {web['behind_proxy']!r}")
     return out
 
 

@@ -99,7 +99,7 @@ def _fill(store: Store) -> Store:
     store.roster.upsert(PEOPLE, "test", now=NOW)
     spec = parse_template(ALL_KINDS, "all_kinds.yaml")
     with store.transaction():
-        _insert_form(store, "all", spec)
+        _insert_form(store, "all", spec, audience="public")  # personal links and a public link
         _insert_form(store, "expired", spec, deadline=PAST_DEADLINE)
         _insert_form(store, "closed", spec, status="closed")
         _insert_form(store, "private", parse_template({**ALL_KINDS, "anonymous_allowed": False}, "x.yaml"))
@@ -225,7 +225,9 @@ def test_public_link_only_where_the_form_allows_it(client, store):
     assert r.status_code == 403 and TEXTS["ky"]["personal_only"] in r.get_data(as_text=True)
     assert client.post("/f/pub-private", data=GOOD).status_code == 403
     assert client.get("/f/pub-post_test").status_code == 403
-    assert client.get("/f/pub-needs_assessment").status_code == 200  # anonymous_allowed
+    # anonymous_allowed in its template, but the plan sent it to the roster: personal links only
+    assert client.get("/f/pub-needs_assessment").status_code == 403
+    assert client.get("/f/pub-event_feedback").status_code == 403
     assert client.get("/f/pub-school_application").status_code == 200  # audience public
     assert client.get(f"/f/{tok('all', 'p1')}").status_code == 404  # a personal token is not a public id
     assert client.get("/t/pub-all").status_code == 404  # nor the other way round

@@ -37,14 +37,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """``serve [--host H] [--port P]``: the participants' web forms (:func:`automation.web.forms.serve`)."""
+    """``serve [--host H] [--port P]``: the participants' web forms (:func:`automation.web.serve.serve`);
+    ``club.yaml``'s ``web.behind_proxy`` says whether an HTTPS proxy's headers are trusted."""
     from automation.web.secret import load_secret_key
     from automation.web.serve import serve
 
     service = service_from(args)
     store = service.store
     key = load_secret_key(service.web_key_path)
-    serve(store, host=args.host, port=args.port, secret_key=key)
+    serve(store, host=args.host, port=args.port, secret_key=key,
+          behind_proxy=bool(service.config.web.get("behind_proxy")))
     return 0
 
 

@@ -13,9 +13,11 @@ Routes
                              token, pre-filled with her previous answers and
                              editable until the deadline.
 ``GET /t/<token>/done``      thank-you page.
-``GET/POST /f/<external_id>`` the form's public link, only where the template says
-                             ``anonymous_allowed`` or the plan ``audience: public``;
-                             every submission is a new anonymous response.
+``GET/POST /f/<external_id>`` the form's public link, only where the plan says
+                             ``audience: public`` (a form sent to the roster answers
+                             403 with a page saying to open her personal link);
+                             each page the server renders makes at most one
+                             anonymous response.
 ``GET /f/<external_id>/done`` thank-you page.
 ``GET /``                    a neutral page (no list of forms: links are the only
                              way in).
@@ -38,7 +40,14 @@ Safety
   of (nonce, link) valid :data:`automation.web.app.CSRF_MAX_AGE` seconds.  A POST whose token is
   missing, forged, expired, for another link, or whose cookie lacks the nonce,
   saves nothing and gets her answers back with a message (HTTP 400).
-- Limits: ``MAX_CONTENT_LENGTH`` (:data:`automation.web.app.MAX_REQUEST_BYTES`), Werkzeug's
+- Stuffing a public link: each rendered page carries a submission id signed by
+  the server (itsdangerous, bound to the link); the response id is derived from it,
+  so sending the page again replaces its response, and a POST with a forged,
+  foreign or absent id saves nothing (HTTP 400, her answers back with a new id).
+  Stored anonymous submissions are rate-limited per client IP and form and per
+  form (Flask-Limiter, :mod:`automation.web.guard`); over a limit she gets her
+  answers back with a note to wait and send again (HTTP 429).
+- Limits: ``MAX_CONTENT_LENGTH`` (also for a chunked body, which Werkzeug would cut silently) (:data:`automation.web.app.MAX_REQUEST_BYTES`), Werkzeug's
   per-field and field-count limits, text answers by their template limits
   (``max_chars``/``max_words``, else 1000/20000 characters — answers.py), an
   "other" text by :data:`automation.web.values.OTHER_MAX_CHARS`; control characters are removed
@@ -46,7 +55,12 @@ Safety
 - Output: Jinja2 autoescaping; a strict Content-Security-Policy (no inline
   script), ``Referrer-Policy: no-referrer`` (links carry tokens),
   ``Cache-Control: no-store``.
-- ``serve`` binds to 127.0.0.1 unless ``--host`` says otherwise.
+- ``serve`` binds to 127.0.0.1 unless ``--host`` says otherwise; ``club.yaml``
+  ``web: {behind_proxy: true}`` trusts one HTTPS proxy's ``X-Forwarded-For``/``-Proto``
+  (Werkzeug's ProxyFix) and sends the cookie ``Secure``; without it those headers are ignored.
+- Logs: link tokens are cut to 4 characters in every request and error line
+  (:func:`automation.web.guard.mask_tokens`); the ``Server`` header names no versions;
+  a page number is read strictly (1–3 ASCII digits); a malformed request line is answered, not a crash.
 
 Threads: a :class:`Store` connection belongs to the thread that opened it, so
 a request served on another thread opens its own connection to the same file
@@ -60,5 +74,6 @@ Modules
 ``texts``   everything the pages say, in Kyrgyz and Russian.
 ``links``   a resolved link (:class:`Link`) and her previous response.
 ``secret``  the signing key kept in a file.
+``guard``   body limit for chunked requests, rate limits, proxy trust, token masking, page numbers.
 ``serve``   the threaded server with token-shortening request logs.
 """

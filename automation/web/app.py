@@ -19,10 +19,21 @@ from typing import Any, Callable
 
 from flask import Flask, abort, g, redirect, render_template, request, session
 from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
 
 from automation.forms.answers import word_count
 from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
 from automation.store import Store
+from automation.web.guard import (
+    RATE_PER_CLIENT,
+    RATE_PER_FORM,
+    TOO_LARGE,
+    BodyLimit,
+    mask_tokens,
+    parse_page,
+    rate_limits,
+    trust_proxy,
+)
 from automation.web.links import Link
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import (
@@ -57,7 +68,6 @@ MAX_FIELD_BYTES = 512 * 1024
 MAX_FIELDS = 2000
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_SID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def _when(text_or_dt: str | datetime) -> str:
@@ -70,17 +80,31 @@ class _PersonalOnly(Exception):
     """A form's public link to a form that takes answers through personal links only (HTTP 403)."""
 
 
+class _FormsApp(Flask):
+    """Flask, logging a failed request's path with its link token shortened."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log the error as Flask does, without the full personal token of the path."""
+        self.logger.error(f"Exception on {mask_tokens(request.path)} [{request.method}]", exc_info=exc_info)
+
+
 def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_key: bytes | str | None = None,
-               base_url: str = "") -> Flask:
+               base_url: str = "", behind_proxy: bool = False, rate_per_client: str = RATE_PER_CLIENT,
+               rate_per_form: str = RATE_PER_FORM) -> Flask:
     """The web forms as a Flask app serving the forms of ``store``.
 
     ``clock`` returns the current time (UTC, aware) — the deadline check uses
-    it; ``secret_key`` signs the session cookie and the CSRF tokens (a random
-    one when None: pages opened before a restart then ask to press Send again;
-    ``serve`` keeps one in a file, see :func:`automation.web.secret.load_secret_key`).
+    it; ``secret_key`` signs the session cookie, the CSRF tokens and the
+    submission ids of anonymous pages (a random one when None: pages opened
+    before a restart then ask to press Send again; ``serve`` keeps one in a
+    file, see :func:`automation.web.secret.load_secret_key`).  ``behind_proxy``:
+    trust one HTTPS proxy's ``X-Forwarded-*`` headers and send the cookie
+    ``Secure`` (:func:`automation.web.guard.trust_proxy`).  ``rate_per_client``
+    and ``rate_per_form`` limit the submissions stored through public links
+    (:func:`automation.web.guard.rate_limits`).
     """
-    app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=str(TEMPLATES_DIR / "static"),
-                static_url_path="/static")
+    app = _FormsApp(__name__, template_folder=str(TEMPLATES_DIR), static_folder=str(TEMPLATES_DIR / "static"),
+                    static_url_path="/static")
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_hex(32),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
@@ -92,7 +116,12 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.jinja_env.autoescape = True  # every template, whatever its extension
+    app.wsgi_app = BodyLimit(app.wsgi_app, MAX_REQUEST_BYTES)  # type: ignore[method-assign]
+    if behind_proxy:
+        trust_proxy(app)
+    limited = rate_limits(app, rate_per_client, rate_per_form)
     signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="club-forms-csrf")
+    sid_signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="club-forms-submission")
     home = threading.get_ident()
 
     def db_store() -> Store:
@@ -107,6 +136,11 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
     def _close(exc: BaseException | None) -> None:
         if g.pop("own_store", False):
             g.pop("store").close()
+
+    @app.before_request
+    def _chunked_too_large() -> None:
+        if request.environ.get(TOO_LARGE):
+            abort(413)
 
     @app.after_request
     def _headers(resp):
@@ -136,6 +170,11 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             raise _PersonalOnly()
         return link
 
+    def asked_lang() -> str | None:
+        """The language asked for (``?lang=`` or the form's ``lang``), else None (a page in both)."""
+        lang = request.values.get("lang")
+        return lang if lang in LANGS else None
+
     def choose_lang(link: Link | None, override: str | None = None) -> str:
         for cand in (override, request.values.get("lang")):
             if cand in LANGS:
@@ -162,6 +201,19 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         nonce = session.get("csrf")
         return (isinstance(data, dict) and isinstance(nonce, str) and data.get("l") == link.token
                 and secrets.compare_digest(str(data.get("n", "")), nonce))
+
+    def new_sid(link: Link) -> str:
+        """A submission id for one rendering of an anonymous page: signed, bound to the link."""
+        return sid_signer.dumps({"l": link.token, "s": secrets.token_urlsafe(12)})
+
+    def sent_sid(link: Link) -> str | None:
+        """The random part of the submission id the page sent, if this server issued it for this link."""
+        try:
+            data = sid_signer.loads(request.form.get("sid", ""), max_age=CSRF_MAX_AGE)
+        except BadData:
+            return None
+        ok = isinstance(data, dict) and data.get("l") == link.token and isinstance(data.get("s"), str)
+        return data["s"] if ok else None
 
     def message_page(status: int, title_key: str, body_keys: list[tuple[str, dict]], lang: str | None,
                      link_text: str | None = None, link_url: str | None = None):
@@ -215,7 +267,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         return render_template(
             "form.html", lang=lang, t=t, spec=link.spec, sections=sections, values=values, messages=messages,
             page=page, banner=banner, link=link, action_url=link.url(), csrf_token=csrf_token(link),
-            sid=sid or secrets.token_urlsafe(16), OTHER=OTHER, text_limit=text_limit, word_count=word_count,
+            sid=sid or new_sid(link), OTHER=OTHER, text_limit=text_limit, word_count=word_count,
             other_max=OTHER_MAX_CHARS, langs=[(lg, TEXTS[lg]["lang_name"]) for lg in LANGS],
             deadline=_when(link.form.deadline),
             already=t["already"].format(when=_when(prev.submitted_at)) if prev else None,
@@ -229,7 +281,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         try:
             link = resolve(kind, token)
         except _PersonalOnly:
-            return message_page(403, "personal_only_title", [("personal_only", {})], choose_lang(None))
+            return message_page(403, "personal_only_title", [("personal_only", {})], asked_lang())
         if request.method == "GET":
             lang = choose_lang(link)
             if is_closed(link):
@@ -246,12 +298,12 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         if is_closed(link):
             return closed_page(link, lang)
         values = values_from_form(link.spec, request.form)
-        page = int(request.form["page"]) if (request.form.get("page") or "").isdigit() else 0
-        sent_sid = request.form.get("sid", "")
-        sid = sent_sid if _SID_RE.match(sent_sid) else None
+        page = parse_page(request.form.get("page"))
+        issued = sent_sid(link) if link.public else None
+        sid = request.form.get("sid") if issued else None  # the same signed id goes back on the page
         if action.startswith("lang:"):  # the language switch: same page, same answers, nothing saved
             return render_form(link, lang, values, {}, page=page, sid=sid)
-        if not csrf_ok(link):
+        if not csrf_ok(link) or (link.public and issued is None):
             return render_form(link, lang, values, {}, page=page, sid=sid, banner=TEXTS[lang]["csrf"], status=400)
         answers, problems = answers_from_values(link.spec, values)
         if problems:
@@ -260,8 +312,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         if link.pid:
             prev = s.responses.latest_of(link.form.form_key, link.pid)
             response_id = prev.response_id if prev else None
-        else:  # resubmitting the same rendered page (a double tap, a retry) replaces, never duplicates
-            basis = f"{app.config['SECRET_KEY']}|{link.form.form_key}|{sid or secrets.token_hex(16)}"
+        else:  # one response per page the server rendered: a double tap, a retry, a replay replaces it
+            basis = f"{app.config['SECRET_KEY']}|{link.form.form_key}|{issued}"
             response_id = "lw_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
         try:
             LocalForms(s, base_url).submit(token, answers, now=clock(), response_id=response_id)
@@ -277,7 +329,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         try:
             link = resolve(kind, token)
         except _PersonalOnly:
-            return message_page(403, "personal_only_title", [("personal_only", {})], choose_lang(None))
+            return message_page(403, "personal_only_title", [("personal_only", {})], asked_lang())
         lang = choose_lang(link)
         if link.pid:
             if db_store().responses.latest_of(link.form.form_key, link.pid) is None:
@@ -294,6 +346,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         return form_view("t", token)
 
     @app.route("/f/<external_id>", methods=["GET", "POST"])
+    @limited
     def public(external_id: str):
         return form_view("f", external_id)
 
@@ -324,6 +377,27 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
     @app.errorhandler(413)
     def _too_large(e):
         return message_page(413, "too_large_title", [("too_large", {})], None)
+
+    @app.errorhandler(429)
+    def _too_many(e):
+        """Over a rate limit: her answers come back with a note to wait and send again (nothing saved);
+        a page in both languages when there is no form to give back."""
+        headers = {"Retry-After": "60"}
+        external_id = (request.view_args or {}).get("external_id")
+        if request.method == "POST" and external_id:
+            try:
+                link = resolve("f", external_id)
+            except (HTTPException, _PersonalOnly):  # not a form that takes answers: the plain page
+                link = None
+            if link is not None and not is_closed(link):
+                lang = choose_lang(link)
+                page, status = render_form(link, lang, values_from_form(link.spec, request.form), {},
+                                           page=parse_page(request.form.get("page")),
+                                           sid=request.form.get("sid") if sent_sid(link) else None,
+                                           banner=TEXTS[lang]["too_many_banner"], status=429)
+                return page, status, headers
+        page, status = message_page(429, "too_many_title", [("too_many", {})], None)
+        return page, status, headers
 
     @app.errorhandler(500)
     def _error(e):

@@ -158,6 +158,7 @@ def accepts_answers(form: FormRecord, now: datetime) -> bool:
 
 
 def takes_anonymous(form: FormRecord) -> bool:
-    """Whether the form takes answers through its public link (no personal token):
-    its template allows anonymous answers (``anonymous_allowed``) or the plan made it ``audience: public``."""
-    return bool(form.spec().anonymous_allowed or form.audience == "public")
+    """Whether the form takes answers through its public link (no personal token): only when the plan made
+    it ``audience: public``.  A form sent to the roster (personal links) refuses its public link even if its
+    template allows anonymous answers: an open link would let anyone add answers to the members' form."""
+    return form.audience == "public"
