@@ -259,9 +259,20 @@ def read_group_export(path: str | Path) -> RosterRead:
         raise RosterError(str(p), ["no e-mail column: expected a Google Groups export with an "
                                    "'Email address' or 'Member Email' column"])
     ncol = next((i for i, h in enumerate(names) if h in _GROUP_NAME_HEADERS), None)
+    for label, wanted in (("e-mail", _GROUP_EMAIL_HEADERS), ("name", _GROUP_NAME_HEADERS)):
+        both = [i for i, h in enumerate(names) if h in wanted]
+        if len(both) > 1:
+            raise RosterError(str(p), [f"line {hi + 1}: columns " + " and ".join(f"{i + 1} «{header[i].strip()}»"
+                                                                                for i in both)
+                                       + f" all hold the {label}; expected one {label} column: delete the others"])
     people, problems, seen = [], [], set()
     for i, row in enumerate(rows[hi + 1:], start=hi + 2):
         if not any(c.strip() for c in row):
+            continue
+        cells = [(c, f) for c, f in ((ecol, "email"), (ncol, "name")) if c is not None and c < len(row)]
+        bad = [f"column {c + 1} «{header[c].strip()}»: {e}" for c, f in cells for e in field_problems(f, row[c].strip())]
+        if bad:
+            problems.append(f"line {i}, " + f"; line {i}, ".join(bad))
             continue
         email = row[ecol].strip().lower() if ecol < len(row) else ""
         if not EMAIL_RE.match(email):

@@ -14,7 +14,7 @@ import pytest
 from automation.cli.main import main
 from automation.errors import RosterError
 from automation.jobs.roster import new_participant
-from automation.roster import MAX_LENGTH, read_roster
+from automation.roster import MAX_LENGTH, read_group_export, read_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = "name,email,phone,oblast,municipality,role,language\n"
@@ -99,3 +99,20 @@ def test_roster_add_refuses_control_characters_and_long_fields(tmp_path: Path) -
         new_participant("Айгүл\x00", "aigul@example.org", "naryn", "ky", municipality="М" * 201)
     msg = str(e.value)
     assert "--name: control character U+0000" in msg and "--municipality: the municipality has 201 characters" in msg
+
+
+def test_a_google_groups_export_is_checked_the_same_way(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    p = tmp_path / "members.csv"
+    p.write_bytes(("Group name,Email address,Nickname,Group role\n"
+                   "club,aigul@example.org,Айгүл\x00,MEMBER\n"
+                   "club,bermet@example.org," + "Б" * 300 + ",MEMBER\n"
+                   "club,chynara@example.org,Чынара,MEMBER\n").encode())
+    assert main(["--config", str(_config(tmp_path)), "roster", "import", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2, column 3 «Nickname»: control character U+0000" in err
+    assert "line 3, column 3 «Nickname»: the name has 300 characters, at most 200" in err
+    assert _emails(tmp_path) == []
+    two = tmp_path / "two.csv"
+    two.write_text("Email address,Member Email\naigul@example.org,bermet@example.org\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="columns 1 «Email address» and 2 «Member Email» all hold the e-mail"):
+        read_group_export(two)
