@@ -44,6 +44,11 @@ _HEADERS = {
     "sex": ("sex", "пол", "жынысы", "gender"),
 }
 REQUIRED = ("name", "email", "oblast", "language")
+#: The longest value each field may hold (characters): a longer cell is a pasted text or a wrong column.
+MAX_LENGTH = {"name": 200, "email": 254, "phone": 40, "oblast": 100, "municipality": 200, "role": 100,
+              "language": 40, "sex": 20}
+#: Characters a roster cell must not hold: the C0 and C1 control characters (NUL among them) and DEL.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _LANGS = {"ky": "ky", "kg": "ky", "кыргызча": "ky", "кыргыз": "ky", "кыргызский": "ky", "ru": "ru", "русский": "ru",
           "орусча": "ru", "рус": "ru"}
@@ -119,6 +124,21 @@ def validate_person(name: str, email: str, oblast: str, role: str, language: str
             "sex": sx or "f", "phone": phone.strip()}, errs
 
 
+def field_problems(field: str, value: str) -> list[str]:
+    """What is wrong with the text of one field, whatever the field's own rules: a control character (a NUL
+    byte, say; its position named) or more characters than :data:`MAX_LENGTH` allows.  [] when it is fine."""
+    out = []
+    m = CONTROL_RE.search(value)
+    if m:
+        out.append(f"control character U+{ord(m.group()):04X} at character {m.start() + 1} of the {field}: "
+                   "a roster cell holds plain text only (was the file written by another program? remove it)")
+    limit = MAX_LENGTH.get(field)
+    if limit is not None and len(value) > limit:
+        out.append(f"the {field} has {len(value)} characters, at most {limit} are expected (is this the right "
+                   "column, or did a text get pasted into it?)")
+    return out
+
+
 def participant_id(email: str) -> str:
     """Stable, non-reversible id derived from the e-mail address (lower-cased)."""
     return "p_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
@@ -156,16 +176,20 @@ def read_roster(path: str | Path) -> RosterRead:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
     header = next(reader)
     cols: dict[str, int] = {}
-    unknown = []
+    twice: list[str] = []
     for i, h in enumerate(header):
         hn = _norm(h)
         for field, names in _HEADERS.items():
             if hn in names:
-                cols[field] = i
+                if field in cols:
+                    j = cols[field]
+                    twice.append(f"line 1: columns {j + 1} «{header[j].strip()}» and {i + 1} «{h.strip()}» both hold "
+                                 f"the {field}; expected one {field} column: delete or rename the other")
+                else:
+                    cols[field] = i
                 break
-        else:
-            if hn:
-                unknown.append(h)
+    if twice:
+        raise RosterError(str(p), twice)
     missing = [f for f in REQUIRED if f not in cols]
     if missing:
         raise RosterError(str(p), [
@@ -186,6 +210,11 @@ def read_roster(path: str | Path) -> RosterRead:
             hint = "a comma inside a value needs quotes" if len(row) > len(header) else "a missing comma or cell?"
             errs.append(f"{len(row)} cells, but the header has {len(header)} ({hint})")
             problems.append(f"line {line}: " + "; ".join(errs))
+            continue
+        cell_errs = [f"column {cols[f] + 1} «{header[cols[f]].strip()}»: {e}" for f in cols
+                     for e in field_problems(f, row[cols[f]].strip())]
+        if cell_errs:
+            problems.append(f"line {line}, " + f"; line {line}, ".join(cell_errs))
             continue
         clean, problems_ = validate_person(get("name"), get("email"), get("oblast"), get("role"), get("language"),
                                            get("phone"), get("sex"))
@@ -230,9 +259,20 @@ def read_group_export(path: str | Path) -> RosterRead:
         raise RosterError(str(p), ["no e-mail column: expected a Google Groups export with an "
                                    "'Email address' or 'Member Email' column"])
     ncol = next((i for i, h in enumerate(names) if h in _GROUP_NAME_HEADERS), None)
+    for label, wanted in (("e-mail", _GROUP_EMAIL_HEADERS), ("name", _GROUP_NAME_HEADERS)):
+        both = [i for i, h in enumerate(names) if h in wanted]
+        if len(both) > 1:
+            raise RosterError(str(p), [f"line {hi + 1}: columns " + " and ".join(f"{i + 1} «{header[i].strip()}»"
+                                                                                for i in both)
+                                       + f" all hold the {label}; expected one {label} column: delete the others"])
     people, problems, seen = [], [], set()
     for i, row in enumerate(rows[hi + 1:], start=hi + 2):
         if not any(c.strip() for c in row):
+            continue
+        cells = [(c, f) for c, f in ((ecol, "email"), (ncol, "name")) if c is not None and c < len(row)]
+        bad = [f"column {c + 1} «{header[c].strip()}»: {e}" for c, f in cells for e in field_problems(f, row[c].strip())]
+        if bad:
+            problems.append(f"line {i}, " + f"; line {i}, ".join(bad))
             continue
         email = row[ecol].strip().lower() if ecol < len(row) else ""
         if not EMAIL_RE.match(email):

@@ -202,8 +202,8 @@ def test_selection_by_target_sizes_with_tie_at_the_cut() -> None:
 # --- codes, final ranking, names, roster ----------------------------------------------------------
 
 
-def _school_store() -> Store:
-    store = Store(":memory:")
+def _school_store(path: str = ":memory:") -> Store:
+    store = Store(path)
     spec = get_template("school_application")
     store.db.execute(
         "INSERT INTO forms (form_key, template_id, template_version, kind, event_id, pre_test, audience, backend,"
@@ -356,3 +356,78 @@ def test_result_mail_subject_keeps_its_space(tmp_path: Path) -> None:
     for m in mails:
         assert "Школа будущих депутатов: результаты отбора" in str(m["Subject"])
         assert "депутаттар мектеби: тандоонун жыйынтыгы" in str(m["Subject"])
+
+
+# --- codes given by hand (issue 12) ----------------------------------------------------------------
+
+
+def _hand_scores(tmp_path: Path, codes_: list[str], name: str = "hand.csv") -> Path:
+    # each code scored 5, 4, 3, ... by every member on every criterion
+    return write_csv(tmp_path, [x for i, c in enumerate(codes_) for x in rows_for(c, same(5 - i % 5))], name)
+
+
+def _score(tmp_path: Path, scores: Path, state: str = "state.sqlite", *extra: str) -> int:
+    cfg = tmp_path / "club.yaml"
+    cfg.write_text(f"state: {state}\n", encoding="utf-8")
+    return main(["--config", str(cfg), "school", "score", str(scores), *extra])
+
+
+def test_codes_given_by_hand_are_scored_when_the_service_coded_nothing(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture) -> None:
+    # a secretariat coded paper applications A01..A03 (no state file at all)
+    scores = _hand_scores(tmp_path, ["A01", "A02", "A03"])
+    assert _score(tmp_path, scores, "nowhere.sqlite", "--json") == 0
+    cap = capsys.readouterr()
+    assert [(r["code"], r["rank"]) for r in json.loads(cap.out)] == [("A01", 1), ("A02", 2), ("A03", 3)]
+    assert "Note: the codes are the secretariat's own (A01…A03; 3 application(s)), not the service's" in cap.err
+    # a state file with applications the service has not coded: scored as they are, the store unchanged
+    db = tmp_path / "state.sqlite"
+    _school_store(str(db)).close()
+    assert _score(tmp_path, scores) == 0
+    assert "A01" in capsys.readouterr().out
+    store = Store(str(db))
+    assert store.school.codes() == {}
+    store.close()
+    # A2 sorts before A10
+    assert _score(tmp_path, _hand_scores(tmp_path, [f"A{i}" for i in range(1, 12)], "many.csv"), "nowhere.sqlite",
+                  "--json") == 0
+    assert [r["code"] for r in json.loads(capsys.readouterr().out)][:3] == ["A1", "A6", "A11"]
+
+
+def test_codes_given_by_hand_are_refused_when_the_service_coded_the_applications(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    db = tmp_path / "state.sqlite"
+    store = _school_store(str(db))
+    assign_codes(store)  # A-001..A-003
+    store.close()
+    before = db.read_bytes()
+    assert _score(tmp_path, _hand_scores(tmp_path, ["A01", "A02", "A03"])) == 2
+    err = capsys.readouterr().err
+    assert "line 2: code 'A01' is not one of the service's codes: the applications in the state file were coded " \
+           "by the service (A-001…A-003, see `school codes`)" in err
+    assert err.count("is not one of the service's codes") == 3 and "nothing was ranked" in err
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("codes_, expect", [
+    (["A01", "A02", "A-003"], "line 44: code 'A-003' is written differently from the other codes (like 'A01', "
+                              "42 score(s)); 21 score(s) use this form"),
+    (["A01", "A1"], "line 23: code 'A1' and code 'A01' (line 2) look like the same application written two ways"),
+    (["A01", "Иванова"], "line 23: code 'ИВАНОВА' is not an application code: expected a code with a number"),
+])
+def test_codes_given_by_hand_must_be_written_one_way(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                     codes_: list[str], expect: str) -> None:
+    assert _score(tmp_path, _hand_scores(tmp_path, codes_), "nowhere.sqlite") == 2
+    err = capsys.readouterr().err
+    assert expect in err and "nothing was ranked" in err and "Traceback" not in err
+
+
+def test_a_member_named_like_a_formula_stays_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    apps = assign_codes(_school_store())
+    [path] = sheets.write_scoring_sheets(apps, ["=1+1"], tmp_path)
+    cell = load_workbook(path)["Баалоо"]["B1"]
+    assert (cell.value, cell.data_type) == ("=1+1", "s")
+    read = sheets.read_scores([path])
+    assert {p.member for p in read.problems} == {"=1+1"}

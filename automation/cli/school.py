@@ -13,11 +13,11 @@ from automation.cli.common import context_from, now_from
 from automation.cli.common import service_from
 from automation.errors import AutomationError
 from automation.model import BISHKEK
-from automation.programmes.school.codes import Application, assign_codes
+from automation.programmes.school.codes import Application, applications_to_check, assign_codes
 from automation.programmes.school.commission import Commission, load_commission
 from automation.programmes.school.criteria import GROUP_OLDER, GROUP_YOUNG
 from automation.programmes.school.mail import mail_results
-from automation.programmes.school.scores import Problem, ScoresRead, check_scores, write_scores_csv
+from automation.programmes.school.scores import Problem, ScoresRead, check_scores, hand_code_note, write_scores_csv
 from automation.programmes.school.scoring import alpha_verdict, score_applications
 from automation.programmes.school.selection import accept, final_results, finalize, revealed, select
 from automation.programmes.school.sheets import read_scores, write_scoring_sheets
@@ -57,9 +57,12 @@ def _print_problems(read: ScoresRead, problems: list[Problem]) -> int:
 
 def _checked(args: Any, store: Store | None, com: Commission) -> tuple[ScoresRead, list[Problem], list[Application]]:
     read = read_scores(args.scores)
-    apps = assign_codes(store) if store is not None else []
+    apps = applications_to_check(store, [r.code for r in read.rows])
     known = [a.code for a in apps] if apps else None
     problems = check_scores(read, known, com.members or None, args.expect_members)
+    note = hand_code_note(read.rows) if known is None and not problems else None
+    if note:
+        print(f"Note: {note}.", file=sys.stderr)
     return read, problems, apps
 
 
@@ -104,7 +107,9 @@ def cli_finalize(args: Any) -> int:
     store = _store(args)
     read, problems, apps = _checked(args, store, com)
     if not apps:
-        raise AutomationError("no School applications in the state file")
+        raise AutomationError("no School applications coded by the service in the state file: `school finalize` "
+                              "selects among the applications the service received and coded (see `school codes`); "
+                              "scores of applications coded by hand can be ranked with `school score`")
     if problems:
         return _print_problems(read, problems)
     sc = score_applications(read.rows, com.flag_top, com.flag_spread, com.members or None)

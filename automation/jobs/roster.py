@@ -15,8 +15,8 @@ from pathlib import Path
 from automation.context import Context
 from automation.errors import AutomationError, RosterError
 from automation.model import Participant
-from automation.roster import (RosterRead, is_group_export, participant_id, read_group_export, read_roster,
-                               validate_person)
+from automation.roster import (RosterRead, field_problems, is_group_export, participant_id, read_group_export,
+                               read_roster, validate_person)
 from automation.store import Store
 
 
@@ -56,6 +56,11 @@ def new_participant(name: str, email: str, oblast: str, language: str, role: str
 
     Raises :class:`RosterError` (source ``roster add``) listing every problem.
     """
+    fields = {"name": name, "email": email, "oblast": oblast, "language": language, "role": role, "phone": phone,
+              "sex": sex, "municipality": municipality}
+    problems = [f"--{f}: {e}" for f, v in fields.items() for e in field_problems(f, v.strip())]
+    if problems:
+        raise RosterError("roster add", problems)
     clean, problems = validate_person(name, email, oblast, role, language, phone, sex)
     if problems:
         raise RosterError("roster add", problems)

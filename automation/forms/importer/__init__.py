@@ -11,8 +11,15 @@ Two flavours of the same data are read, and give the same responses:
 
 Headings may be English or Russian ("Timestamp"/«Отметка времени», "Email
 Address"/«Адрес электронной почты», "Score"/«Баллы»); a grid question has one
-column per row, ``Question [Row]``.  The service's own workbooks (``sheets/``)
-use the same layout, with «Область» and «Роль» columns that are skipped.
+column per row, ``Question [Row]``.  The service's own workbooks (``sheets/``,
+saved as CSV) use the same layout, with «Область» and «Роль» columns joined from
+the roster: those are skipped only when the file is recognised as such a workbook
+by its layout (:func:`automation.forms.importer.columns.service_columns`); in a
+Google export a question of that title is a question like any other.
+
+A file with no question column, or with a response dated after the import
+(beyond a few hours' slack), is refused; identical rows are imported once and
+their number is reported.
 
 With a template (or when the form already exists in the store) each column is
 mapped to a question by its title — Kyrgyz, Russian, or both as the service's

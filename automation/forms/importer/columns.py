@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from automation.forms.importer.cells import keys, norm
-from automation.model import FormSpec, Question
+from automation.model import OBLASTS, ROLES, FormSpec, Question
 
 #: Match keys (:func:`~automation.forms.importer.cells.norm`) of the submission time column.
 TIMESTAMP_HEADERS = {"timestamp", "отметка времени", "метка времени", "дата и время"}
@@ -22,8 +22,11 @@ EMAIL_HEADERS = {"email address", "email", "e-mail", "адрес электро�
                  "username", "имя пользователя"}
 #: … of a quiz's total score column ("7 / 10").
 SCORE_HEADERS = {"score", "total score", "баллы", "итоговый балл"}
-#: Columns the service's own workbooks add (automation.jobs.responses.worksheet_rows); not questions.
-SKIPPED_HEADERS = {"область", "роль"}
+#: The first four headings of the service's own workbooks (automation.jobs.responses.worksheet_rows): the
+#: last two, «Область» and «Роль», are joined from the roster and are no questions.
+SERVICE_LAYOUT = ("отметка времени", "адрес электронной почты", "область", "роль")
+#: How the service's own workbooks write the submission time (Asia/Bishkek).
+_SERVICE_TIME = re.compile(r"^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}$")
 #: ``Question [Score]`` / ``[Feedback]`` columns of a quiz export: not answers.
 _PER_QUESTION_META = {"score", "баллы", "feedback", "отзыв", "points"}
 #: A grid question's column, ``Question [Row]``: groups (question title, row label).
@@ -66,14 +69,35 @@ def classify_columns(headers: list[str]) -> list[Column]:
             role = "email"
         elif n in SCORE_HEADERS:
             role = "score"
-        elif n in SKIPPED_HEADERS:
-            role = "skipped"
         elif m and norm(m.group(2)) in _PER_QUESTION_META and norm(m.group(1)) in plain:
             role = "skipped"
         else:
             role = "question"
         cols.append(Column(i, h, role))
     return cols
+
+
+def service_columns(headers: list[str], rows: list[list[str]], spec: FormSpec | None) -> list[int]:
+    """The indices of the «Область» and «Роль» columns when the file is one of the service's own workbooks
+    (saved as CSV), else [].  Such a workbook is recognised by its layout, never by a title alone: its first
+    four headings are :data:`SERVICE_LAYOUT`, every submission time is written ``14.07.2022 16:10:05``,
+    the two columns hold only oblast and role names of the roster (or nothing), and, when ``spec`` has a
+    question of the same title, the file has that title twice (the question's own column follows).
+    In a Google export «Область» or «Роль» is a question like any other.
+    """
+    if tuple(norm(h) for h in headers[:4]) != SERVICE_LAYOUT:
+        return []
+    if not all(_SERVICE_TIME.match(r[0].strip()) for r in rows):
+        return []
+    oblasts = {norm(v["ru"]) for v in OBLASTS.values()} | {""}
+    roles = {norm(v["ru"]) for v in ROLES.values()} | {""}
+    if not all(norm(r[2]) in oblasts and norm(r[3]) in roles for r in rows):
+        return []
+    titles = {k for q in spec.questions for k in keys(q.title)} if spec is not None else set()
+    names = [norm(h) for h in headers]
+    if any(names[i] in titles and names.count(names[i]) == 1 for i in (2, 3)):
+        return []
+    return [2, 3]
 
 
 def map_to_spec(cols: list[Column], spec: FormSpec, problems: list[str]) -> list[str]:

@@ -40,7 +40,8 @@ class ImportResult:
     def lines(self) -> list[str]:
         """What the command prints (no e-mail addresses: counts only)."""
         e = self.export
-        out = [f"Imported {self.responses} response(s) from {e.source} into form {self.form_key!r}"
+        merged = f" ({e.rows} rows, {len(e.merged)} identical row(s) merged)" if e.merged else ""
+        out = [f"Imported {self.responses} response(s){merged} from {e.source} into form {self.form_key!r}"
                f" ({'new form, backend import' if self.created else 'existing form'}):",
                f"  {self.new} new, {self.responses - self.new} already there (updated);"
                f" {self.matched} matched to the roster, {self.unknown_emails} e-mail(s) not in the roster,"
@@ -100,7 +101,7 @@ def import_export(store: Store, path: str | Path, spec: FormSpec | None = None, 
             raise ResponsesImportError(source, [f"form {form_key!r} is already in the store, made from template "
                                         f"{stored.id!r}, not {spec.id!r}; give another --event or --form-key"])
         spec = stored
-    parsed = read_export(Path(path), spec, source, tz)
+    parsed = read_export(Path(path), spec, source, tz, now)
     spec = parsed.spec
     matched, unknown, anonymous, new = _write_import(store, form_key, spec, parsed, existing, event_id, pre_test,
                                                      source, now)

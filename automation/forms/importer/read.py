@@ -14,7 +14,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +29,22 @@ from automation.forms.importer.cells import (
     slash_timestamps,
     split_choices,
 )
-from automation.forms.importer.columns import TIMESTAMP_HEADERS, Column, classify_columns, map_to_spec, title_of
+from automation.forms.importer.columns import (
+    TIMESTAMP_HEADERS,
+    Column,
+    classify_columns,
+    map_to_spec,
+    service_columns,
+    title_of,
+)
 from automation.forms.importer.infer import infer_spec
-from automation.model import BISHKEK, FormSpec, Question, iso
+from automation.model import BISHKEK, FormSpec, Question, iso, utc_now
 
 #: Most problems listed in one :class:`ResponsesImportError` (reading stops there).
 MAX_PROBLEMS = 40
+#: How far after the moment of the import a submission time may lie (a sheet kept in a time zone ahead of
+#: Bishkek's, a computer clock a little off); a later time is refused as a wrong date.
+FUTURE_SLACK = timedelta(hours=12)
 
 
 @dataclass
@@ -63,6 +73,10 @@ class ParsedExport:
     inferred: bool
     notes: list[str] = field(default_factory=list)
     missing_questions: list[str] = field(default_factory=list)
+    #: Identical rows imported once: (line of the repeat, line of the row it repeats).
+    merged: list[tuple[int, int]] = field(default_factory=list)
+    #: Data rows in the file (responses + merged repeats).
+    rows: int = 0
 
 
 def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
@@ -158,9 +172,10 @@ def _response_id(submitted: datetime, email: str | None, answers: dict[str, Any]
 
 
 def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: str | None = None,
-                tz: Any = BISHKEK) -> ParsedExport:
+                tz: Any = BISHKEK, now: datetime | None = None) -> ParsedExport:
     """Read one export — a path (``str`` or ``Path``) or the file's bytes — into responses for
-    ``spec`` (inferred from the data when None).  ``source`` names it in messages.
+    ``spec`` (inferred from the data when None).  ``source`` names it in messages.  A submission
+    time later than ``now`` (default: the current time) by more than :data:`FUTURE_SLACK` is a problem.
 
     Raises :class:`ResponsesImportError` listing the problems (each with its line) when
     the file cannot be read as a whole; nothing is half-read.
@@ -196,6 +211,17 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
             problems.append(f"line {ln}: {len(rec)} cells, but the header has {len(headers)}")
     if problems:
         raise ResponsesImportError(source, problems[:MAX_PROBLEMS])
+    own = service_columns(headers, [rec for _, rec in data_rows], spec)
+    for i in own:
+        cols[i].role = "skipped"
+    if own:
+        notes.append("columns " + " and ".join(f"{i + 1} «{headers[i]}»" for i in own) + " are the service's own "
+                     "workbook columns (joined from the roster), not questions: not imported")
+    if not any(c.role == "question" for c in cols):
+        raise ResponsesImportError(source, [
+            f"line {header_line}: no question columns, only " + ", ".join(f"«{h}»" for h in headers)
+            + "; expected a form's responses with one column per question (Google Forms: Responses → "
+            "Download responses, or the linked Sheet as CSV)"])
     inferred = spec is None
     missing: list[str] = []
     if spec is None:
@@ -214,11 +240,18 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     sep = ";" if any(";" in v for v in checkbox_cells) else None
     responses: list[ParsedResponse] = []
     seen: dict[str, int] = {}
+    merged: list[tuple[int, int]] = []
+    latest = (now or utc_now()) + FUTURE_SLACK
     for ln, rec in data_rows:
         try:
             submitted = parse_timestamp(rec[ts_col.index], order, tz)
         except ValueError as e:
             problems.append(f"line {ln}, column «{ts_col.header}»: {e}")
+            continue
+        if submitted > latest:
+            problems.append(f"line {ln}, column «{ts_col.header}»: {rec[ts_col.index].strip()!r} is in the future "
+                            f"(the import runs on {(latest - FUTURE_SLACK).astimezone(tz):%d.%m.%Y %H:%M}); a response "
+                            "cannot be submitted later than now: check the year and the sheet's time zone")
             continue
         email = rec[email_col.index].strip().lower() if email_col is not None else ""
         answers: dict[str, Any] = {}
@@ -243,7 +276,7 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
                 problems.append(f"line {ln}, column «{c.header}»: {e}")
         rid = _response_id(submitted, email, answers)
         if rid in seen:
-            notes.append(f"line {ln} repeats line {seen[rid]} exactly; imported once")
+            merged.append((ln, seen[rid]))
             continue
         seen[rid] = ln
         responses.append(ParsedResponse(ln, rid, submitted, email or None, answers,
@@ -270,6 +303,9 @@ def read_export(data: bytes | str | Path, spec: FormSpec | None = None, source: 
     flavour = export_flavour(raw_ts)
     if flavour == "sheet" and slash_timestamps(raw_ts):
         notes.append(f"a/b/yyyy timestamps read as {'month/day' if order == 'mdy' else 'day/month'}")
-    return ParsedExport(source, spec, cols, responses, flavour, inferred, notes, missing)
+    if merged:
+        shown = ", ".join(f"line {a} = line {b}" for a, b in merged[:10]) + (", …" if len(merged) > 10 else "")
+        notes.append(f"{len(merged)} identical row(s) merged (same time, e-mail and answers; imported once): {shown}")
+    return ParsedExport(source, spec, cols, responses, flavour, inferred, notes, missing, merged, len(data_rows))
 
 

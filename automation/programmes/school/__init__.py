@@ -8,7 +8,10 @@ future deputies"), stage II «Өтүнмөлөрдү баалоо жана Ме�
   (DESIGN.md principle 8).  Codes are ``A-001``, ``A-002``, ... in submission
   order and are kept in the table ``school_codes`` of the state file, so an
   application keeps its code whatever arrives or is edited later
-  (:mod:`.codes`);
+  (:mod:`.codes`).  Scores are checked against those codes only when the
+  service coded the applications; a secretariat that coded paper applications
+  by hand (``A01``) scores them with its own codes, written one way
+  (:func:`.scores.code_form_problems`), with a note;
 - each commission member scores each application **independently** on a 5-point
   scale per criterion (:data:`.criteria.CRITERIA`, weights 15/15/10/10/20/10/20),
   in her own scoring workbook (:mod:`.sheets`) or a scores CSV;

@@ -8,6 +8,7 @@ not names (DESIGN.md principle 8); a code, once given, never changes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from automation.model import FormSpec, parse_iso, utc_now
 from automation.programmes.school.criteria import (
     AGE_SPLIT,
+    CODE_RE,
     GROUP_MINOR,
     GROUP_OLDER,
     GROUP_UNKNOWN,
@@ -115,9 +117,22 @@ def assign_codes(store: Store, now: datetime | None = None, form_key: str | None
 
 
 def code_key(code: str) -> tuple[int, str]:
-    """Sort key of a code: ``A-002`` before ``A-010``."""
-    m = re.match(r"^A-(\d+)$", code)
+    """Sort key of a code, by its last number: ``A-002`` before ``A-010``, ``A2`` before ``A10`` (codes
+    given by hand sort the same way); a code without a number last."""
+    m = re.search(r"(\d+)\D*$", code)
     return (int(m.group(1)), code) if m else (10 ** 9, code)
+
+
+def applications_to_check(store: Store | None, codes: Iterable[str]) -> list[Application]:
+    """The applications a set of scores with these ``codes`` is checked against: every application of the
+    store, coded (:func:`assign_codes`) when the service coded them already (the store has codes) or the
+    scores use the service's codes (``A-001``); [] when there is no store, or when the store has no codes
+    and the codes were given by hand (``A01``, paper applications): those are taken as they are."""
+    if store is None:
+        return []
+    if store.school.codes() or all(CODE_RE.match(c) for c in codes):
+        return assign_codes(store)
+    return []
 
 
 def coded_view(app: Application, lang: str = "ru", on: date = SCHOOL_START) -> dict[str, Any]:

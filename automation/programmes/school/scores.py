@@ -25,6 +25,12 @@ from automation.programmes.school.codes import code_key
 from automation.programmes.school.criteria import CODE_RE, CRITERIA, DEFAULT_MEMBERS, SCALE
 
 
+#: Cyrillic letters that look like Latin ones, as typed into a code by hand (``А-001`` is ``A-001``).
+_LOOKALIKE = str.maketrans("АВЕКМНОРСТХ", "ABEKMHOPCTX")
+#: What a code given by hand may look like: letters, digits and ``-_./``, with a number, at most 20 characters.
+_HAND_CODE_RE = re.compile(r"^(?=.*\d)[\w./-]{1,20}$")
+
+
 class ScoresError(ValidationError):
     """A scores file cannot be read at all (missing, not text, no header)."""
 
@@ -43,8 +49,8 @@ class ScoreRow:
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem of a scores file.  ``kind``: header, bad_code, unknown_code, bad_member, unknown_member,
-    bad_criterion, bad_score, out_of_range, empty_score, duplicate, missing, members."""
+    """One problem of a scores file.  ``kind``: header, bad_code, unknown_code, code_form, bad_member,
+    unknown_member, bad_criterion, bad_score, out_of_range, empty_score, duplicate, missing, members."""
 
     kind: str
     message: str
@@ -127,15 +133,20 @@ def cell_problems(code: str, member: str, crit_raw: Any, score_raw: Any, where: 
                   line: int | None) -> tuple[ScoreRow | None, list[Problem]]:
     """One score from its raw cells (code, member, criterion, score as typed): the :class:`ScoreRow`
     and no problems, or None and every problem of the cells.  ``where``/``line`` name the place.
-    A Cyrillic «А» typed in a code is read as a Latin A; ``K1``/``К1`` as criterion 1."""
+    A Cyrillic «А» typed in a code is read as a Latin A; ``K1``/``К1`` as criterion 1.  A code is the
+    service's (``A-001``) or one the secretariat gave by hand (``A01``: letters, digits and ``-_./``
+    with a number); :func:`check_scores` decides which form is expected."""
     probs: list[Problem] = []
-    code = code.strip().upper().replace("А-", "A-")  # a Cyrillic А typed by hand
+    typed = code.strip().upper()
+    code = typed.translate(_LOOKALIKE)  # a Cyrillic А typed by hand
     crit = _parse_criterion(crit_raw)
     mk = member.strip()
     if not code:
         probs.append(Problem("bad_code", "the code is empty", line, where))
-    elif not CODE_RE.match(code):
-        probs.append(Problem("bad_code", f"code {code!r} is not an application code like A-001", line, where, code))
+    elif not CODE_RE.match(code) and not _HAND_CODE_RE.match(code):
+        code = typed[:40]
+        probs.append(Problem("bad_code", f"code {code!r} is not an application code: expected a code with a "
+                             "number, like A-001 (the service's) or A01", line, where, code))
     if not mk:
         probs.append(Problem("bad_member", "the member is empty", line, where, code or None))
     if crit is None:
@@ -205,11 +216,15 @@ def check_scores(read: ScoresRead, known_codes: Iterable[str] | None = None, mem
     scored the same application on the same criterion twice (both lines named), and missing
     scores (which code, member and criterion).
 
-    ``known_codes``: the applications that must all be scored (None: the codes found).
+    ``known_codes``: the applications that must all be scored, coded by the service (``A-001``): a code of
+    another form is refused once, at its first line.  None: the codes found, which may be the secretariat's
+    own (``A01``) but must all be written one way (:func:`code_form_problems`).
     ``members``: the commission (None: the members found, who must number ``expected_members``).
     Problems come in file order; missing scores (no line) at the end.
     """
     problems = list(read.problems)
+    if known_codes is None:
+        problems += code_form_problems(read.rows)
     known = [c for c in known_codes] if known_codes is not None else None
     known_set = set(known) if known is not None else None
     if members is not None:
@@ -223,8 +238,17 @@ def check_scores(read: ScoresRead, known_codes: Iterable[str] | None = None, mem
                 names.setdefault(member_key(pr.member), pr.member)
     seen: dict[tuple[str, str, int], ScoreRow] = {}
     good: list[ScoreRow] = []
+    hand_seen: set[str] = set()
     for r in read.rows:
         mk = member_key(r.member)
+        if known_set is not None and not CODE_RE.match(r.code):
+            if r.code not in hand_seen:
+                hand_seen.add(r.code)
+                problems.append(Problem("bad_code", f"code {r.code!r} is not one of the service's codes: the "
+                                        f"applications in the state file were coded by the service "
+                                        f"({_code_range(known or [])}, see `school codes`); use those codes",
+                                        r.line, r.where, r.code, r.member, r.criterion))
+            continue
         if known_set is not None and r.code not in known_set:
             problems.append(Problem("unknown_code", f"{r.code} is not an application code (known: "
                                     f"{_code_range(known or [])})", r.line, r.where, r.code, r.member, r.criterion))
@@ -252,7 +276,7 @@ def check_scores(read: ScoresRead, known_codes: Iterable[str] | None = None, mem
     flagged_any = {(p.code, member_key(p.member)) for p in problems if p.code and p.member}
     flagged_member = {member_key(p.member) for p in problems if p.member and not p.code}
     codes = known if known is not None else sorted({r.code for r in read.rows} | {p.code for p in read.problems
-                                                                                  if p.code and CODE_RE.match(p.code)},
+                                                                                  if p.code and _is_code(p.code)},
                                                    key=code_key)
     by_cm: dict[tuple[str, str], set[int]] = defaultdict(set)
     for r in good:
@@ -271,6 +295,52 @@ def check_scores(read: ScoresRead, known_codes: Iterable[str] | None = None, mem
                     problems.append(Problem("missing", f"{code}: {display} has no score for criterion {c.number} "
                                             f"({c.title.ru})", code=code, member=display, criterion=c.number))
     return problems
+
+
+def _is_code(code: str) -> bool:
+    return bool(CODE_RE.match(code) or _HAND_CODE_RE.match(code))
+
+
+def _code_shape(code: str) -> str:
+    """The form of a code: its numbers replaced by ``#`` (``A-001`` → ``A-#``, ``A01`` → ``A#``)."""
+    return re.sub(r"\d+", "#", code)
+
+
+def code_form_problems(rows: Sequence[ScoreRow]) -> list[Problem]:
+    """Codes given by hand must be written one way: a problem for each form of code other than the most used
+    one (at its first line), and for two spellings of the same number (``A1`` and ``A01``)."""
+    first: dict[str, ScoreRow] = {}
+    count: dict[str, int] = defaultdict(int)
+    by_number: dict[tuple[str, tuple[int, ...]], ScoreRow] = {}
+    out: list[Problem] = []
+    for r in rows:
+        shape = _code_shape(r.code)
+        first.setdefault(shape, r)
+        count[shape] += 1
+        key = (shape, tuple(int(n) for n in re.findall(r"\d+", r.code)))
+        other = by_number.setdefault(key, r)
+        if other.code != r.code and not any(p.code == r.code and p.kind == "code_form" for p in out):
+            out.append(Problem("code_form", f"code {r.code!r} and code {other.code!r} ({other.where}) look like the "
+                               "same application written two ways; write it one way", r.line, r.where, r.code))
+    if len(count) > 1:
+        main = max(count, key=lambda sh: (count[sh], -rows.index(first[sh])))
+        for shape, r in first.items():
+            if shape != main:
+                out.append(Problem("code_form", f"code {r.code!r} is written differently from the other codes "
+                                   f"(like {first[main].code!r}, {count[main]} score(s)); {count[shape]} score(s) "
+                                   f"use this form: write every code one way", r.line, r.where, r.code))
+    return out
+
+
+def hand_code_note(rows: Sequence[ScoreRow]) -> str | None:
+    """A note when the codes are not the service's (``A-001``) but the secretariat's own: they are taken as
+    they are, one application per code, and not checked against the state file.  None otherwise."""
+    codes = sorted({r.code for r in rows}, key=code_key)
+    if not codes or all(CODE_RE.match(c) for c in codes):
+        return None
+    return (f"the codes are the secretariat's own ({_code_range(codes)}; {len(codes)} application(s)), not the "
+            "service's (A-001): each code is taken as one application, and they are not checked against the "
+            "state file, which has no coded applications")
 
 
 def _code_range(codes: Sequence[str]) -> str:
