@@ -94,6 +94,7 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
     counts = {"sent": 0, "already": 0, "failed": 0, "unknown": 0}
     left = 0
     newly_unknown: list[Outgoing] = []
+    why: list[str] = []
     for o in outgoing:
         mid = str(o.msg["Message-ID"])
         status = deliveries.status(mid)
@@ -108,6 +109,7 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
                                              f"to send it again: {RESEND} '{_bare(mid)}'")
                 counts["unknown"] += 1
                 newly_unknown.append(o)
+                why.append(str(e))
                 continue
             if provider_id:
                 deliveries.mark_sent(mid, provider_id, now)
@@ -143,7 +145,7 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
             raise
         deliveries.mark_sent(mid, provider_id, now)
         counts["sent"] += 1
-    alert_unknown(ctx, action_key, newly_unknown, now)
+    alert_unknown(ctx, action_key, newly_unknown, now, "; ".join(sorted(set(why))))
     detail = (f"{counts['sent']} sent, {counts['already']} already sent, {counts['failed']} failed, "
               f"{counts['unknown']} unknown")
     if left:
@@ -163,11 +165,11 @@ def _bare(mid: str) -> str:
     return mid.strip().strip("<>")
 
 
-def alert_unknown(ctx: Context, action_key: str, unknown: list[Outgoing], now: datetime) -> None:
+def alert_unknown(ctx: Context, action_key: str, unknown: list[Outgoing], now: datetime, reason: str = "") -> None:
     """Mail the club's admin at once about messages whose outcome could not be told, with the command to resend.
 
     One alert per set of messages (its Message-ID is made from theirs, so a rerun does not send it twice);
-    recorded in ``deliveries`` like any mail, outside the daily limit.  A failure to send it is recorded
+    recorded in ``deliveries`` like any mail, outside the daily limit; ``reason`` says why no lookup was possible.  A failure to send it is recorded
     and otherwise ignored: the weekly summary lists the messages too.
     """
     if not unknown:
@@ -178,11 +180,12 @@ def alert_unknown(ctx: Context, action_key: str, unknown: list[Outgoing], now: d
     msg = new_message(ctx, key, f"{admin}|{','.join(ids)}", "АМУЦА: служба рассылок", [admin],
                       f"Проверьте: неизвестно, ушли ли {len(unknown)} письм. ({action_key})", now)
     lines = [f"Служба рассылок остановилась во время отправки (действие {action_key}). Неизвестно, ушли ли эти "
-             "письма, и проверить это негде (в club.yaml нет imap: с папкой «Отправленные», или она не ответила), "
-             "поэтому они НЕ отправлены повторно:", ""]
+             "письма, и проверить это не удалось, поэтому они НЕ отправлены повторно:", ""]
     for o in sorted(unknown, key=lambda o: str(o.msg["Message-ID"])):
         lines += [f"- кому: {o.recipient} ({len(o.envelope_to)} адрес.)", f"  тема: {o.msg['Subject']}",
                   f"  действие: {action_key}", f"  отправить ещё раз: {RESEND} '{_bare(str(o.msg['Message-ID']))}'", ""]
+    if reason:
+        lines += [f"Почему не удалось проверить (why the sent mail could not be checked): {reason}", ""]
     lines += ["Если получатель письмо не получил, отправьте его ещё раз командой выше; все такие письма сразу:",
               f"{RESEND} --all-unknown", "", "Unknown outcome: these messages were not resent. To send one again, run "
               "the command after «отправить ещё раз»; every such message at once: " + f"{RESEND} --all-unknown"]

@@ -7,7 +7,7 @@ server accepts from the account in the Sent folder (Gmail, Microsoft 365,
 Yandex and Mail.ru do; a plain relay does not — then leave ``imap:`` out and the
 admin is told of such a message instead).
 
-One short session per lookup: LOGIN, SELECT (read-only), ``SEARCH HEADER
+One short session per lookup: log in, open the folder read-only, ``SEARCH HEADER
 Message-ID``, LOGOUT.  Anything that keeps the answer from being certain (the
 server unreachable, the login refused, the folder missing, ``NO`` or ``BAD`` to
 the search) raises :class:`LookupUnavailable`, never "not sent".
