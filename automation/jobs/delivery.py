@@ -177,8 +177,8 @@ def alert_unknown(ctx: Context, action_key: str, unknown: list[Outgoing], now: d
     admin = ctx.plan.club.admin_email
     ids = sorted(str(o.msg["Message-ID"]) for o in unknown)
     key = f"{action_key}#unknown-alert"
-    msg = new_message(ctx, key, f"{admin}|{','.join(ids)}", "АМУЦА: служба рассылок", [admin],
-                      f"Проверьте: неизвестно, ушли ли {len(unknown)} письм. ({action_key})", now)
+    msg = new_message(ctx, key, f"{admin}|{','.join(ids)}", ctx.plan.club.name.ru, [admin],
+                      f"Проверьте: неизвестно, ушли ли письма ({len(unknown)}), действие {action_key}", now)
     lines = [f"Служба рассылок остановилась во время отправки (действие {action_key}). Неизвестно, ушли ли эти "
              "письма, и проверить это не удалось, поэтому они НЕ отправлены повторно:", ""]
     for o in sorted(unknown, key=lambda o: str(o.msg["Message-ID"])):
