@@ -196,6 +196,43 @@ def test_where_the_lookup_is_refused_the_admin_is_alerted_at_once_and_resend_sen
     assert _ids(handler).count(d.message_id) == 1
 
 
+class _DieOnTheAlert:
+    """A mail port that dies once, just before handing the admin's alert over."""
+
+    def __init__(self, inner):
+        self.inner, self.died = inner, False
+        self.can_find_sent = inner.can_find_sent
+
+    def send(self, msg, envelope_to):
+        if str(msg["X-Club-Action"]).endswith("#unknown-alert") and not self.died:
+            self.died = True
+            raise SystemExit("killed")
+        return self.inner.send(msg, envelope_to)
+
+    def find_sent(self, mid):
+        return self.inner.find_sent(mid)
+
+
+def test_an_alert_cut_off_by_a_crash_goes_out_at_the_rerun(tmp_path, servers):
+    handler, _, imap = servers
+    ctx = _season(tmp_path, servers, with_imap=False)
+    invite = _invite(ctx)
+    real = ctx.backend.mail
+    ctx.backend.mail = _DieAfter(real, 3, after_send=False)
+    with pytest.raises(SystemExit):
+        mailings.run(ctx, invite, invite.due)
+    ctx.backend.mail = _DieOnTheAlert(real)
+    with pytest.raises(SystemExit):
+        mailings.run(ctx, invite, invite.due)
+    assert not any(rcpts == [ctx.plan.club.admin_email] for rcpts, _ in handler.messages)
+    ctx.backend.mail = real
+    res = mailings.run(ctx, invite, invite.due)
+    assert "1 unknown" in res.detail
+    assert [rcpts for rcpts, _ in handler.messages].count([ctx.plan.club.admin_email]) == 1
+    mailings.run(ctx, invite, invite.due)  # and only once
+    assert [rcpts for rcpts, _ in handler.messages].count([ctx.plan.club.admin_email]) == 1
+
+
 def test_resend_of_a_message_that_did_go_out_finds_it_in_the_sent_folder(tmp_path, servers):
     handler, _, imap = servers
     ctx = _season(tmp_path, servers)

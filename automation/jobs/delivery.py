@@ -86,20 +86,23 @@ def finish_message(msg: EmailMessage, langs: tuple[str, ...]) -> EmailMessage:
 def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: datetime) -> JobResult:
     """Deliver each message exactly once (see the module docstring).  Returns the action's result.
 
-    Messages found ``unknown`` in this call are put before the admin at once (:func:`alert_unknown`).
+    Messages whose outcome is ``unknown`` are put before the admin at once (:func:`alert_unknown`; a rerun
+    sends that alert again only if the set of such messages changed, or if a crash kept it from going out).
     """
     deliveries = ctx.store.deliveries
     mail = ctx.backend.mail
     day = now.astimezone(BISHKEK).date().isoformat()
     counts = {"sent": 0, "already": 0, "failed": 0, "unknown": 0}
     left = 0
-    newly_unknown: list[Outgoing] = []
+    unknown: list[Outgoing] = []  # found unknown now or earlier: the alert names them all
     why: list[str] = []
     for o in outgoing:
         mid = str(o.msg["Message-ID"])
         status = deliveries.status(mid)
         if status in ("sent", "failed", "unknown"):
             counts["already" if status == "sent" else status] += 1
+            if status == "unknown":
+                unknown.append(o)
             continue
         if status is not None:  # queued: the outcome of an earlier attempt is not known
             try:
@@ -108,7 +111,7 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
                 deliveries.mark_unknown(mid, f"not resent: could not check whether it went out ({e}); "
                                              f"to send it again: {RESEND} '{_bare(mid)}'")
                 counts["unknown"] += 1
-                newly_unknown.append(o)
+                unknown.append(o)
                 why.append(str(e))
                 continue
             if provider_id:
@@ -145,7 +148,7 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
             raise
         deliveries.mark_sent(mid, provider_id, now)
         counts["sent"] += 1
-    alert_unknown(ctx, action_key, newly_unknown, now, "; ".join(sorted(set(why))))
+    alert_unknown(ctx, action_key, unknown, now, "; ".join(sorted(set(why))))
     detail = (f"{counts['sent']} sent, {counts['already']} already sent, {counts['failed']} failed, "
               f"{counts['unknown']} unknown")
     if left:
@@ -168,9 +171,11 @@ def _bare(mid: str) -> str:
 def alert_unknown(ctx: Context, action_key: str, unknown: list[Outgoing], now: datetime, reason: str = "") -> None:
     """Mail the club's admin at once about messages whose outcome could not be told, with the command to resend.
 
-    One alert per set of messages (its Message-ID is made from theirs, so a rerun does not send it twice);
-    recorded in ``deliveries`` like any mail, outside the daily limit; ``reason`` says why no lookup was possible.  A failure to send it is recorded
-    and otherwise ignored: the weekly summary lists the messages too.
+    One alert per set of messages (its Message-ID is made from theirs, so a rerun does not send it twice,
+    unless the alert itself was cut off by a crash: still ``queued``, it is sent again — a second alert
+    rather than none); recorded in ``deliveries`` like any mail, outside the daily limit.  ``reason``
+    says why no lookup was possible.  A failure to send it is recorded and otherwise ignored: the
+    weekly summary lists the messages too.
     """
     if not unknown:
         return
@@ -193,10 +198,12 @@ def alert_unknown(ctx: Context, action_key: str, unknown: list[Outgoing], now: d
     finish_message(msg, ("ru",))
     mid = str(msg["Message-ID"])
     deliveries = ctx.store.deliveries
-    if deliveries.status(mid) is not None:
+    status = deliveries.status(mid)
+    if status not in (None, "queued"):
         return
-    day = now.astimezone(BISHKEK).date().isoformat()
-    deliveries.add(mid, key, admin, "ru", str(msg["Subject"]), "queued", now, day, 1)
+    if status is None:
+        day = now.astimezone(BISHKEK).date().isoformat()
+        deliveries.add(mid, key, admin, "ru", str(msg["Subject"]), "queued", now, day, 1)
     try:
         deliveries.mark_sent(mid, ctx.backend.mail.send(msg, [admin]), now)
     except BackendError as e:
