@@ -16,7 +16,7 @@ messages received more than once, **unknown** = deliveries whose status is ``unk
 Run (from the repository root, with the project's interpreter)::
 
     .venv/bin/python bench/smtp_crash_trials.py                    # with imap: (the Sent folder)
-    .venv/bin/python bench/smtp_crash_trials.py --no-imap          # SMTP alone: unknown → alert + resend
+    .venv/bin/python bench/smtp_crash_trials.py --no-imap --resend # SMTP alone: unknown → alert, then the admin resends
     .venv/bin/python bench/smtp_crash_trials.py --no-imap --repo DIR   # the code of another checkout
 
 ``--repo`` runs ``main.py`` of another checkout (e.g. an older commit, unpacked with ``git archive``);
@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import email
+import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -57,6 +59,7 @@ class KillingHandler:
     def __init__(self, imap: FakeImap, jitter_ms: float, rng: random.Random) -> None:
         self.imap, self.jitter, self.rng = imap, jitter_ms, rng
         self.received: list[tuple[str, int, str]] = []  # (Message-ID, recipients, X-Club-Action)
+        self.alert_text = ""  # the text of every alert mail received
         self.kill_at: set[int] = set()
         self.proc: subprocess.Popen[bytes] | None = None
         self.kills = 0
@@ -66,6 +69,8 @@ class KillingHandler:
         msg = email.message_from_bytes(envelope.content, policy=policy.default)
         self.imap.file("Sent", envelope.content)
         self.received.append((str(msg["Message-ID"]), len(envelope.rcpt_tos), str(msg["X-Club-Action"] or "")))
+        if str(msg["X-Club-Action"] or "").endswith("#unknown-alert"):
+            self.alert_text += msg.get_body(("plain",)).get_content()
         if len(self.received) in self.kill_at and self.proc is not None:
             proc = self.proc
             threading.Timer(self.rng.uniform(0, self.jitter) / 1000, self._kill, (proc,)).start()
@@ -105,8 +110,6 @@ def _config(folder: Path, smtp_port: int, imap: FakeImap | None) -> Path:
 
 
 def _run(repo: Path, cfg: Path, args: list[str], handler: KillingHandler) -> int:
-    import os
-
     env = {**os.environ, PASSWORD_ENV: "secret", "PYTHONPATH": str(repo)}
     proc = subprocess.Popen([sys.executable, str(repo / "main.py"), "--config", str(cfg), *args], cwd=cfg.parent,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -117,38 +120,54 @@ def _run(repo: Path, cfg: Path, args: list[str], handler: KillingHandler) -> int
 
 
 def trial(repo: Path, ticks: list[str], smtp_port: int, handler: KillingHandler, imap: FakeImap,
-          use_imap: bool, kill_at: set[int]) -> dict[str, Any]:
-    """One season part with kills at the messages numbered in ``kill_at``; what was received and the final state."""
+          use_imap: bool, kill_at: set[int], resend: bool = False) -> dict[str, Any]:
+    """One season part with kills at the messages numbered in ``kill_at``; what was received and the final state.
+
+    ``resend``: right after each tick that left messages unknown, the admin runs ``mail resend --all-unknown``.
+    """
     folder = Path(tempfile.mkdtemp(prefix="smtp_trial_"))
     cfg = _config(folder, smtp_port, imap if use_imap else None)
-    handler.received, handler.kill_at, handler.kills = [], set(kill_at), 0
+    handler.received, handler.kill_at, handler.kills, handler.alert_text = [], set(kill_at), 0, ""
     imap.folders["Sent"] = []
     if _run(repo, cfg, ["roster", "import", str(ROOT / "examples/club2022/roster.csv")], handler) != 0:
         raise SystemExit("roster import failed")
-    restarts = 0
+    restarts, unknown, arrived = 0, [], set()
     for t in ticks:
+        killed = False
         while True:
             rc = _run(repo, cfg, ["run", "--once", "--now", t], handler)
             if rc != -signal.SIGKILL:
                 break
-            restarts += 1
+            restarts, killed = restarts + 1, True
             if restarts > 50:
                 raise SystemExit("too many restarts")
-    with sqlite3.connect(folder / "state.sqlite") as db:
-        unknown = [r[0] for r in db.execute("SELECT message_id FROM deliveries WHERE status = 'unknown'")]
-    return {"received": list(handler.received), "unknown": unknown, "kills": handler.kills}
+        if killed:
+            with sqlite3.connect(folder / "state.sqlite") as db:
+                now_unknown = [r[0] for r in db.execute("SELECT message_id FROM deliveries WHERE status = 'unknown'")]
+            received = {r[0] for r in handler.received}
+            for m in now_unknown:
+                if m not in unknown:
+                    unknown.append(m)
+                    if m in received:
+                        arrived.add(m)
+            if resend and now_unknown:  # the admin acts on the alert right after this tick
+                _run(repo, cfg, ["mail", "resend", "--all-unknown", "--now", t], handler)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"received": list(handler.received), "unknown": unknown, "arrived": arrived, "kills": handler.kills,
+            "alert_text": handler.alert_text}
 
 
 def count(reference: list[tuple[str, int, str]], got: dict[str, Any]) -> dict[str, int]:
-    """lost (messages, recipients), duplicated, unknown, unknown that arrived, alerts."""
+    """lost (messages, recipients), duplicated, unknown, unknown that had arrived, alerts, unknown no alert named."""
     seen: dict[str, int] = {}
     for mid, _, _ in got["received"]:
         seen[mid] = seen.get(mid, 0) + 1
     lost = [(mid, n) for mid, n, _ in reference if mid not in seen]
     return {"kills": got["kills"], "lost": len(lost), "lost_recipients": sum(n for _, n in lost),
             "duplicated": sum(c - 1 for c in seen.values() if c > 1), "unknown": len(got["unknown"]),
-            "unknown_arrived": sum(1 for m in got["unknown"] if m in seen),
-            "alerts": sum(1 for _, _, a in got["received"] if a.endswith("#unknown-alert"))}
+            "unknown_arrived": len(got["arrived"]),
+            "alerts": sum(1 for _, _, a in got["received"] if a.endswith("#unknown-alert")),
+            "unknown_not_in_an_alert": sum(1 for m in got["unknown"] if m.strip("<>") not in got["alert_text"])}
 
 
 def main() -> None:
@@ -161,6 +180,8 @@ def main() -> None:
     ap.add_argument("--no-imap", action="store_true", help="SMTP without the Sent folder (no imap: setting)")
     ap.add_argument("--refuse-search", action="store_true", help="the IMAP server answers NO to SEARCH HEADER")
     ap.add_argument("--repo", type=Path, default=ROOT, help="the checkout whose main.py runs (default: this one)")
+    ap.add_argument("--resend", action="store_true", help="at the end of each trial the admin runs "
+                    "`mail resend --all-unknown`; count again")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     imap = FakeImap().start()
@@ -181,14 +202,16 @@ def main() -> None:
         totals: dict[str, int] = {}
         for i in range(a.trials):
             ks = set(rng.sample(range(1, len(reference) + 1), a.kills))
-            c = count(reference, trial(a.repo, ticks, port, handler, imap, not a.no_imap, ks))
+            c = count(reference, trial(a.repo, ticks, port, handler, imap, not a.no_imap, ks, a.resend))
             print(f"trial {i + 1:2}: kill after messages {sorted(ks)}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
             for k, v in c.items():
                 totals[k] = totals.get(k, 0) + v
         print(f"TOTAL over {a.trials} trials ({a.trials * a.kills} kills asked, {totals.get('kills', 0)} landed): "
               f"lost {totals.get('lost', 0)} messages ({totals.get('lost_recipients', 0)} recipients), "
               f"duplicated {totals.get('duplicated', 0)}, unknown {totals.get('unknown', 0)} "
-              f"(of which arrived {totals.get('unknown_arrived', 0)}), alert mails {totals.get('alerts', 0)}; "
+              f"(of which arrived {totals.get('unknown_arrived', 0)}), alert mails {totals.get('alerts', 0)}, "
+              f"unknown named in no alert {totals.get('unknown_not_in_an_alert', 0)}"
+              + ("; the admin ran `mail resend --all-unknown` after each such tick" if a.resend else "") + "; "
               f"{time.perf_counter() - started:.0f} s, {datetime.now():%Y-%m-%d}")
     finally:
         ctl.stop()

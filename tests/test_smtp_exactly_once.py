@@ -196,6 +196,27 @@ def test_where_the_lookup_is_refused_the_admin_is_alerted_at_once_and_resend_sen
     assert _ids(handler).count(d.message_id) == 1
 
 
+def test_a_resend_cut_off_by_a_crash_leaves_the_message_unknown_to_resend_again(tmp_path, servers):
+    handler, _, imap = servers
+    ctx = _season(tmp_path, servers, with_imap=False)
+    invite = _invite(ctx)
+    real = ctx.backend.mail
+    ctx.backend.mail = _DieAfter(real, 3, after_send=False)
+    with pytest.raises(SystemExit):
+        mailings.run(ctx, invite, invite.due)
+    ctx.backend.mail = real
+    mailings.run(ctx, invite, invite.due)
+    [d] = ctx.store.deliveries.unknown()
+    ctx.backend.mail = _DieAfter(real, 0, after_send=False)
+    with pytest.raises(SystemExit):
+        resend(ctx, [d.message_id], invite.due, mailings.COMPOSERS, lambda key: mail_action(ctx.plan, key))
+    ctx.backend.mail = real
+    [still] = ctx.store.deliveries.unknown()
+    assert still.message_id == d.message_id and "mail resend" in still.error
+    [r] = resend(ctx, [d.message_id], invite.due, mailings.COMPOSERS, lambda key: mail_action(ctx.plan, key))
+    assert r.status == "sent" and _ids(handler).count(d.message_id) == 1
+
+
 class _DieOnTheAlert:
     """A mail port that dies once, just before handing the admin's alert over."""
 

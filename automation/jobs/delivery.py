@@ -227,8 +227,9 @@ def resend(ctx: Context, message_ids: list[str], now: datetime, composers: Mappi
     """Send again each message whose outcome is ``unknown`` (``python main.py mail resend``), exactly once more.
 
     The message is composed again by its action's composer (same Message-ID; the Date is ``now``).  When
-    the backend can look sent mail up, a message found there is recorded ``sent`` and not resent.  Its row
-    goes back to ``queued`` before it is handed over and gets its outcome after, as in :func:`deliver`.
+    the backend can look sent mail up, a message found there is recorded ``sent`` and not resent.  The
+    intent is written on its row (still ``unknown``: a crash while sending leaves it listed for resending)
+    before it is handed over, and the outcome after, as in :func:`deliver`.
     ``find_action`` maps an action key to the plan's action (raises :class:`AutomationError` if none).
     """
     deliveries, mail = ctx.store.deliveries, ctx.backend.mail
@@ -267,7 +268,9 @@ def resend(ctx: Context, message_ids: list[str], now: datetime, composers: Mappi
                 out.append(Resent(mid, "already", "found in the sent mail: recorded as sent, not sent again"))
                 continue
         o = match[0]
-        deliveries.requeue(mid)
+        # the intent: stays 'unknown' if this process dies while sending, so it is listed for resending again
+        deliveries.mark_unknown(mid, "; ".join(filter(None, [d.error, f"sent again by `mail resend` at "
+                                                             f"{now.isoformat()}: unknown outcome if this stays"])))
         try:
             provider_id = mail.send(o.msg, o.envelope_to)
         except PartialDelivery as e:

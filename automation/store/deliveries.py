@@ -110,7 +110,3 @@ class DeliveriesRepository:
         """Every message whose outcome is ``unknown``, oldest first."""
         return [_delivery(r) for r in self._db.all(
             "SELECT * FROM deliveries WHERE status = 'unknown' ORDER BY queued_at, message_id")]
-
-    def requeue(self, message_id: str) -> None:
-        """Record the intent to send an ``unknown`` message again (``mail resend``): back to ``queued``."""
-        self._db.execute("UPDATE deliveries SET status='queued' WHERE message_id=? AND status='unknown'", (message_id,))
