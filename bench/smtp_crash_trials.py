@@ -158,13 +158,18 @@ def trial(repo: Path, ticks: list[str], smtp_port: int, handler: KillingHandler,
 
 
 def count(reference: list[tuple[str, int, str]], got: dict[str, Any]) -> dict[str, int]:
-    """lost (messages, recipients), duplicated, unknown, unknown that had arrived, alerts, unknown no alert named."""
+    """lost (messages, recipients), duplicated (the club's messages), alert mails received twice (a kill while
+    the alert went out: sent again rather than lost), unknown, unknown that had arrived, alerts, unknown no
+    alert named."""
     seen: dict[str, int] = {}
     for mid, _, _ in got["received"]:
         seen[mid] = seen.get(mid, 0) + 1
     lost = [(mid, n) for mid, n, _ in reference if mid not in seen]
+    alerts = {mid for mid, _, a in got["received"] if a.endswith("#unknown-alert")}
     return {"kills": got["kills"], "lost": len(lost), "lost_recipients": sum(n for _, n in lost),
-            "duplicated": sum(c - 1 for c in seen.values() if c > 1), "unknown": len(got["unknown"]),
+            "duplicated": sum(c - 1 for m, c in seen.items() if c > 1 and m not in alerts),
+            "alert_repeated": sum(c - 1 for m, c in seen.items() if c > 1 and m in alerts),
+            "unknown": len(got["unknown"]),
             "unknown_arrived": len(got["arrived"]),
             "alerts": sum(1 for _, _, a in got["received"] if a.endswith("#unknown-alert")),
             "unknown_not_in_an_alert": sum(1 for m in got["unknown"] if m.strip("<>") not in got["alert_text"])}
@@ -209,7 +214,8 @@ def main() -> None:
         print(f"TOTAL over {a.trials} trials ({a.trials * a.kills} kills asked, {totals.get('kills', 0)} landed): "
               f"lost {totals.get('lost', 0)} messages ({totals.get('lost_recipients', 0)} recipients), "
               f"duplicated {totals.get('duplicated', 0)}, unknown {totals.get('unknown', 0)} "
-              f"(of which arrived {totals.get('unknown_arrived', 0)}), alert mails {totals.get('alerts', 0)}, "
+              f"(of which arrived {totals.get('unknown_arrived', 0)}), alert mails {totals.get('alerts', 0)} "
+              f"(an alert received twice: {totals.get('alert_repeated', 0)}), "
               f"unknown named in no alert {totals.get('unknown_not_in_an_alert', 0)}"
               + ("; the admin ran `mail resend --all-unknown` after each such tick" if a.resend else "") + "; "
               f"{time.perf_counter() - started:.0f} s, {datetime.now():%Y-%m-%d}")
