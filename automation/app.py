@@ -41,7 +41,8 @@ def build_backend(cfg: Config, store: Store, plan: Plan, rng: random.Random | No
     ``google:`` options of the configuration (signs in; raises the Google package's credential errors);
     its spreadsheet is titled «<club name (ru)> — <first year>–<last year of the events>».
     ``local``: :meth:`automation.workspace.local.LocalBackend.create` writing under ``cfg.out``
-    (``outbox/``), the workbooks under ``cfg.sheets``, mail through ``cfg.smtp`` when configured; link
+    (``outbox/``), the workbooks under ``cfg.sheets``, mail through ``cfg.smtp`` when configured (its
+    sent mail looked up in ``cfg.imap``'s Sent folder after a crash, when that is configured); link
     tokens drawn from ``rng`` when given (a seeded run, such as the demo, writes the same links every time).
     """
     if cfg.backend == "google":
@@ -55,7 +56,7 @@ def build_backend(cfg: Config, store: Store, plan: Plan, rng: random.Random | No
     from automation.workspace.local import LocalBackend
 
     return LocalBackend.create(store, cfg.out, plan.club.group_email, plan.club.form_base_url, smtp=cfg.smtp,
-                               sheets_dir=cfg.sheets, rng=rng)
+                               sheets_dir=cfg.sheets, rng=rng, imap=cfg.imap)
 
 
 def make_context(cfg: Config, log: Callable[[str], None] = _quiet, store: Store | None = None,

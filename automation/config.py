@@ -15,6 +15,13 @@ Keys (all optional; paths are relative to the config file)::
       username: club@example.org
       password_env: CLUB_SMTP_PASSWORD   # the password is read from this environment variable
       security: starttls             # starttls | ssl | none
+    imap:                            # optional, with smtp: the account's Sent folder, to settle after a crash
+      host: imap.example.org         # whether a message went out (the provider must file sent mail there)
+      port: 993
+      username: club@example.org
+      password_env: CLUB_IMAP_PASSWORD   # the password is read from this environment variable
+      folder: Sent                   # the Sent folder's IMAP name (Gmail: "[Gmail]/Sent Mail")
+      security: ssl                  # ssl | starttls | none
     daily_cap: 500                   # recipients a day (Gmail: 500 for gmail.com, 2000 for Workspace)
     min_group_size: 3                # small-cell suppression in reports
     report_lang: ru                  # ru | ky
@@ -40,8 +47,8 @@ from automation.checker import read_yaml
 from automation.errors import AutomationError, ValidationError
 from automation.forms.templates import DEFAULT_DIR
 
-_KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "daily_cap", "min_group_size", "report_lang", "templates",
-         "credentials", "google", "web"}
+_KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "imap", "daily_cap", "min_group_size", "report_lang",
+         "templates", "credentials", "google", "web"}
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Config:
     templates: Path = DEFAULT_DIR
     backend: str = "local"
     smtp: dict[str, Any] | None = None
+    imap: dict[str, Any] | None = None
     daily_cap: int = 500
     min_group_size: int = 3
     report_lang: str = "ru"
@@ -72,8 +80,8 @@ def load_config(path: str | Path | None) -> Config:
     """Read ``club.yaml`` (or defaults when ``path`` is None and no ``club.yaml`` exists here).
 
     Raises :class:`ValidationError` listing every unknown setting and bad value, and
-    :class:`AutomationError` when ``path`` is given but missing, or when ``smtp.password_env`` names an
-    environment variable that is not set.
+    :class:`AutomationError` when ``path`` is given but missing, or when ``smtp.password_env`` or
+    ``imap.password_env`` names an environment variable that is not set.
     """
     p = Path(path) if path else Path("club.yaml")
     data: dict[str, Any] = {}
@@ -91,20 +99,13 @@ def load_config(path: str | Path | None) -> Config:
         v = Path(str(data.get(key, default)))
         return v if v.is_absolute() else base / v
 
-    smtp = data.get("smtp")
-    if smtp:
-        smtp = dict(smtp)
-        env = smtp.pop("password_env", None)
-        if env:
-            smtp["password"] = os.environ.get(env)
-            if smtp["password"] is None:
-                raise AutomationError(f"{p}: smtp.password_env names {env}, but that environment variable is not set")
+    smtp, imap = _with_password(p, "smtp", data.get("smtp")), _with_password(p, "imap", data.get("imap"))
     backend = data.get("backend", "local")
     if backend not in ("local", "google"):
         raise ValidationError(str(p), [f"backend: expected local or google, found {backend!r}"])
     return Config(plan=rel("plan", "examples/club2022/plan.yaml"), state=rel("state", "state.sqlite"),
                   out=rel("out", "out"), sheets=rel("sheets", "sheets"),
-                  templates=rel("templates", str(DEFAULT_DIR)), backend=backend, smtp=smtp,
+                  templates=rel("templates", str(DEFAULT_DIR)), backend=backend, smtp=smtp, imap=imap,
                   daily_cap=int(data.get("daily_cap", 500)), min_group_size=int(data.get("min_group_size", 3)),
                   report_lang=str(data.get("report_lang", "ru")),
                   credentials=rel("credentials", "credentials.json"), google=_google_options(data, base, p),
@@ -112,6 +113,20 @@ def load_config(path: str | Path | None) -> Config:
 
 
 _SMTP_KEYS = {"host", "port", "username", "password_env", "security", "timeout"}
+_IMAP_KEYS = {"host", "port", "username", "password_env", "folder", "security", "timeout"}
+
+
+def _with_password(source: Path, key: str, section: Any) -> dict[str, Any] | None:
+    """A copy of the ``smtp:``/``imap:`` section with ``password`` read from the variable ``password_env`` names."""
+    if not section:
+        return None
+    out = dict(section)
+    env = out.pop("password_env", None)
+    if env:
+        out["password"] = os.environ.get(env)
+        if out["password"] is None:
+            raise AutomationError(f"{source}: {key}.password_env names {env}, but that environment variable is not set")
+    return out
 
 
 def _check_values(data: dict[str, Any]) -> list[str]:
@@ -145,6 +160,29 @@ def _check_values(data: dict[str, Any]) -> list[str]:
             out += [f"web.{k}: unknown setting (allowed: behind_proxy)" for k in web if k != "behind_proxy"]
             if "behind_proxy" in web and not isinstance(web["behind_proxy"], bool):
                 out.append(f"web.behind_proxy: expected true or false, found {web['behind_proxy']!r}")
+    return out + _check_imap(data)
+
+
+def _check_imap(data: dict[str, Any]) -> list[str]:
+    """Problems with the ``imap:`` section, each naming its key."""
+    imap = data.get("imap")
+    if imap is None:
+        return []
+    if not isinstance(imap, dict):
+        return [f"imap: expected a mapping (host:, port:, username:, password_env:, folder:, security:), found {imap!r}"]
+    out = [f"imap.{k}: unknown setting (allowed: {', '.join(sorted(_IMAP_KEYS))})" for k in imap if k not in _IMAP_KEYS]
+    if not data.get("smtp"):
+        out.append("imap: only used with smtp: (it is where the SMTP account's sent mail is looked up); "
+                   "add smtp: or remove imap:")
+    if "host" not in imap:
+        out.append("imap.host: required (the IMAP server's name)")
+    if "port" in imap and (isinstance(imap["port"], bool) or not isinstance(imap["port"], int)
+                           or not 0 < imap["port"] < 65536):
+        out.append(f"imap.port: expected a port number such as 993, found {imap['port']!r}")
+    if imap.get("security", "ssl") not in ("starttls", "ssl", "none"):
+        out.append(f"imap.security: expected ssl, starttls or none, found {imap['security']!r}")
+    if "folder" in imap and (not isinstance(imap["folder"], str) or not imap["folder"].strip()):
+        out.append(f"imap.folder: expected the Sent folder's name such as Sent, found {imap['folder']!r}")
     return out
 
 

@@ -1,4 +1,5 @@
-"""``mail preview`` (what a mail action would send, to whom) and ``mail send`` (send it now, exactly once)."""
+"""``mail preview`` (what a mail action would send, to whom), ``mail send`` (send it now, exactly once) and
+``mail resend`` (send again a message whose outcome is unknown)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,23 @@ def cmd_mail_send(args: argparse.Namespace) -> int:
     res = run_action(ctx, action, now_from(args))
     print(f"{action.key}: {res.status}: {res.detail}")
     return 0 if res.status in ("done", "skipped", "deferred") else 1
+
+
+def cmd_mail_resend(args: argparse.Namespace) -> int:
+    """``mail resend MESSAGE-ID ... | --all-unknown``: one line per message; exit 1 unless every one was sent or found."""
+    from automation.errors import AutomationError
+    from automation.jobs.delivery import resend
+    from automation.jobs.mailings import COMPOSERS
+    from automation.plan.actions import mail_action
+
+    if bool(args.message_id) == bool(args.all_unknown):
+        raise AutomationError("mail resend: give the Message-ID(s) from the alert mail, or --all-unknown (not both)")
+    ctx = context_from(args, quiet=True)
+    ids = args.message_id or [d.message_id for d in ctx.store.deliveries.unknown()]
+    if not ids:
+        print("No message has an unknown outcome: nothing to resend.")
+        return 0
+    results = resend(ctx, ids, now_from(args), COMPOSERS, lambda key: mail_action(ctx.plan, key))
+    for r in results:
+        print(f"{r.message_id}: {r.status}: {r.detail}")
+    return 0 if all(r.status in ("sent", "already") for r in results) else 1

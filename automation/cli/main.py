@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from automation.cli.forms import cmd_forms_build, cmd_forms_list
-from automation.cli.mail import cmd_mail_preview, cmd_mail_send
+from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
 from automation.cli.plan import cmd_plan_show
 from automation.cli.report import cmd_report
 from automation.cli.responses import cmd_responses_import, cmd_responses_sync
@@ -149,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action")
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_mail_send)
+    p = mail.add_parser("resend", help="send again a message whose outcome is unknown (named in the admin's alert "
+                        "mail), and record it; one found in the Sent folder is recorded as sent instead")
+    p.add_argument("message_id", nargs="*", metavar="MESSAGE-ID", help="its Message-ID, with or without <>")
+    p.add_argument("--all-unknown", action="store_true", help="every message whose outcome is unknown")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_mail_resend)
 
     p = sub.add_parser("report", help="charts and the mentor's report")
     p.add_argument("--out", help="directory (default: out/ from the configuration)")

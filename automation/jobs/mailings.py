@@ -1,18 +1,10 @@
-"""Mailing jobs and exactly-once delivery.
+"""Mailing jobs: what each ``mail.*`` action sends (the composers), its preview, and the job itself.
 
-Every message gets a deterministic ``Message-ID`` made from the action key and
-the recipient, and a row in ``deliveries`` *before* it is handed to the mail
-backend (status ``queued``); the outcome is recorded after (``sent`` with the
-provider's id, or ``failed`` with the reason).  A ``queued`` row found on a
-later run means the process stopped mid-send: the message is looked up in the
-sent mail (the Maildir, Gmail's ``rfc822msgid:`` search) and resent only if the
-lookup says it is not there; where no lookup is possible it becomes
-``unknown`` and is reported to the admin instead of being resent
-(DESIGN.md principle 7).
-
-A daily cap on recipients (Gmail's per-account sending limit) stops a mailing
-part-way; the action is ``deferred`` and the rest goes out at the next tick on
-a later day.  One failed recipient does not block the others.
+The messages are delivered exactly once by :mod:`automation.jobs.delivery`
+(intent recorded before sending, outcome after; a message whose outcome cannot
+be told is not resent and the admin is alerted).  :class:`Outgoing`,
+:func:`message_id`, :func:`new_message`, :func:`finish_message` and
+:func:`deliver` are re-exported from there.
 
 Mail to the whole group carries both languages, Kyrgyz first; personal mail
 (invitations and reminders with personal links) is in the participant's
@@ -22,72 +14,21 @@ language (DOMAIN.md "Conventions").
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import mimetypes
-from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
 from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 from automation.context import Context
-from automation.errors import AutomationError, BackendError, DeliveryError, PartialDelivery
+from automation.errors import AutomationError
+from automation.jobs import JobResult, done, failed, skipped
+from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
+from automation.jobs.delivery import message_id as message_id, new_message as new_message
 from automation.mail.render import render_mail
-from automation.model import BISHKEK, Action, Participant, parse_iso
+from automation.model import Action, Participant, parse_iso
 from automation.plan.model import Event
-from automation.workspace.ports import LookupUnavailable
-from automation.jobs import JobResult, deferred, done, failed, skipped
-
-
-@dataclass
-class Outgoing:
-    """One message to deliver: ``recipient`` names it in the ledger (an e-mail, or ``group:<address>``)."""
-
-    recipient: str
-    language: str
-    msg: EmailMessage
-    envelope_to: list[str]
-
-
-def message_id(action_key: str, recipient: str, domain: str) -> str:
-    """Deterministic Message-ID: the same action and recipient always give the same id."""
-    h = hashlib.sha256(f"{action_key}|{recipient}".encode()).hexdigest()[:24]
-    return f"<{h}@{domain}>"
-
-
-def new_message(ctx: Context, action_key: str, recipient: str, from_name: str, to: list[str], subject: str,
-                now: datetime) -> EmailMessage:
-    """A message with the headers every club mail carries: From (``from_name`` and the club's admin address),
-    To, Reply-To, Subject, Date (``now`` in Asia/Bishkek), the deterministic Message-ID and X-Club-Action.
-    Add the content, then pass it to :func:`finish_message`."""
-    club = ctx.plan.club
-    msg = EmailMessage()
-    msg["From"] = Address(from_name, addr_spec=club.admin_email)
-    msg["To"] = ", ".join(to)
-    msg["Reply-To"] = club.admin_email
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now.astimezone(BISHKEK))
-    msg["Message-ID"] = message_id(action_key, recipient, club.admin_email.split("@", 1)[1])
-    msg["X-Club-Action"] = action_key
-    return msg
-
-
-def finish_message(msg: EmailMessage, langs: tuple[str, ...]) -> EmailMessage:
-    """The last touches every club mail gets once its content is in: Content-Language, headers that
-    keep their spaces, deterministic MIME boundaries.  Returns ``msg``."""
-    # last: set_content and add_attachment move or drop the top-level Content-* headers
-    msg["Content-Language"] = ", ".join(langs)
-    # Python 3.11's header folding drops the space between encoded words where it wraps a long
-    # subject; with lines allowed up to RFC 5322's 998 characters it does not wrap them.
-    msg.policy = msg.policy.clone(max_line_length=998)
-    # deterministic MIME boundaries (from the Message-ID): the same message is the same bytes every time
-    stem = str(msg["Message-ID"]).strip("<>").split("@")[0]
-    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=_{stem}_{i}")
-    return msg
 
 
 def build_message(ctx: Context, action_key: str, recipient: str, kind: str, langs: tuple[str, ...],
@@ -105,70 +46,6 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
         maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
         msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return finish_message(msg, langs)
-
-
-def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: datetime) -> JobResult:
-    """Deliver each message exactly once (see the module docstring).  Returns the action's result."""
-    deliveries = ctx.store.deliveries
-    mail = ctx.backend.mail
-    day = now.astimezone(BISHKEK).date().isoformat()
-    counts = {"sent": 0, "already": 0, "failed": 0, "unknown": 0}
-    left = 0
-    for o in outgoing:
-        mid = str(o.msg["Message-ID"])
-        status = deliveries.status(mid)
-        if status in ("sent", "failed", "unknown"):
-            counts["already" if status == "sent" else status] += 1
-            continue
-        if status is not None:  # queued: the outcome of an earlier attempt is not known
-            try:
-                provider_id = mail.find_sent(mid)
-            except LookupUnavailable as e:
-                deliveries.mark_unknown(mid, f"not resent: could not check whether it went out ({e})")
-                counts["unknown"] += 1
-                continue
-            if provider_id:
-                deliveries.mark_sent(mid, provider_id, now)
-                counts["already"] += 1
-                continue
-        else:
-            if len(o.envelope_to) > ctx.daily_cap:
-                deliveries.add(mid, action_key, o.recipient, o.language, str(o.msg["Subject"]), "failed", now, day,
-                               len(o.envelope_to), error=(
-                                   f"one message to {len(o.envelope_to)} recipients can never fit the daily sending "
-                                   f"limit of {ctx.daily_cap}: raise daily_cap in club.yaml (Gmail allows 500 a day "
-                                   "for a gmail.com account, 2,000 for Workspace)"))
-                counts["failed"] += 1
-                continue
-            if deliveries.recipients_on(day) + len(o.envelope_to) > ctx.daily_cap:
-                left += 1
-                continue
-            deliveries.add(mid, action_key, o.recipient, o.language, str(o.msg["Subject"]), "queued", now, day,
-                           len(o.envelope_to))
-        try:
-            provider_id = mail.send(o.msg, o.envelope_to)
-        except PartialDelivery as e:  # sent, but some addresses were refused: the admin's summary names them
-            deliveries.mark_sent(mid, e.provider_id, now, error=str(e))
-            counts["sent"] += 1
-            continue
-        except DeliveryError as e:
-            deliveries.mark_failed(mid, str(e))
-            counts["failed"] += 1
-            continue
-        except BackendError as e:
-            if e.refused_before_processing:  # certainly not sent (e.g. the sign-in was refused): not 'unknown'
-                deliveries.forget_queued(mid)
-            raise
-        deliveries.mark_sent(mid, provider_id, now)
-        counts["sent"] += 1
-    detail = (f"{counts['sent']} sent, {counts['already']} already sent, {counts['failed']} failed, "
-              f"{counts['unknown']} unknown")
-    if left:
-        return deferred(f"{detail}; daily sending limit ({ctx.daily_cap} recipients) reached: "
-                        f"{left} message(s) left for the next day")
-    if counts["failed"] and not (counts["sent"] or counts["already"]):
-        return failed(detail)
-    return done(detail)
 
 
 # --- what each action sends ---------------------------------------------------

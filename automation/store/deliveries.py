@@ -100,3 +100,13 @@ class DeliveriesRepository:
         """``(messages, recipients)`` sent so far."""
         r = self._db.one("SELECT count(*), COALESCE(SUM(n_recipients), 0) FROM deliveries WHERE status = 'sent'")
         return (int(r[0]), int(r[1])) if r else (0, 0)
+
+    def get(self, message_id: str) -> Delivery | None:
+        """The message's row, or None if it was never queued."""
+        r = self._db.one("SELECT * FROM deliveries WHERE message_id = ?", (message_id,))
+        return _delivery(r) if r else None
+
+    def unknown(self) -> list[Delivery]:
+        """Every message whose outcome is ``unknown``, oldest first."""
+        return [_delivery(r) for r in self._db.all(
+            "SELECT * FROM deliveries WHERE status = 'unknown' ORDER BY queued_at, message_id")]

@@ -11,11 +11,12 @@ from automation.store import Store
 from automation.workspace.local.files import LocalFiles
 from automation.workspace.local.forms import LocalForms
 from automation.workspace.local.groups import RosterGroup
+from automation.workspace.local.imap import ImapSentFolder
 from automation.workspace.local.mail import MaildirMail, SmtpMail
 from automation.workspace.local.sheets import XlsxSheets
 from automation.workspace.ports import Backend
 
-__all__ = ["LocalBackend", "LocalFiles", "LocalForms", "MaildirMail", "RosterGroup", "SmtpMail", "XlsxSheets"]
+__all__ = ["ImapSentFolder", "LocalBackend", "LocalFiles", "LocalForms", "MaildirMail", "RosterGroup", "SmtpMail", "XlsxSheets"]
 
 
 @dataclass
@@ -46,24 +47,26 @@ class LocalBackend:
 
     @property
     def can_find_sent(self) -> bool:
-        """True with the Maildir outbox; False over SMTP (a server keeps no searchable sent folder)."""
+        """True with the Maildir outbox, and over SMTP with the Sent folder over IMAP; False over SMTP alone."""
         return self.mail.can_find_sent
 
     @classmethod
     def create(cls, store: Store, out: Path, group_address: str, form_base_url: str,
                smtp: dict[str, Any] | None = None, sheets_dir: Path | None = None,
-               rng: random.Random | None = None) -> "LocalBackend":
+               rng: random.Random | None = None, imap: dict[str, Any] | None = None) -> "LocalBackend":
         """Every local port on ``store`` under the folder ``out``.
 
         ``smtp``: the keyword arguments of :class:`SmtpMail` (club.yaml's
-        ``smtp:``), else mail goes to the Maildir ``out/outbox``;
+        ``smtp:``), else mail goes to the Maildir ``out/outbox``; ``imap``:
+        those of :class:`ImapSentFolder` (``imap:``), the SMTP account's Sent folder;
         ``sheets_dir``: where the workbooks go (default ``out/sheets``);
         ``rng``: draw the form links' tokens from this generator (a seeded,
         reproducible run such as the demo) instead of ``secrets``.
         """
         out = Path(out)
         outbox = out / "outbox"
-        mail = SmtpMail(copy_dir=outbox, **smtp) if smtp else MaildirMail(outbox)
+        sent = ImapSentFolder(**imap) if smtp and imap else None
+        mail = SmtpMail(copy_dir=outbox, sent_folder=sent, **smtp) if smtp else MaildirMail(outbox)
         return cls(forms=LocalForms(store, form_base_url, rng=rng), sheets=XlsxSheets(sheets_dir or out / "sheets"),
                    mail=mail, group=RosterGroup(store, group_address), files=LocalFiles(out))
 
