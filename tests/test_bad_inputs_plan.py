@@ -169,3 +169,20 @@ def test_a_problem_line_is_capped():
     c = Checker("x.yaml")
     c.err("title", f"expected text, found {['lol'] * 100_000!r}")
     assert len(c.problems[0]) == MAX_PROBLEM_CHARS and c.problems[0].endswith("…")
+
+
+def test_a_bad_deadline_of_forms_build_is_a_message(capsys):
+    assert main(["forms", "build", "post_test", "--json", "--deadline", "2023-02-30T10:00"]) == 2
+    err = capsys.readouterr().err
+    assert "--deadline '2023-02-30T10:00': not a real date and time" in err and "Traceback" not in err
+
+
+def test_the_commission_file_is_read_like_every_yaml_file_the_admin_writes(tmp_path):
+    """Duplicate keys (and alias bombs) are refused in commission.yaml too (automation.checker.read_yaml)."""
+    from automation.errors import ValidationError
+    from automation.programmes.school.commission import load_commission
+
+    p = tmp_path / "commission.yaml"
+    p.write_text("members: [A, B, C]\nmembers: [D]\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="'members' is written twice"):
+        load_commission(p)

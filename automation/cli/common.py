@@ -25,14 +25,18 @@ def now_from(args: argparse.Namespace) -> datetime:
     an ISO 8601 date and time, or names a day or hour that does not exist (``2023-02-30T10:00``).
     """
     text = getattr(args, "now", None)
-    if not text:
-        return utc_now()
+    return moment_from(text, "--now") if text else utc_now()
+
+
+def moment_from(text: str, option: str) -> datetime:
+    """The moment an option such as ``--now`` or ``--deadline`` names (ISO 8601; Asia/Bishkek time unless it
+    carries an offset), as UTC.  Raises :class:`AutomationError` saying which format is expected."""
     try:
         return parse_iso(text)
     except (ValueError, OverflowError) as e:
         found = f"not a real date and time ({e})" if _ISO_SHAPE.match(text.strip()) else "not in ISO 8601 format"
         raise AutomationError(
-            f"--now {text[:60]!r}: {found}. Expected an ISO 8601 date and time, year first, such as "
+            f"{option} {text[:60]!r}: {found}. Expected an ISO 8601 date and time, year first, such as "
             "2023-03-14T10:00 (Asia/Bishkek time) or 2023-03-14T10:00+06:00 (with an offset); nothing was changed"
         ) from None
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from automation.cli.common import service_from
+from automation.cli.common import moment_from, service_from
 from automation.model import BISHKEK, parse_iso
 
 
@@ -41,7 +41,7 @@ def cmd_forms_build(args: argparse.Namespace) -> int:
             print("note: the presenters come from the event; example names are used (give --presenters)",
                   file=sys.stderr)
         spec = spec.with_options("presenters", [Option(f"p{i}", I18n(n, n)) for i, n in enumerate(names, 1)])
-    deadline = parse_iso(args.deadline) if args.deadline else None
+    deadline = moment_from(args.deadline, "--deadline") if args.deadline else None
     bodies = build_form_requests(spec, deadline, document_title=document_title(spec, args.key) if args.key else None)
     if args.json:
         print(json.dumps(bodies, ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
+from automation.checker import read_yaml
 
 from automation.errors import ValidationError
 from automation.programmes.school.criteria import SCHOOL_START
@@ -39,12 +39,7 @@ class Commission:
 def load_commission(path: str | Path) -> Commission:
     """Read ``commission.yaml``; raises :class:`ValidationError` naming each bad field."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ValidationError(str(p), ["file not found"]) from None
-    except yaml.YAMLError as e:
-        raise ValidationError(str(p), [f"not valid YAML ({e})"]) from None
+    data = read_yaml(p, ValidationError, "(the commission: members:, school_start:, targets: ...)")
     problems = []
     allowed = {"members", "school_start", "targets", "flag_top", "flag_spread"}
     problems += [f"{k}: unknown key (allowed: {', '.join(sorted(allowed))})" for k in data if k not in allowed]
