@@ -39,7 +39,7 @@ import pandas as pd
 
 from automation.analysis.stats import competition_rank
 from automation.model import BISHKEK, parse_iso
-from automation.store import Store
+from automation.store import FormRecord, Store
 
 #: How tied winners are starred: each gets a whole star (share) or 1/k each (split).
 TIES = ("share", "split")
@@ -79,11 +79,7 @@ def votes_frame(store: Store, rules: StarRules = StarRules()) -> pd.DataFrame:
     """
     roster = {_norm_id(p.id): p.id for p in store.roster.participants(active_only=False)}
     recs = []
-    for f in store.forms.all():
-        if f.kind != "best_practice_vote":
-            continue
-        if rules.year is not None and parse_iso(f.opens).astimezone(BISHKEK).year != rules.year:
-            continue
+    for f in vote_forms(store, rules):
         spec = f.spec()
         qs = [q for q in spec.questions if q.kind in ("single_choice", "dropdown")]
         q = next((x for x in qs if x.id == "best_practice"), qs[0] if qs else None)
@@ -149,15 +145,18 @@ def event_results(votes: pd.DataFrame, rules: StarRules = StarRules(),
     return df
 
 
+def vote_forms(store: Store, rules: StarRules) -> list[FormRecord]:
+    """The season's best-practice vote forms: kind ``best_practice_vote``, opened in ``rules.year``
+    (Asia/Bishkek) when a year is set; in the store's order (opening time, then key)."""
+    return [f for f in store.forms.all() if f.kind == "best_practice_vote"
+            and (rules.year is None or parse_iso(f.opens).astimezone(BISHKEK).year == rules.year)]
+
+
 def _presenters(store: Store, rules: StarRules) -> dict[str, list[str]]:
     """Event → participant ids of the options of its vote form(s) (the presenters)."""
     roster = {_norm_id(p.id): p.id for p in store.roster.participants(active_only=False)}
     out: dict[str, list[str]] = {}
-    for f in store.forms.all():
-        if f.kind != "best_practice_vote":
-            continue
-        if rules.year is not None and parse_iso(f.opens).astimezone(BISHKEK).year != rules.year:
-            continue
+    for f in vote_forms(store, rules):
         spec = f.spec()
         for q in spec.questions:
             if q.kind in ("single_choice", "dropdown"):
