@@ -22,14 +22,14 @@ import schedule
 
 from automation.context import Context
 from automation.errors import AutomationError
-from automation.jobs import JobResult, forms, mailings, reports, responses
+from automation.jobs import JobResult, forms, mailings, reports, responses, telegram_channel
 from automation.model import BISHKEK, Action, utc_now
 from automation.plan.actions import actions as plan_actions
 
 logger = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable[[Context, Action, datetime], JobResult]] = {
-    **{kind: mailings.run for kind in mailings.COMPOSERS},
+    **{kind: telegram_channel.with_telegram(mailings.run) for kind in mailings.COMPOSERS},
     "form.create": forms.create,
     "form.close": forms.close,
     "responses.sync": responses.sync,
@@ -54,6 +54,7 @@ def _local(dt: datetime) -> str:
 
 def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) -> list[Ran]:
     """One tick at ``now`` (UTC).  Returns what ran or was skipped at this tick."""
+    telegram_channel.tick(ctx, now)  # the Telegram channel: /start and /stop, moved events, pending posts
     ledger = ctx.store.ledger.all()
     out: list[Ran] = []
     for a in actions if actions is not None else plan_actions(ctx.plan):

@@ -24,6 +24,7 @@ from typing import Any, TypeAlias
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, done, failed, skipped
+from automation.jobs.announcements import note_group, personal_values
 from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
 from automation.mail.render import render_mail
@@ -61,6 +62,7 @@ _PREVIEWING: contextvars.ContextVar[bool] = contextvars.ContextVar("previewing",
 
 def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, Any], now: datetime,
                     attachments: Sequence[Path] = ()) -> list[Outgoing]:
+    note_group(ctx, action, kind, values, attachments)  # the same announcement for the Telegram group
     group = ctx.backend.group
     envelope = group.envelope()
     if not envelope:
@@ -193,7 +195,7 @@ def _personal(ctx: Context, action: Action, kind: str, form: Any, people: list[P
     base = _form_values(ctx, action, form)
     out = []
     for p in people:
-        values = {**base, "form_url": links[p.id], "participant_name": p.name}
+        values = personal_values(ctx, action, kind, {**base, "form_url": links[p.id], "participant_name": p.name}, p)
         msg = build_message(ctx, action.key, p.email, kind, (p.language,), values, [p.email], now)
         out.append(Outgoing(p.email, p.language, msg, [p.email]))
     return out

@@ -13,6 +13,9 @@ migration that has shipped: add the next number.
    ``school_meta``) and the graduates' ``outcomes``, which earlier versions
    created on first use outside the store (``IF NOT EXISTS`` keeps the rows of a
    file that already has them).
+3. The Telegram channel (docs/TELEGRAM.md): ``telegram_posts`` (one row per message the bot posts or
+   will post: intent recorded before the call, Telegram's ``message_id`` after) and ``telegram_links``
+   (a participant's personal code and the private chat she linked with ``/start <code>``).
 """
 
 from __future__ import annotations
@@ -75,10 +78,26 @@ CREATE TABLE IF NOT EXISTS outcomes (
 )
 """
 
+_V3 = """
+CREATE TABLE IF NOT EXISTS telegram_posts (
+    post_key TEXT PRIMARY KEY, action_key TEXT NOT NULL, event_id TEXT NOT NULL DEFAULT '', chat_id INTEGER NOT NULL,
+    audience TEXT NOT NULL CHECK (audience IN ('group', 'private')), part INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('text', 'document')), body TEXT NOT NULL, path TEXT,
+    fingerprint TEXT NOT NULL DEFAULT '', reply_to_key TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'posting', 'posted', 'unknown', 'failed', 'cancelled')),
+    message_id INTEGER, error TEXT, created_at TEXT NOT NULL, posted_at TEXT, expires TEXT, edited_at TEXT
+);
+CREATE INDEX IF NOT EXISTS telegram_posts_action ON telegram_posts (action_key);
+CREATE TABLE IF NOT EXISTS telegram_links (
+    participant_id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, chat_id INTEGER, linked_at TEXT, stopped_at TEXT
+)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
+    (3, "telegram posts and links", _V3),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.
