@@ -3,7 +3,7 @@
 This module registers the commands (:func:`build_parser`) and runs one (:func:`main`);
 the handlers live beside it, one module per group of commands (``cli/roster.py``,
 ``cli/plan.py``, ``cli/forms.py``, ``cli/responses.py``, ``cli/mail.py``,
-``cli/report.py``, ``cli/run.py``), and take what they need from
+``cli/report.py``, ``cli/run.py``, ``cli/telegram.py``), and take what they need from
 :mod:`automation.cli.common`.
 
 Errors a person can fix are printed to stderr as plain messages, exit code 2;
@@ -155,6 +155,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-unknown", action="store_true", help="every message whose outcome is unknown")
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_mail_resend)
+
+    tg = sub.add_parser("telegram", help="the club's Telegram group (docs/TELEGRAM.md)").add_subparsers(
+        dest="sub", required=True)
+    p = tg.add_parser("check", help="whether the bot can post to the group (a stopped channel runs again if so)")
+    p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_check"))
+    p = tg.add_parser("status", help="the channel: running or stopped, its posts by status, linked participants")
+    p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_status"))
+    p = tg.add_parser("repost", help="post again a post whose fate is unknown after a crash (named in the admin's "
+                      "alert); check the group first: it may be there")
+    p.add_argument("key", nargs="*", metavar="KEY", help="the post key from the alert mail")
+    p.add_argument("--all-unknown", action="store_true", help="every post whose fate is unknown")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_repost"))
 
     p = sub.add_parser("report", help="charts and the mentor's report")
     p.add_argument("--out", help="directory (default: out/ from the configuration)")
