@@ -231,3 +231,20 @@ def test_a_moved_event_edits_its_earlier_post(ctx, fake):
     assert "15-июль" in after["text"] and "15 июля" in after["text"]
     run_due(ctx2, a.due + timedelta(minutes=2), [])
     assert fake.group_messages(GROUP)[0].get("edits") == 1  # corrected once
+
+
+def test_a_post_is_claimed_once(ctx):
+    """Two schedulers (say `serve` and `run`) never both post one message: pending → posting happens once."""
+    now = _one(ctx, "ws_law_budget.prepare_notice").due
+    announcements.enqueue(ctx, [announcements.Note("x.one", "", "group", GROUP, ["text"])], now)
+    assert ctx.store.telegram.claim("x.one|%d|0" % GROUP, now) is True
+    assert ctx.store.telegram.claim("x.one|%d|0" % GROUP, now) is False
+
+
+def test_nothing_is_posted_inside_a_transaction(ctx, fake):
+    """An intent written inside a transaction is not durable before the call: the post waits for the next tick."""
+    now = _one(ctx, "ws_law_budget.prepare_notice").due
+    announcements.enqueue(ctx, [announcements.Note("x.tx", "", "group", GROUP, ["text"])], now)
+    with ctx.store.transaction():
+        assert announcements.flush(ctx, now).posted == 0
+    assert fake.group_messages(GROUP) == [] and announcements.flush(ctx, now).posted == 1

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from automation.context import Context
-from automation.errors import (TelegramChatNotFound, TelegramError, TelegramForbidden, TelegramOutcomeUnknown,
+from automation.errors import (AutomationError, TelegramChatNotFound, TelegramError, TelegramForbidden, TelegramOutcomeUnknown,
                                TelegramRateLimited, TelegramRefused, TelegramUnauthorized, TelegramUnavailable)
 from automation.jobs import telegram_text as tt
 from automation.jobs.telegram_alerts import alert_posts, alert_stopped, stop_reason
@@ -84,7 +84,11 @@ def note_group(ctx: Context, action: Action, kind: str, values: dict[str, Any], 
     notes = _NOTES.get()
     if notes is None or ctx.telegram is None:
         return
-    text = tt.render(kind, ("ky", "ru"), {"club": ctx.plan.club, **values})
+    try:
+        text = tt.render(kind, ("ky", "ru"), {"club": ctx.plan.club, **values})
+    except AutomationError as e:  # the mail goes on whatever becomes of its post
+        ctx.log(f"telegram: {action.key} not posted: {e}")
+        return
     event = ctx.plan.event(action.event_id) if kind in TIMED_KINDS else None
     notes.append(Note(action.key, action.event_id, "group", ctx.telegram.chat_id, tt.split(text), list(attachments),
                       tt.fingerprint(event) if event else "", action.expires))
@@ -99,8 +103,12 @@ def personal_values(ctx: Context, action: Action, kind: str, values: dict[str, A
     link = ctx.store.telegram.link_of(p.id)
     if link is not None and link.active and link.chat_id is not None:
         notes = _NOTES.get()
+        try:
+            text = tt.render(kind, (p.language,), {"club": ctx.plan.club, **values}) if notes is not None else ""
+        except AutomationError as e:  # the mail goes on whatever becomes of its post
+            ctx.log(f"telegram: {action.key} not posted to {p.id}: {e}")
+            notes = None
         if notes is not None:
-            text = tt.render(kind, (p.language,), {"club": ctx.plan.club, **values})
             notes.append(Note(action.key, action.event_id, "private", link.chat_id, tt.split(text), [], "",
                               action.expires))
         return values
@@ -180,6 +188,9 @@ def flush(ctx: Context, now: datetime) -> Flushed:
         stop(ctx, None, now)
     port = tg.port
     out.stopped = stopped(ctx)
+    if ctx.store.in_transaction():  # an intent written now would not be durable before the call: wait
+        ctx.log("telegram: not posting inside a transaction; the next tick posts")
+        port = None
     if port is not None and out.stopped is None:
         for p in repo.with_status("pending"):
             if p.audience == "private" and p.action_key != BOT_REPLY and not _linked(ctx, p.chat_id):
@@ -187,7 +198,8 @@ def flush(ctx: Context, now: datetime) -> Flushed:
                 out.cancelled += 1
                 continue
             reply_to = repo.get(p.reply_to_key) if p.reply_to_key else None
-            repo.mark(p.post_key, "posting", now)  # the intent, committed before the call
+            if not repo.claim(p.post_key, now):  # the intent, committed before the call
+                continue  # another process is posting it
             try:
                 if p.kind == "document":
                     mid = port.send_document(p.chat_id, Path(p.path or ""), p.body)

@@ -42,9 +42,9 @@ def stop_reason(ctx: Context, error: TelegramError | None) -> tuple[str, str]:
                 "в группу снова.")
     if isinstance(error, TelegramChatNotFound):
         return (f"id'си {chat} болгон топ табылган жок: club.yaml'дагы telegram.chat_id туура эмес же бот ал топко "
-                "эч качан кошулган эмес. chat_id'ни текшерип, ботту топко кошуңуз.",
+                f"эч качан кошулган эмес ({error.description}). chat_id'ни текшерип, ботту топко кошуңуз.",
                 f"группа с id {chat} не найдена: неверный telegram.chat_id в club.yaml, или бот никогда не был в "
-                "этой группе. Проверьте chat_id и добавьте бота в группу.")
+                f"этой группе ({error.description}). Проверьте chat_id и добавьте бота в группу.")
     return (f"Telegram: {error.description}", f"Telegram: {error.description}")
 
 

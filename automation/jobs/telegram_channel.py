@@ -10,6 +10,7 @@ Telegram text of a mail action for ``mail preview``.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Callable
 
@@ -19,6 +20,7 @@ from automation.model import Action
 from automation.plan.actions import actions as plan_actions
 
 Job = Callable[[Context, Action, datetime], JobResult]
+logger = logging.getLogger(__name__)
 
 
 def with_telegram(job: Job) -> Job:
@@ -31,8 +33,12 @@ def with_telegram(job: Job) -> Job:
             try:
                 return job(ctx, action, now)
             finally:
-                announcements.enqueue(ctx, notes, now)
-                announcements.flush(ctx, now)
+                try:
+                    announcements.enqueue(ctx, notes, now)
+                    announcements.flush(ctx, now)
+                except Exception as e:  # a fault of the channel never changes what the mail job did
+                    logger.exception("telegram: posting %s failed", action.key)
+                    ctx.log(f"telegram: posting {action.key} failed ({type(e).__name__}: {e}); the next tick retries")
 
     run.__doc__ = job.__doc__
     return run

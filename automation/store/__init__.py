@@ -55,6 +55,10 @@ class Store:
         with self.db.transaction():
             yield
 
+    def in_transaction(self) -> bool:
+        """True inside :meth:`transaction` (what is written there is not yet durable)."""
+        return self.db.in_transaction
+
     def close(self) -> None:
         """Close the file."""
         self.db.close()

@@ -116,6 +116,12 @@ class TelegramRepository:
             self._db.execute("UPDATE telegram_posts SET status=?, error=COALESCE(?, error) WHERE post_key=?",
                              (status, error, post_key))
 
+    def claim(self, post_key: str, now: datetime) -> bool:
+        """``pending`` → ``posting`` (the intent), only if it is still pending: False when another process took
+        it first, so two schedulers never post the same message."""
+        return bool(self._db.execute("UPDATE telegram_posts SET status='posting' WHERE post_key=? AND status='pending'",
+                                     (post_key,)).rowcount)
+
     def edited(self, post_key: str, body: str, fingerprint: str, now: datetime) -> None:
         """The posted message now says ``body`` (about the event as ``fingerprint`` describes it)."""
         self._db.execute("UPDATE telegram_posts SET body=?, fingerprint=?, edited_at=? WHERE post_key=?",
