@@ -289,6 +289,7 @@ class FakeTelegram:
         if upload is None:
             raise ApiError(400, "Bad Request: there is no document in the request")
         data = upload.read()
+        upload.close()
         caption = str(params.get("caption", "")).strip()
         if units(caption) > CAPTION_LIMIT:
             raise ApiError(400, "Bad Request: message caption is too long")
