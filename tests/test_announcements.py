@@ -248,3 +248,20 @@ def test_nothing_is_posted_inside_a_transaction(ctx, fake):
     with ctx.store.transaction():
         assert announcements.flush(ctx, now).posted == 0
     assert fake.group_messages(GROUP) == [] and announcements.flush(ctx, now).posted == 1
+
+
+def test_posts_do_not_speak_of_a_mail(ctx):
+    """The post is the mail's text without what only a mail can say (reply to it, unsubscribe by mail)."""
+    from datetime import datetime, timezone
+
+    event = ctx.plan.event("ws_law_budget")
+    when = datetime(2022, 7, 1, tzinfo=timezone.utc)
+    cases = [("form_reminder", {"event_title": "X", "form_title": "Y", "form_url": "u", "deadline": when,
+                                "participant_name": "Айгүл"}),
+             ("homework_reminder", {"event": event, "homework_title": "Z", "homework_deadline": when}),
+             ("programme_final", {"event": event}),
+             ("programme_draft", {"event": event, "feedback_deadline": when})]
+    for kind, values in cases:
+        for langs in (("ky", "ru"), ("ky",), ("ru",)):
+            text = tt.render(kind, langs, {"club": ctx.plan.club, **values})
+            assert not any(w in text for w in ("это письмо", "этому письму", "бул катка", "ушул катка", "ОТПИСАТЬСЯ", "ЧЫГУУ")), (kind, langs, text)
