@@ -94,3 +94,17 @@ def test_the_token_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("MY_TG", "42:secret")
     cfg = load_config(p)
     assert cfg.telegram == {"token_env": "MY_TG", "chat_id": -1001, "token": "42:secret"}
+
+
+def test_run_once_posts_what_is_due_and_mail_send_posts_nothing_twice(tmp_path, fake, monkeypatch, capsys):
+    monkeypatch.setenv("CLUB_TG_TOKEN", fake.token)
+    cfg = str(_config(tmp_path, fake))
+    assert main(["--config", cfg, "roster", "import", str(CLUB_PLAN.parent / "roster.csv")]) == 0
+    # 2022-07-05 17:00: the first tea talk's announcement is due (and earlier actions, caught up or skipped)
+    main(["--config", cfg, "run", "--once", "--now", "2022-07-06T10:00"])
+    texts = fake.chats[GROUP].texts()
+    assert any("Чай" in t for t in texts), texts
+    n = len(texts)
+    assert main(["--config", cfg, "mail", "send", "tea_talk.2022-07-06", "--now", "2022-07-06T10:05"]) == 0
+    main(["--config", cfg, "run", "--once", "--now", "2022-07-06T10:10"])
+    assert len(fake.chats[GROUP].texts()) == n
