@@ -163,8 +163,12 @@ def test_every_real_template_renders_in_both_languages(client, store, tid, lang)
     for q in spec.questions:
         assert f'id="q-{q.id}"' in html
         assert q.title.get(lang).replace('"', "&#34;") in html, q.id
-    assert html.count('class="page') == len(spec.sections)
-    assert TEXTS[lang]["send"] in html and TEXTS[lang]["required_note"][2:] in html
+    page, _, other = html.partition("<template")  # the page, then the same page in the other language
+    assert page.count('class="page') == len(spec.sections)
+    assert TEXTS[lang]["send"] in page and TEXTS[lang]["required_note"][2:] in page
+    other_lang = "ru" if lang == "ky" else "ky"
+    assert other.startswith(f' data-lang="{other_lang}"') and other.count('class="page') == len(spec.sections)
+    assert TEXTS[other_lang]["send"] in other and _hidden(other, "csrf_token") == _hidden(page, "csrf_token")
 
 
 def test_every_kind_has_its_control(client):

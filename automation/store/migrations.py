@@ -13,6 +13,9 @@ migration that has shipped: add the next number.
    ``school_meta``) and the graduates' ``outcomes``, which earlier versions
    created on first use outside the store (``IF NOT EXISTS`` keeps the rows of a
    file that already has them).
+3. ``submissions``: the submission key (idempotency key) each web-form submission
+   carried and the response it stored, so a submission sent again (a retry after
+   a lost connection) is recognised as the same response and stores nothing.
 """
 
 from __future__ import annotations
@@ -75,10 +78,19 @@ CREATE TABLE IF NOT EXISTS outcomes (
 )
 """
 
+_V3 = """
+CREATE TABLE IF NOT EXISTS submissions (
+    form_key TEXT NOT NULL, submission_key TEXT NOT NULL, response_id TEXT NOT NULL, participant_id TEXT,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (form_key, submission_key)
+)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
+    (3, "web-form submission keys", _V3),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.
