@@ -169,7 +169,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
     def _headers(resp):
         resp.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; "
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; "
+            "form-action 'self'; "
             "base-uri 'none'; frame-ancestors 'none'")
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
