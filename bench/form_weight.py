@@ -16,7 +16,8 @@ kilobytes (1,000 bytes) a second down and up.
 Printed, as medians of ``--runs`` fresh browser contexts (empty cache):
 
 - bytes: the body of the HTML, the CSS and the JS as served with ``Accept-Encoding: gzip``
-  (the figure the issue limits to 30 KB) and without compression;
+  (the figure the issue limits to 30 KB) and without compression (a page that carries its CSS and
+  JS inline has only the HTML);
 - first load: navigation start to the ``load`` event (Navigation Timing), empty cache;
 - second load: the same page opened again in the same context (static files cached);
 - language switch: click on the other language until ``<html lang>`` says it and the typed
@@ -127,6 +128,8 @@ def main() -> None:
     print(f"link: latency {args.latency:.0f} ms, {args.kbps:g} kB/s down and up; {args.runs} runs (median)")
     print("bytes of the 20-question form (needs_assessment):")
     total_served = total_raw = total_gz = 0
+    if set(sizes) == {"html"}:
+        print("  (the CSS and the JS are written into the HTML: no other request)")
     for name, (served, raw, gz) in sizes.items():
         shown = f"{served:,}" if served is not None else "not compressed by the server"
         print(f"  {name:5s} served with gzip asked: {shown}; uncompressed {raw:,}; gzip -6 of it {gz:,}")

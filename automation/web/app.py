@@ -8,6 +8,7 @@ stores every response.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 import re
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
+from automation.errors import AutomationError
 from automation.forms.answers import word_count
 from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
 from automation.store import Store
@@ -69,18 +71,21 @@ MAX_REQUEST_BYTES = 1024 * 1024
 MAX_FIELD_BYTES = 512 * 1024
 #: Most form fields in one request.
 MAX_FIELDS = 2000
-#: Seconds a browser keeps a static file (CSS, JS) whose URL carries its content's hash (``?v=``).
-STATIC_MAX_AGE = 365 * 24 * 3600
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 #: A submission key (idempotency key) as the page makes it: a UUID, or any 8–64 such characters.
 _SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
-def _static_versions() -> dict[str, str]:
-    """``{file name: first 12 hex digits of its SHA-256}`` of ``static/``: the ``?v=`` of its URLs."""
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest()[:12]
-            for f in (TEMPLATES_DIR / "static").iterdir() if f.is_file()}
+def _inline(name: str) -> tuple[Markup, str]:
+    """``static/<name>`` as written into the pages (it holds no ``</``), and its CSP source
+    ``'sha256-…'``: the pages carry their CSS and JS inline, so a page costs one request on a slow link
+    (2 s a round trip there), and the Content-Security-Policy lets exactly that text run."""
+    text = (TEMPLATES_DIR / "static" / name).read_text(encoding="utf-8")
+    if "</" in text:
+        raise AutomationError(f"static/{name} must not contain '</': it is written inside a <script>/<style> tag")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+    return Markup(text), f"'sha256-{digest}'"
 
 
 def _when(text_or_dt: str | datetime) -> str:
@@ -127,17 +132,13 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         TEMPLATES_AUTO_RELOAD=False,
-        SEND_FILE_MAX_AGE_DEFAULT=None,  # set per response in _headers: long only for a versioned URL
         COMPRESS_MIN_SIZE=500,
         COMPRESS_ALGORITHM_STREAMING=["zstd", "br", "gzip", "deflate"],  # static files are streamed: gzip too
     )
     Compress(app)  # gzip (or br/zstd where asked) for pages, CSS and JS; never for 3xx/4xx/5xx answers
-    versions = _static_versions()
-
-    @app.url_defaults
-    def _static_version(endpoint: str, values: dict[str, Any]) -> None:
-        if endpoint == "static" and values.get("filename") in versions:
-            values.setdefault("v", versions[values["filename"]])
+    css, css_src = _inline("form.css")
+    js, js_src = _inline("form.js")
+    app.jinja_env.globals.update(inline_css=css, inline_js=js)
     app.jinja_env.autoescape = True  # every template, whatever its extension
     app.wsgi_app = BodyLimit(app.wsgi_app, MAX_REQUEST_BYTES)  # type: ignore[method-assign]
     if behind_proxy:
@@ -169,7 +170,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
     def _headers(resp):
         resp.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; "
+            f"default-src 'none'; style-src 'self' {css_src}; script-src 'self' {js_src}; img-src 'self'; "
+            "connect-src 'self'; "
             "form-action 'self'; "
             "base-uri 'none'; frame-ancestors 'none'")
         resp.headers["X-Content-Type-Options"] = "nosniff"
@@ -177,10 +179,6 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         resp.headers["Referrer-Policy"] = "no-referrer"
         if resp.mimetype == "text/html":
             resp.headers["Cache-Control"] = "no-store"
-        elif request.endpoint == "static" and resp.status_code in (200, 304):
-            # the page names each file with its content's hash: a versioned URL never changes
-            fresh = request.args.get("v") == versions.get(str((request.view_args or {}).get("filename")))
-            resp.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable" if fresh else "no-cache"
         return resp
 
     # --- helpers -------------------------------------------------------------------

@@ -192,7 +192,7 @@
   function switchTo(code) {
     var f = form();
     if (!pristine[code] || !f) return false;
-    var vals = fields(f), page = current, flagged = {};
+    var vals = fields(f), page = current, flagged = {}, y = window.scrollY;
     each(f.querySelectorAll(".q.has-error"), function (q) { flagged[q.id] = true; });
     main.innerHTML = pristine[code];
     root.setAttribute("lang", code);
@@ -212,7 +212,8 @@
     if (statusKind) status(statusKind, statusEl.classList.contains("warn"));
     record();
     var back = f.querySelector("button.lang");
-    if (back) back.focus();
+    if (back) back.focus({ preventScroll: true });
+    window.scrollTo(0, y);                  /* she stays where she was reading */
     return true;
   }
 
