@@ -88,5 +88,7 @@ Modules
 ``links``   a resolved link (:class:`Link`) and her previous response.
 ``secret``  the signing key kept in a file.
 ``guard``   body limit for chunked requests, rate limits, proxy trust, token masking, page numbers.
+``once``    a submission stored once: its submission key (:func:`automation.web.once.store_once`).
+``assets``  the CSS and JS written into each page, with their CSP sources.
 ``serve``   the threaded server with token-shortening request logs.
 """

@@ -8,7 +8,6 @@ stores every response.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import random
 import re
@@ -25,7 +24,6 @@ from markupsafe import Markup
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from automation.errors import AutomationError
 from automation.forms.answers import word_count
 from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
 from automation.store import Store
@@ -39,7 +37,9 @@ from automation.web.guard import (
     rate_limits,
     trust_proxy,
 )
+from automation.web.assets import inline_asset
 from automation.web.links import Link
+from automation.web.once import store_once, stored_before, submission_key
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import (
     OTHER,
@@ -73,19 +73,6 @@ MAX_FIELD_BYTES = 512 * 1024
 MAX_FIELDS = 2000
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-#: A submission key (idempotency key) as the page makes it: a UUID, or any 8–64 such characters.
-_SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-
-
-def _inline(name: str) -> tuple[Markup, str]:
-    """``static/<name>`` as written into the pages (it holds no ``</``), and its CSP source
-    ``'sha256-…'``: the pages carry their CSS and JS inline, so a page costs one request on a slow link
-    (2 s a round trip there), and the Content-Security-Policy lets exactly that text run."""
-    text = (TEMPLATES_DIR / "static" / name).read_text(encoding="utf-8")
-    if "</" in text:
-        raise AutomationError(f"static/{name} must not contain '</': it is written inside a <script>/<style> tag")
-    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
-    return Markup(text), f"'sha256-{digest}'"
 
 
 def _when(text_or_dt: str | datetime) -> str:
@@ -136,8 +123,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         COMPRESS_ALGORITHM_STREAMING=["zstd", "br", "gzip", "deflate"],  # static files are streamed: gzip too
     )
     Compress(app)  # gzip (or br/zstd where asked) for pages, CSS and JS; never for 3xx/4xx/5xx answers
-    css, css_src = _inline("form.css")
-    js, js_src = _inline("form.js")
+    css, css_src = inline_asset(TEMPLATES_DIR / "static" / "form.css")  # written into each page
+    js, js_src = inline_asset(TEMPLATES_DIR / "static" / "form.js")
     app.jinja_env.globals.update(inline_css=css, inline_js=js)
     app.jinja_env.autoescape = True  # every template, whatever its extension
     app.wsgi_app = BodyLimit(app.wsgi_app, MAX_REQUEST_BYTES)  # type: ignore[method-assign]
@@ -317,12 +304,6 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                 others.append({"lang": lg, "title": link.spec.title.get(lg), "main": Markup(inner)})
         return page_in(lang, others), status
 
-    def already_stored(s: Store, link: Link, key: str) -> bool:
-        """Whether this link's submission ``key`` was stored before.  A key recorded for another
-        participant's link is not hers: it is ignored (the response is stored, the key not recorded)."""
-        seen = s.submissions.get(link.form.form_key, key)
-        return seen is not None and seen.participant_id == link.pid
-
     # --- routes ----------------------------------------------------------------------
     def form_view(kind: str, token: str):
         try:
@@ -353,29 +334,19 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         if not csrf_ok(link) or (link.public and issued is None):
             return render_form(link, lang, values, {}, page=page, sid=sid, banner="csrf", status=400)
         s = db_store()
-        key = request.form.get("submission", "")
-        key = key if _SUBMISSION_KEY_RE.match(key) else None
-        if key and already_stored(s, link, key):  # sent again (a retry after a lost answer): nothing to store
+        key = submission_key(request.form.get("submission"))
+        if key and stored_before(s, link, key):  # sent again (a retry after a lost answer): nothing to store
             g.replayed = True
             return redirect(link.url(done=True, lang=lang), code=303)
         answers, problems = answers_from_values(link.spec, values)
         if problems:
             return render_form(link, lang, values, problems, page=page, sid=sid, status=422)
+        response_id = None
+        if not link.pid:  # one response per page the server rendered: a double tap, a retry, a replay replaces it
+            basis = f"{app.config['SECRET_KEY']}|{link.form.form_key}|{issued}"
+            response_id = "lw_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
         try:
-            with s.transaction():  # the key is checked again and recorded with the response, all or nothing
-                if key and already_stored(s, link, key):
-                    g.replayed = True
-                else:
-                    if link.pid:
-                        prev = s.responses.latest_of(link.form.form_key, link.pid)
-                        response_id = prev.response_id if prev else None
-                    else:  # one response per page the server rendered: a double tap, a retry, a replay replaces it
-                        basis = f"{app.config['SECRET_KEY']}|{link.form.form_key}|{issued}"
-                        response_id = "lw_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
-                    response_id = LocalForms(s, base_url).submit(token, answers, now=clock(),
-                                                                 response_id=response_id)
-                    if key and s.submissions.get(link.form.form_key, key) is None:
-                        s.submissions.record(link.form.form_key, key, response_id, link.pid, clock())
+            g.replayed = store_once(s, LocalForms(s, base_url), link, answers, key, response_id, clock())
         except FormClosed:
             return closed_page(link, lang)
         except InvalidResponse as e:
