@@ -215,3 +215,30 @@ def test_browser_language_switch_keeps_typed_answers_without_navigation(live, ph
     page.wait_for_url("**/done?lang=ru")
     assert "Спасибо!" in page.inner_text("h1")
     assert _mine(st, "p1") == [_browser_answers(fmt="offline", useful=5)]
+
+
+@needs_browser
+def test_browser_a_server_error_is_retried_with_a_message(live, phone):
+    """The proxy in front of the service answers 502 while it restarts: the page says so and tries again."""
+    st, base = live
+    page = phone
+    url = f"{base}/t/{tok('all', 'p4')}"  # Russian in the roster
+    page.goto(url)
+    _fill_page_one(page)
+    page.click("#page-0 [data-go=next]")
+    _fill_page_two(page)
+    answers: list[int] = []
+
+    def proxy(route):
+        if route.request.method == "POST" and not answers:
+            answers.append(502)
+            route.fulfill(status=502, body="Bad Gateway", content_type="text/html")
+        else:
+            route.continue_()
+
+    page.route(url, proxy)
+    page.click("#page-1 button[value=submit].primary")
+    _wait_status(page, TEXTS["ru"]["js_retry"])
+    assert answers == [502] and _mine(st, "p4") == []
+    page.wait_for_url("**/done?lang=ru", timeout=20_000)  # the next try, 5 s later
+    assert _mine(st, "p4") == [_browser_answers()]
