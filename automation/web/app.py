@@ -298,10 +298,11 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         for lg in LANGS:
             if lg != lang:
                 full = page_in(lg, [])
-                # the inside of <main> (base.html writes the tag once; page text is escaped, so no other
-                # "<main>" can occur), already escaped by the template: safe to embed as is
+                # the insides of <title> and <main> (base.html writes each tag once; page text is escaped, so
+                # no other "<main>" can occur), already escaped by the template: safe to embed as they are
+                title = full.split("<title>", 1)[1].split("</title>", 1)[0]
                 inner = full.split("<main>", 1)[1].rsplit("</main>", 1)[0]
-                others.append({"lang": lg, "title": link.spec.title.get(lg), "main": Markup(inner)})
+                others.append({"lang": lg, "title": Markup(title), "main": Markup(inner)})
         return page_in(lang, others), status
 
     # --- routes ----------------------------------------------------------------------
