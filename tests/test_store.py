@@ -45,7 +45,7 @@ def test_a_state_file_of_schema_1_is_migrated_and_keeps_every_row(tmp_path):
     before = _counts(p)
     assert sqlite3.connect(p).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
     store = Store(p)
-    assert store.meta.get("schema_version") == str(SCHEMA_VERSION) == "3"
+    assert store.meta.get("schema_version") == str(SCHEMA_VERSION) == str(MIGRATIONS[-1][0])
     assert store.db.backup == tmp_path / "state.sqlite.schema1.bak"
     assert _counts(store.db.backup) == before and oct(os.stat(store.db.backup).st_mode & 0o777) == "0o600"
     store.close()
@@ -54,7 +54,7 @@ def test_a_state_file_of_schema_1_is_migrated_and_keeps_every_row(tmp_path):
     assert {k: v for k, v in after.items() if k in before} == before
     assert all(after[k] == 0 for k in set(after) - set(before))
     store = Store(p)  # opening again applies nothing and copies nothing
-    assert store.meta.get("schema_version") == "3" and store.db.backup is None
+    assert store.meta.get("schema_version") == str(SCHEMA_VERSION) and store.db.backup is None
     forms = store.forms.all()
     assert [f.form_key for f in forms] == ["school_applications_2020", "school_2021.post_test.pre"]
     assert forms[1].pre_test is True and forms[1].spec().kind == "post_test"
@@ -189,3 +189,13 @@ def test_no_sql_outside_the_store():
             if needle in text:
                 offenders.append(f"{p.relative_to(root)}: {needle}")
     assert offenders == []
+
+
+def test_submission_keys_keep_their_first_response():
+    store = Store(":memory:")
+    assert store.submissions.get("f", "k1") is None
+    store.submissions.record("f", "k1", "r1", "p1", T0)
+    store.submissions.record("f", "k1", "r2", "p2", T0)  # a key seen before keeps its first record
+    got = store.submissions.get("f", "k1")
+    assert got is not None and (got.response_id, got.participant_id) == ("r1", "p1")
+    assert store.submissions.get("g", "k1") is None  # keys are per form

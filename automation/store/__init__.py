@@ -3,7 +3,8 @@
 ``Store(path)`` opens (and migrates) the file and offers one repository per
 table family: ``store.roster``, ``store.ledger``, ``store.forms`` (with the
 personal links), ``store.responses``, ``store.deliveries``, ``store.reports``,
-``store.meta``, ``store.school``, ``store.outcomes``, ``store.telegram``.  Repositories return
+``store.meta``, ``store.school``, ``store.outcomes``, ``store.telegram``, ``store.submissions`` (the web
+forms' submission keys).  Repositories return
 dataclasses; times are UTC ISO 8601 strings.  A file that is not a SQLite
 database, is damaged, or was made by a newer program raises
 :class:`automation.errors.StoreError` with what to do.
@@ -25,6 +26,7 @@ from automation.store.reports import ReportsRepository
 from automation.store.responses import ResponsesRepository, StoredResponse
 from automation.store.roster import RosterRepository
 from automation.store.school import ResultRow, SchoolRepository
+from automation.store.submissions import Submission, SubmissionsRepository
 from automation.store.telegram import TelegramLink, TelegramPost, TelegramRepository
 
 
@@ -48,6 +50,7 @@ class Store:
         self.school = SchoolRepository(self.db)
         self.outcomes = OutcomesRepository(self.db)
         self.telegram = TelegramRepository(self.db)
+        self.submissions = SubmissionsRepository(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -65,4 +68,4 @@ class Store:
 
 
 __all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
-           "StoredResponse", "TelegramLink", "TelegramPost"]
+           "StoredResponse", "Submission", "TelegramLink", "TelegramPost"]

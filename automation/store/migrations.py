@@ -16,6 +16,9 @@ migration that has shipped: add the next number.
 3. The Telegram channel (docs/TELEGRAM.md): ``telegram_posts`` (one row per message the bot posts or
    will post: intent recorded before the call, Telegram's ``message_id`` after) and ``telegram_links``
    (a participant's personal code and the private chat she linked with ``/start <code>``).
+4. ``submissions``: the submission key (idempotency key) each web-form submission
+   carried and the response it stored, so a submission sent again (a retry after
+   a lost connection) is recognised as the same response and stores nothing.
 """
 
 from __future__ import annotations
@@ -93,11 +96,20 @@ CREATE TABLE IF NOT EXISTS telegram_links (
 )
 """
 
+_V4 = """
+CREATE TABLE IF NOT EXISTS submissions (
+    form_key TEXT NOT NULL, submission_key TEXT NOT NULL, response_id TEXT NOT NULL, participant_id TEXT,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (form_key, submission_key)
+)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
     (3, "telegram posts and links", _V3),
+    (4, "web-form submission keys", _V4),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.
