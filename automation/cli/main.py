@@ -21,8 +21,8 @@ from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
 from automation.cli.plan import cmd_plan_show
 from automation.cli.report import cmd_report
 from automation.cli.responses import cmd_responses_import, cmd_responses_sync
-from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_remove,
-                                   cmd_roster_sync_group)
+from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_rejoin,
+                                   cmd_roster_remove, cmd_roster_sync_group)
 from automation.cli.run import cmd_auth, cmd_demo, cmd_run, cmd_serve
 from automation.errors import AutomationError
 from automation.plan.status import STATUSES
@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone")
     p.add_argument("--municipality")
     p.add_argument("--sex", choices=["f", "m"])
+    p.add_argument("--update", action="store_true",
+                   help="the address is already in the roster: change her details to these (the changes are shown)")
     p.set_defaults(func=cmd_roster_add)
     p = roster.add_parser("sync-group", help="bring the Google Group's members in line with the roster")
     p.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
@@ -97,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = roster.add_parser("remove", help="a participant leaves the club (her past responses are kept)")
     p.add_argument("email")
     p.set_defaults(func=cmd_roster_remove)
+    p = roster.add_parser("rejoin", help="someone who left is a member again (a later import never brings her back)")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_roster_rejoin)
 
     forms = sub.add_parser("forms", help="forms made from templates").add_subparsers(dest="sub", required=True)
     p = forms.add_parser("list", help="forms made so far, with their status and number of responses")

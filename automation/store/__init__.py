@@ -23,7 +23,7 @@ from automation.store.meta import MetaRepository
 from automation.store.outcomes import OutcomeEntry, OutcomesRepository
 from automation.store.reports import ReportsRepository
 from automation.store.responses import ResponsesRepository, StoredResponse
-from automation.store.roster import RosterRepository
+from automation.store.roster import RosterChange, RosterRepository
 from automation.store.school import ResultRow, SchoolRepository
 
 
@@ -59,4 +59,4 @@ class Store:
 
 
 __all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
-           "StoredResponse"]
+           "RosterChange", "StoredResponse"]
