@@ -1,7 +1,7 @@
 """The store: the state file and the only package that writes SQL.
 
 ``Store(path)`` opens (and migrates) the file and offers one repository per
-table family: ``store.roster``, ``store.ledger``, ``store.forms`` (with the
+table family: ``store.roster``, ``store.ledger``, ``store.alerts``, ``store.forms`` (with the
 personal links), ``store.responses``, ``store.deliveries``, ``store.reports``,
 ``store.meta``, ``store.school``, ``store.outcomes``.  Repositories return
 dataclasses; times are UTC ISO 8601 strings.  A file that is not a SQLite
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from automation.store.alerts import Alert, AlertsRepository
 from automation.store.db import Database
 from automation.store.deliveries import DeliveriesRepository, Delivery
 from automation.store.forms import FormLink, FormRecord, FormsRepository
@@ -39,6 +40,7 @@ class Store:
         self.path = self.db.path
         self.roster = RosterRepository(self.db)
         self.ledger = LedgerRepository(self.db)
+        self.alerts = AlertsRepository(self.db)
         self.forms = FormsRepository(self.db)
         self.responses = ResponsesRepository(self.db)
         self.deliveries = DeliveriesRepository(self.db)
@@ -58,5 +60,5 @@ class Store:
         self.db.close()
 
 
-__all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
+__all__ = ["Store", "Alert", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
            "RosterChange", "StoredResponse"]

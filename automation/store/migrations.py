@@ -13,6 +13,9 @@ migration that has shipped: add the next number.
    ``school_meta``) and the graduates' ``outcomes``, which earlier versions
    created on first use outside the store (``IF NOT EXISTS`` keeps the rows of a
    file that already has them).
+3. ``alerts``: one row per problem the admin is told about at once (an action that
+   failed or was skipped, a message whose outcome is unknown), with the alert
+   mail that told her and when she handled it.
 """
 
 from __future__ import annotations
@@ -75,10 +78,21 @@ CREATE TABLE IF NOT EXISTS outcomes (
 )
 """
 
+_V3 = """
+CREATE TABLE IF NOT EXISTS alerts (
+    problem TEXT PRIMARY KEY, action_key TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('failed', 'skipped', 'unknown')), detail TEXT NOT NULL,
+    raised_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    message_id TEXT, sent_at TEXT, handled_at TEXT
+);
+CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
+    (3, "alerts table", _V3),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.
