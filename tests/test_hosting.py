@@ -134,3 +134,19 @@ def test_a_port_in_use_is_a_clear_message(tmp_path, capsys):
         assert main(["--config", str(cfg), "serve", "--port", str(port), "--no-scheduler"]) == 2
     err = capsys.readouterr().err
     assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
+
+
+def test_a_scheduler_that_cannot_start_stops_the_service_and_says_why(tmp_path, monkeypatch, capsys):
+    from automation.web import runner
+
+    cfg = write_season(tmp_path)
+
+    def broken(*a, **kw):
+        raise RuntimeError("the Google sign-in was refused")
+
+    monkeypatch.setattr(runner, "make_context", broken)
+    assert main(["--config", str(cfg), "serve", "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err
+    assert "the scheduler could not start, so the service stopped: the Google sign-in was refused" in err
+    # and the state file is free again
+    assert main(["--config", str(cfg), "run", "--once", "--now", "2022-08-16T09:00"]) == 0

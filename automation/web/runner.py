@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import _thread
 import logging
 import signal
 import threading
@@ -57,6 +58,8 @@ class SchedulerThread(threading.Thread):
         self._stop_event = threading.Event()
         #: Ticks completed (for tests and the shutdown line).
         self.ticks = 0
+        #: Why the scheduler could not start (the service then stops and says so), or None.
+        self.error: Exception | None = None
 
     def stop(self) -> None:
         """Ask the thread to stop after the action it is running."""
@@ -66,7 +69,12 @@ class SchedulerThread(threading.Thread):
         """Tick until stopped (see the class docstring)."""
         store = Store(self.service.config.state)
         try:
-            ctx = make_context(self.service.config, self.service.log, store=store, plan=self.service.plan)
+            try:
+                ctx = make_context(self.service.config, self.service.log, store=store, plan=self.service.plan)
+            except Exception as e:  # noqa: BLE001 - e.g. Google credentials: the whole service stops, saying why
+                self.error = e
+                _thread.interrupt_main()
+                return
             cfg = self.service.config
             while not self._stop_event.is_set():
                 try:
@@ -105,7 +113,9 @@ def run_service(service: Service, host: str = "127.0.0.1", port: int = 8080, sch
     """Serve the web app and, with ``scheduler``, run the plan, until SIGTERM or Ctrl+C; returns 0 then.
 
     The plan is loaded (and checked) before anything listens.  Raises :class:`AutomationError` for a bad
-    plan, an in-memory state, a port in use, or another process already running on the state file.
+    plan, an in-memory state, a port in use, another process already running on the state file, or a
+    scheduler that could not start (its backend, e.g. the Google sign-in, failed: the web app stops too,
+    so that systemd or Docker shows the failure instead of a service that silently runs no plan).
     """
     if str(service.config.state) == ":memory:":
         raise AutomationError("serve needs a state file, not an in-memory store")
@@ -127,11 +137,11 @@ def run_service(service: Service, host: str = "127.0.0.1", port: int = 8080, sch
                                                    f"{interval:g} s" if ticker else "; the scheduler is off")
             + ". Stop with Ctrl+C or SIGTERM.")
         try:
-            if ticker is not None:
-                ticker.start()
             try:
+                if ticker is not None:
+                    ticker.start()
                 server.run()
-            except KeyboardInterrupt:  # a second signal while waitress was closing
+            except KeyboardInterrupt:  # before waitress ran, or a second signal while it was closing
                 pass
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the shutdown itself is not interrupted
@@ -140,5 +150,7 @@ def run_service(service: Service, host: str = "127.0.0.1", port: int = 8080, sch
                 ticker.join()
             server.close()
             signal.signal(signal.SIGTERM, previous)
+        if ticker is not None and ticker.error is not None:
+            raise AutomationError(f"the scheduler could not start, so the service stopped: {ticker.error}")
         log("Stopped cleanly" + (f" after {ticker.ticks} tick(s)." if ticker is not None else "."))
     return 0
