@@ -39,6 +39,10 @@ Keys (all optional; paths are relative to the config file)::
     web:                             # python main.py serve (automation/web/)
       behind_proxy: false            # true: reached through an HTTPS proxy; trust its X-Forwarded-For/-Proto
                                      # and send the cookie Secure
+    backup:                          # python main.py backup, and the daily backup of serve (docs/HOSTING.md)
+      dir: backups                   # where backups go (default: backups/ beside the state file)
+      keep_days: 14                  # the daily backups older than this are deleted (the newest is always kept)
+      hour: 3                        # the daily backup is made at the first check after this hour (Asia/Bishkek)
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ from automation.errors import AutomationError, ValidationError
 from automation.forms.templates import DEFAULT_DIR
 
 _KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "imap", "daily_cap", "min_group_size", "report_lang",
-         "templates", "credentials", "google", "web", "telegram"}
+         "templates", "credentials", "google", "web", "telegram", "backup"}
+_BACKUP_KEYS = {"dir", "keep_days", "hour"}
 
 
 @dataclass
@@ -80,6 +85,14 @@ class Config:
     google: dict[str, Any] = field(default_factory=dict)
     web: dict[str, Any] = field(default_factory=dict)
     telegram: dict[str, Any] | None = None
+    backup_dir: Path | None = None
+    backup_keep_days: int = 14
+    backup_hour: int = 3
+
+    @property
+    def backups(self) -> Path:
+        """Where backups go: ``backup.dir``, else ``backups/`` beside the state file."""
+        return self.backup_dir or self.state.parent / "backups"
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -115,7 +128,21 @@ def load_config(path: str | Path | None) -> Config:
                   daily_cap=int(data.get("daily_cap", 500)), min_group_size=int(data.get("min_group_size", 3)),
                   report_lang=str(data.get("report_lang", "ru")),
                   credentials=rel("credentials", "credentials.json"), google=_google_options(data, base, p),
-                  web=dict(data.get("web") or {}), telegram=_telegram(data.get("telegram")))
+                  web=dict(data.get("web") or {}), telegram=_telegram(data.get("telegram")),
+                  **_backup_options(data.get("backup") or {}, base))
+
+
+def _backup_options(section: dict[str, Any], base: Path) -> dict[str, Any]:
+    """The ``backup:`` settings as :class:`Config` fields (``dir`` made absolute, relative to ``base``)."""
+    out: dict[str, Any] = {}
+    if section.get("dir"):
+        d = Path(str(section["dir"]))
+        out["backup_dir"] = d if d.is_absolute() else base / d
+    if "keep_days" in section:
+        out["backup_keep_days"] = int(section["keep_days"])
+    if "hour" in section:
+        out["backup_hour"] = int(section["hour"])
+    return out
 
 
 _SMTP_KEYS = {"host", "port", "username", "password_env", "security", "timeout"}
@@ -166,7 +193,24 @@ def _check_values(data: dict[str, Any]) -> list[str]:
             out += [f"web.{k}: unknown setting (allowed: behind_proxy)" for k in web if k != "behind_proxy"]
             if "behind_proxy" in web and not isinstance(web["behind_proxy"], bool):
                 out.append(f"web.behind_proxy: expected true or false, found {web['behind_proxy']!r}")
-    return out + _check_imap(data) + _check_telegram(data)
+    return out + _check_imap(data) + _check_telegram(data) + _check_backup(data)
+
+
+def _check_backup(data: dict[str, Any]) -> list[str]:
+    """Problems with the ``backup:`` section, each naming its key."""
+    b = data.get("backup")
+    if b is None:
+        return []
+    if not isinstance(b, dict):
+        return [f"backup: expected a mapping (dir:, keep_days:, hour:), found {b!r}"]
+    out = [f"backup.{k}: unknown setting (allowed: {', '.join(sorted(_BACKUP_KEYS))})" for k in b if k not in _BACKUP_KEYS]
+    for key, low, high in (("keep_days", 1, 3650), ("hour", 0, 23)):
+        v = b.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high):
+            out.append(f"backup.{key}: expected a whole number from {low} to {high}, found {v!r}")
+    if "dir" in b and (not isinstance(b["dir"], str) or not b["dir"].strip()):
+        out.append(f"backup.dir: expected a folder such as backups, found {b['dir']!r}")
+    return out
 
 
 def _check_imap(data: dict[str, Any]) -> list[str]:

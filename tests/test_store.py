@@ -77,7 +77,7 @@ def test_a_new_file_gets_every_migration_and_is_private(tmp_path):
         assert oct(os.stat(f).st_mode & 0o777) == "0o600", f
     tables = set(_counts(p))
     assert {"participants", "ledger", "forms", "form_links", "responses", "deliveries", "reports", "school_codes",
-            "school_results", "school_meta", "outcomes"} <= tables
+            "school_results", "school_meta", "outcomes", "alerts"} <= tables
 
 
 def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):

@@ -222,16 +222,7 @@ def test_config_web_behind_proxy(tmp_path):
         assert expected in str(e.value)
 
 
-def test_serve_command_passes_behind_proxy(tmp_path, monkeypatch):
-    import automation.web.serve as serving
-    from automation.cli.main import main
-
-    seen: dict = {}
-    monkeypatch.setattr(serving, "serve", lambda store, **kw: seen.update(kw))
-    cfg = tmp_path / "club.yaml"
-    cfg.write_text("state: s.sqlite\nweb:\n  behind_proxy: true\n")
-    assert main(["--config", str(cfg), "serve", "--port", "9001"]) == 0
-    assert seen["behind_proxy"] is True and seen["port"] == 9001
+# `serve` passing behind_proxy to the server: tests/test_hosting.py (test_serve_passes_its_options_and_behind_proxy)
 
 
 # --- the real server ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, f
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
 from automation.mail.render import render_mail
 from automation.model import Action, Participant, parse_iso
+from automation.plan.describe import admin_link, describe, reason_words
 from automation.plan.model import Event
 
 
@@ -294,14 +295,26 @@ def compose_form_closed(ctx: Context, action: Action, now: datetime) -> Composed
     return _group_outgoing(ctx, action, "form_closed", values, now)
 
 
+def summary_lines(ctx: Context, entries: list[Any]) -> list[str]:
+    """The summary's lines on the actions that finished in the period (ledger entries): how many were done,
+    and each skipped one in plain words with its reason (failed and deferred ones follow, still open)."""
+    done_n = sum(e.status == "done" for e in entries)
+    lines = [f"Выполнено действий: {done_n}" if entries else "Действий с прошлой сводки не было"]
+    for e in entries:
+        if e.status == "skipped":
+            lines.append(f"ПРОПУЩЕНО: {describe(ctx.plan, e.key).ru} — {reason_words(e.detail).ru}")
+    return lines
+
+
 def compose_admin_summary(ctx: Context, action: Action, now: datetime) -> Composed:
     """The admin's weekly summary: actions that failed or were deferred, deliveries that failed (invalid
     addresses) or whose outcome is unknown, since the previous summary.  Always sent (an empty week says so)."""
     prev = ctx.store.ledger.last_finished("mail.admin_summary", "done", exclude_key=action.key) or "0000"
-    runs = ctx.store.ledger.status_counts_since(prev, exclude_kind="mail.admin_summary")
-    lines = ["Действия с прошлой сводки: " + (", ".join(f"{status}: {n}" for status, n in runs) or "нет")]
+    lines = summary_lines(ctx, ctx.store.ledger.finished_since(prev, exclude_kind="mail.admin_summary"))
     for e in ctx.store.ledger.unresolved():
-        lines.append(f"{'ОШИБКА' if e.status == 'failed' else 'ОТЛОЖЕНО'} {e.key}: {e.detail}")
+        lines.append(f"{'ОШИБКА' if e.status == 'failed' else 'ОТЛОЖЕНО'}: {describe(ctx.plan, e.key).ru} — "
+                     f"{reason_words(e.detail).ru}"
+                     f" (исправить: {admin_link(ctx.plan, e.key)})")
     for d in ctx.store.deliveries.problems_since(prev):
         what = {"failed": "не доставлено", "unknown": "неизвестно, ушло ли (не отправлено повторно)",
                 "sent": "отправлено, но часть адресов отклонена"}.get(d.status, d.status)

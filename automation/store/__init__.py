@@ -1,7 +1,7 @@
 """The store: the state file and the only package that writes SQL.
 
 ``Store(path)`` opens (and migrates) the file and offers one repository per
-table family: ``store.roster``, ``store.ledger``, ``store.forms`` (with the
+table family: ``store.roster``, ``store.ledger``, ``store.alerts``, ``store.forms`` (with the
 personal links), ``store.responses``, ``store.deliveries``, ``store.reports``,
 ``store.meta``, ``store.school``, ``store.outcomes``, ``store.telegram``, ``store.submissions`` (the web
 forms' submission keys).  Repositories return
@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from automation.store.alerts import Alert, AlertsRepository
 from automation.store.db import Database
 from automation.store.deliveries import DeliveriesRepository, Delivery
 from automation.store.forms import FormLink, FormRecord, FormsRepository
@@ -24,7 +25,7 @@ from automation.store.meta import MetaRepository
 from automation.store.outcomes import OutcomeEntry, OutcomesRepository
 from automation.store.reports import ReportsRepository
 from automation.store.responses import ResponsesRepository, StoredResponse
-from automation.store.roster import RosterRepository
+from automation.store.roster import RosterChange, RosterRepository
 from automation.store.school import ResultRow, SchoolRepository
 from automation.store.submissions import Submission, SubmissionsRepository
 from automation.store.telegram import TelegramLink, TelegramPost, TelegramRepository
@@ -42,6 +43,7 @@ class Store:
         self.path = self.db.path
         self.roster = RosterRepository(self.db)
         self.ledger = LedgerRepository(self.db)
+        self.alerts = AlertsRepository(self.db)
         self.forms = FormsRepository(self.db)
         self.responses = ResponsesRepository(self.db)
         self.deliveries = DeliveriesRepository(self.db)
@@ -67,5 +69,5 @@ class Store:
         self.db.close()
 
 
-__all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
-           "StoredResponse", "Submission", "TelegramLink", "TelegramPost"]
+__all__ = ["Store", "Alert", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry",
+           "ResultRow", "RosterChange", "StoredResponse", "Submission", "TelegramLink", "TelegramPost"]

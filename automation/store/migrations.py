@@ -19,6 +19,9 @@ migration that has shipped: add the next number.
 4. ``submissions``: the submission key (idempotency key) each web-form submission
    carried and the response it stored, so a submission sent again (a retry after
    a lost connection) is recognised as the same response and stores nothing.
+5. ``alerts``: one row per problem the admin is told about at once (an action that
+   failed or was skipped, a message whose outcome is unknown), with the alert
+   mail that told her and when she handled it.
 """
 
 from __future__ import annotations
@@ -104,12 +107,23 @@ CREATE TABLE IF NOT EXISTS submissions (
 )
 """
 
+_V5 = """
+CREATE TABLE IF NOT EXISTS alerts (
+    problem TEXT PRIMARY KEY, action_key TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('failed', 'skipped', 'unknown')), detail TEXT NOT NULL,
+    raised_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    message_id TEXT, sent_at TEXT, handled_at TEXT
+);
+CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
     (3, "telegram posts and links", _V3),
     (4, "web-form submission keys", _V4),
+    (5, "alerts table", _V5),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.
