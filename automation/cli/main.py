@@ -18,12 +18,13 @@ from pathlib import Path
 
 from automation.cli.forms import cmd_forms_build, cmd_forms_list
 from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
-from automation.cli.plan import cmd_plan_show
+from automation.cli.plan import cmd_plan_check, cmd_plan_show
 from automation.cli.report import cmd_report
 from automation.cli.responses import cmd_responses_import, cmd_responses_sync
 from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_remove,
                                    cmd_roster_sync_group)
 from automation.cli.run import cmd_auth, cmd_demo, cmd_run, cmd_serve
+from automation.cli.users import cmd_users_add, cmd_users_list, cmd_users_remove
 from automation.errors import AutomationError
 from automation.plan.status import STATUSES
 
@@ -64,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=list(STATUSES))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plan_show)
+    p = plan.add_parser("check", help="problems that will make an action fail (missing programme or material file, "
+                        "presenter not in the roster, broken form template), found weeks ahead")
+    p.add_argument("--now", help="check from this moment (default: now)")
+    p.add_argument("--days", type=int, help="days ahead to check (default 35)")
+    p.set_defaults(func=cmd_plan_check)
     p = plan.add_parser("draft", help="a draft plan for the next quarter from the latest needs assessment")
     p.add_argument("--quarter", help="e.g. 2023Q1 (default: the quarter after --today)")
     p.add_argument("--today", help="YYYY-MM-DD (default: today in Asia/Bishkek)")
@@ -167,6 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.set_defaults(func=cmd_serve)
+
+    users = sub.add_parser("users", help="accounts of the admin console (/admin/ of serve)").add_subparsers(
+        dest="sub", required=True)
+    p = users.add_parser("add", help="add an account; the password is asked at a prompt (or read from stdin)")
+    p.add_argument("email")
+    p.add_argument("--role", required=True, choices=["admin", "mentor", "commission"],
+                   help="admin: everything; mentor: plan and reports; commission: School scoring only")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(func=cmd_users_add)
+    p = users.add_parser("list", help="the accounts, their roles and last sign-in")
+    p.set_defaults(func=cmd_users_list)
+    p = users.add_parser("remove", help="remove an account (not the last admin)")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_users_remove)
 
     # The club's own programmes (issue 6): cli/school.py, cli/stars.py, cli/indicators.py, cli/plan_draft.py.
     school = sub.add_parser("school", help="School of future deputies: codes, scoring, ranking, selection"

@@ -3,7 +3,8 @@
 ``Store(path)`` opens (and migrates) the file and offers one repository per
 table family: ``store.roster``, ``store.ledger``, ``store.forms`` (with the
 personal links), ``store.responses``, ``store.deliveries``, ``store.reports``,
-``store.meta``, ``store.school``, ``store.outcomes``.  Repositories return
+``store.meta``, ``store.school``, ``store.outcomes``, ``store.console`` (the admin console's
+accounts, audit log and held actions).  Repositories return
 dataclasses; times are UTC ISO 8601 strings.  A file that is not a SQLite
 database, is damaged, or was made by a newer program raises
 :class:`automation.errors.StoreError` with what to do.
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from automation.store.console import AuditEntry, ConsoleRepository, ConsoleUser, Hold
 from automation.store.db import Database
 from automation.store.deliveries import DeliveriesRepository, Delivery
 from automation.store.forms import FormLink, FormRecord, FormsRepository
@@ -46,6 +48,7 @@ class Store:
         self.meta = MetaRepository(self.db)
         self.school = SchoolRepository(self.db)
         self.outcomes = OutcomesRepository(self.db)
+        self.console = ConsoleRepository(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -58,5 +61,5 @@ class Store:
         self.db.close()
 
 
-__all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
+__all__ = ["Store", "Database", "AuditEntry", "ConsoleUser", "Hold", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
            "StoredResponse"]

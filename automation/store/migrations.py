@@ -13,6 +13,9 @@ migration that has shipped: add the next number.
    ``school_meta``) and the graduates' ``outcomes``, which earlier versions
    created on first use outside the store (``IF NOT EXISTS`` keeps the rows of a
    file that already has them).
+3. The admin's console: ``console_users`` (accounts with a role and an argon2
+   password hash), ``audit_log`` (who did what, when) and ``action_holds``
+   (plan actions the admin has put on hold: the scheduler does not run them).
 """
 
 from __future__ import annotations
@@ -75,10 +78,27 @@ CREATE TABLE IF NOT EXISTS outcomes (
 )
 """
 
+_V3 = """
+CREATE TABLE IF NOT EXISTS console_users (
+    email TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'mentor', 'commission')),
+    password_hash TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL DEFAULT '',
+    password_changed_at TEXT NOT NULL, last_login_at TEXT
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
+CREATE TABLE IF NOT EXISTS action_holds (
+    key TEXT PRIMARY KEY, held_by TEXT NOT NULL, held_at TEXT NOT NULL, reason TEXT NOT NULL DEFAULT ''
+)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
+    (3, "console accounts, audit log, held actions", _V3),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.
