@@ -37,17 +37,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """``serve [--host H] [--port P]``: the participants' web forms (:func:`automation.web.serve.serve`);
+    """``serve [--host H] [--port P]``: the participants' web forms and the admin console at /admin/
+    (:func:`automation.web.serve.serve`, :func:`automation.web.admin.install_console`);
     ``club.yaml``'s ``web.behind_proxy`` says whether an HTTPS proxy's headers are trusted."""
     from automation.web.secret import load_secret_key
     from automation.web.serve import serve
+
+    from automation.web.admin import install_console
 
     service = service_from(args)
     store = service.store
     key = load_secret_key(service.web_key_path)
     serve(store, host=args.host, port=args.port, secret_key=key,
-          behind_proxy=bool(service.config.web.get("behind_proxy")))
+          behind_proxy=bool(service.config.web.get("behind_proxy")),
+          install=lambda app: install_console(app, store, console_context(service.config)))
     return 0
+
+
+def console_context(config):
+    """The admin console's context factory: the plan read again at each page (the admin edits it), the
+    backend of ``config`` on the request's store (:func:`automation.app.make_context`)."""
+    from automation.app import make_context
+    from automation.plan.load import load_plan
+
+    return lambda store: make_context(config, store=store, plan=load_plan(config.plan, config.templates))
 
 
 def cmd_auth(args: argparse.Namespace) -> int:
