@@ -168,3 +168,20 @@ def test_a_held_action_does_not_run_until_released():
     ctx.plan = plan
     ran = run_due(ctx, a.due + timedelta(hours=1), [a])
     assert [r.status for r in ran] == ["failed"] and "has no programme" in ran[0].detail
+
+
+def test_plan_hold_release_done_commands(tmp_path, capsys):
+    root = Path(__file__).resolve().parents[1]
+    cfg = tmp_path / "club.yaml"
+    cfg.write_text(f"plan: {root / 'examples/club2022/plan.yaml'}\nstate: state.sqlite\nout: out\nsheets: sheets\n",
+                   encoding="utf-8")
+    key = "ws_law_budget.programme_final"
+    assert main(["--config", str(cfg), "plan", "hold", key, "--reason", "wait"]) == 0
+    assert main(["--config", str(cfg), "plan", "hold", key]) == 2 and "already on hold" in capsys.readouterr().err
+    store = Store(tmp_path / "state.sqlite")
+    assert key in store.console.holds()
+    assert main(["--config", str(cfg), "plan", "release", key]) == 0 and key not in store.console.holds()
+    assert main(["--config", str(cfg), "plan", "done", key, "--note", "sent from Gmail"]) == 0
+    assert store.ledger.get(key).status == "done"
+    assert main(["--config", str(cfg), "plan", "done", "nope", "--note", "x"]) == 2
+    assert [e.action for e in store.console.audit_entries()] == ["action.mark_done", "action.release", "action.hold"]

@@ -69,6 +69,11 @@ def _build(tmp: Path):
     run_due(ctx, RAN_AT)
     for role in PW:
         add_user(store, EMAIL[role], role, PW[role], by="test")
+    form = next(f for f in store.forms.all() if f.audience == "roster" and f.status == "open")
+    links = store.forms.links(form.form_key)
+    store.responses.add(form.form_key, [{"response_id": f"r{i}", "participant_id": pid, "respondent_email": None,
+                                         "submitted_at": RAN_AT + timedelta(hours=i), "answers": {}}
+                                        for i, pid in enumerate(sorted(links)[:7])], source="local")
     (cfg.out / "report.html").write_text("<!doctype html><title>report</title><h1>Отчёт</h1><img src='charts/a.png'>",
                                          encoding="utf-8")
     return cfg, store

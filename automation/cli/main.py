@@ -18,7 +18,7 @@ from pathlib import Path
 
 from automation.cli.forms import cmd_forms_build, cmd_forms_list
 from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
-from automation.cli.plan import cmd_plan_check, cmd_plan_show
+from automation.cli.plan import cmd_plan_check, cmd_plan_hold, cmd_plan_show
 from automation.cli.report import cmd_report
 from automation.cli.responses import cmd_responses_import, cmd_responses_sync
 from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_remove,
@@ -70,6 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="check from this moment (default: now)")
     p.add_argument("--days", type=int, help="days ahead to check (default 35)")
     p.set_defaults(func=cmd_plan_check)
+    p = plan.add_parser("hold", help="put an action on hold: the scheduler does not run it until released")
+    p.add_argument("key", help="the action key (see `plan show`)")
+    p.add_argument("--reason", help="why (kept in the audit log)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_plan_hold)
+    p = plan.add_parser("release", help="release a held action")
+    p.add_argument("key")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_plan_hold)
+    p = plan.add_parser("done", help="record an action as done by hand (it will not run)")
+    p.add_argument("key")
+    p.add_argument("--note", required=True, help="what was done instead (kept in the ledger)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_plan_hold)
     p = plan.add_parser("draft", help="a draft plan for the next quarter from the latest needs assessment")
     p.add_argument("--quarter", help="e.g. 2023Q1 (default: the quarter after --today)")
     p.add_argument("--today", help="YYYY-MM-DD (default: today in Asia/Bishkek)")

@@ -65,3 +65,23 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     print(f"{len(found)} problem(s) in the actions due in the next {days} day(s)"
           + ("" if found else ": nothing to fix"))
     return 1 if found else 0
+
+
+def cmd_plan_hold(args: argparse.Namespace) -> int:
+    """``plan hold KEY [--reason TEXT]`` / ``plan release KEY`` / ``plan done KEY --note TEXT``: the Today page's
+    buttons on the command line (:mod:`automation.manual`), recorded in the audit log as ``cli``."""
+    from automation.cli.common import context_from
+    from automation.manual import hold, mark_done, release
+
+    ctx = context_from(args, quiet=True)
+    now = now_from(args)
+    if args.sub == "hold":
+        hold(ctx, args.key, "cli", now, args.reason or "")
+        print(f"{args.key} is on hold: the scheduler will not run it until `plan release {args.key}`.")
+    elif args.sub == "release":
+        release(ctx, args.key, "cli", now)
+        print(f"{args.key} is released: the scheduler runs it at its next check if it is due and still useful.")
+    else:
+        mark_done(ctx, args.key, "cli", now, args.note or "")
+        print(f"{args.key} is recorded as done by hand; it will not run.")
+    return 0
