@@ -74,9 +74,35 @@ def _build(tmp: Path):
     store.responses.add(form.form_key, [{"response_id": f"r{i}", "participant_id": pid, "respondent_email": None,
                                          "submitted_at": RAN_AT + timedelta(hours=i), "answers": {}}
                                         for i, pid in enumerate(sorted(links)[:7])], source="local")
+    _school_applications(store)
     (cfg.out / "report.html").write_text("<!doctype html><title>report</title><h1>Отчёт</h1><img src='charts/a.png'>",
                                          encoding="utf-8")
     return cfg, store
+
+
+def _school_applications(store: Store) -> None:
+    """Three School applications (a public form), not coded yet."""
+    import json
+
+    from automation.forms.templates import get_template
+
+    spec = get_template("school_application")
+    store.db.execute(
+        "INSERT INTO forms (form_key, template_id, template_version, kind, event_id, pre_test, audience, backend,"
+        " external_id, url, spec_json, status, opens, deadline, created_at) VALUES (?,?,?,?,?,0,'public','local',?,?,"
+        "?,'closed',?,?,?)",
+        ("apps", spec.id, spec.version, spec.kind, "apps", "apps_x", "http://x/f/apps_x",
+         json.dumps(spec.to_json(), ensure_ascii=False), "2022-06-01T03:00:00Z", "2022-06-20T11:00:00Z",
+         "2022-06-01T03:00:00Z"))
+    people = [("r1", 1, "Асанова Айгерим", "1990-01-01", "aigerim.applicant@example.org"),
+              ("r2", 2, "Осмонова Бермет", "1999-05-05", "bermet.applicant@example.org"),
+              ("r3", 3, "Токтогулова Чолпон", "1985-02-02", "")]
+    store.responses.add("apps", [{"response_id": rid, "participant_id": None, "respondent_email": None,
+                                  "submitted_at": datetime(2022, 6, 2 + day, tzinfo=timezone.utc),
+                                  "answers": {"full_name": name, "birth_date": b, "email": e, "phone": "+996 555 1",
+                                              "residence": "Ат-Башы айылы, Нарын облусу", "aiyl_okmotu": "Ат-Башы",
+                                              "motivation": f"Мен {name.split()[1]}мын, депутат болгум келет."}}
+                                 for rid, day, name, b, e in people], "test")
 
 
 def _factory(cfg):
@@ -387,6 +413,38 @@ def test_users_page_adds_and_removes_accounts_with_the_cli_checks(admin, built):
     assert "user.remove" in admin.get("/admin/users").text
 
 
+def test_school_scoring_in_the_browser_and_the_secretariats_ranking(built):
+    cfg, store = built
+    admin = _app(cfg, store).test_client()
+    _login(admin, "admin")
+    member = _app(cfg, store).test_client()
+    _login(member, "commission")
+    assert "Заявки ещё не закодированы" in admin.get("/admin/school").text
+    _post(admin, "/admin/school/codes", page="/admin/school")
+    listing = member.get("/admin/school").text
+    assert "A-001" in listing and "A-003" in listing
+    one = member.get("/admin/school/a/A-001").text
+    assert "Асанова" not in one and "Айгерим" not in one and "aigerim.applicant" not in one and "+996" not in one
+    assert "депутат болгум келет" in one
+    # a bad score: the scores file's message, nothing stored
+    r = _post(member, "/admin/school/a/A-001", {"c1": "9", "c2": "x"}, page="/admin/school/a/A-001")
+    assert r.status_code == 422 and "score 9 is out of range: the scale is 1–5" in html.unescape(r.text)
+    assert "is not a whole number 1–5" in html.unescape(r.text)
+    assert store.school.console_scores() == []
+    assert _post(admin, "/admin/school/a/A-001", {"c1": "3"}, page="/admin/school").status_code == 403
+    for i, code in enumerate(["A-001", "A-002", "A-003"]):
+        r = _post(member, f"/admin/school/a/{code}", {f"c{c}": str(1 + (c + i) % 5) for c in range(1, 8)},
+                  page=f"/admin/school/a/{code}")
+        assert r.status_code == 303
+    assert len(store.school.console_scores()) == 21
+    page = admin.get("/admin/school").text
+    assert "Проверка и рейтинг" in page and "Пока нельзя" not in page and "Место" in page
+    csv = admin.get("/admin/school/scores.csv")
+    assert csv.status_code == 200 and csv.text.startswith("code,member,criterion,score")
+    assert len(csv.text.strip().splitlines()) == 22
+    assert member.get("/admin/school/scores.csv").status_code == 403
+
+
 # --- headless Chromium ----------------------------------------------------------------------------------
 
 try:
@@ -404,7 +462,10 @@ def live(tmp_path_factory):
     """The forms app with the console on 127.0.0.1:<free port> in a thread, over its own state file."""
     from werkzeug.serving import make_server
 
+    from automation.programmes.school.codes import assign_codes
+
     cfg, store = _build(tmp_path_factory.mktemp("console_live"))
+    assign_codes(store)
     srv = make_server("127.0.0.1", 0, _app(cfg, store), threaded=True)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
@@ -498,3 +559,28 @@ def test_the_admin_holds_and_releases_an_action_in_chromium(live, browser):
         assert store.console.holds() == {}
     finally:
         ctx.close()
+
+
+@needs_browser
+def test_a_commission_member_scores_on_her_phone(live, browser, tmp_path):
+    import os
+
+    store, base = live
+    ctx, page, errors = _signed_in(browser, base, "commission", 360)
+    try:
+        page.goto(f"{base}/admin/school")
+        page.get_by_role("link", name="A-002").click()
+        page.wait_for_load_state()
+        for c in range(1, 8):
+            page.locator(f'input[name="c{c}"][value="{1 + c % 5}"]').check()
+        shots = Path(os.environ.get("CONSOLE_SHOTS", tmp_path))
+        page.screenshot(path=str(shots / "commission_score_360.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 361
+        page.get_by_role("button", name="Сохранить").click()
+        page.wait_for_load_state()
+        assert page.get_by_text("A-002: сохранено оценок: 7").is_visible()
+        assert sorted(s for code, _m, _c, s in store.school.console_scores() if code == "A-002") == sorted(
+            1 + c % 5 for c in range(1, 8))
+    finally:
+        ctx.close()
+    assert errors == []

@@ -15,7 +15,8 @@ migration that has shipped: add the next number.
    file that already has them).
 3. The admin's console: ``console_users`` (accounts with a role and an argon2
    password hash), ``audit_log`` (who did what, when) and ``action_holds``
-   (plan actions the admin has put on hold: the scheduler does not run them).
+   (plan actions the admin has put on hold: the scheduler does not run them), and ``school_scores``
+   (the commission's scores entered in the console, one per application, member and criterion).
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
 CREATE TABLE IF NOT EXISTS action_holds (
     key TEXT PRIMARY KEY, held_by TEXT NOT NULL, held_at TEXT NOT NULL, reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS school_scores (
+    code TEXT NOT NULL, member TEXT NOT NULL, criterion INTEGER NOT NULL, score INTEGER NOT NULL,
+    updated_at TEXT NOT NULL, PRIMARY KEY (code, member, criterion)
 )
 """
 
