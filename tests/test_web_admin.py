@@ -205,6 +205,21 @@ def test_the_session_cookie_and_its_end(built):
     assert "Secure" in r.headers["Set-Cookie"]
 
 
+def test_sign_out_and_no_redirect_to_another_site(built):
+    cfg, store = built
+    c = _app(cfg, store).test_client()
+    page = c.get("/admin/login?next=//evil.example.org/x")
+    assert "evil" not in page.text
+    r = c.post("/admin/login", data={"email": EMAIL["admin"], "password": PW["admin"], "csrf_token": _token(page.text),
+                                     "next": "https://evil.example.org/"})
+    assert r.headers["Location"] == "/admin/today"
+    r = c.post("/admin/login", data={"email": EMAIL["admin"], "password": PW["admin"],
+                                     "csrf_token": _token(c.get("/admin/today").text), "next": "/admin/forms"})
+    assert r.headers["Location"] == "/admin/forms"
+    assert _post(c, "/admin/logout").status_code == 200
+    assert c.get("/admin/today").status_code == 302
+
+
 def test_a_removed_account_is_signed_out_at_its_next_page(built):
     cfg, store = built
     add_user(store, "temp@club.example.org", "mentor", "temporary password", by="test")
@@ -243,6 +258,23 @@ def test_today_names_the_failed_action_with_its_reason_and_the_problem_ahead(adm
     assert "lecture_sed_programmes.programme_final" in ahead
     ky = admin.get("/admin/today?lang=ky").text
     assert "Көңүл буруу керек" in ky and 'lang="ky"' in ky
+
+
+def test_a_broken_plan_is_named_on_the_page_not_a_crash(built):
+    from automation.errors import PlanError
+
+    cfg, store = built
+
+    def broken(s):
+        raise PlanError("plan.yaml", ["events[0].start: not a date"])
+
+    clock = Clock(NOW)
+    app = create_app(store, clock=clock, secret_key="console-" + "k" * 40)
+    c = install_console(app, store, broken, clock=clock).test_client()
+    _login(c, "admin")
+    r = c.get("/admin/today")
+    assert r.status_code == 500 and "events[0].start: not a date" in r.text and "Не сделано" in r.text
+    assert c.get("/admin/roster").status_code == 200  # the pages that do not need the plan still work
 
 
 def test_hold_release_and_mark_done_by_hand_go_to_the_ledger_and_the_audit_log(admin, built):

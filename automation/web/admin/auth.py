@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from flask import abort, redirect, request, session, url_for
+from flask import redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from limits import parse_many
 from limits.storage import MemoryStorage
@@ -169,8 +169,3 @@ def index() -> Any:
     if user is None:
         return redirect(url_for("admin.login"))
     return redirect(url_for(f"admin.{HOME[user.role]}"))
-
-
-def refuse_forbidden() -> None:
-    """Abort with 403 (for a check inside a view, e.g. a mentor asking for names)."""
-    abort(403)
