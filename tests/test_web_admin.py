@@ -616,3 +616,31 @@ def test_a_commission_member_scores_on_her_phone(live, browser, tmp_path):
     finally:
         ctx.close()
     assert errors == []
+
+
+def test_the_ledgers_reasons_in_plain_words():
+    from automation.web.admin.reasons import plain_reason
+
+    missed = "missed: due 2022-05-14 09:00, no longer useful after 2022-05-31 18:00"
+    assert plain_reason(missed, "ru") == ("Программа не работала в срок (2022-05-14 09:00); после 2022-05-31 18:00 "
+                                          "это уже не нужно, поэтому пропущено.")
+    assert "2022-05-31 18:00 кийин" in plain_reason(missed, "ky")
+    gave_up = ("gave up at 2022-08-04 15:00 after: event lecture has no programme: add `programme: "
+               "programmes/lecture.md` (a file next to the plan, or a link) to the event in the plan")
+    assert "не указана программа" in plain_reason(gave_up, "ru") and "Повторяли до 2022-08-04 15:00" in plain_reason(
+        gave_up, "ru")
+    limit = ("10 sent, 0 already sent, 0 failed, 0 unknown; daily sending limit (500 recipients) reached: "
+             "40 message(s) left for the next day")
+    assert "Отправлено: 10" in plain_reason(limit, "ru") and "40 писем уйдут завтра" in plain_reason(limit, "ru")
+    assert plain_reason("something new", "ru") is None
+
+
+def test_the_patterns_match_what_the_jobs_write(built):
+    """Each pattern is checked against a line the service wrote in the built state (not a copy in the test)."""
+    from automation.web.admin.reasons import plain_reason
+
+    store = built[1]
+    details = {e.detail for e in store.ledger.all().values()}
+    assert any(d.startswith("missed:") for d in details)
+    unknown = [d for d in details if plain_reason(d, "ru") is None]
+    assert all(not d.startswith(("missed:", "gave up", "event ", "the form")) for d in unknown), unknown

@@ -18,6 +18,7 @@ from automation.context import Context
 from automation.errors import AutomationError
 from automation.model import BISHKEK, parse_iso
 from automation.store import Store
+from automation.web.admin.reasons import plain_reason
 from automation.web.admin.texts import TEXTS, status_words
 
 #: The console's pages, under ``/admin/``; templates in ``admin/templates/admin/``, CSS in ``admin/static/``.
@@ -109,7 +110,7 @@ def render(template: str, status: int = 200, **kw: Any) -> tuple[str, int]:
     :func:`automation.web.admin.auth.current_user` found it for this request) and the messages."""
     lg = lang()
     html = render_template(f"admin/{template}", lang=lg, T=TEXTS[lg], user=g.get("console_user"), local=local,
-                           status_words=lambda s: status_words(s, lg),
+                           status_words=lambda s: status_words(s, lg), plain=lambda d: plain_reason(d, lg),
                            messages=get_flashed_messages(with_categories=True), **kw)
     return html, status
 
