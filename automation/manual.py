@@ -155,3 +155,13 @@ def remind_now(ctx: Context, form_key: str, by: str, now: datetime) -> JobResult
 def close_now(ctx: Context, form_key: str, by: str, now: datetime) -> JobResult:
     """Close the form now (the plan's ``<form>.close`` action run before its time: :func:`run_now`)."""
     return run_now(ctx, f"{form_key}.close", by, now)
+
+
+def sync_now(ctx: Context, form_key: str, by: str, now: datetime) -> JobResult:
+    """Pull the form's new responses now and rewrite its workbook (``responses sync FORM``).  Raises
+    :class:`AutomationError` for an unknown form and the backend's errors."""
+    from automation.jobs.responses import sync_form
+
+    res = sync_form(ctx, form_key, now)
+    ctx.store.console.audit(by, "form.sync", form_key, res.detail, now)
+    return res

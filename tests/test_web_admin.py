@@ -403,6 +403,9 @@ def test_remind_now_sends_once_a_day_and_close_now_closes(built):
     sent = store.deliveries.sent_totals()
     _post(c, f"{page}/remind", page=page)
     assert store.deliveries.sent_totals() == sent  # a second click the same day sends nothing again
+    r = _post(c, f"{page}/sync", page=page, follow_redirects=True)
+    assert "responses (0 new) written to" in r.text
+    assert (cfg.sheets).is_dir() and any(cfg.sheets.iterdir())
     _post(c, f"{page}/close", page=page)
     assert store.forms.get(form.form_key).status == "closed"
 

@@ -1,5 +1,6 @@
 """The Forms page: each form's responses and response rate by oblast against the roster; for the admin, the
-named non-respondents and the buttons "remind them now" and "close now" (:mod:`automation.manual`).
+named non-respondents and the buttons "remind them now", "close now" and "update the responses" (pull them
+now from Google Forms; the local forms store each answer at once) (:mod:`automation.manual`).
 
 The mentor sees the counts only, with oblasts of fewer than ``min_group_size`` invited shown as "—"
 (small-cell suppression, DESIGN.md principle 8).
@@ -13,7 +14,7 @@ from flask import redirect, url_for
 
 from automation.analysis.progress import form_progress
 from automation.errors import AutomationError
-from automation.manual import close_now, remind_now
+from automation.manual import close_now, remind_now, sync_now
 from automation.model import OBLASTS
 from automation.web.admin.auth import current_user, requires
 from automation.web.admin.common import TEXTS, bp, context_or_page, lang, now, ok, problem, render, store
@@ -46,7 +47,7 @@ def form_detail(form_key: str) -> Any:
 @bp.post("/forms/<form_key>/<verb>")
 @requires("admin")
 def form_act(form_key: str, verb: str) -> Any:
-    """"remind" (the non-respondents, now) or "close" (the form, now)."""
+    """"remind" (the non-respondents, now), "close" (the form, now) or "sync" (pull new responses now)."""
     ctx = context_or_page()
     if isinstance(ctx, tuple):
         return ctx
@@ -57,6 +58,8 @@ def form_act(form_key: str, verb: str) -> Any:
             res = remind_now(ctx, form_key, user.email, now())
         elif verb == "close":
             res = close_now(ctx, form_key, user.email, now())
+        elif verb == "sync":
+            res = sync_now(ctx, form_key, user.email, now())
         else:
             return render("message.html", status=404, title="404", text=verb)
         if res.status in ("done", "deferred"):
