@@ -5,7 +5,8 @@
 - :func:`run_now` — run an action now (send now / retry), recorded in the ledger like ``mail send``;
 - :func:`hold` / :func:`release` — the scheduler does not run a held action;
 - :func:`mark_done` — she did it another way: recorded ``done`` with who and why, never run again;
-- :func:`resend_unknown` — send again a message whose outcome is unknown (``mail resend``).
+- :func:`resend_unknown` — send again a message whose outcome is unknown (``mail resend``);
+- :func:`remind_now`, :func:`close_now`, :func:`sync_now`, :func:`extend_deadline` — a form's buttons.
 
 Every change is written to the audit log (``store.console.audit``) with who made it.  No rule lives in
 the web views: they call these functions.
@@ -22,6 +23,8 @@ from automation.jobs import JobResult
 from automation.model import Action
 from automation.plan.actions import actions
 from automation.plan.ahead import PlanProblem, problems_ahead
+from automation.plan.model import Plan
+from automation.plan.overrides import with_deadlines
 from automation.plan.status import ActionStatus, plan_status
 from automation.store import Delivery, Hold
 
@@ -48,18 +51,24 @@ def today(ctx: Context, now: datetime, days: int = DAYS_AHEAD) -> Today:
     """The Today page's content at ``now`` (UTC); reads only."""
     ledger = ctx.store.ledger.all()
     held = ctx.store.console.holds()
-    every = plan_status(ctx.plan, ledger, now)
+    plan = _plan(ctx)
+    every = plan_status(plan, ledger, now)
     horizon = now + timedelta(days=days)
     upcoming = [s for s in every if s.status in ("planned", "due") and s.action.due <= horizon]
     attention = [s for s in every if s.status in NEEDS_HER or s.action.key in held]
-    problems = problems_ahead(ctx.plan, ctx.store.roster.get, now, ctx.templates_dir,
+    problems = problems_ahead(plan, ctx.store.roster.get, now, ctx.templates_dir,
                               done=lambda k: k in ledger and ledger[k].status in ("done", "skipped"))
     return Today(upcoming, attention, held, ctx.store.deliveries.unknown(), problems)
 
 
+def _plan(ctx: Context) -> Plan:
+    """The context's plan with the deadlines extended in the console."""
+    return with_deadlines(ctx.plan, ctx.store.console.deadlines())
+
+
 def find_action(ctx: Context, key: str) -> Action:
     """The plan's action with this key.  Raises :class:`AutomationError` when the plan has none."""
-    for a in actions(ctx.plan):
+    for a in actions(_plan(ctx)):
         if a.key == key:
             return a
     raise AutomationError(f"no action {key[:120]!r} in the plan (see `plan show`); nothing was changed")
@@ -165,3 +174,38 @@ def sync_now(ctx: Context, form_key: str, by: str, now: datetime) -> JobResult:
     res = sync_form(ctx, form_key, now)
     ctx.store.console.audit(by, "form.sync", form_key, res.detail, now)
     return res
+
+
+#: The furthest a deadline may be moved in one go (days after the current one): a later date is a typo.
+MAX_EXTENSION_DAYS = 60
+
+
+def extend_deadline(ctx: Context, form_key: str, deadline: datetime, by: str, now: datetime) -> None:
+    """Move an open form's deadline later: the form takes answers until then, and its reminder, closing, sync,
+    report and results mail follow (:func:`automation.plan.overrides.with_deadlines`).  On Google Forms the
+    date written in the form's description stays the old one.
+
+    Raises :class:`AutomationError` (nothing changed) for a form not made yet or closed, a new deadline that is
+    not later than the current one or than ``now``, or more than :data:`MAX_EXTENSION_DAYS` days later.
+    """
+    from automation.model import BISHKEK, parse_iso
+
+    form = ctx.store.forms.get(form_key)
+    if form is None:
+        raise AutomationError(f"no form {form_key[:80]!r} has been made yet; nothing was changed")
+    if form.status != "open":
+        raise AutomationError(f"{form_key} is closed; a closed form cannot be extended. Nothing was changed")
+    if not any(f.key == form_key for f in ctx.plan.forms):
+        raise AutomationError(f"{form_key} is not a form of the plan; nothing was changed")
+    current = parse_iso(form.deadline)
+    when = deadline.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M")
+    if deadline <= current or deadline <= now:
+        raise AutomationError(f"the new deadline {when} (Asia/Bishkek) must be later than the current one "
+                              f"({current.astimezone(BISHKEK):%Y-%m-%d %H:%M}) and than now; nothing was changed")
+    if deadline > current + timedelta(days=MAX_EXTENSION_DAYS):
+        raise AutomationError(f"the new deadline {when} is more than {MAX_EXTENSION_DAYS} days after the current "
+                              "one: is the year right? Nothing was changed")
+    with ctx.store.transaction():
+        ctx.store.forms.set_deadline(form_key, deadline)
+        ctx.store.console.set_deadline(form_key, deadline, by, now)
+        ctx.store.console.audit(by, "form.extend", form_key, f"{form.deadline} -> {deadline.isoformat()}", now)

@@ -5,7 +5,8 @@ that the ledger has not recorded as done or skipped runs now, in due order.
 An action found after its ``expires`` moment (the service was down) is
 recorded as skipped with the reason instead (DESIGN.md principle 1).  An action
 the admin put on hold (``store.console.holds()``, the console's Today page) does
-not run until released.  A job
+not run until released; a form deadline extended there (``store.console.deadlines()``) wins over the
+plan's (:func:`automation.plan.overrides.with_deadlines`).  A job
 that fails is recorded as failed and retried at the next tick; the others go on.
 
 :class:`Ticker` drives ticks with the ``schedule`` library on its own
@@ -27,6 +28,7 @@ from automation.errors import AutomationError
 from automation.jobs import JobResult, forms, mailings, reports, responses
 from automation.model import BISHKEK, Action, utc_now
 from automation.plan.actions import actions as plan_actions
+from automation.plan.overrides import with_deadlines
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) ->
     ledger = ctx.store.ledger.all()
     held = ctx.store.console.holds()
     out: list[Ran] = []
-    for a in actions if actions is not None else plan_actions(ctx.plan):
+    for a in actions if actions is not None else plan_actions(with_deadlines(ctx.plan, ctx.store.console.deadlines())):
         if a.due > now or a.key in held:
             continue
         row = ledger.get(a.key)

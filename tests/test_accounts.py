@@ -185,3 +185,29 @@ def test_plan_hold_release_done_commands(tmp_path, capsys):
     assert store.ledger.get(key).status == "done"
     assert main(["--config", str(cfg), "plan", "done", "nope", "--note", "x"]) == 2
     assert [e.action for e in store.console.audit_entries()] == ["action.mark_done", "action.release", "action.hold"]
+
+
+def test_forms_extend_command_and_plan_show_follow_the_new_deadline(tmp_path, capsys):
+    import json
+
+    from automation.app import make_context
+    from automation.config import load_config
+    from automation.scheduler import run_due
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = tmp_path / "club.yaml"
+    cfg.write_text(f"plan: {root / 'examples/club2022/plan.yaml'}\nstate: state.sqlite\nout: out\nsheets: sheets\n",
+                   encoding="utf-8")
+    config = load_config(cfg)
+    store = Store(config.state)
+    run_due(make_context(config, store=store), datetime(2022, 7, 14, 12, 0, tzinfo=timezone.utc))
+    key = "ws_law_budget.post_test"
+    args = ["--config", str(cfg), "forms", "extend", key]
+    assert main(args + ["next week", "--now", "2022-07-15T10:00"]) == 2
+    assert "not in ISO 8601 format" in capsys.readouterr().err
+    assert main(args + ["2022-07-25T18:00", "--now", "2022-07-15T10:00"]) == 0
+    assert "open until 2022-07-25 18:00" in capsys.readouterr().out
+    assert main(["--config", str(cfg), "plan", "show", "--json", "--now", "2022-07-15T10:00"]) == 0
+    rows = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[f"{key}.close"]["due"] == "2022-07-25 18:00"
+    assert store.console.audit_entries()[0].action == "form.extend"

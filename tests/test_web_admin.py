@@ -410,6 +410,31 @@ def test_remind_now_sends_once_a_day_and_close_now_closes(built):
     assert store.forms.get(form.form_key).status == "closed"
 
 
+def test_extend_a_deadline_moves_the_closing_and_bad_dates_change_nothing(tmp_path):
+    cfg, store = _build(tmp_path)  # its own state: the scheduler runs on to the new deadline
+    form = next(f for f in store.forms.all() if f.status == "open" and f.form_key.endswith("post_test"))
+    c = _app(cfg, store).test_client()
+    _login(c, "admin")
+    page = f"/admin/forms/{form.form_key}"
+    for bad, message in [("soon", "not a date and time"), ("2022-07-19T18:00", "must be later than the current one"),
+                         ("2032-07-25T18:00", "more than 60 days after")]:
+        r = _post(c, f"{page}/extend", {"deadline": bad}, page=page, follow_redirects=True)
+        assert message in html.unescape(r.text), bad
+        assert store.forms.get(form.form_key).deadline == form.deadline and store.console.deadlines() == {}
+    r = _post(c, f"{page}/extend", {"deadline": "2022-07-28T18:00"}, page=page, follow_redirects=True)
+    assert "продлён" in r.text
+    assert store.forms.get(form.form_key).deadline == "2022-07-28T12:00:00Z"
+    # the scheduler closes it at the new deadline, not the plan's
+    ctx = _factory(cfg)(store)
+    run_due(ctx, datetime(2022, 7, 22, 6, 0, tzinfo=timezone.utc))
+    assert store.forms.get(form.form_key).status == "open"
+    assert store.ledger.get(f"{form.form_key}.close") is None
+    run_due(ctx, datetime(2022, 7, 28, 12, 5, tzinfo=timezone.utc))
+    assert store.forms.get(form.form_key).status == "closed"
+    r = _post(c, f"{page}/extend", {"deadline": "2022-08-10T18:00"}, page=page, follow_redirects=True)
+    assert "is closed" in html.unescape(r.text)
+
+
 def test_mail_shows_each_mailing_as_its_recipient_will_see_it_and_sends_nothing(admin, built):
     store = built[1]
     sent = store.deliveries.sent_totals()

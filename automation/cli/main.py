@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from automation.cli.forms import cmd_forms_build, cmd_forms_list
+from automation.cli.forms import cmd_forms_build, cmd_forms_extend, cmd_forms_list
 from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
 from automation.cli.plan import cmd_plan_check, cmd_plan_hold, cmd_plan_show
 from automation.cli.report import cmd_report
@@ -121,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     forms = sub.add_parser("forms", help="forms made from templates").add_subparsers(dest="sub", required=True)
     p = forms.add_parser("list", help="forms made so far, with their status and number of responses")
     p.set_defaults(func=cmd_forms_list)
+    p = forms.add_parser("extend", help="move an open form's deadline later (reminder, closing and results follow)")
+    p.add_argument("form", help="form key (see `forms list`)")
+    p.add_argument("deadline", help="the new deadline (ISO 8601; without an offset: Asia/Bishkek), e.g. 2022-09-25T18:00")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_forms_extend)
     p = forms.add_parser("build", help="the exact Google Forms requests a template becomes (sends nothing)",
                          description="Print the bodies of forms.create (sent with ?unpublished=true), the one "
                                      "forms.batchUpdate and forms.setPublishSettings that make TEMPLATE a form.")

@@ -31,9 +31,13 @@ def cmd_plan_show(args: argparse.Namespace) -> int:
     """
     from automation.plan.status import plan_status
 
+    from automation.plan.overrides import with_deadlines
+
     service = service_from(args)
     plan = service.plan
     warn_plan(plan)
+    if service.config.state.exists():  # deadlines extended in the console win over the plan's
+        plan = with_deadlines(plan, service.store.console.deadlines())
     rows = [{"due": s.action.due.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M"), "kind": s.action.kind,
              "key": s.action.key, "status": s.status, "detail": s.detail}
             for s in plan_status(plan, service.ledger(), now_from(args), args.status)]

@@ -1,4 +1,5 @@
-"""The admin console's tables: accounts (``console_users``), the audit log, and held plan actions.
+"""The admin console's tables: accounts (``console_users``), the audit log, held plan actions and extended
+form deadlines.
 
 Passwords are stored as the hash :mod:`automation.web.admin.accounts` makes (argon2id); this module never
 sees a password.  Times are UTC ISO 8601 strings.
@@ -126,3 +127,14 @@ class ConsoleRepository:
     def release(self, key: str) -> bool:
         """Release a held action; False if it was not held."""
         return self._db.execute("DELETE FROM action_holds WHERE key = ?", (key,)).rowcount > 0
+
+    # --- extended deadlines ------------------------------------------------------------------
+    def deadlines(self) -> dict[str, str]:
+        """``{form key: deadline (UTC ISO 8601)}`` of the forms whose deadline was extended."""
+        return {r["form_key"]: r["deadline"] for r in self._db.all("SELECT form_key, deadline FROM form_deadlines")}
+
+    def set_deadline(self, form_key: str, deadline: datetime, by: str, now: datetime) -> None:
+        """Record a form's new deadline (replacing an earlier extension)."""
+        self._db.execute("INSERT INTO form_deadlines VALUES (?,?,?,?) ON CONFLICT(form_key) DO UPDATE SET"
+                         " deadline = excluded.deadline, set_by = excluded.set_by, set_at = excluded.set_at",
+                         (form_key, iso(deadline), by, iso(now)))

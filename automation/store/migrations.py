@@ -15,7 +15,8 @@ migration that has shipped: add the next number.
    file that already has them).
 3. The admin's console: ``console_users`` (accounts with a role and an argon2
    password hash), ``audit_log`` (who did what, when) and ``action_holds``
-   (plan actions the admin has put on hold: the scheduler does not run them), and ``school_scores``
+   (plan actions the admin has put on hold: the scheduler does not run them), ``form_deadlines``
+   (a form's deadline extended in the console, which wins over the plan's), and ``school_scores``
    (the commission's scores entered in the console, one per application, member and criterion).
 """
 
@@ -92,6 +93,9 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
 CREATE TABLE IF NOT EXISTS action_holds (
     key TEXT PRIMARY KEY, held_by TEXT NOT NULL, held_at TEXT NOT NULL, reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS form_deadlines (
+    form_key TEXT PRIMARY KEY, deadline TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS school_scores (
     code TEXT NOT NULL, member TEXT NOT NULL, criterion INTEGER NOT NULL, score INTEGER NOT NULL,

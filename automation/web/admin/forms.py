@@ -1,6 +1,6 @@
 """The Forms page: each form's responses and response rate by oblast against the roster; for the admin, the
-named non-respondents and the buttons "remind them now", "close now" and "update the responses" (pull them
-now from Google Forms; the local forms store each answer at once) (:mod:`automation.manual`).
+named non-respondents and the buttons "remind them now", "close now", "extend the deadline" and "update the
+responses" (pull them now from Google Forms; the local forms store each answer at once) (:mod:`automation.manual`).
 
 The mentor sees the counts only, with oblasts of fewer than ``min_group_size`` invited shown as "—"
 (small-cell suppression, DESIGN.md principle 8).
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, url_for
+from flask import redirect, request, url_for
 
 from automation.analysis.progress import form_progress
 from automation.errors import AutomationError
-from automation.manual import close_now, remind_now, sync_now
+from automation.manual import close_now, extend_deadline, remind_now, sync_now
+from automation.model import parse_iso
 from automation.model import OBLASTS
 from automation.web.admin.auth import current_user, requires
 from automation.web.admin.common import TEXTS, bp, context_or_page, lang, now, ok, problem, render, store
@@ -42,6 +43,30 @@ def form_detail(form_key: str) -> Any:
     user = current_user()
     return render("form_detail.html", page="forms", p=form_progress(s, form), oblasts=OBLASTS,
                   names=user is not None and user.role == "admin", min_group=min_group)
+
+
+@bp.post("/forms/<form_key>/extend")
+@requires("admin")
+def form_extend(form_key: str) -> Any:
+    """Move the form's deadline later (the date and time typed are Asia/Bishkek)."""
+    ctx = context_or_page()
+    if isinstance(ctx, tuple):
+        return ctx
+    user = current_user()
+    assert user is not None
+    text = request.form.get("deadline", "").strip()[:40]
+    try:
+        deadline = parse_iso(text)
+    except (ValueError, OverflowError):
+        problem(f"deadline {text!r}: not a date and time. Expected a date and time, year first, such as "
+                "2023-03-14T18:00 (Asia/Bishkek time); nothing was changed")
+        return redirect(url_for("admin.form_detail", form_key=form_key), code=303)
+    try:
+        extend_deadline(ctx, form_key, deadline, user.email, now())
+        ok("extended_ok", key=form_key)
+    except AutomationError as e:
+        problem(str(e))
+    return redirect(url_for("admin.form_detail", form_key=form_key), code=303)
 
 
 @bp.post("/forms/<form_key>/<verb>")
