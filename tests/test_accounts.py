@@ -144,28 +144,25 @@ def test_a_template_that_does_not_load_is_found_ahead(tmp_path):
     assert any("form template 'best_practice_vote' does not load" in p.what for p in found), found
 
 
-def test_a_held_action_does_not_run_until_released():
+def test_a_held_action_does_not_run_until_released(tmp_path):
+    from automation.app import make_context
+    from automation.config import load_config
     from automation.plan.actions import actions
     from automation.scheduler import run_action, run_due
 
-    class Ctx:
-        def __init__(self, store):
-            self.store, self.log = store, (lambda m: None)
-
-    import yaml
-
     text = PLAN.replace("    programme: programmes/ws.md\n", "").replace(
         "    materials: [{title: {ky: Файл, ru: Файл}, file: materials/slides.pdf}]\n", "")
-    plan = parse_plan(yaml.safe_load(text), "p.yaml")
-    store = Store(":memory:")
-    a = next(x for x in actions(plan) if x.kind == "mail.programme_draft")
+    (tmp_path / "plan.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "club.yaml").write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n",
+                                        encoding="utf-8")
+    ctx = make_context(load_config(tmp_path / "club.yaml"))
+    store = ctx.store
+    a = next(x for x in actions(ctx.plan) if x.kind == "mail.programme_draft")
     store.console.hold(a.key, "admin@example.org", "wait for the mentor", T0)
-    ctx = Ctx(store)
     assert run_due(ctx, a.due + timedelta(hours=1), [a]) == [] and store.ledger.get(a.key) is None
     with pytest.raises(AutomationError, match="on hold"):
-        run_action(ctx, a, a.due)  # type: ignore[arg-type]
+        run_action(ctx, a, a.due)
     store.console.release(a.key)
-    ctx.plan = plan
     ran = run_due(ctx, a.due + timedelta(hours=1), [a])
     assert [r.status for r in ran] == ["failed"] and "has no programme" in ran[0].detail
 
