@@ -30,6 +30,9 @@ from automation.store import Delivery, Hold
 
 #: Days ahead the Today page lists.
 DAYS_AHEAD = 14
+#: Minutes after its due time an action the ledger has not recorded counts as overdue (the scheduler checks
+#: every minute, so a running scheduler leaves none).
+OVERDUE_MINUTES = 15
 #: Ledger statuses that need the admin until handled.
 NEEDS_HER = ("failed", "skipped", "deferred")
 
@@ -38,13 +41,16 @@ NEEDS_HER = ("failed", "skipped", "deferred")
 class Today:
     """What the Today page shows: ``upcoming`` (actions due in the next :data:`DAYS_AHEAD` days not yet done),
     ``attention`` (actions whose last outcome is failed, skipped or deferred, or that are held), ``held``
-    (by action key), ``unknown`` (messages whose outcome is unknown) and ``problems`` found ahead."""
+    (by action key), ``unknown`` (messages whose outcome is unknown), ``problems`` found ahead, and
+    ``overdue``: the actions due more than :data:`OVERDUE_MINUTES` ago that the ledger has not recorded and that
+    are not held (the scheduler does not seem to be running), oldest first."""
 
     upcoming: list[ActionStatus]
     attention: list[ActionStatus]
     held: dict[str, Hold]
     unknown: list[Delivery]
     problems: list[PlanProblem]
+    overdue: list[ActionStatus]
 
 
 def today(ctx: Context, now: datetime, days: int = DAYS_AHEAD) -> Today:
@@ -58,7 +64,9 @@ def today(ctx: Context, now: datetime, days: int = DAYS_AHEAD) -> Today:
     attention = [s for s in every if s.status in NEEDS_HER or s.action.key in held]
     problems = problems_ahead(plan, ctx.store.roster.get, now, ctx.templates_dir,
                               done=lambda k: k in ledger and ledger[k].status in ("done", "skipped"))
-    return Today(upcoming, attention, held, ctx.store.deliveries.unknown(), problems)
+    late = now - timedelta(minutes=OVERDUE_MINUTES)
+    overdue = [s for s in every if s.status == "due" and s.action.due < late and s.action.key not in held]
+    return Today(upcoming, attention, held, ctx.store.deliveries.unknown(), problems, overdue)
 
 
 def _plan(ctx: Context) -> Plan:

@@ -256,6 +256,7 @@ def test_today_names_the_failed_action_with_its_reason_and_the_problem_ahead(adm
     assert "не получилось" in page  # the status in plain words
     ahead = page.split("Проблемы плана заранее")[1]
     assert "lecture_sed_programmes.programme_final" in ahead
+    assert "Планировщик, похоже, не запущен" in page  # the actions due since 14 July were not run
     ky = admin.get("/admin/today?lang=ky").text
     assert "Көңүл буруу керек" in ky and 'lang="ky"' in ky
 
