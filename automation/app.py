@@ -63,12 +63,16 @@ def make_context(cfg: Config, log: Callable[[str], None] = _quiet, store: Store 
                  plan: Plan | None = None, rng: random.Random | None = None) -> Context:
     """Load the plan (unless given), open the store (unless given) and build the backend named in ``cfg``.
 
+    Form deadlines extended in the console (``store.console.deadlines()``) replace the plan's.
     ``log`` receives one line per action the scheduler runs; ``rng`` seeds the local backend's link
     tokens (see :func:`build_backend`).  Raises :class:`automation.errors.PlanError`
     for a bad plan (before any state file is created) and the backend's errors (e.g. Google credentials).
     """
+    from automation.plan.overrides import with_deadlines
+
     plan = plan or load_plan(cfg.plan, cfg.templates)
     store = store or Store(cfg.state)
+    plan = with_deadlines(plan, store.console.deadlines())  # deadlines extended in the console win
     return Context(store=store, plan=plan, backend=build_backend(cfg, store, plan, rng), out_dir=cfg.out,
                    templates_dir=cfg.templates, daily_cap=cfg.daily_cap, min_group_size=cfg.min_group_size,
                    report_lang=cfg.report_lang, log=log, telegram=build_telegram(cfg))

@@ -3,7 +3,10 @@
 ``run_due(ctx, now)`` is one tick: every action whose ``due`` has passed and
 that the ledger has not recorded as done or skipped runs now, in due order.
 An action found after its ``expires`` moment (the service was down) is
-recorded as skipped with the reason instead (DESIGN.md principle 1).  A job
+recorded as skipped with the reason instead (DESIGN.md principle 1).  An action
+the admin put on hold (``store.console.holds()``, the console's Today page) does
+not run until released; a form deadline extended there (``store.console.deadlines()``) wins over the
+plan's (:func:`automation.plan.overrides.with_deadlines`).  A job
 that fails is recorded as failed and retried at the next tick; the others go on.
 
 :class:`Ticker` drives ticks with the ``schedule`` library on its own
@@ -25,6 +28,7 @@ from automation.errors import AutomationError
 from automation.jobs import JobResult, alerts, forms, mailings, reports, responses, telegram_channel
 from automation.model import BISHKEK, Action, utc_now
 from automation.plan.actions import actions as plan_actions
+from automation.plan.overrides import with_deadlines
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +68,10 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
     """
     telegram_channel.tick(ctx, now)  # the Telegram channel: /start and /stop, moved events, pending posts
     ledger = ctx.store.ledger.all()
+    held = ctx.store.console.holds()
     out: list[Ran] = []
-    for a in actions if actions is not None else plan_actions(ctx.plan):
-        if a.due > now:
+    for a in actions if actions is not None else plan_actions(with_deadlines(ctx.plan, ctx.store.console.deadlines())):
+        if a.due > now or a.key in held:
             continue
         if should_stop is not None and should_stop():
             break
@@ -121,8 +126,11 @@ def run_action(ctx: Context, action: Action, now: datetime) -> JobResult:
 
     Unlike :func:`run_due` it runs whatever the ledger says and does not look at ``expires``; the job
     itself does nothing twice (a mailing sends nothing already sent).  An :class:`AutomationError` from
-    the job propagates and nothing is recorded.
+    the job propagates and nothing is recorded; so does one for an action on hold (release it first).
     """
+    hold = ctx.store.console.holds().get(action.key)
+    if hold is not None:
+        raise AutomationError(f"{action.key} is on hold (by {hold.held_by}): release it first; nothing was sent")
     res = JOBS[action.kind](ctx, action, now)
     ctx.store.ledger.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
     return res

@@ -52,3 +52,17 @@ def cmd_forms_build(args: argparse.Namespace) -> int:
           f"({len(bodies['batchUpdate']['requests'])} requests, {items} items), forms.setPublishSettings. "
           "Add --json to see the request bodies.")
     return 0
+
+
+def cmd_forms_extend(args: argparse.Namespace) -> int:
+    """``forms extend FORM DEADLINE``: move an open form's deadline later (:func:`automation.manual.extend_deadline`)."""
+    from automation.cli.common import context_from, moment_from, now_from
+    from automation.manual import extend_deadline
+    from automation.model import BISHKEK
+
+    deadline = moment_from(args.deadline, "DEADLINE")
+    ctx = context_from(args, quiet=True)
+    extend_deadline(ctx, args.form, deadline, "cli", now_from(args))
+    print(f"{args.form}: open until {deadline.astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek); its reminder, "
+          "closing and results follow.")
+    return 0

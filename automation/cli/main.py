@@ -18,14 +18,15 @@ import sys
 from pathlib import Path
 
 from automation.cli.backup import cmd_backup, cmd_restore
-from automation.cli.forms import cmd_forms_build, cmd_forms_list
+from automation.cli.forms import cmd_forms_build, cmd_forms_extend, cmd_forms_list
 from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
-from automation.cli.plan import cmd_plan_show
+from automation.cli.plan import cmd_plan_check, cmd_plan_hold, cmd_plan_show
 from automation.cli.report import cmd_report
 from automation.cli.responses import cmd_responses_import, cmd_responses_sync
 from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_rejoin,
                                    cmd_roster_remove, cmd_roster_sync_group)
 from automation.cli.run import cmd_auth, cmd_demo, cmd_run, cmd_serve
+from automation.cli.users import cmd_users_add, cmd_users_list, cmd_users_remove
 from automation.errors import AutomationError
 from automation.plan.status import STATUSES
 
@@ -66,6 +67,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=list(STATUSES))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plan_show)
+    p = plan.add_parser("check", help="problems that will make an action fail (missing programme or material file, "
+                        "presenter not in the roster, broken form template), found weeks ahead")
+    p.add_argument("--now", help="check from this moment (default: now)")
+    p.add_argument("--days", type=int, help="days ahead to check (default 35)")
+    p.set_defaults(func=cmd_plan_check)
+    p = plan.add_parser("hold", help="put an action on hold: the scheduler does not run it until released")
+    p.add_argument("key", help="the action key (see `plan show`)")
+    p.add_argument("--reason", help="why (kept in the audit log)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_plan_hold)
+    p = plan.add_parser("release", help="release a held action")
+    p.add_argument("key")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_plan_hold)
+    p = plan.add_parser("done", help="record an action as done by hand (it will not run)")
+    p.add_argument("key")
+    p.add_argument("--note", required=True, help="what was done instead (kept in the ledger)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_plan_hold)
     p = plan.add_parser("draft", help="a draft plan for the next quarter from the latest needs assessment")
     p.add_argument("--quarter", help="e.g. 2023Q1 (default: the quarter after --today)")
     p.add_argument("--today", help="YYYY-MM-DD (default: today in Asia/Bishkek)")
@@ -108,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     forms = sub.add_parser("forms", help="forms made from templates").add_subparsers(dest="sub", required=True)
     p = forms.add_parser("list", help="forms made so far, with their status and number of responses")
     p.set_defaults(func=cmd_forms_list)
+    p = forms.add_parser("extend", help="move an open form's deadline later (reminder, closing and results follow)")
+    p.add_argument("form", help="form key (see `forms list`)")
+    p.add_argument("deadline", help="the new deadline (ISO 8601; without an offset: Asia/Bishkek), e.g. 2022-09-25T18:00")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_forms_extend)
     p = forms.add_parser("build", help="the exact Google Forms requests a template becomes (sends nothing)",
                          description="Print the bodies of forms.create (sent with ?unpublished=true), the one "
                                      "forms.batchUpdate and forms.setPublishSettings that make TEMPLATE a form.")
@@ -205,6 +230,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="the backup, e.g. backups/state-20260130T020000Z.sqlite")
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_restore)
+
+    users = sub.add_parser("users", help="accounts of the admin console (/admin/ of serve)").add_subparsers(
+        dest="sub", required=True)
+    p = users.add_parser("add", help="add an account; the password is asked at a prompt (or read from stdin)")
+    p.add_argument("email")
+    p.add_argument("--role", required=True, choices=["admin", "mentor", "commission"],
+                   help="admin: everything; mentor: plan and reports; commission: School scoring only")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(func=cmd_users_add)
+    p = users.add_parser("list", help="the accounts, their roles and last sign-in")
+    p.set_defaults(func=cmd_users_list)
+    p = users.add_parser("remove", help="remove an account (not the last admin)")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_users_remove)
 
     # The club's own programmes (issue 6): cli/school.py, cli/stars.py, cli/indicators.py, cli/plan_draft.py.
     school = sub.add_parser("school", help="School of future deputies: codes, scoring, ranking, selection"

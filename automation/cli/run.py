@@ -42,17 +42,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """``serve [--host H] [--port P] [--no-scheduler] [--interval S]``: the web app (the participants' forms)
-    on waitress and the scheduler, in one process, until SIGTERM or Ctrl+C (:func:`automation.web.runner.run_service`);
+    """``serve [--host H] [--port P] [--no-scheduler] [--interval S]``: the web app (the participants' forms
+    and the admin console at /admin/, :func:`automation.web.admin.install_console`) on waitress and the
+    scheduler, in one process, until SIGTERM or Ctrl+C (:func:`automation.web.runner.run_service`);
     ``club.yaml``'s ``web.behind_proxy`` says whether an HTTPS proxy's headers are trusted."""
     from automation.web import runner
+
+    from automation.web.admin import install_console
 
     service = service_from(args)
     if not args.no_scheduler:
         warn_plan(service.plan)
     fixed = now_from(args) if getattr(args, "now", None) else None
     return runner.run_service(service, host=args.host, port=args.port, scheduler=not args.no_scheduler,
-                              interval=args.interval, clock=(lambda: fixed) if fixed else utc_now)
+                              interval=args.interval, clock=(lambda: fixed) if fixed else utc_now,
+                              install=lambda app: install_console(app, service.store, console_context(service.config)))
+
+
+def console_context(config):
+    """The admin console's context factory: the plan read again at each page (the admin edits it), the
+    backend of ``config`` on the request's store (:func:`automation.app.make_context`)."""
+    from automation.app import make_context
+    from automation.plan.load import load_plan
+
+    return lambda store: make_context(config, store=store, plan=load_plan(config.plan, config.templates))
 
 
 def cmd_auth(args: argparse.Namespace) -> int:

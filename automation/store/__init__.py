@@ -4,7 +4,8 @@
 table family: ``store.roster``, ``store.ledger``, ``store.alerts``, ``store.forms`` (with the
 personal links), ``store.responses``, ``store.deliveries``, ``store.reports``,
 ``store.meta``, ``store.school``, ``store.outcomes``, ``store.telegram``, ``store.submissions`` (the web
-forms' submission keys).  Repositories return
+forms' submission keys), ``store.console`` (the admin console's accounts, audit log and held
+actions).  Repositories return
 dataclasses; times are UTC ISO 8601 strings.  A file that is not a SQLite
 database, is damaged, or was made by a newer program raises
 :class:`automation.errors.StoreError` with what to do.
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from automation.store.alerts import Alert, AlertsRepository
+from automation.store.console import AuditEntry, ConsoleRepository, ConsoleUser, Hold
 from automation.store.db import Database
 from automation.store.deliveries import DeliveriesRepository, Delivery
 from automation.store.forms import FormLink, FormRecord, FormsRepository
@@ -53,6 +55,7 @@ class Store:
         self.outcomes = OutcomesRepository(self.db)
         self.telegram = TelegramRepository(self.db)
         self.submissions = SubmissionsRepository(self.db)
+        self.console = ConsoleRepository(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -69,5 +72,5 @@ class Store:
         self.db.close()
 
 
-__all__ = ["Store", "Alert", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry",
+__all__ = ["Store", "Alert", "AuditEntry", "ConsoleUser", "Hold", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry",
            "ResultRow", "RosterChange", "StoredResponse", "Submission", "TelegramLink", "TelegramPost"]

@@ -107,6 +107,10 @@ class FormsRepository:
         """Mark the form closed at ``now``."""
         self._db.execute("UPDATE forms SET status = 'closed', closed_at = ? WHERE form_key = ?", (iso(now), form_key))
 
+    def set_deadline(self, form_key: str, deadline: datetime) -> None:
+        """Move the form's deadline (the admin extended it)."""
+        self._db.execute("UPDATE forms SET deadline = ? WHERE form_key = ?", (iso(deadline), form_key))
+
     def set_sync_cursor(self, form_key: str, cursor: datetime) -> None:
         """Remember the submission time up to which responses were fetched."""
         self._db.execute("UPDATE forms SET sync_cursor = ? WHERE form_key = ?", (iso(cursor), form_key))

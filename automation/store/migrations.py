@@ -22,6 +22,11 @@ migration that has shipped: add the next number.
 5. ``alerts``: one row per problem the admin is told about at once (an action that
    failed or was skipped, a message whose outcome is unknown), with the alert
    mail that told her and when she handled it.
+6. The admin's console: ``console_users`` (accounts with a role and an argon2
+   password hash), ``audit_log`` (who did what, when) and ``action_holds``
+   (plan actions the admin has put on hold: the scheduler does not run them), ``form_deadlines``
+   (a form's deadline extended in the console, which wins over the plan's), and ``school_scores``
+   (the commission's scores entered in the console, one per application, member and criterion).
 """
 
 from __future__ import annotations
@@ -117,6 +122,29 @@ CREATE TABLE IF NOT EXISTS alerts (
 CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status)
 """
 
+_V6 = """
+CREATE TABLE IF NOT EXISTS console_users (
+    email TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'mentor', 'commission')),
+    password_hash TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL DEFAULT '',
+    password_changed_at TEXT NOT NULL, last_login_at TEXT
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
+CREATE TABLE IF NOT EXISTS action_holds (
+    key TEXT PRIMARY KEY, held_by TEXT NOT NULL, held_at TEXT NOT NULL, reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS form_deadlines (
+    form_key TEXT PRIMARY KEY, deadline TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS school_scores (
+    code TEXT NOT NULL, member TEXT NOT NULL, criterion INTEGER NOT NULL, score INTEGER NOT NULL,
+    updated_at TEXT NOT NULL, PRIMARY KEY (code, member, criterion)
+)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
@@ -124,6 +152,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (3, "telegram posts and links", _V3),
     (4, "web-form submission keys", _V4),
     (5, "alerts table", _V5),
+    (6, "console accounts, audit log, held actions, deadlines, school scores", _V6),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.

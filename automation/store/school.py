@@ -1,4 +1,5 @@
-"""The School of future deputies' state: application codes, the final ranking, and its markers.
+"""The School of future deputies' state: application codes, the scores entered in the console, the final ranking,
+and its markers.
 
 Tables (migration 2): ``school_codes(code, form_key, response_id, assigned_at)``
 (a code per application, never reused), ``school_results`` (the final ranking,
@@ -72,6 +73,19 @@ class SchoolRepository:
     def results(self) -> pd.DataFrame:
         """The final ranking as stored: columns :data:`RESULT_COLUMNS` (``flagged`` as 0/1), unsorted."""
         return pd.read_sql_query("SELECT * FROM school_results", self._db.connection)
+
+    def console_scores(self) -> list[tuple[str, str, int, int]]:
+        """The scores entered in the console: ``[(code, member, criterion, score)]`` by code, member, criterion."""
+        return [(r[0], r[1], int(r[2]), int(r[3])) for r in self._db.all(
+            "SELECT code, member, criterion, score FROM school_scores ORDER BY code, member, criterion")]
+
+    def set_console_scores(self, code: str, member: str, scores: dict[int, int], now: datetime) -> None:
+        """Record a member's scores of one application (criterion → score), replacing hers, all or nothing."""
+        with self._db.transaction() as db:
+            for criterion, score in scores.items():
+                db.execute("INSERT INTO school_scores VALUES (?,?,?,?,?) ON CONFLICT(code, member, criterion)"
+                           " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at",
+                           (code, member, criterion, score, iso(now)))
 
     def count_with_status(self, status: str) -> int:
         """How many applications of the final ranking have ``status``."""

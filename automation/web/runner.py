@@ -90,8 +90,10 @@ class SchedulerThread(threading.Thread):
             store.close()
 
 
-def make_server(service: Service, host: str, port: int, threads: int = 4) -> Any:
+def make_server(service: Service, host: str, port: int, threads: int = 4,
+                install: Callable[[Any], Any] | None = None) -> Any:
     """The waitress server of the web app on ``host:port`` (not yet running; ``.run()`` serves).
+    ``install(app)`` adds more to the app first (the admin console).
 
     Raises :class:`AutomationError` when the port cannot be listened on.
     """
@@ -99,6 +101,8 @@ def make_server(service: Service, host: str, port: int, threads: int = 4) -> Any
 
     behind_proxy = bool(service.config.web.get("behind_proxy"))
     app = create_app(service.store, secret_key=load_secret_key(service.web_key_path), behind_proxy=behind_proxy)
+    if install is not None:
+        install(app)
     try:
         return create_server(app, host=host, port=port, threads=threads, ident=SERVER_NAME,
                              max_request_body_size=MAX_BODY_BYTES,
@@ -109,7 +113,7 @@ def make_server(service: Service, host: str, port: int, threads: int = 4) -> Any
 
 def run_service(service: Service, host: str = "127.0.0.1", port: int = 8080, scheduler: bool = True,
                 interval: float = 60, clock: Callable[[], datetime] = utc_now,
-                log: Callable[[str], None] = print) -> int:
+                log: Callable[[str], None] = print, install: Callable[[Any], Any] | None = None) -> int:
     """Serve the web app and, with ``scheduler``, run the plan, until SIGTERM or Ctrl+C; returns 0 then.
 
     The plan is loaded (and checked) before anything listens.  Raises :class:`AutomationError` for a bad
@@ -121,7 +125,7 @@ def run_service(service: Service, host: str = "127.0.0.1", port: int = 8080, sch
         raise AutomationError("serve needs a state file, not an in-memory store")
     plan = service.plan if scheduler else None
     with hold(service.config.state, "serve"):
-        server = make_server(service, host, port)
+        server = make_server(service, host, port, install=install)
         ticker = SchedulerThread(service, interval, clock) if scheduler else None
 
         def on_term(signum: int, frame: FrameType | None) -> None:

@@ -41,23 +41,28 @@ class RequestHandler(WSGIRequestHandler):
 
 
 def serve(store: Store, host: str = "127.0.0.1", port: int = 8080, secret_key: bytes | str | None = None,
-          base_url: str = "", log: Callable[[str], None] = print, behind_proxy: bool = False) -> None:
+          base_url: str = "", log: Callable[[str], None] = print, behind_proxy: bool = False,
+          install: Callable[[Any], Any] | None = None) -> None:
     """Serve the web forms until interrupted (Werkzeug's threaded server).
 
     Request lines are logged with personal tokens shortened, so a log does not
     hand out working links.  ``behind_proxy``: the service is reached through an
     HTTPS proxy whose ``X-Forwarded-For``/``-Proto`` are trusted (``club.yaml``
     ``web: {behind_proxy: true}``).  Raises :class:`AutomationError` for an
-    in-memory store (it cannot be shared between threads) or a port already in use.
+    in-memory store (it cannot be shared between threads) or a port already in use.  ``install(app)``
+    adds more to the app before it is served (the admin console: :func:`automation.web.admin.install_console`).
     """
     from werkzeug.serving import run_simple
 
     if store.path == ":memory:":
         raise AutomationError("serve needs a state file, not an in-memory store")
     app = create_app(store, secret_key=secret_key, base_url=base_url, behind_proxy=behind_proxy)
+    if install is not None:
+        install(app)
     if host not in ("127.0.0.1", "localhost", "::1") and not behind_proxy:
         log(f"Note: listening on {host}, reachable from other machines; put it behind HTTPS before sharing links.")
-    log(f"Serving the forms on http://{host}:{port}/ — stop with Ctrl+C.")
+    log(f"Serving the forms on http://{host}:{port}/" + (f" and the console on http://{host}:{port}/admin/"
+                                                          if install is not None else "") + " — stop with Ctrl+C.")
     try:
         run_simple(host, port, app, threaded=True, request_handler=RequestHandler)
     except OSError as e:

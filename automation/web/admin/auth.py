@@ -1,0 +1,171 @@
+"""Signing in to the console: the sign-in page, sessions that expire, roles, CSRF, and the sign-in rate limit.
+
+- Passwords are checked by :func:`automation.web.admin.accounts.authenticate` (argon2id).
+- Failed sign-ins are counted per client address and per e-mail (the ``limits`` library, Flask-Limiter's
+  own engine, in memory: ``serve`` is one process): over :data:`LOGIN_RATE` the page says to wait, and the
+  password is not even checked.  A successful sign-in does not count.
+- The session (Flask's signed cookie, ``HttpOnly``, ``SameSite=Lax``, ``Secure`` when ``club.yaml`` says
+  ``web: {behind_proxy: true}``) holds the account's e-mail, when it signed in and when it was last seen; it
+  ends after :attr:`Console.idle_seconds` without a page, after :attr:`Console.max_seconds` in all, when the
+  account is removed, its role changed or its password changed.
+- Every POST under ``/admin/`` must carry the CSRF token of the session (Flask-WTF's ``generate_csrf`` /
+  ``validate_csrf``, field ``csrf_token``); without it nothing is done (HTTP 400).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from flask import redirect, request, session, url_for
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from wtforms.validators import ValidationError
+
+from automation.store import ConsoleUser
+from automation.web.admin.accounts import authenticate
+from automation.web.admin.common import TEXTS, bp, console, lang, now, render, store
+
+#: Failed sign-ins allowed per client address and per e-mail (``limits`` notation).
+LOGIN_RATE = "5 per minute; 20 per hour"
+#: Seconds a page's CSRF token stays valid (a page left open for a working day).
+CSRF_SECONDS = 8 * 3600
+#: Which role may open which page (endpoint names of the blueprint, without ``admin.``).
+HOME = {"admin": "today", "mentor": "today", "commission": "school"}
+
+
+class LoginLimiter:
+    """Counts failed sign-ins per client and per e-mail in a moving window (``limits``' MovingWindowRateLimiter)."""
+
+    def __init__(self, rate: str = LOGIN_RATE):
+        self.items = parse_many(rate)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def allowed(self, client: str, email: str) -> bool:
+        """True while neither the client nor the e-mail is over the limit."""
+        return all(self.limiter.test(item, "login", key) for item in self.items
+                   for key in (f"ip:{client}", f"email:{email}"))
+
+    def failed(self, client: str, email: str) -> None:
+        """Count one failed sign-in of the client and of the e-mail."""
+        for item in self.items:
+            for key in (f"ip:{client}", f"email:{email}"):
+                self.limiter.hit(item, "login", key)
+
+
+def current_user() -> ConsoleUser | None:
+    """The signed-in account of this request, or None (no session, expired, or the account changed)."""
+    from flask import g
+
+    if "console_user" in g:
+        user: ConsoleUser | None = g.console_user
+        return user
+    g.console_user = None
+    data = session.get("admin")
+    if not isinstance(data, dict):
+        return None
+    c = console()
+    t = now().timestamp()
+    since, seen = data.get("since", 0), data.get("seen", 0)
+    if not isinstance(since, (int, float)) or not isinstance(seen, (int, float)) or \
+            t - seen > c.idle_seconds or t - since > c.max_seconds:
+        session.pop("admin", None)
+        return None
+    user = store().console.user(str(data.get("email", "")))
+    if user is None or user.role != data.get("role") or user.password_changed_at != data.get("pw"):
+        session.pop("admin", None)
+        return None
+    data["seen"] = t
+    session["admin"] = data
+    g.console_user = user
+    return user
+
+
+def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view decorator: a signed-in account with one of ``roles``; otherwise the sign-in page (no session)
+    or the forbidden page (HTTP 403)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kw: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("admin.login", next=request.path if request.method == "GET" else None))
+            if user.role not in roles:
+                return render("message.html", status=403, title=TEXTS[lang()]["forbidden_title"],
+                              text=TEXTS[lang()]["forbidden"])
+            return view(*args, **kw)
+
+        return wrapped
+
+    return decorate
+
+
+@bp.before_request
+def _csrf() -> Any:
+    """Refuse a POST without the session's CSRF token (nothing is done)."""
+    if request.method == "POST":
+        try:
+            validate_csrf(request.form.get("csrf_token", ""), time_limit=CSRF_SECONDS)
+        except (ValidationError, CSRFError):
+            return render("message.html", status=400, title=TEXTS[lang()]["csrf_title"], text=TEXTS[lang()]["csrf"])
+    return None
+
+
+@bp.app_context_processor
+def _csrf_token() -> dict[str, Any]:
+    return {"csrf_token": generate_csrf}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A path under /admin/ to go to after signing in, or None (never another site)."""
+    if target and target.startswith("/admin/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """The sign-in page; a POST checks the e-mail and password (rate-limited)."""
+    T = TEXTS[lang()]
+    if request.method == "GET":
+        if current_user() is not None:
+            return redirect(url_for("admin.index"))
+        return render("login.html", next=_safe_next(request.args.get("next")))
+    email = request.form.get("email", "").strip().lower()[:254]
+    password = request.form.get("password", "")
+    client = request.remote_addr or "-"
+    limiter: LoginLimiter = console().login_limiter
+    nxt = _safe_next(request.form.get("next"))
+    if not limiter.allowed(client, email):
+        return render("login.html", status=429, error=T["login_limited"], email=email, next=nxt)
+    user = authenticate(store(), email, password, now())
+    if user is None:
+        limiter.failed(client, email)
+        return render("login.html", status=401, error=T["login_failed"], email=email, next=nxt)
+    keep_lang = session.get("admin_lang")
+    session.clear()  # a fresh session: nothing from before the sign-in carries over
+    if keep_lang:
+        session["admin_lang"] = keep_lang
+    t = now().timestamp()
+    session["admin"] = {"email": user.email, "role": user.role, "pw": user.password_changed_at, "since": t, "seen": t}
+    store().console.audit(user.email, "login", "", client, now())
+    return redirect(nxt or url_for(f"admin.{HOME[user.role]}"))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign out (a POST with the CSRF token, so another site cannot sign her out)."""
+    session.pop("admin", None)
+    return render("login.html", notice=TEXTS[lang()]["logged_out"])
+
+
+@bp.get("/")
+def index() -> Any:
+    """The console's home: the role's first page, or the sign-in page."""
+    user = current_user()
+    if user is None:
+        return redirect(url_for("admin.login"))
+    return redirect(url_for(f"admin.{HOME[user.role]}"))

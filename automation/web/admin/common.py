@@ -1,0 +1,128 @@
+"""What every console page shares: the console's settings on the app, the request's store and service context,
+the clock, the page language, rendering, and messages after an action.
+
+The console is a Flask blueprint (``admin``) on the participants' forms app; its settings live in
+``app.extensions["club_console"]`` (:class:`Console`), put there by :func:`automation.web.admin.install_console`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from flask import Blueprint, current_app, flash, g, get_flashed_messages, render_template, request, session
+
+from automation.context import Context
+from automation.errors import AutomationError
+from automation.model import BISHKEK, parse_iso
+from automation.store import Store
+from automation.web.admin.reasons import plain_reason
+from automation.web.admin.texts import TEXTS, status_words
+
+#: The console's pages, under ``/admin/``; templates in ``admin/templates/admin/``, CSS in ``admin/static/``.
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+LANGS = ("ru", "ky")
+
+
+@dataclass
+class Console:
+    """The console's settings: the state file's ``store`` (its thread's connection), a ``context_factory``
+    making the service :class:`Context` on a request's store (plan, backend), the ``clock`` (UTC, aware),
+    the report folder ``reports_dir``, session limits (seconds) and the sign-in limiter."""
+
+    store: Store
+    context_factory: Callable[[Store], Context]
+    clock: Callable[[], datetime]
+    reports_dir: Any = None
+    idle_seconds: int = 30 * 60
+    max_seconds: int = 12 * 3600
+    login_limiter: Any = None
+    home: int = field(default_factory=threading.get_ident)
+
+
+def console() -> Console:
+    """The console's settings of the current app."""
+    state: Console = current_app.extensions["club_console"]
+    return state
+
+
+def store() -> Store:
+    """The state file for this request (its own connection on another thread than the one that opened it;
+    closed at the end of the request by the forms app's teardown, which closes ``g.store`` when ``g.own_store``)."""
+    if "store" not in g:
+        c = console()
+        if threading.get_ident() == c.home or c.store.path == ":memory:":
+            g.store = c.store
+        else:
+            g.store, g.own_store = Store(c.store.path), True
+    s: Store = g.store
+    return s
+
+
+def context() -> Context:
+    """The service context for this request (plan read now, backend on this request's store).
+
+    Raises :class:`AutomationError` when the plan or the backend cannot be loaded (the page shows it)."""
+    if "console_ctx" not in g:
+        g.console_ctx = console().context_factory(store())
+    ctx: Context = g.console_ctx
+    return ctx
+
+
+def now() -> datetime:
+    """The console's current time (UTC, aware)."""
+    return console().clock()
+
+
+def lang() -> str:
+    """The page language: ``?lang=`` (remembered in the session), else the session's, else Russian."""
+    asked = request.args.get("lang")
+    if asked in LANGS:
+        session["admin_lang"] = asked
+    value = session.get("admin_lang")
+    return value if value in LANGS else "ru"
+
+
+def local(value: str | datetime | None, with_time: bool = True) -> str:
+    """A UTC time (ISO string or datetime) as Asia/Bishkek ``dd.mm.yyyy HH:MM``; "" for None."""
+    if value is None or value == "":
+        return ""
+    dt = parse_iso(value) if isinstance(value, str) else value
+    return dt.astimezone(BISHKEK).strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
+
+
+def ok(text_key: str, **kw: Any) -> None:
+    """Show a success message (a :data:`TEXTS` key) on the next page."""
+    flash(TEXTS[lang()][text_key].format(**kw), "ok")
+
+
+def problem(message: str) -> None:
+    """Show a problem on the next page: the library's message, as the command line prints it."""
+    flash(message, "problem")
+
+
+def render(template: str, status: int = 200, **kw: Any) -> tuple[str, int]:
+    """Render a console page with the texts of the page language, the signed-in account (as
+    :func:`automation.web.admin.auth.current_user` found it for this request) and the messages."""
+    lg = lang()
+    html = render_template(f"admin/{template}", lang=lg, T=TEXTS[lg], user=g.get("console_user"), local=local,
+                           status_words=lambda s: status_words(s, lg), plain=lambda d: plain_reason(d, lg),
+                           messages=get_flashed_messages(with_categories=True), **kw)
+    return html, status
+
+
+def error_page(message: str, status: int = 400) -> tuple[str, int]:
+    """A page saying what went wrong (a library message) and that nothing was changed."""
+    return render("message.html", status=status, title=TEXTS[lang()]["problem_title"], text=message)
+
+
+def context_or_page() -> "Context | tuple[str, int]":
+    """The service context, or a page saying why it cannot be made (a broken plan, say)."""
+    try:
+        return context()
+    except AutomationError as e:
+        return error_page(str(e), 500)

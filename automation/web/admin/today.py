@@ -1,0 +1,74 @@
+"""The Today page: the next 14 days' actions, what needs the admin, problems found ahead, and the buttons
+(run now / retry, hold, release, mark done by hand, resend after checking) — each a call to
+:mod:`automation.manual`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, request, url_for
+
+from automation.errors import AutomationError
+from automation.manual import DAYS_AHEAD, hold, mark_done, release, resend_unknown, run_now, today as today_view
+from automation.web.admin.auth import current_user, requires
+from automation.web.admin.common import bp, context_or_page, now, ok, problem, render
+
+
+@bp.get("/today")
+@requires("admin", "mentor")
+def today() -> Any:
+    """The Today page (the mentor sees it without the buttons)."""
+    ctx = context_or_page()
+    if isinstance(ctx, tuple):
+        return ctx
+    view = today_view(ctx, now())
+    return render("today.html", view=view, days=DAYS_AHEAD)
+
+
+@bp.post("/actions/<path:key>/<verb>")
+@requires("admin")
+def act(key: str, verb: str) -> Any:
+    """One button of the Today or Mail page on one action; back to the page it came from."""
+    ctx = context_or_page()
+    if isinstance(ctx, tuple):
+        return ctx
+    user = current_user()
+    assert user is not None
+    back = request.form.get("back") if request.form.get("back") in ("today", "mail") else "today"
+    try:
+        if verb == "run":
+            res = run_now(ctx, key, user.email, now())
+            if res.status in ("done", "deferred"):
+                ok("done_ok", detail=f"{key}: {res.status}: {res.detail}")
+            else:
+                problem(f"{key}: {res.status}: {res.detail}")
+        elif verb == "hold":
+            hold(ctx, key, user.email, now(), request.form.get("reason", ""))
+            ok("held_ok", key=key)
+        elif verb == "release":
+            release(ctx, key, user.email, now())
+            ok("released_ok", key=key)
+        elif verb == "done":
+            mark_done(ctx, key, user.email, now(), request.form.get("note", ""))
+            ok("marked_ok", key=key)
+        else:
+            return render("message.html", status=404, title="404", text=verb)
+    except AutomationError as e:
+        problem(str(e))
+    return redirect(url_for(f"admin.{back}"), code=303)
+
+
+@bp.post("/deliveries/resend")
+@requires("admin")
+def resend() -> Any:
+    """Send again one message whose outcome is unknown (after the admin checked it did not arrive)."""
+    ctx = context_or_page()
+    if isinstance(ctx, tuple):
+        return ctx
+    user = current_user()
+    assert user is not None
+    try:
+        ok("resent_ok", detail=resend_unknown(ctx, request.form.get("message_id", ""), user.email, now()))
+    except AutomationError as e:
+        problem(str(e))
+    return redirect(url_for("admin.today"), code=303)
