@@ -34,7 +34,7 @@ def test_a_failed_action_is_mailed_to_the_admin_at_once_and_only_once(tmp_path):
     assert "Эмне болду: аткарылган жок" in text[ky:ru] and "Себеби: the programme file" in text[ky:ru]
     assert "рассылка проекта программы — «Местный бюджет»" in text[ru:]
     assert "Что случилось: не выполнено" in text[ru:] and "Причина: the programme file" in text[ru:]
-    assert "Исправить: http://127.0.0.1:8080/admin/ws1.programme_draft" in text[ru:]
+    assert "Исправить: http://127.0.0.1:8080/admin/today#ws1.programme_draft" in text[ru:]
     # retried at every tick, still failing: no second alert
     for minute in (1, 2, 3):
         [again] = run_due(ctx, L(2022, 8, 16, 10, minute))

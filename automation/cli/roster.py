@@ -11,7 +11,7 @@ from automation.cli.common import context_from, service_from
 def cmd_roster_import(args: argparse.Namespace) -> int:
     """``roster import CSV [--skip-invalid]``: every bad row on stderr; with bad rows and no --skip-invalid,
     nothing is imported and the exit code is 2."""
-    from automation.jobs.roster import read_roster_file, save_roster_file
+    from automation.jobs.roster import left_summary, read_roster_file, save_roster_file
 
     service = service_from(args)
     roster = read_roster_file(args.csv)
@@ -37,17 +37,6 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     if left:
         print(left_summary([p.name for p in left], [p.email for p in left]))
     return 0
-
-
-def left_summary(names: list[str], emails: list[str]) -> str:
-    """The import's lines, Kyrgyz first, on the people in the file who had left the club and stay out."""
-    who = ", ".join(f"{n} <{e}>" for n, e in zip(names, emails))
-    return (f"Клубдан чыгып кеткен {len(names)} катышуучу кайра кошулган жок: {who}. "
-            "Кайра кошуу үчүн: python main.py roster rejoin EMAIL\n"
-            f"Покинувшие клуб ({len(names)}) не возвращены в список: {who}. "
-            "Вернуть участницу: python main.py roster rejoin EMAIL")
-
-
 def cmd_roster_add(args: argparse.Namespace) -> int:
     """``roster add --name --email --oblast --language [--role --phone --municipality --sex] [--update]``:
     an address already in the roster is refused (exit 2, what differs named) unless ``--update``, which

@@ -187,3 +187,12 @@ def sync_group(ctx: Context, dry_run: bool = False) -> GroupSync:
         return result("dry_run")
     group.apply(add, remove)
     return result("applied")
+
+
+def left_summary(names: list[str], emails: list[str]) -> str:
+    """The import's lines, Kyrgyz first, on the people in the file who had left the club and stay out."""
+    who = ", ".join(f"{n} <{e}>" for n, e in zip(names, emails))
+    return (f"Клубдан чыгып кеткен {len(names)} катышуучу кайра кошулган жок: {who}. "
+            "Кайра кошуу үчүн: python main.py roster rejoin EMAIL\n"
+            f"Покинувшие клуб ({len(names)}) не возвращены в список: {who}. "
+            "Вернуть участницу: python main.py roster rejoin EMAIL")

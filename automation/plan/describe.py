@@ -107,5 +107,6 @@ def reason_words(detail: str) -> I18n:
 
 
 def admin_link(plan: Plan, action_key: str) -> str:
-    """Where the admin fixes an action in the console: ``<club.form_base_url>/admin/<action key>``."""
-    return f"{plan.club.form_base_url.rstrip('/')}/admin/{action_key}"
+    """Where the admin fixes an action in the console: its row on the Today page,
+    ``<club.form_base_url>/admin/today#<action key>`` (automation/web/admin/today.py)."""
+    return f"{plan.club.form_base_url.rstrip('/')}/admin/today#{action_key}"

@@ -14,7 +14,8 @@ from typing import Any
 from flask import redirect, request, url_for
 
 from automation.errors import AutomationError, ValidationError
-from automation.jobs.roster import add_participant, new_participant, read_roster_file, remove_participant, save_roster_file
+from automation.jobs.roster import (add_participant, left_summary, new_participant, read_roster_file, rejoin_participant,
+                                   remove_participant, save_roster_file)
 from automation.model import OBLASTS, ROLES, Participant
 from automation.web.admin.auth import current_user, requires
 from automation.web.admin.common import TEXTS, bp, lang, now, ok, problem, render, store
@@ -108,9 +109,8 @@ def roster_edit(pid: str) -> Any:
         return render("roster_edit.html", status=status, page="roster", person=person, form=form, oblasts=OBLASTS,
                       roles=ROLES)
     with s.transaction():
-        add_participant(s, changed)
-        diff = ", ".join(f"{k}: {values[k]!r} → {getattr(changed, k)!r}" for k in _FIELDS
-                         if k != "email" and str(getattr(changed, k)) != values[k])
+        res = add_participant(s, changed, update=True)  # an edit is the explicit update of `roster add --update`
+        diff = ", ".join(f"{k}: {old!r} → {new!r}" for k, old, new in res.changes)
         s.console.audit(_who(), "roster.edit", person.email, diff, now())
     ok("saved_ok", email=person.email)
     return redirect(url_for("admin.roster", q=person.email), code=303)
@@ -143,10 +143,14 @@ def roster_rejoin(pid: str) -> Any:
     if person is None:
         problem(f"{pid[:40]} is not in the roster; nothing was changed")
     else:
-        with s.transaction():
-            s.roster.set_active(person.email, True, now())
-            s.console.audit(_who(), "roster.rejoin", person.email, person.name, now())
-        ok("rejoined_ok", email=person.email)
+        try:
+            with s.transaction():
+                rejoin_participant(s, person.email)  # the same rule as `roster rejoin`
+                s.console.audit(_who(), "roster.rejoin", person.email, person.name, now())
+        except AutomationError as e:
+            problem(str(e))
+        else:
+            ok("rejoined_ok", email=person.email)
     return redirect(url_for("admin.roster", q=person.email if person else None), code=303)
 
 
@@ -179,11 +183,14 @@ def roster_import() -> Any:
             return _page(422, import_problems=problems)
         s = store()
         with s.transaction():
-            added, updated = save_roster_file(s, roster_file)
+            change = save_roster_file(s, roster_file)
+            added, updated = change.added, change.updated
             s.console.audit(_who(), "roster.import", name, f"{added} new, {updated} updated, {len(problems)} skipped",
                             now())
     finally:
         os.unlink(tmp)
     skipped = f", {len(problems)} ✗" if problems else ""
     ok("imported_ok", added=added, updated=updated, skipped=skipped)
+    if change.kept_left:  # leaving is sticky: say who stayed out, as `roster import` does
+        problem(left_summary([p.name for p in change.kept_left], [p.email for p in change.kept_left]))
     return redirect(url_for("admin.roster"), code=303)
