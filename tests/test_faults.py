@@ -40,8 +40,7 @@ from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend, XlsxSheets
 from fake_google import FakeGoogle
 
-SCOPES = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.send",
-          "https://www.googleapis.com/auth/gmail.readonly"]
+SCOPES = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
 
 
 # --- the killer ------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def test_expired_token_without_refresh_token(client_file):
 
 def test_token_missing_a_scope(client_file):
     client_file.with_name("token.json").write_text(json.dumps(token_info(False, scopes=[SCOPE["drive.file"]])))
-    with pytest.raises(CredentialsError, match="does not allow gmail.send"):
+    with pytest.raises(CredentialsError, match="does not allow gmail.compose"):
         load_credentials(client_file, SCOPES)
 
 
@@ -129,7 +129,7 @@ def test_sign_in_writes_the_token_0600(client_file):
     assert stat.S_IMODE(token.stat().st_mode) == 0o600
     assert json.loads(token.read_text())["refresh_token"] == "1//refresh"
     text = describe(loaded, token)
-    assert "gmail.send" in text and "drive.file" in text and str(token) in text
+    assert "gmail.compose" in text and "drive.file" in text and str(token) in text
 
 
 def test_sign_in_refused_in_the_browser(client_file):

@@ -454,7 +454,7 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
     from automation.plan.actions import actions
     from automation.roster import read_roster
 
-    scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.send"]
+    scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
     fake.grant("tok", scopes)  # the least scopes of a gmail.com account
     creds = Credentials(token="tok", scopes=scopes)
     conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
@@ -474,7 +474,8 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
     people = store.roster.participants()
     result = mailings.run(ctx, invite, invite.due)
     assert result.status == "done", result.detail
-    assert fake.calls == {"gmail.users.messages.send": len(people)}  # K sends, no other calls
+    k = len(people)  # K messages, each a draft made and sent, no other calls
+    assert fake.calls == {"gmail.users.drafts.create": k, "gmail.users.drafts.send": k}
 
     # three participants answer through the personal links of their invitations
     form = store.forms.get(survey.key)
@@ -491,7 +492,8 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
     result = mailings.run(ctx, remind, remind.due)
     assert result.status == "done", result.detail
     assert fake.calls == {"forms.responses.list": 1, "drive.files.create": 1, "sheets.batchUpdate": 1,
-                          "sheets.values.update": 1, "gmail.users.messages.send": len(people) - 3}
+                          "sheets.values.update": 1, "gmail.users.drafts.create": len(people) - 3,
+                          "gmail.users.drafts.send": len(people) - 3}
     assert {r.participant_id for r in store.responses.list(survey.key)} == set(answered)
     assert form_jobs.close(ctx, close, close.due).status == "done"
     assert fake.forms.form(form.external_id)["publishSettings"]["publishState"] == {"isPublished": True}

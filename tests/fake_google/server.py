@@ -156,6 +156,10 @@ class FakeGoogle:
         user_email: the mailbox ``userId="me"`` stands for in Gmail.
         gmail_max_recipients: recipients (To+Cc+Bcc) allowed in one Gmail message.
         gmail_daily_limit: messages one mailbox may send; None = unlimited.
+        pessimistic: turn on every mode below in which Google is documented or reported to
+            behave less kindly than the optimistic default (each can also be set alone):
+        gmail_replaces_message_id: Gmail gives every sent message its own Message-ID (see
+            :mod:`.gmail`).
     """
 
     def __init__(
@@ -167,7 +171,14 @@ class FakeGoogle:
         user_email: str = "owner@example.org",
         gmail_max_recipients: int = 100,
         gmail_daily_limit: int | None = None,
+        pessimistic: bool = False,
+        gmail_replaces_message_id: bool | None = None,
     ) -> None:
+        self.pessimistic = pessimistic
+
+        def mode(value: bool | None) -> bool:
+            return pessimistic if value is None else value
+
         self.catalog = load_catalog()
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.random = random.Random(seed)
@@ -189,7 +200,8 @@ class FakeGoogle:
         self.forms = FormsBackend(self, created_published=forms_created_published)
         self.sheets = SheetsBackend(self)
         self.gmail = GmailBackend(
-            self, user_email=user_email, max_recipients=gmail_max_recipients, daily_limit=gmail_daily_limit
+            self, user_email=user_email, max_recipients=gmail_max_recipients, daily_limit=gmail_daily_limit,
+            replace_message_id=mode(gmail_replaces_message_id)
         )
         self.directory = DirectoryBackend(self)
         self._backends = [self.drive, self.forms, self.sheets, self.gmail, self.directory]

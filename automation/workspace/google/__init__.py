@@ -82,7 +82,7 @@ class GoogleBackend:
             group = RosterListGroup(store, group_address)
         return cls(forms=GoogleForms(connection, memo),
                    sheets=GoogleSheets(connection, memo, spreadsheet_title, folder_id=folder_id, share_with=share_with),
-                   mail=GmailMail(connection, can_read=can_read_mail), group=group,
+                   mail=GmailMail(connection, can_read=can_read_mail, memo=memo), group=group,
                    files=GoogleDrive(connection, memo, folder_id=folder_id, share_with=share_with))
 
     @classmethod

@@ -32,6 +32,7 @@ from automation.errors import AutomationError
 
 SCOPE = {
     "drive.file": "https://www.googleapis.com/auth/drive.file",
+    "gmail.compose": "https://www.googleapis.com/auth/gmail.compose",
     "gmail.send": "https://www.googleapis.com/auth/gmail.send",
     "gmail.readonly": "https://www.googleapis.com/auth/gmail.readonly",
     "groups": "https://www.googleapis.com/auth/admin.directory.group.member",
@@ -41,7 +42,10 @@ SCOPE = {
 SCOPE_PURPOSE = {
     SCOPE["drive.file"]: "create the forms, the season's spreadsheet and the report files, and only those "
                          "(the app cannot see any other file in the Drive)",
-    SCOPE["gmail.send"]: "send the club's mailings from this account (cannot read any mail)",
+    SCOPE["gmail.compose"]: "send the club's mailings from this account, each first as a draft, so that after a "
+                            "crash the program can tell whether a message went out (it cannot read your mail)",
+    SCOPE["gmail.send"]: "send the club's mailings from this account (an older sign-in: after a crash an "
+                         "uncertain message is reported to the admin instead of being checked)",
     SCOPE["gmail.readonly"]: "optional: after a crash, look in the sent mail whether a message already went out, "
                              "so nobody gets it twice (without it such a message is reported to the admin)",
     SCOPE["groups"]: "Workspace only: add and remove members of the club's Google Group",
@@ -53,8 +57,15 @@ class CredentialsError(AutomationError):
 
 
 def required_scopes(groups: bool = False, read_mail: bool = False) -> list[str]:
-    """The least scopes that work: Drive files made by the app, Gmail send (+read, +groups if asked)."""
-    scopes = [SCOPE["drive.file"], SCOPE["gmail.send"]]
+    """The least scopes that work: Drive files made by the app, Gmail drafts and sending (+read, +groups if asked).
+
+    ``gmail.compose`` ("Manage drafts and send emails") is the least Gmail scope whose methods include
+    drafts.create, drafts.get and drafts.send (their ``scopes`` in the Gmail v1 discovery document);
+    drafts are how a message is sent exactly once although Gmail replaces its Message-ID
+    (automation/workspace/google/gmail_drafts.py).  A sign-in that still carries ``gmail.send`` instead
+    is accepted (:func:`_check_scopes`) and works without drafts.
+    """
+    scopes = [SCOPE["drive.file"], SCOPE["gmail.compose"]]
     if read_mail:
         scopes.append(SCOPE["gmail.readonly"])
     if groups:
@@ -120,7 +131,10 @@ def write_token(creds: Any, token_path: Path) -> None:
 def _check_scopes(have: list[str] | None, need: list[str], where: str) -> None:
     if have is None:
         return
-    missing = [s for s in need if s not in set(have)]
+    granted = set(have)
+    if SCOPE["gmail.send"] in granted:  # an older sign-in: sends without drafts (see required_scopes)
+        granted.add(SCOPE["gmail.compose"])
+    missing = [s for s in need if s not in granted]
     if missing:
         names = ", ".join(m.rsplit("/", 1)[-1] for m in missing)
         raise CredentialsError(f"{where}: the Google sign-in does not allow {names}. Run `python main.py auth` "
