@@ -160,6 +160,8 @@ class FakeGoogle:
             behave less kindly than the optimistic default (each can also be set alone):
         gmail_replaces_message_id: Gmail gives every sent message its own Message-ID (see
             :mod:`.gmail`).
+        sharing_needs_account: Drive refuses to share without a notification with an address
+            that has no Google account (see :mod:`.drive`).
     """
 
     def __init__(
@@ -173,6 +175,7 @@ class FakeGoogle:
         gmail_daily_limit: int | None = None,
         pessimistic: bool = False,
         gmail_replaces_message_id: bool | None = None,
+        sharing_needs_account: bool | None = None,
     ) -> None:
         self.pessimistic = pessimistic
 
@@ -196,7 +199,7 @@ class FakeGoogle:
         self._thread: threading.Thread | None = None
         self.url = ""
 
-        self.drive = DriveBackend(self)
+        self.drive = DriveBackend(self, sharing_needs_account=mode(sharing_needs_account))
         self.forms = FormsBackend(self, created_published=forms_created_published)
         self.sheets = SheetsBackend(self)
         self.gmail = GmailBackend(
