@@ -503,3 +503,45 @@ def FormSpec_from(d: dict) -> FormSpec:
     from automation.model import form_spec_from_json
 
     return form_spec_from_json(d)
+
+
+# --- forms.create whose success was hidden by a 503 (the fake's pessimistic mode) ---------------------
+
+
+def test_a_create_answered_503_after_google_made_the_form_leaves_one_form(clock, creds):
+    """googleapiclient's num_retries would send forms.create again and leave two forms; the adapter looks
+    the form up in Drive by its documentTitle first and adopts it."""
+    with FakeGoogle(clock=clock, forms_create_lost_once=True) as fake:
+        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        spec = every_kind_spec(12)
+        created = GoogleForms(conn, Memo(Store(":memory:"))).create_form("ev.lost", spec, DEADLINE)
+        assert list(fake.forms.records) == [created.external_id]
+        assert fake.calls["forms.create"] == 1 and fake.calls["drive.files.list"] == 1
+        form = fake.forms.form(created.external_id)
+        assert form["items"] and fake.calls["forms.batchUpdate"] == 1  # the questions added once
+        assert form["publishSettings"]["publishState"]["isPublished"]
+        assert created.url == form["responderUri"]
+        assert not fake.internal_errors
+
+
+def test_a_crash_during_create_is_resumed_by_looking_in_drive_first(clock, creds):
+    """The process died while forms.create was in flight (the store says 'creating'): the next run finds the
+    form Google made and finishes it instead of making a second one."""
+    with FakeGoogle(clock=clock) as fake:
+        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        memo = Memo(Store(":memory:"))
+        spec = every_kind_spec(12)
+        forms = GoogleForms(conn, memo)
+        real = forms._create_once
+
+        def dies_after_google_made_it(*a, **kw):
+            real(*a, **kw)
+            raise KeyboardInterrupt  # the process is killed before the answer is stored
+
+        forms._create_once = dies_after_google_made_it
+        with pytest.raises(KeyboardInterrupt):
+            forms.create_form("ev.crash", spec, DEADLINE)
+        assert memo.get("forms.pending.ev.crash")["done"] == "creating"
+        again = GoogleForms(conn, memo).create_form("ev.crash", spec, DEADLINE)
+        assert list(fake.forms.records) == [again.external_id]
+        assert fake.calls["forms.create"] == 1

@@ -126,6 +126,7 @@ class Fault:
     status: int
     method: str | None
     after: int = 0  # matching calls to let through before failing
+    applied: bool = False  # the call is carried out, then answered with the error (a lost success)
 
 
 @dataclass
@@ -162,6 +163,9 @@ class FakeGoogle:
             :mod:`.gmail`).
         sharing_needs_account: Drive refuses to share without a notification with an address
             that has no Google account (see :mod:`.drive`).
+        forms_create_lost_once: the first ``forms.create`` makes the form and answers 503 (a
+            success hidden by a 5xx or a timeout, which googleapiclient's ``num_retries`` would
+            answer by creating again: issue 13, item 6).
     """
 
     def __init__(
@@ -176,6 +180,7 @@ class FakeGoogle:
         pessimistic: bool = False,
         gmail_replaces_message_id: bool | None = None,
         sharing_needs_account: bool | None = None,
+        forms_create_lost_once: bool | None = None,
     ) -> None:
         self.pessimistic = pessimistic
 
@@ -207,6 +212,8 @@ class FakeGoogle:
             replace_message_id=mode(gmail_replaces_message_id)
         )
         self.directory = DirectoryBackend(self)
+        if mode(forms_create_lost_once):
+            self._faults.append(Fault(1, 503, "forms.create", applied=True))
         self._backends = [self.drive, self.forms, self.sheets, self.gmail, self.directory]
         self._handlers: dict[str, Callable[[Call], Any]] = {}
         self._body_rules: dict[str, dict[str, Any]] = {}
@@ -243,15 +250,18 @@ class FakeGoogle:
 
     # -- test-side controls ---------------------------------------------------------------
 
-    def fail_next(self, n: int = 1, status: int = 429, method: str | None = None, *, after: int = 0) -> None:
+    def fail_next(self, n: int = 1, status: int = 429, method: str | None = None, *, after: int = 0,
+                  applied: bool = False) -> None:
         """Answer the next ``n`` calls (of ``method`` only, if given) with ``status``.
 
         ``method`` is a call key ("forms.batchUpdate", "directory.batch") or a discovery
         id ("forms.forms.batchUpdate"). Faults queue up in the order they were added.
         ``after``: let that many matching calls succeed first (e.g. fail the 3rd send).
+        ``applied``: carry the call out (state changes) and answer the error anyway — a success whose
+        answer was lost, as a 5xx or a timeout after Google did the work.
         """
         with self._lock:
-            self._faults.append(Fault(n, status, call_key(method) if method else None, after))
+            self._faults.append(Fault(n, status, call_key(method) if method else None, after, applied))
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -391,6 +401,8 @@ class FakeGoogle:
                     reply = self._start_resumable(call, headers)
                 else:
                     reply = self._run(call)
+                if reply.status < 300:
+                    self._take_fault(key, applied=True)
             except ApiError as err:
                 reply = Reply.error(err)
             if reply.status < 300:
@@ -411,9 +423,9 @@ class FakeGoogle:
             return Reply(204)
         return Reply(200, fieldmask.apply(result, call.query.get("fields")))
 
-    def _take_fault(self, key: str) -> None:
+    def _take_fault(self, key: str, applied: bool = False) -> None:
         for fault in self._faults:
-            if fault.remaining > 0 and fault.method in (None, key):
+            if fault.remaining > 0 and fault.method in (None, key) and fault.applied == applied:
                 if fault.after > 0:
                     fault.after -= 1
                     return
