@@ -1,6 +1,6 @@
 """Google Forms adapter against the fake Google, through the real googleapiclient.
 
-Call budgets of DESIGN.md: a form of 40 questions costs 3 calls; 12,000
+Call budgets of DESIGN.md: a form of 40 questions costs 4 calls (3 Forms + the responders); 12,000
 responses sync in 3 responses.list calls and 1 sheet write; 429 then 500 then
 success completes once with nothing duplicated.
 """
@@ -187,11 +187,12 @@ def test_builder_without_quiz_or_email_sends_no_settings():
 
 
 @pytest.mark.parametrize("name", sorted(templates()))
-def test_every_template_becomes_a_form_the_fake_accepts_in_three_calls(fake, conn, name, capsys):
+def test_every_template_becomes_a_form_the_fake_accepts_in_four_calls(fake, conn, name, capsys):
     spec = templates()[name]
     forms = GoogleForms(conn)
     created = forms.create_form(f"ev.{name}", spec, DEADLINE)
-    assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1}
+    assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1,
+                          "drive.permissions.create": 1}
     form = fake.forms.form(created.external_id)
     assert form["publishSettings"]["publishState"] == {"isPublished": True, "isAcceptingResponses": True}
     assert created.url == form["responderUri"]
@@ -211,12 +212,13 @@ def test_forms_build_for_a_vote_uses_given_presenters(capsys):
     assert "Айгүл" in out and "Бермет" in out
 
 
-def test_a_form_of_40_questions_costs_three_calls(fake, conn):
+def test_a_form_of_40_questions_costs_four_calls(fake, conn):
     spec = every_kind_spec(40)
     assert len(spec.questions) == 40
     GoogleForms(conn).create_form("ev.big", spec, DEADLINE)
-    assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1}
-    assert sum(fake.calls.values()) == 3
+    assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1,
+                          "drive.permissions.create": 1}
+    assert sum(fake.calls.values()) == 4
 
 
 # --- responses ---------------------------------------------------------------------------------
@@ -381,7 +383,8 @@ def test_429_then_500_then_success_completes_once_without_duplicates(fake, conn,
     fake.fail_next(1, 429, "forms.batchUpdate")
     fake.fail_next(1, 500, "forms.batchUpdate")
     created = ctx.backend.forms.create_form("ev.retry", spec, DEADLINE)
-    assert fake.ok_calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1}
+    assert fake.ok_calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1,
+                          "drive.permissions.create": 1}
     assert fake.calls["forms.batchUpdate"] == 3 and len(fake.forms.records) == 1
     register_form(ctx, "ev.retry", spec, created.external_id, created.url)
     ids = form_ids(spec)
@@ -469,7 +472,8 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
     remind, close = by_key[f"{survey.key}.reminder"], by_key[f"{survey.key}.close"]
 
     assert form_jobs.create(ctx, create, create.due).status == "done"
-    assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1}
+    assert fake.calls == {"forms.create": 1, "forms.batchUpdate": 1, "forms.setPublishSettings": 1,
+                          "drive.permissions.create": 1}
     fake.reset_calls()
     people = store.roster.participants()
     result = mailings.run(ctx, invite, invite.due)
@@ -545,3 +549,23 @@ def test_a_crash_during_create_is_resumed_by_looking_in_drive_first(clock, creds
         again = GoogleForms(conn, memo).create_form("ev.crash", spec, DEADLINE)
         assert list(fake.forms.records) == [again.external_id]
         assert fake.calls["forms.create"] == 1
+
+
+@pytest.mark.parametrize("responders, expected", [
+    ("anyone", {"type": "anyone", "view": "published", "role": "reader"}),
+    ("amuca.kg", {"type": "domain", "domain": "amuca.kg", "view": "published", "role": "reader"}),
+])
+def test_a_published_form_gets_its_responders_explicitly(fake, conn, responders, expected):
+    """The responders of a published form are a Drive permission with view "published" (Forms guide
+    "Publish and manage responders"); the adapter sets them instead of leaving the account's default."""
+    created = GoogleForms(conn, responders=responders).create_form("ev.who", small_spec(), DEADLINE)
+    published = [p for p in fake.drive.permissions[created.external_id] if p.get("view") == "published"]
+    assert len(published) == 1 and expected.items() <= published[0].items()
+
+
+def test_an_unknown_responders_setting_is_refused_with_what_to_write():
+    from automation.workspace.google import CredentialsError
+    from automation.workspace.google import _responders
+
+    with pytest.raises(CredentialsError, match="anyone or a domain name"):
+        _responders("everyone!")

@@ -231,6 +231,13 @@ class DriveBackend:
         if role == "owner" and not call.query.get("transferOwnership"):
             raise ApiError(403, "The transferOwnership parameter must be enabled when the permission role is 'owner'.",
                            reason="forbidden")
+        view = body.get("view")
+        if view is not None:  # "'published' is the only supported value" (Drive v3 Permission.view)
+            if view != "published":
+                raise bad_request(f"The provided value for 'view' is not valid: {view!r}.")
+            if self.files[file_id]["mimeType"] != FORM:
+                raise bad_request("The 'published' view is only supported for Google Forms.",
+                                  reason="invalidSharingRequest")
         notify = call.query.get("sendNotificationEmail")
         if kind in ("user", "group"):
             notify = True if notify is None else notify  # "defaults to true for users and groups"
@@ -245,7 +252,7 @@ class DriveBackend:
             raise bad_request("sendNotificationEmail is only allowed for users and groups.",
                               reason="invalidSharingRequest")
         if kind == "anyone":
-            perm_id = "anyoneWithLink"
+            perm_id = "anyoneWithLink" + ("Published" if view else "")
         else:
             perm_id = "".join(self.fake.random.choice("0123456789") for _ in range(20))
         permission = {"kind": "drive#permission", "id": perm_id, **body}

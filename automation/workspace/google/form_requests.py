@@ -1,10 +1,11 @@
-"""The Google Forms (API v1) requests a template becomes: one bilingual form in exactly three calls.
+"""The Google Forms (API v1) requests a template becomes: one bilingual form in exactly three Forms calls.
 
 :func:`build_form_requests` is pure: it turns a :class:`~automation.model.FormSpec`
 into the three request bodies — ``forms.create`` (title only, as the API
 demands), ONE ``forms.batchUpdate`` (form description, settings, then every
 item with its grading) and ``forms.setPublishSettings``.  ``python main.py
-forms build TEMPLATE --json`` prints exactly these bodies.
+forms build TEMPLATE --json`` prints exactly these bodies.  (The adapter then sets who may answer
+with one Drive call: :func:`automation.workspace.google.forms.responder_permission`.)
 
 Decisions (argued in docs/GOOGLE.md):
 

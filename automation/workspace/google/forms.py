@@ -125,10 +125,32 @@ def map_response(spec: FormSpec, ids: FormIds, response: dict[str, Any]) -> Fetc
 # --- the adapter ------------------------------------------------------------------------------
 
 
+def responder_permission(responders: str) -> dict[str, Any]:
+    """The Drive permission that makes ``responders`` the responders of a published form.
+
+    Since April 2025 who may answer a form is a Drive permission with ``view: "published"``
+    (Forms API release notes, 2025-04-08; guide "Publish and manage responders on the form",
+    https://developers.google.com/workspace/forms/api/guides/publish-form).  Google's own sample
+    (googleworkspace/python-samples, forms/snippets/anyone_with_link_responder.py, Apache-2.0) sets
+    ``{"type": "anyone", "view": "published", "role": "reader"}``; a domain gets ``type: domain``.
+    ``responders``: ``anyone`` or a domain name.  Raises BackendError for anything else.
+    """
+    if responders == "anyone":
+        return {"type": "anyone", "view": "published", "role": "reader"}
+    if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", responders.strip().lower()):
+        return {"type": "domain", "domain": responders.strip().lower(), "view": "published", "role": "reader"}
+    raise BackendError(f"google.responders: expected anyone or a domain name such as amuca.kg, found {responders!r}")
+
+
 class GoogleForms:
     """FormsPort on Google Forms.
 
-    Calls: :meth:`create_form` 3 (create, batchUpdate, setPublishSettings);
+    ``responders``: who may answer a published form — ``anyone`` (with the link; the default, since
+    most participants have no account in the club's Workspace domain) or a domain name
+    (``amuca.kg``: only signed-in users of that domain); see :func:`responder_permission`.
+
+    Calls: :meth:`create_form` 4 (create, batchUpdate, setPublishSettings, Drive ``permissions.create``
+    of the responders);
     :meth:`close_form` 1; :meth:`fetch_responses` ceil(N / 5000) responses.list
     (at least 1); :meth:`personal_links` none.  Raises
     :class:`~automation.errors.BackendError` (``GoogleAuthError`` for sign-in
@@ -138,9 +160,10 @@ class GoogleForms:
     backend = "google"
 
     def __init__(self, connection: Connection, memo: Memo | None = None, page_size: int = PAGE_SIZE,
-                 overlap: timedelta = SYNC_OVERLAP):
+                 overlap: timedelta = SYNC_OVERLAP, responders: str = "anyone"):
         self.conn = connection
         self.memo = memo or Memo()
+        self.responders = responders
         self.page_size = page_size
         self.overlap = overlap
         self._resource: Any = None
@@ -157,7 +180,7 @@ class GoogleForms:
         return self.conn.retry
 
     def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
-        """forms.create, one batchUpdate, setPublishSettings: 3 calls.
+        """forms.create, one batchUpdate, setPublishSettings, the responders (Drive permissions.create): 4 calls.
 
         Each step is recorded in the store (``google.forms.pending.<form key>``) as soon as Google
         answers, so a run that stopped part-way (a crash, or a failure after the form existed)
@@ -192,6 +215,13 @@ class GoogleForms:
                 self.retry.call(self._forms.setPublishSettings(formId=form_id, body=bodies["setPublishSettings"]),
                                    f"publish the form {form_key}", "forms")
                 step = {**step, "done": "publish"}
+                self.memo.set(memo_key, step)
+            if step["done"] == "publish":
+                self.retry.call(self.conn.service("drive").permissions().create(
+                    fileId=form_id, body=responder_permission(self.responders), supportsAllDrives=True, fields="id"),
+                    f"let {'anyone with the link' if self.responders == 'anyone' else self.responders} answer "
+                    f"the form {form_key}", "drive")
+                step = {**step, "done": "responders"}
                 self.memo.set(memo_key, step)
         except BackendError as e:
             raise type(e)(f"{e} The unfinished form {form_id!r} is kept; the next run finishes it.") from None
