@@ -175,10 +175,13 @@ def test_builder_shapes_every_kind_in_both_languages():
         "updateMask": "publish_state"}
 
 
-def test_builder_without_quiz_or_email_sends_no_settings():
+def test_builder_without_quiz_or_email_says_do_not_collect_and_nothing_else():
+    """E-mail collection is always explicit: Google's default is VERIFIED for a Workspace owner."""
     spec = every_kind_spec(quiz=False)
     spec = FormSpec(**{**spec.__dict__, "collect_email": False, "description": None})
-    reqs = build_form_requests(spec)["batchUpdate"]["requests"]
+    settings, *reqs = build_form_requests(spec)["batchUpdate"]["requests"]
+    assert settings == {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+                                           "updateMask": "emailCollectionType"}}
     assert all("createItem" in r for r in reqs)
     assert not any("grading" in json.dumps(r) for r in reqs)
 
@@ -437,7 +440,8 @@ def test_ids_google_replaced_are_remembered(fake, conn):
     memo = Memo()
     forms = GoogleForms(conn, memo)
     batch = build_form_requests(spec)["batchUpdate"]
-    reply = {"replies": [{"createItem": {"itemId": "1", "questionId": ["00000abc"]}}
+    reply = {"replies": [{} if "createItem" not in r else
+                         {"createItem": {"itemId": "1", "questionId": ["00000abc"]}}
                          if "questionItem" in r["createItem"]["item"] and
                          r["createItem"]["item"]["questionItem"]["question"]["questionId"] ==
                          form_ids(spec).questions[("choice", None)] else {"createItem": {"itemId": "2"}}

@@ -98,9 +98,13 @@ class FormsBackend:
         },
     }
 
-    def __init__(self, fake: "FakeGoogle", *, created_published: bool = False) -> None:
+    def __init__(self, fake: "FakeGoogle", *, created_published: bool = False,
+                 email_default: str = "DO_NOT_COLLECT") -> None:
         self.fake = fake
         self.created_published = created_published
+        # "DO_NOT_COLLECT: Default value if the form owner uses a Google account. VERIFIED: Default value if the
+        # form owner uses a Google Workspace account." (FormSettings.emailCollectionType, forms.v1 discovery)
+        self.email_default = email_default
         self.records: dict[str, FormRecord] = {}
 
     def handlers(self) -> dict[str, Any]:
@@ -122,7 +126,7 @@ class FormsBackend:
         form = {
             "formId": form_id,
             "info": {"title": title, "documentTitle": document_title or title},
-            "settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+            "settings": {"emailCollectionType": self.email_default},
             "items": [],
             "responderUri": f"https://docs.google.com/forms/d/e/{form_id}/viewform",
             "publishSettings": {"publishState": {"isPublished": published, "isAcceptingResponses": published}},
@@ -414,11 +418,11 @@ class FormsBackend:
         settings = req.get("settings") or {}
         for path in paths:
             if path == "*":
-                form["settings"] = {"emailCollectionType": "DO_NOT_COLLECT", **copy.deepcopy(settings)}
+                form["settings"] = {"emailCollectionType": self.email_default, **copy.deepcopy(settings)}
             elif path in ("quizSettings", "quiz_settings", "quizSettings.isQuiz", "quiz_settings.is_quiz"):
                 form["settings"]["quizSettings"] = {"isQuiz": bool((settings.get("quizSettings") or {}).get("isQuiz"))}
             elif path in ("emailCollectionType", "email_collection_type"):
-                form["settings"]["emailCollectionType"] = settings.get("emailCollectionType", "DO_NOT_COLLECT")
+                form["settings"]["emailCollectionType"] = settings.get("emailCollectionType", self.email_default)
             else:
                 raise bad_request(f"{where}: invalid field in updateMask: {path!r}.", field=f"{where}.updateMask")
         if not (form["settings"].get("quizSettings") or {}).get("isQuiz"):

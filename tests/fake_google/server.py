@@ -166,6 +166,14 @@ class FakeGoogle:
         forms_create_lost_once: the first ``forms.create`` makes the form and answers 503 (a
             success hidden by a 5xx or a timeout, which googleapiclient's ``num_retries`` would
             answer by creating again: issue 13, item 6).
+        forms_email_default: a new form's ``emailCollectionType``; pessimistic: ``VERIFIED``, the
+            documented default for a Workspace owner (forms.v1 discovery, FormSettings).
+        modern_errors: Forms and Sheets answer errors with ``code``, ``message``, ``status`` and
+            ``details`` only, without the legacy ``errors[].reason`` list (the newer APIs' shape,
+            https://cloud.google.com/apis/design/errors); a missing-scope 403 carries its reason in
+            an ``ErrorInfo`` detail (``ACCESS_TOKEN_SCOPE_INSUFFICIENT``).
+        sheets_cell_limit: a cell may hold at most this many characters (pessimistic: 50,000,
+            Google's documented limit); a longer one is a 400.
     """
 
     def __init__(
@@ -181,6 +189,9 @@ class FakeGoogle:
         gmail_replaces_message_id: bool | None = None,
         sharing_needs_account: bool | None = None,
         forms_create_lost_once: bool | None = None,
+        forms_email_default: str | None = None,
+        modern_errors: bool | None = None,
+        sheets_cell_limit: int | None = None,
     ) -> None:
         self.pessimistic = pessimistic
 
@@ -205,8 +216,11 @@ class FakeGoogle:
         self.url = ""
 
         self.drive = DriveBackend(self, sharing_needs_account=mode(sharing_needs_account))
-        self.forms = FormsBackend(self, created_published=forms_created_published)
-        self.sheets = SheetsBackend(self)
+        self.forms = FormsBackend(self, created_published=forms_created_published,
+                                  email_default=forms_email_default or ("VERIFIED" if pessimistic else "DO_NOT_COLLECT"))
+        self.sheets = SheetsBackend(self, cell_limit=sheets_cell_limit or (SheetsBackend.CELL_LIMIT if pessimistic
+                                                                          else None))
+        self.modern_errors = mode(modern_errors)
         self.gmail = GmailBackend(
             self, user_email=user_email, max_recipients=gmail_max_recipients, daily_limit=gmail_daily_limit,
             replace_message_id=mode(gmail_replaces_message_id)
@@ -405,6 +419,8 @@ class FakeGoogle:
                     self._take_fault(key, applied=True)
             except ApiError as err:
                 reply = Reply.error(err)
+            if reply.status >= 400 and self.modern_errors and method.api in ("forms", "sheets"):
+                reply = _modern(reply)
             if reply.status < 300:
                 self.ok_calls[key] += 1
             self.log.append(LoggedCall(key, method.http_method, method.template, reply.status, in_batch))
@@ -582,6 +598,19 @@ class FakeGoogle:
                 parts.append((req.content_id, reply.status, out_headers, reply.payload()))
             payload, content_type = multipart.build_batch_response(parts)
             return Reply(200, payload, content_type=content_type)
+
+
+def _modern(reply: Reply) -> Reply:
+    """The error body without the legacy ``errors`` list; a scope 403 gets Google's ErrorInfo detail."""
+    body = reply.body
+    if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
+        return reply
+    error = dict(body["error"])
+    legacy = error.pop("errors", None) or [{}]
+    if legacy[0].get("reason") == "insufficientPermissions":
+        error["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                             "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com"}]
+    return Reply(reply.status, {"error": error}, reply.headers, reply.content_type)
 
 
 class _BatchMethod:

@@ -126,15 +126,30 @@ def sheet_title(form_key: str) -> str:
     return clean[:100]
 
 
+#: Google Sheets refuses a cell of more than 50,000 characters ("Your input contains more than the maximum
+#: of 50000 characters in a single cell"; the limit is documented in Google's "Files you can store in
+#: Google Drive").  A longer answer is cut in the worksheet only; the store keeps it whole.
+CELL_LIMIT = 50_000
+
+
 def cell_value(v: Any) -> Any:
-    """A JSON value for a cell: None -> "" (clears the cell), dates as ISO text, containers as JSON text."""
+    """A JSON value for a cell: None -> "" (clears the cell), dates as ISO text, containers as JSON text;
+    text longer than :data:`CELL_LIMIT` cut, with a note saying how much was cut (the store keeps it all)."""
     if v is None:
         return ""
-    if isinstance(v, bool) or isinstance(v, (int, float, str)):
+    if isinstance(v, bool) or isinstance(v, (int, float)):
         return v
     if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    return json.dumps(v, ensure_ascii=False)
+        text = v.isoformat()
+    elif isinstance(v, str):
+        text = v
+    else:
+        text = json.dumps(v, ensure_ascii=False)
+    if len(text) <= CELL_LIMIT:
+        return text
+    keep = CELL_LIMIT - 200  # room for the note
+    note = f" … [+{len(text) - keep} символов: полный текст в базе клуба / full text in the club's store]"
+    return text[:keep] + note
 
 
 def a1_range(title: str) -> str:
