@@ -273,5 +273,5 @@ class DraftSender:
             pass  # a refused draft left in the Drafts folder is never sent
 
 
-class _Transient(Exception):
+class _Transient(BackendError):
     """A 429, 5xx or lost connection while making a draft (an orphan draft may exist; it is never sent)."""

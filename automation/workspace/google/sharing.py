@@ -103,7 +103,9 @@ def _create(conn: Connection, file_id: str, body: dict[str, Any], notify: bool) 
         raise
 
 
-class _Refused(Exception):
+class _Refused(BackendError):
+    """Drive refused or could not make a permission (internal: :func:`share` turns it into a failed state)."""
+
     def __init__(self, reason: str, message: str, text: str):
         super().__init__(text)
         self.reason, self.message, self.text = reason, message, text
