@@ -54,8 +54,8 @@ MAX_PAGE_SIZE = 5000
 NOT_FOUND = "Requested entity was not found."
 
 
-def timestamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+def timestamp(value: dt.datetime, timespec: str = "microseconds") -> str:
+    return value.astimezone(dt.timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def proto_clean(value: Any) -> Any:
@@ -171,7 +171,11 @@ class FormsBackend:
                 raise ValueError(f"form {form_id} is not accepting responses (publish it first)")
             questions = dict(self._questions(record.form))
             is_quiz = bool(record.form["settings"].get("quizSettings", {}).get("isQuiz"))
-            when = timestamp(submitted_at or self.fake.now())
+            moment = submitted_at or self.fake.now()
+            when = timestamp(moment)
+            # as recorded from Google: createTime in milliseconds, lastSubmittedTime in microseconds
+            # (tests/google_recordings/forms/responses_list_single.json)
+            created = timestamp(moment, "milliseconds")
             out_answers: dict[str, Any] = {}
             total = 0.0
             for qid, given in answers.items():
@@ -202,7 +206,7 @@ class FormsBackend:
                 out_answers[qid] = answer
             response = {
                 "responseId": response_id or "ACYDBN" + self.fake.new_id(40),
-                "createTime": when,
+                "createTime": created,
                 "lastSubmittedTime": when,
                 "answers": out_answers,
             }
