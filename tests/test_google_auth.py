@@ -267,3 +267,10 @@ def test_a_grant_without_a_needed_box_says_which_box_to_tick(client_file):
     with pytest.raises(CredentialsError, match="Manage drafts and send emails.*tick that box"):
         sign_in(client_file, asked, run_flow=TokenEndpoint(granted))
     assert not client_file.with_name("token.json").exists()
+
+
+def test_auth_check_refuses_a_service_account_without_delegation_too(tmp_path):
+    p = tmp_path / "sa.json"
+    p.write_text(json.dumps(service_account(tmp_path)))
+    with pytest.raises(CredentialsError, match="Domain-wide delegation"):
+        load_credentials(p, SCOPES)  # what `python main.py auth --check` calls

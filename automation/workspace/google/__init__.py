@@ -111,32 +111,10 @@ class GoogleBackend:
         scopes = required_scopes(groups=groups == "directory", read_mail=bool(opts.get("read_mail")))
         loaded = load_credentials(credentials_path, scopes, token_path=opts.get("token"),
                                   delegated_user=opts.get("delegated_user"))
-        if loaded.kind == "service_account" and not loaded.subject:
-            raise CredentialsError(no_delegation_message(credentials_path, loaded.credentials, scopes))
         return cls.connect(Connection(loaded.credentials), store, group_address, groups=groups,
                            spreadsheet_title=opts.get("spreadsheet") or spreadsheet_title,
                            folder_id=opts.get("folder_id"), share_with=opts.get("share_with") or mentor_email,
                            responders=_responders(opts.get("responders")))
-
-
-def no_delegation_message(credentials_path: Path, credentials: Any, scopes: list[str]) -> str:
-    """What to do when the credentials are a service account acting as nobody (no domain-wide delegation).
-
-    Such an account has no mailbox and no Drive of its own: Gmail answers 400 "Precondition check
-    failed." (failedPrecondition; e.g. googleapis/google-api-python-client#984,
-    googleapis/google-api-nodejs-client#2322), and ``forms.create`` takes no parent folder, so a form
-    would land in the service account's own Drive, which the club cannot use.  So it is refused at start.
-    """
-    client_id = getattr(credentials, "client_id", None) or getattr(credentials, "_client_id", None) or "(see the key)"
-    who = getattr(credentials, "service_account_email", "the service account")
-    return (f"{credentials_path}: {who} is a service account without domain-wide delegation. It has no mailbox "
-            "and no Drive of its own, so it cannot send the club's mail (Gmail refuses with \"Precondition check "
-            "failed\") or make forms the club can use (a form cannot be put in a folder when it is made). "
-            "Do one of these: (1) in Google Workspace, let it act for a user: Admin console > Security > "
-            f"Access and data control > API controls > Domain-wide delegation > Add new, client ID {client_id}, "
-            f"scopes {','.join(scopes)}; then put google: delegated_user: <that user's address> in club.yaml; "
-            "or (2) use an OAuth client of type \"Desktop app\" instead and sign in once with "
-            "`python main.py auth` (docs/GOOGLE.md, Part 2).")
 
 
 def _responders(value: Any) -> str:

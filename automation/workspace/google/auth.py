@@ -12,7 +12,7 @@ The credentials file (``credentials: credentials.json`` in club.yaml) is one of:
   (``"delegated_user": "admin@club.kg"`` in the file, or ``google:
   delegated_user:`` in club.yaml) — it then acts as that user.  A service
   account without delegation has no mailbox and no Drive of its own and is
-  refused at start (:func:`automation.workspace.google.no_delegation_message`);
+  refused at start (:func:`no_delegation_message`);
 * an ``authorized_user`` token (what ``gcloud auth application-default login`` writes).
 
 Every problem — missing, malformed, expired, revoked, or lacking a scope — is a
@@ -229,13 +229,34 @@ def load_credentials(path: str | Path, scopes: list[str], token_path: str | Path
             raise CredentialsError(f"{path}: the service account key is incomplete or damaged ({e}). Create a new "
                                    "key in the Google Cloud console (IAM > Service accounts > Keys) and save it "
                                    "here.") from None
-        if subject:
-            creds = creds.with_subject(subject)
+        if not subject:  # refused at start: it could neither send mail nor make usable forms
+            raise CredentialsError(no_delegation_message(path, creds, scopes))
+        creds = creds.with_subject(subject)
         return LoadedCredentials(creds, "service_account", list(scopes), subject)
     raise CredentialsError(
         f"{path}: this is not a Google credentials file this program knows (expected an OAuth client of type "
         "'Desktop app' with an \"installed\" key, or a service account key with \"type\": \"service_account\"). "
         + GET_CREDENTIALS)
+
+
+def no_delegation_message(credentials_path: Path, credentials: Any, scopes: list[str]) -> str:
+    """What to do when the credentials are a service account acting as nobody (no domain-wide delegation).
+
+    Such an account has no mailbox and no Drive of its own: Gmail answers 400 "Precondition check
+    failed." (failedPrecondition; e.g. googleapis/google-api-python-client#984,
+    googleapis/google-api-nodejs-client#2322), and ``forms.create`` takes no parent folder, so a form
+    would land in the service account's own Drive, which the club cannot use.  So it is refused at start.
+    """
+    client_id = getattr(credentials, "client_id", None) or getattr(credentials, "_client_id", None) or "(see the key)"
+    who = getattr(credentials, "service_account_email", "the service account")
+    return (f"{credentials_path}: {who} is a service account without domain-wide delegation. It has no mailbox "
+            "and no Drive of its own, so it cannot send the club's mail (Gmail refuses with \"Precondition check "
+            "failed\") or make forms the club can use (a form cannot be put in a folder when it is made). "
+            "Do one of these: (1) in Google Workspace, let it act for a user: Admin console > Security > "
+            f"Access and data control > API controls > Domain-wide delegation > Add new, client ID {client_id}, "
+            f"scopes {','.join(scopes)}; then put google: delegated_user: <that user's address> in club.yaml; "
+            "or (2) use an OAuth client of type \"Desktop app\" instead and sign in once with "
+            "`python main.py auth` (docs/GOOGLE.md, Part 2).")
 
 
 def sign_in(path: str | Path, scopes: list[str], token_path: str | Path | None = None,
@@ -314,8 +335,7 @@ def describe(loaded: LoadedCredentials, token_path: Path | None = None) -> str:
     lines = []
     if loaded.kind == "service_account":
         who = getattr(loaded.credentials, "service_account_email", "?")
-        lines.append(f"Service account {who}" + (f", acting as {loaded.subject}" if loaded.subject else
-                                                 " (no delegation: only a Shared Drive folder can be used)"))
+        lines.append(f"Service account {who}, acting as {loaded.subject}")
     else:
         lines.append("Signed in with a Google account" + (f"; the sign-in is saved in {token_path} (only you can "
                                                           "read it)" if token_path else ""))
