@@ -73,3 +73,19 @@ def test_an_answer_longer_than_a_cell_is_cut_in_the_sheet_and_the_sync_goes_on(s
     cells = [r[0] for r in strict.sheets.values(book, ref)]
     assert len(cells[1]) <= CELL_LIMIT and cells[1].startswith(essay[:1000]) and "символов" in cells[1]
     assert cells[2] == "кыска"
+
+
+def test_responses_in_no_particular_order_over_several_pages_are_all_fetched(strict):
+    from automation.workspace.google.form_requests import form_ids
+
+    forms = GoogleForms(connect(strict), page_size=2)
+    made = forms.create_form("ev.order", spec(False), DEADLINE)
+    qid = form_ids(spec(False)).questions[("note", None)]
+    start = dt.datetime(2022, 6, 10, 9, 0, tzinfo=dt.timezone.utc)
+    for i in range(7):
+        strict.forms.add_response(made.external_id, {qid: f"ответ {i}"}, submitted_at=start + dt.timedelta(minutes=i))
+    got = forms.fetch_responses("ev.order", made.external_id, spec(False), None)
+    times = [r.submitted_at for r in got]
+    assert sorted(times) == [start + dt.timedelta(minutes=i) for i in range(7)]
+    assert times != sorted(times)  # the fake's order is not the submission order
+    assert strict.calls["forms.responses.list"] == 4  # 2 a page

@@ -99,8 +99,11 @@ class FormsBackend:
     }
 
     def __init__(self, fake: "FakeGoogle", *, created_published: bool = False,
-                 email_default: str = "DO_NOT_COLLECT") -> None:
+                 email_default: str = "DO_NOT_COLLECT", unordered: bool = False) -> None:
         self.fake = fake
+        # Google does not say in which order responses.list returns responses; unordered=True lists them by
+        # response id (random, so not by time), the same order on every page of one listing.
+        self.unordered = unordered
         self.created_published = created_published
         # "DO_NOT_COLLECT: Default value if the form owner uses a Google account. VERIFIED: Default value if the
         # form owner uses a Google Workspace account." (FormSettings.emailCollectionType, forms.v1 discovery)
@@ -291,6 +294,8 @@ class FormsBackend:
             except (ValueError, KeyError, TypeError):
                 raise bad_request("Invalid page token.", field="pageToken") from None
         matching = [r for r in record.responses if keep(r)]
+        if self.unordered:
+            matching.sort(key=lambda r: r["responseId"])
         page = matching[start:start + size]
         out: dict[str, Any] = {}
         if page:

@@ -174,6 +174,8 @@ class FakeGoogle:
             an ``ErrorInfo`` detail (``ACCESS_TOKEN_SCOPE_INSUFFICIENT``).
         sheets_cell_limit: a cell may hold at most this many characters (pessimistic: 50,000,
             Google's documented limit); a longer one is a 400.
+        forms_responses_unordered: ``responses.list`` returns responses in an order that is not
+            their submission order (Google documents none).
     """
 
     def __init__(
@@ -192,6 +194,7 @@ class FakeGoogle:
         forms_email_default: str | None = None,
         modern_errors: bool | None = None,
         sheets_cell_limit: int | None = None,
+        forms_responses_unordered: bool | None = None,
     ) -> None:
         self.pessimistic = pessimistic
 
@@ -217,7 +220,8 @@ class FakeGoogle:
 
         self.drive = DriveBackend(self, sharing_needs_account=mode(sharing_needs_account))
         self.forms = FormsBackend(self, created_published=forms_created_published,
-                                  email_default=forms_email_default or ("VERIFIED" if pessimistic else "DO_NOT_COLLECT"))
+                                  email_default=forms_email_default or ("VERIFIED" if pessimistic else "DO_NOT_COLLECT"),
+                                  unordered=mode(forms_responses_unordered))
         self.sheets = SheetsBackend(self, cell_limit=sheets_cell_limit or (SheetsBackend.CELL_LIMIT if pessimistic
                                                                           else None))
         self.modern_errors = mode(modern_errors)
