@@ -101,9 +101,9 @@ def tour(fake: FakeGoogle, tmp_path: Path) -> None:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = "c@gmail.com", "a@example.org", "x", "<t1@gmail.com>"
     msg.set_content("x")
-    mail = GmailMail(conn, memo=memo, drafts=True)
+    mail = GmailMail(conn, memo=memo, drafts=True, can_read=True)
     mail.send(msg, ["a@example.org"])
-    mail.drafts.memo.set("gmail.drafts.t2@gmail.com", {"n": 1, "parts": {"1": {"draft": "gone", "thread": ""}}})
+    mail.drafts.memo.set("gmail.drafts.t2@gmail.com", {"n": 1, "parts": {"1": {"draft": "gone", "thread": "t"}}})
     mail.find_sent("<t2@gmail.com>")  # drafts.get of a draft that is gone
     legacy = GmailMail(conn, memo=Memo(), drafts=False, can_read=True)
     msg.replace_header("Message-ID", "<t3@gmail.com>")
@@ -134,7 +134,7 @@ def test_every_method_and_parameter_the_adapters_call_is_in_the_installed_docume
     # the tour reached the calls this test is about
     assert {"unpublished"} <= recorded["forms.forms.create"] and "forms.forms.setPublishSettings" in recorded
     assert {"gmail.users.drafts.create", "gmail.users.drafts.send", "gmail.users.drafts.get",
-            "drive.files.update", "drive.permissions.create"} <= set(recorded)
+            "gmail.users.threads.get", "drive.files.update", "drive.permissions.create"} <= set(recorded)
 
 
 def test_the_forms_document_of_the_floor_has_what_forms_need():

@@ -357,3 +357,19 @@ def test_crash_after_gmail_took_a_message_whose_id_it_replaced_sends_nobody_two(
     else:  # no way to tell: reported to the admin, not resent
         assert "1 unknown" in result.detail, result.detail
         assert len(participants) == n and to.count(admin) == 1
+
+
+def test_a_draft_sent_while_its_answer_was_lost_is_found_in_its_thread_with_the_read_scope(pessimistic):
+    """The draft is gone, so it was sent; with gmail.readonly the message's own id is found by the draft's
+    recorded thread id (without it the ledger keeps 'sent-draft:<draft id>')."""
+    ctx = job_context(pessimistic, COMPOSE + ["https://www.googleapis.com/auth/gmail.readonly"])
+    real = ctx.backend.mail.drafts._sent
+    ctx.backend.mail.drafts._sent = lambda *a: (_ for _ in ()).throw(Crash())  # dies once Gmail answered
+    with pytest.raises(Crash):
+        deliver(ctx, "ev.invite", outgoing(1), NOW)
+    ctx.backend.mail.drafts._sent = real
+    ctx = restarted(ctx, pessimistic, COMPOSE + ["https://www.googleapis.com/auth/gmail.readonly"])
+    assert deliver(ctx, "ev.invite", outgoing(1), NOW).status == "done"
+    (only,) = pessimistic.gmail.messages()
+    assert ctx.store.db.execute("SELECT provider_id FROM deliveries").fetchone()[0] == only["id"]
+    assert pessimistic.calls["gmail.users.threads.get"] == 1

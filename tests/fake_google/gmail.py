@@ -84,6 +84,7 @@ class GmailBackend:
             "gmail.users.drafts.send": self.draft_send,
             "gmail.users.drafts.delete": self.draft_delete,
             "gmail.users.drafts.list": self.draft_list,
+            "gmail.users.threads.get": self.thread_get,
         }
 
     # -- test-side helpers ------------------------------------------------------------------
@@ -218,6 +219,15 @@ class GmailBackend:
         self._draft(call, call.arg("id"))
         del self._drafts(call.arg("userId"))[call.arg("id")]
         return None
+
+    def thread_get(self, call: "Call") -> Any:
+        """users.threads.get: the thread's messages (sent ones; drafts are not in the mailbox list), oldest first."""
+        box = self._mailbox(call.arg("userId"))
+        messages = [m for m in box if m["threadId"] == call.arg("id")]
+        if not messages:
+            raise ApiError(404, "Requested entity was not found.")
+        return {"id": call.arg("id"), "historyId": messages[-1]["historyId"],
+                "messages": [{"id": m["id"], "threadId": m["threadId"], "labelIds": m["labelIds"]} for m in messages]}
 
     def draft_list(self, call: "Call") -> Any:
         drafts = self._drafts(call.arg("userId"))

@@ -97,7 +97,8 @@ class GmailMail:
         self.memo = memo or Memo()
         compose = drafts if drafts is not None else token_can_compose(connection.credentials)
         self.use_drafts = compose is not False
-        self.drafts = DraftSender(connection, self.memo, user_id, upload_threshold, max_attempts)
+        self.drafts = DraftSender(connection, self.memo, user_id, upload_threshold, max_attempts,
+                                  gone_id=self._sent_in_thread)
         self.can_read = can_read if can_read is not None else token_can_read(connection.credentials)
         self.max_recipients = max_recipients
         self.upload_threshold = upload_threshold
@@ -118,6 +119,21 @@ class GmailMail:
         if self._resource is None:
             self._resource = self.conn.service("gmail").users().messages()
         return self._resource
+
+    def _sent_in_thread(self, rec: dict[str, Any]) -> str:
+        """Gmail's id of a draft that was sent while its answer was lost: with a read scope, the SENT message of
+        the draft's thread (1 ``threads.get``; the sent message stays in the draft's thread, which is assumed,
+        not documented); otherwise, or when not found, ``sent-draft:<draft id>``."""
+        fallback = f"sent-draft:{rec['draft']}"
+        if self.can_read is not True or not rec.get("thread"):
+            return fallback
+        try:
+            thread = self.conn.retry.call(self.conn.service("gmail").users().threads().get(
+                userId=self.user_id, id=rec["thread"], format="minimal"), "find the sent message", "gmail")
+        except BackendError:
+            return fallback
+        sent = [m["id"] for m in thread.get("messages", []) if "SENT" in (m.get("labelIds") or [])]
+        return str(sent[-1]) if sent else fallback
 
     # --- sending ------------------------------------------------------------------------------
     def parts(self, msg: EmailMessage, envelope_to: list[str]) -> list[EmailMessage]:
