@@ -66,7 +66,8 @@ class GoogleBackend:
 
     @property
     def can_find_sent(self) -> bool:
-        """True when the sign-in may search the sent mail (``gmail.readonly``)."""
+        """True when mail goes through Gmail drafts (``gmail.compose``): whether a message went out can always be
+        told; False for an older ``gmail.send`` sign-in (see :mod:`automation.workspace.google.gmail`)."""
         return self.mail.can_find_sent
 
     @classmethod
