@@ -21,7 +21,8 @@ from typing import Any
 from automation.errors import BackendError
 from automation.model import FormSpec, Participant, Question
 from automation.workspace.ports import CreatedForm, FetchedResponse
-from automation.workspace.google.api import Connection, RetryPolicy
+from automation.workspace.google.api import (Connection, RetryPolicy, auth_error, error_details, is_connection_error,
+                                            translate)
 from automation.workspace.google.form_requests import (CODE_QUESTION, FormIds, build_form_requests, document_title,
                                                        form_ids, google_id, label, publish_body)
 from automation.workspace.google.memo import Memo
@@ -240,8 +241,6 @@ class GoogleForms:
         A form found there is adopted (``_adopted`` in the answer) instead of made again.
         """
         from googleapiclient.errors import HttpError
-
-        from automation.workspace.google.api import auth_error, error_details, is_connection_error, translate
 
         what = f"create the form {form_key}"
         problem = ""

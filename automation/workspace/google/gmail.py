@@ -43,7 +43,7 @@ from typing import Any
 from automation.errors import BackendError, DeliveryError
 from automation.workspace.ports import LookupUnavailable
 from automation.workspace.google.api import Connection, GoogleAuthError, auth_error, error_details, is_connection_error, translate
-from automation.workspace.google.gmail_drafts import DraftSender, NoComposeScope, token_can_compose, wire_bytes
+from automation.workspace.google.gmail_drafts import DraftSender, NoComposeScope, memo_key, token_can_compose, wire_bytes
 from automation.workspace.google.memo import Memo
 
 READ_SCOPES = {
@@ -181,7 +181,7 @@ class GmailMail:
             except NoComposeScope:  # nothing was made: this sign-in may only use messages.send
                 self.use_drafts = False
                 state = self.drafts.state(mid) or {}
-                self.memo.set("gmail.drafts." + mid.strip().strip("<>"), {**state, "legacy": True})
+                self.memo.set(memo_key(mid), {**state, "legacy": True})
         done = self._found_parts.pop(mid, {})
         ids = []
         for k, part in enumerate(parts, start=1):
