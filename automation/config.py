@@ -30,7 +30,8 @@ Keys (all optional; paths are relative to the config file)::
       token: token.json              # the saved sign-in (python main.py auth), 0600
       groups: directory              # directory (Workspace group) | roster (gmail.com: the roster is the list)
       folder_id: ...                 # Drive folder (a Shared Drive's for a service account)
-      read_mail: true                # also ask gmail.readonly, to check the sent mail after a crash
+      read_mail: true                # also ask gmail.readonly (only useful with an older gmail.send sign-in)
+      responders: anyone             # who may answer the forms: anyone (with the link) | a domain, e.g. amuca.kg
     telegram:                        # optional: the club's Telegram group (docs/TELEGRAM.md)
       token_env: TELEGRAM_BOT_TOKEN  # the bot's token is read from this environment variable, never a file
       chat_id: -1001234567890        # the group's id

@@ -490,3 +490,40 @@ def test_client_seams_reach_the_fake(fake, creds):
     forms.forms().create(body={"info": {"title": "x"}}).execute()
     assert seams["batch_uri"]("directory") == fake.batch_uri("directory")
     assert fake.calls == {"forms.create": 1}
+
+
+def test_gmail_drafts_sent_become_a_new_message_and_are_gone(fake, creds):
+    """Google's drafts guide: sending deletes the draft and files a new message with a new id (SENT)."""
+    gmail = fake.build("gmail", creds)
+    msg = EmailMessage()
+    msg["To"], msg["From"], msg["Subject"] = "a@example.org", "club@example.org", "Тест"
+    msg["Message-ID"] = "<draft-1@club.example.org>"
+    msg.set_content("Салам!")
+    raw = base64.urlsafe_b64encode(msg.as_bytes()).decode()
+    draft = gmail.users().drafts().create(userId="me", body={"message": {"raw": raw}}).execute()
+    assert draft["message"]["labelIds"] == ["DRAFT"]
+    assert gmail.users().drafts().get(userId="me", id=draft["id"], format="minimal").execute()["id"] == draft["id"]
+    assert fake.gmail.sent() == []
+    sent = gmail.users().drafts().send(userId="me", body={"id": draft["id"]}).execute()
+    assert sent["labelIds"] == ["SENT"] and sent["id"] != draft["message"]["id"]
+    assert sent["threadId"] == draft["message"]["threadId"]
+    for call in (gmail.users().drafts().get(userId="me", id=draft["id"]),
+                 gmail.users().drafts().send(userId="me", body={"id": draft["id"]})):
+        with pytest.raises(HttpError) as info:
+            call.execute()
+        assert info.value.resp.status == 404
+    assert [m["Message-ID"] for m in fake.gmail.sent()] == ["<draft-1@club.example.org>"]
+
+
+def test_gmail_replaces_the_message_id_in_pessimistic_mode(creds):
+    with FakeGoogle(gmail_replaces_message_id=True) as fake:
+        gmail = fake.build("gmail", creds)
+        msg = EmailMessage()
+        msg["To"], msg["Subject"], msg["Message-ID"] = "a@example.org", "x", "<mine@club.example.org>"
+        msg.set_content("x")
+        raw = base64.urlsafe_b64encode(msg.as_bytes()).decode()
+        gmail.users().messages().send(userId="me", body={"raw": raw}).execute()
+        (sent,) = fake.gmail.sent()
+        assert sent["Message-ID"] != "<mine@club.example.org>" and len(sent.get_all("Message-ID")) == 1
+        found = gmail.users().messages().list(userId="me", q="rfc822msgid:mine@club.example.org").execute()
+        assert "messages" not in found

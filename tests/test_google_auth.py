@@ -109,7 +109,7 @@ def test_expired_token_without_refresh_token(client_file):
 
 def test_token_missing_a_scope(client_file):
     client_file.with_name("token.json").write_text(json.dumps(token_info(False, scopes=[SCOPE["drive.file"]])))
-    with pytest.raises(CredentialsError, match="does not allow gmail.send"):
+    with pytest.raises(CredentialsError, match="does not allow gmail.compose"):
         load_credentials(client_file, SCOPES)
 
 
@@ -129,7 +129,7 @@ def test_sign_in_writes_the_token_0600(client_file):
     assert stat.S_IMODE(token.stat().st_mode) == 0o600
     assert json.loads(token.read_text())["refresh_token"] == "1//refresh"
     text = describe(loaded, token)
-    assert "gmail.send" in text and "drive.file" in text and str(token) in text
+    assert "gmail.compose" in text and "drive.file" in text and str(token) in text
 
 
 def test_sign_in_refused_in_the_browser(client_file):
@@ -168,13 +168,17 @@ def test_service_account_with_a_broken_key(tmp_path):
         load_credentials(p, SCOPES)
 
 
-def test_service_account_without_delegation_needs_a_shared_drive_folder(tmp_path):
+@pytest.mark.parametrize("options", [{}, {"folder_id": "F"}], ids=["alone", "with a Shared Drive folder"])
+def test_service_account_without_delegation_is_refused_at_start_with_what_to_do(tmp_path, options):
+    """Even with a Shared Drive folder (accepted before): Gmail cannot send as it and forms.create cannot be
+    told a folder, so the season would fail later; it is refused at once, naming both ways out."""
     p = tmp_path / "sa.json"
     p.write_text(json.dumps(service_account(tmp_path)))
-    with pytest.raises(CredentialsError, match="owns no Drive storage"):
-        GoogleBackend.create(Store(":memory:"), p, "club@amuca.kg")
-    backend = GoogleBackend.create(Store(":memory:"), p, "club@amuca.kg", options={"folder_id": "F"})
-    assert backend.sheets.folder_id == "F" and backend.group.envelope() == ["club@amuca.kg"]
+    with pytest.raises(CredentialsError) as info:
+        GoogleBackend.create(Store(":memory:"), p, "club@amuca.kg", options=options)
+    text = str(info.value)
+    assert "without domain-wide delegation" in text and "delegated_user" in text and "python main.py auth" in text
+    assert "gmail.compose" in text  # the scopes to grant in the Admin console
 
 
 def test_gmail_com_group_address_means_roster_as_list(client_file):
@@ -202,3 +206,71 @@ def test_auth_check_command(client_file, capsys):
     assert main(["--config", str(cfg), "auth", "--check"]) == 0
     out = capsys.readouterr().out
     assert "drive.file" in out and "roster" in out
+
+
+# --- a partial grant: the admin unticked the optional gmail.readonly box ----------------------------
+
+
+class TokenEndpoint:
+    """A requests adapter answering Google's token endpoint with the scopes actually granted."""
+
+    def __init__(self, granted: list[str]):
+        self.granted = granted
+
+    def adapter(self):
+        import requests
+        from requests.adapters import BaseAdapter
+
+        granted = self.granted
+
+        class Adapter(BaseAdapter):
+            def send(self, request, **kwargs):
+                r = requests.Response()
+                r.status_code, r.url, r.request = 200, request.url, request
+                r.headers["Content-Type"] = "application/json"
+                r._content = json.dumps({"access_token": "ya29.new", "expires_in": 3599, "refresh_token": "1//r",
+                                         "token_type": "Bearer", "scope": " ".join(granted)}).encode()
+                return r
+
+            def close(self):
+                pass
+
+        return Adapter()
+
+    def __call__(self, flow):
+        """A browser sign-in: Google redirected back with a code; the flow exchanges it for a token."""
+        flow.redirect_uri = "http://localhost:1/"
+        flow.oauth2session.mount("https://oauth2.googleapis.com/", self.adapter())
+        flow.fetch_token(code="4/code")
+        return flow.credentials
+
+
+def test_a_partial_grant_without_the_optional_read_box_is_accepted_and_explained(client_file, monkeypatch):
+    monkeypatch.delenv("OAUTHLIB_RELAX_TOKEN_SCOPE", raising=False)
+    asked = required_scopes(read_mail=True)
+    granted = [s for s in asked if s != SCOPE["gmail.readonly"]]
+    loaded = sign_in(client_file, asked, run_flow=TokenEndpoint(granted))  # oauthlib: "Scope has changed"
+    assert sorted(loaded.scopes) == sorted(granted) and loaded.declined == [SCOPE["gmail.readonly"]]
+    saved = json.loads(client_file.with_name("token.json").read_text())
+    assert sorted(saved["scopes"]) == sorted(granted)  # what Google granted, so a refresh asks for no more
+    text = describe(loaded)
+    assert "unticked" in text and "gmail.readonly" in text and "Nothing is lost" in text
+    # club.yaml still says read_mail: true: the saved sign-in is accepted all the same
+    assert load_credentials(client_file, asked).scopes == granted
+    import os
+    assert "OAUTHLIB_RELAX_TOKEN_SCOPE" not in os.environ
+
+
+def test_a_grant_without_a_needed_box_says_which_box_to_tick(client_file):
+    asked = required_scopes()
+    granted = [SCOPE["drive.file"]]
+    with pytest.raises(CredentialsError, match="Manage drafts and send emails.*tick that box"):
+        sign_in(client_file, asked, run_flow=TokenEndpoint(granted))
+    assert not client_file.with_name("token.json").exists()
+
+
+def test_auth_check_refuses_a_service_account_without_delegation_too(tmp_path):
+    p = tmp_path / "sa.json"
+    p.write_text(json.dumps(service_account(tmp_path)))
+    with pytest.raises(CredentialsError, match="Domain-wide delegation"):
+        load_credentials(p, SCOPES)  # what `python main.py auth --check` calls

@@ -36,10 +36,10 @@ def test_publish_uploads_and_shares_by_link(fake, conn, tmp_path):
     fake.reset_calls()
     assert drive.publish(report) == link and sum(fake.calls.values()) == 0  # same content: nothing to do
     report.write_text("<h1>Отчёт v2</h1>", encoding="utf-8")
-    new = drive.publish(report)
-    assert new != link and fake.calls == {"drive.files.create": 1, "drive.permissions.create": 1,
-                                          "drive.files.delete": 1}
-    assert len(fake.drive.find("report.html")) == 1
+    new = drive.publish(report)  # the same Drive file gets the new content: same link, no orphan copy
+    assert new == link and fake.calls == {"drive.files.update": 1}
+    (f,) = fake.drive.find("report.html")
+    assert fake.drive.content(f["id"]) == report.read_bytes()
 
 
 def test_publish_shares_with_the_mentor_in_a_folder(fake, conn, tmp_path):
@@ -60,3 +60,68 @@ def test_missing_file_and_missing_folder(fake, conn, tmp_path):
     (tmp_path / "a.txt").write_text("x")
     with pytest.raises(BackendError, match="not found"):
         drive.publish(tmp_path / "a.txt")
+
+
+def test_a_report_file_deleted_by_hand_is_uploaded_again(fake, conn, tmp_path):
+    report = tmp_path / "report.html"
+    report.write_text("v1", encoding="utf-8")
+    drive = GoogleDrive(conn, Memo(Store(":memory:")))
+    drive.publish(report)
+    (f,) = fake.drive.find("report.html")
+    del fake.drive.files[f["id"]]
+    report.write_text("v2", encoding="utf-8")
+    link = drive.publish(report)
+    (g,) = fake.drive.find("report.html")
+    assert link == g["webViewLink"] and fake.drive.content(g["id"]) == b"v2"
+
+
+# --- sharing with an address that has no Google account (the fake's pessimistic mode) ------------------
+
+
+@pytest.fixture
+def strict():
+    with FakeGoogle(pessimistic=True) as server:
+        yield server
+        assert not server.internal_errors, "\n".join(server.internal_errors)
+
+
+def connect(fake) -> Connection:
+    creds = Credentials(token="tok")
+    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+
+
+def test_sharing_with_an_address_without_a_google_account_asks_google_to_notify(strict, tmp_path):
+    report = tmp_path / "report.html"
+    report.write_text("<h1>Отчёт</h1>", encoding="utf-8")
+    drive = GoogleDrive(connect(strict), Memo(Store(":memory:")), share_with="mentor@university.kg")
+    drive.publish(report)
+    (f,) = strict.drive.find("report.html")
+    assert any(p.get("emailAddress") == "mentor@university.kg" for p in strict.drive.permissions[f["id"]])
+    assert strict.drive.notified == [(f["id"], "mentor@university.kg")]
+    assert strict.calls["drive.permissions.create"] == 2  # refused without notification, then with it
+    strict.reset_calls()
+    drive.publish(report)
+    assert sum(strict.calls.values()) == 0  # shared and unchanged: nothing to do
+
+
+def test_an_address_with_an_account_is_shared_without_googles_mail(strict, tmp_path):
+    strict.drive.google_accounts.add("mentor@university.kg")
+    report = tmp_path / "report.html"
+    report.write_text("x", encoding="utf-8")
+    GoogleDrive(connect(strict), Memo(Store(":memory:")), share_with="mentor@university.kg").publish(report)
+    assert strict.drive.notified == [] and strict.calls["drive.permissions.create"] == 1
+
+
+def test_a_failed_share_is_recorded_and_tried_again_at_the_next_publish(strict, tmp_path):
+    report = tmp_path / "report.html"
+    report.write_text("x", encoding="utf-8")
+    drive = GoogleDrive(connect(strict), Memo(Store(":memory:")), share_with="mentor@university.kg")
+    strict.fail_next(6, 503, "drive.permissions.create")  # Drive is down for the share (and its retries)
+    with pytest.raises(BackendError, match="next run tries to share it again"):
+        drive.publish(report)
+    (f,) = strict.drive.find("report.html")
+    assert not any(p.get("emailAddress") for p in strict.drive.permissions[f["id"]] if p["role"] == "reader")
+    strict.reset_calls()
+    assert drive.publish(report) == f["webViewLink"]  # same content: only the share is tried again
+    assert strict.calls["drive.files.create"] == 0 and strict.calls["drive.files.update"] == 0
+    assert any(p.get("emailAddress") == "mentor@university.kg" for p in strict.drive.permissions[f["id"]])

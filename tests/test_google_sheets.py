@@ -167,3 +167,30 @@ def test_the_seasons_spreadsheet_is_shared_with_the_mentor_once(fake, conn):
     (book,) = fake.sheets.spreadsheets
     perm = fake.drive.permissions[book][-1]
     assert perm["type"] == "user" and perm["role"] == "reader" and perm["emailAddress"] == "mentor@example.org"
+
+
+def test_a_mentor_without_a_google_account_gets_the_spreadsheet_and_a_failed_share_is_retried(creds):
+    """Pessimistic Drive: no notification to an address without a Google account is a 400
+    invalidSharingRequest. The share falls back to Google's notification; a share that failed (Drive down)
+    is recorded in the store and tried again at the next write instead of being forgotten."""
+    with FakeGoogle(pessimistic=True) as strict:
+        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **strict.client_seams(creds))
+        store = Store(":memory:")
+        sheets = GoogleSheets(conn, Memo(store), spreadsheet_title="S", share_with="mentor@university.kg")
+        strict.fail_next(6, 503, "drive.permissions.create")
+        with pytest.raises(BackendError, match="next run tries to share it again"):
+            sheets.write_responses("ev.a", "A", HEADER, rows(2))
+        (book,) = strict.sheets.spreadsheets
+        assert strict.sheets.values(book, a1_of("ev.a"))[2][2] == "ответ 1"  # written before the share failed
+        # a new process on the same store: the share is tried again, with Google's notification
+        again = GoogleSheets(conn, Memo(store), spreadsheet_title="S", share_with="mentor@university.kg")
+        again.write_responses("ev.a", "A", HEADER, rows(2))
+        assert strict.drive.notified == [(book, "mentor@university.kg")]
+        strict.reset_calls()
+        again.write_responses("ev.a", "A", HEADER, rows(3))
+        assert strict.calls["drive.permissions.create"] == 0
+        assert not strict.internal_errors
+
+
+def a1_of(form_key: str) -> str:
+    return "'" + sheet_title(form_key).replace("'", "''") + "'!A1:C3"

@@ -48,8 +48,9 @@ def cmd_forms_build(args: argparse.Namespace) -> int:
         return 0
     items = sum(1 for r in bodies["batchUpdate"]["requests"] if "createItem" in r)
     print(f"{spec.id} v{spec.version}: {bodies['create']['info']['title']}")
-    print(f"3 calls: forms.create (title only, unpublished), forms.batchUpdate "
-          f"({len(bodies['batchUpdate']['requests'])} requests, {items} items), forms.setPublishSettings. "
+    print(f"4 calls: forms.create (title only, unpublished), forms.batchUpdate "
+          f"({len(bodies['batchUpdate']['requests'])} requests, {items} items), forms.setPublishSettings, "
+          "Drive permissions.create (who may answer). "
           "Add --json to see the request bodies.")
     return 0
 

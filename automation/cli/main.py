@@ -153,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also allow reading the sent mail (gmail.readonly), to check after a crash what went out")
     p.set_defaults(func=cmd_auth)
 
+    google = sub.add_parser("google", help="Google backend checks").add_subparsers(dest="sub", required=True)
+    p = google.add_parser("selftest", help="check with the real account what cannot be checked offline (makes a "
+                                           "throwaway form, spreadsheet and mail to you, then deletes them)",
+                          description="Prints a plain report (ok / different / unchecked per check) and writes the "
+                                      "sanitized exchanges in the format of tests/google_recordings/. docs/GOOGLE.md.")
+    p.add_argument("--to", help="where the test mail goes (default: the plan's admin_email)")
+    p.add_argument("--out", help="folder for the sanitized exchanges (default: <out>/google-selftest)")
+    p.set_defaults(func=_lazy("cli.google", "cmd_selftest"))
+
     resp = sub.add_parser("responses", help="responses").add_subparsers(dest="sub", required=True)
     p = resp.add_parser("sync", help="pull responses and rewrite the workbooks now")
     p.add_argument("form", nargs="?", help="form key (default: every form)")

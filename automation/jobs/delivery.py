@@ -5,8 +5,8 @@ the recipient, and a row in ``deliveries`` *before* it is handed to the mail
 backend (status ``queued``); the outcome is recorded after (``sent`` with the
 provider's id, or ``failed`` with the reason).  A ``queued`` row found on a
 later run means the process stopped mid-send: the message is looked up in the
-sent mail (the Maildir, the Sent folder over IMAP, Gmail's ``rfc822msgid:``
-search) and resent only if the lookup says it is not there; where no lookup is
+sent mail (the Maildir, the Sent folder over IMAP, Gmail's recorded draft:
+gone means sent) and resent only if the lookup says it is not there; where no lookup is
 possible it becomes ``unknown`` and is not resent (DESIGN.md principle 7):
 the admin gets an alert mail at once (:mod:`automation.jobs.alerts`) naming each such
 message (recipient, subject, action) and the one command that sends it again,

@@ -10,7 +10,9 @@ from google.oauth2.credentials import Credentials
 from automation.workspace.google import Connection, RetryPolicy
 from fake_google import FakeGoogle
 
-#: The least scopes of a gmail.com account, and the same with the optional read scope.
+#: The least scopes of a gmail.com account (Gmail through drafts: automation/workspace/google/gmail_drafts.py).
+COMPOSE = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
+#: An older sign-in: gmail.send alone, and the same with the optional read scope.
 SEND_ONLY = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.send"]
 READ_MAIL = SEND_ONLY + ["https://www.googleapis.com/auth/gmail.readonly"]
 
@@ -25,7 +27,7 @@ class Clock:
         return self.now
 
 
-def connect(fake: FakeGoogle, scopes: list[str] = READ_MAIL, token: str = "tok") -> Connection:
+def connect(fake: FakeGoogle, scopes: list[str] = COMPOSE, token: str = "tok") -> Connection:
     """A Connection to the fake whose sign-in carries ``scopes`` (retries without sleeping)."""
     fake.grant(token, scopes)
     creds = Credentials(token=token, scopes=scopes)

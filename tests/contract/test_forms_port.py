@@ -223,3 +223,17 @@ class TestGoogleForms(FormsPortContract):
         given[format(int(entry.split(".", 1)[1]), "08x")] = query[entry][0]  # the code her link pre-fills
         self.fake.forms.add_response(form.external_id, given, respondent_email=p.email,
                                      submitted_at=OPENS + timedelta(hours=1))
+
+
+class TestGoogleFormsPessimistic(TestGoogleForms):
+    """The same contract with the fake behaving as Google is documented or reported to (pessimistic=True:
+    the first forms.create answers 503 after making the form, e-mail collection defaults to VERIFIED,
+    Forms errors carry no legacy reason, sharing needs an account, Message-IDs are replaced)."""
+
+    @pytest.fixture
+    def fake(self, clock):
+        from fake_google import FakeGoogle
+
+        with FakeGoogle(clock=clock, user_email="club@gmail.com", pessimistic=True) as server:
+            yield server
+            assert not server.internal_errors, "\n".join(server.internal_errors)

@@ -141,3 +141,15 @@ class TestGoogleSheets(SheetsPortContract):
             self.fake.reset_calls()
             sheets.write_responses("ev.feedback", "Отзыв", HEADER, ROWS * n)
             assert self.fake.calls == {"sheets.values.update": 1}
+
+
+class TestGoogleSheetsPessimistic(TestGoogleSheets):
+    """The same contract with the fake's pessimistic modes (50,000 characters a cell, no legacy error reason)."""
+
+    @pytest.fixture
+    def fake(self, clock):
+        from fake_google import FakeGoogle
+
+        with FakeGoogle(clock=clock, user_email="club@gmail.com", pessimistic=True) as server:
+            yield server
+            assert not server.internal_errors, "\n".join(server.internal_errors)

@@ -10,7 +10,17 @@ Rules enforced (Drive v3 reference):
 * permissions: ``role`` and ``type`` required (discovery annotations); ``emailAddress``
   for user/group, ``domain`` for domain, neither for anyone; ``role=owner`` needs
   ``transferOwnership=true``;
-* default response fields as Drive's: ``kind,id,name,mimeType`` unless ``fields`` says otherwise.
+* default response fields as Drive's: ``kind,id,name,mimeType`` unless ``fields`` says otherwise;
+* files.update: metadata (name, description, properties/appProperties merged key by key, a
+  null value removing a key, as Drive documents) and/or new media content; same id and link.
+
+Pessimistic mode ``sharing_needs_account=True``: a ``user`` permission with
+``sendNotificationEmail=false`` for an address without a Google account is refused with 400
+``invalidSharingRequest`` ("… Since there is no Google account associated with this email
+address, you must check the "Notify people" box to invite this recipient.", quoted in GAM's
+wiki Users-Drive-Permissions; handled in https://github.com/gather-community/gather/pull/1049).
+Addresses with an account: gmail.com/googlemail.com ones, the fake's own user, and those added
+to ``google_accounts``.
 """
 from __future__ import annotations
 
@@ -37,8 +47,11 @@ def _not_found(file_id: str) -> ApiError:
 
 
 class DriveBackend:
-    def __init__(self, fake: "FakeGoogle") -> None:
+    def __init__(self, fake: "FakeGoogle", sharing_needs_account: bool = False) -> None:
         self.fake = fake
+        self.sharing_needs_account = sharing_needs_account
+        self.google_accounts: set[str] = set()
+        self.notified: list[tuple[str, str]] = []  # (file id, address) Google sent a sharing e-mail to
         self.files: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, bytes] = {}
         self.permissions: dict[str, list[dict[str, Any]]] = {}
@@ -49,6 +62,7 @@ class DriveBackend:
             "drive.files.get": self.get,
             "drive.files.list": self.list,
             "drive.files.delete": self.delete,
+            "drive.files.update": self.update,
             "drive.permissions.create": self.create_permission,
             "drive.permissions.list": self.list_permissions,
             "drive.permissions.delete": self.delete_permission,
@@ -133,6 +147,34 @@ class DriveBackend:
                 record[key] = meta[key]
         return call.project(record, FILE_DEFAULT_FIELDS)
 
+    def update(self, call: "Call") -> Any:
+        record = self._file(call.arg("fileId"))
+        meta = call.body or {}
+        for key in ("name", "description"):
+            if key in meta:
+                record[key] = meta[key]
+        for key in ("properties", "appProperties"):
+            if key in meta:
+                merged = dict(record.get(key) or {})
+                for k, v in (meta[key] or {}).items():
+                    if v is None:
+                        merged.pop(k, None)
+                    else:
+                        merged[k] = v
+                record[key] = merged
+        if call.media is not None:
+            if record["mimeType"] in (FOLDER, SPREADSHEET, FORM):
+                raise bad_request("The file's content cannot be replaced by an upload.")
+            self.contents[record["id"]] = call.media.data
+            record["size"] = str(len(call.media.data))
+        record["modifiedTime"] = self.fake.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return call.project(record, FILE_DEFAULT_FIELDS)
+
+    def has_account(self, address: str) -> bool:
+        a = address.lower()
+        return (a.rsplit("@", 1)[-1] in ("gmail.com", "googlemail.com") or a == self.fake.gmail.user_email.lower()
+                or a in {x.lower() for x in self.google_accounts})
+
     def get(self, call: "Call") -> Any:
         record = self._file(call.arg("fileId"))
         if call.query.get("alt") == "media":
@@ -189,8 +231,28 @@ class DriveBackend:
         if role == "owner" and not call.query.get("transferOwnership"):
             raise ApiError(403, "The transferOwnership parameter must be enabled when the permission role is 'owner'.",
                            reason="forbidden")
+        view = body.get("view")
+        if view is not None:  # "'published' is the only supported value" (Drive v3 Permission.view)
+            if view != "published":
+                raise bad_request(f"The provided value for 'view' is not valid: {view!r}.")
+            if self.files[file_id]["mimeType"] != FORM:
+                raise bad_request("The 'published' view is only supported for Google Forms.",
+                                  reason="invalidSharingRequest")
+        notify = call.query.get("sendNotificationEmail")
+        if kind in ("user", "group"):
+            notify = True if notify is None else notify  # "defaults to true for users and groups"
+            if self.sharing_needs_account and not notify and not self.has_account(body["emailAddress"]):
+                raise bad_request(
+                    f"Bad Request. User message: \"You are trying to invite {body['emailAddress']}. Since there is "
+                    "no Google account associated with this email address, you must check the \"Notify people\" "
+                    "box to invite this recipient.\"", reason="invalidSharingRequest")
+            if notify:
+                self.notified.append((file_id, body["emailAddress"]))
+        elif notify is not None and self.sharing_needs_account:
+            raise bad_request("sendNotificationEmail is only allowed for users and groups.",
+                              reason="invalidSharingRequest")
         if kind == "anyone":
-            perm_id = "anyoneWithLink"
+            perm_id = "anyoneWithLink" + ("Published" if view else "")
         else:
             perm_id = "".join(self.fake.random.choice("0123456789") for _ in range(20))
         permission = {"kind": "drive#permission", "id": perm_id, **body}

@@ -54,8 +54,8 @@ MAX_PAGE_SIZE = 5000
 NOT_FOUND = "Requested entity was not found."
 
 
-def timestamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+def timestamp(value: dt.datetime, timespec: str = "microseconds") -> str:
+    return value.astimezone(dt.timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def proto_clean(value: Any) -> Any:
@@ -98,9 +98,16 @@ class FormsBackend:
         },
     }
 
-    def __init__(self, fake: "FakeGoogle", *, created_published: bool = False) -> None:
+    def __init__(self, fake: "FakeGoogle", *, created_published: bool = False,
+                 email_default: str = "DO_NOT_COLLECT", unordered: bool = False) -> None:
         self.fake = fake
+        # Google does not say in which order responses.list returns responses; unordered=True lists them by
+        # response id (random, so not by time), the same order on every page of one listing.
+        self.unordered = unordered
         self.created_published = created_published
+        # "DO_NOT_COLLECT: Default value if the form owner uses a Google account. VERIFIED: Default value if the
+        # form owner uses a Google Workspace account." (FormSettings.emailCollectionType, forms.v1 discovery)
+        self.email_default = email_default
         self.records: dict[str, FormRecord] = {}
 
     def handlers(self) -> dict[str, Any]:
@@ -122,7 +129,7 @@ class FormsBackend:
         form = {
             "formId": form_id,
             "info": {"title": title, "documentTitle": document_title or title},
-            "settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+            "settings": {"emailCollectionType": self.email_default},
             "items": [],
             "responderUri": f"https://docs.google.com/forms/d/e/{form_id}/viewform",
             "publishSettings": {"publishState": {"isPublished": published, "isAcceptingResponses": published}},
@@ -167,7 +174,11 @@ class FormsBackend:
                 raise ValueError(f"form {form_id} is not accepting responses (publish it first)")
             questions = dict(self._questions(record.form))
             is_quiz = bool(record.form["settings"].get("quizSettings", {}).get("isQuiz"))
-            when = timestamp(submitted_at or self.fake.now())
+            moment = submitted_at or self.fake.now()
+            when = timestamp(moment)
+            # as recorded from Google: createTime in milliseconds, lastSubmittedTime in microseconds
+            # (tests/google_recordings/forms/responses_list_single.json)
+            created = timestamp(moment, "milliseconds")
             out_answers: dict[str, Any] = {}
             total = 0.0
             for qid, given in answers.items():
@@ -198,7 +209,7 @@ class FormsBackend:
                 out_answers[qid] = answer
             response = {
                 "responseId": response_id or "ACYDBN" + self.fake.new_id(40),
-                "createTime": when,
+                "createTime": created,
                 "lastSubmittedTime": when,
                 "answers": out_answers,
             }
@@ -283,6 +294,8 @@ class FormsBackend:
             except (ValueError, KeyError, TypeError):
                 raise bad_request("Invalid page token.", field="pageToken") from None
         matching = [r for r in record.responses if keep(r)]
+        if self.unordered:
+            matching.sort(key=lambda r: r["responseId"])
         page = matching[start:start + size]
         out: dict[str, Any] = {}
         if page:
@@ -414,11 +427,11 @@ class FormsBackend:
         settings = req.get("settings") or {}
         for path in paths:
             if path == "*":
-                form["settings"] = {"emailCollectionType": "DO_NOT_COLLECT", **copy.deepcopy(settings)}
+                form["settings"] = {"emailCollectionType": self.email_default, **copy.deepcopy(settings)}
             elif path in ("quizSettings", "quiz_settings", "quizSettings.isQuiz", "quiz_settings.is_quiz"):
                 form["settings"]["quizSettings"] = {"isQuiz": bool((settings.get("quizSettings") or {}).get("isQuiz"))}
             elif path in ("emailCollectionType", "email_collection_type"):
-                form["settings"]["emailCollectionType"] = settings.get("emailCollectionType", "DO_NOT_COLLECT")
+                form["settings"]["emailCollectionType"] = settings.get("emailCollectionType", self.email_default)
             else:
                 raise bad_request(f"{where}: invalid field in updateMask: {path!r}.", field=f"{where}.updateMask")
         if not (form["settings"].get("quizSettings") or {}).get("isQuiz"):

@@ -12,6 +12,21 @@ Rules enforced:
   -> 501 from the fake. A token granted only ``gmail.metadata`` cannot use ``q`` (403),
   and one granted only ``gmail.send`` cannot list at all (403, by the method's scopes);
 * an empty result has no ``messages`` key (only ``resultSizeEstimate: 0``), as Gmail.
+
+Drafts (users.drafts.create/get/send/delete): a draft holds an unsent message (label
+``DRAFT``); ``drafts.send`` deletes the draft and files a *new* message with a new id and the
+``SENT`` label, returned in the answer ("When the draft is sent, the draft is automatically
+deleted and a new message with an updated ID is created with the SENT system label",
+https://developers.google.com/gmail/api/guides/drafts); a draft that is gone answers 404
+("Requested entity was not found.").  Recipients and the daily limit are checked at send.
+
+Pessimistic mode ``replace_message_id=True``: every message sent (``messages.send`` or
+``drafts.send``) gets a new ``Message-ID`` made by Gmail, and the sender's one is not kept
+anywhere — as reported of the Gmail API ("sending with smtp preserves message-IDs and sending
+via the API creates new ones", https://github.com/gauteh/lieer/issues/198, 2021; "Gmail
+overwrites Message-ID and don't even keep the original value in X-Google-Original-Message-ID
+as it used to do", https://github.com/FlowCrypt/flowcrypt-browser/issues/4273, 2022).  The
+fake keeps the original in the record's ``_original_message_id`` for the tests' eyes only.
 """
 from __future__ import annotations
 
@@ -47,10 +62,13 @@ def unb64url(text: str) -> bytes:
 class GmailBackend:
     # "raw" is required (discovery annotation) unless the message comes as media
     body_rules = {"gmail.users.messages.send": {"exempt_with_media": {("Message", "raw")}}}
+    DRAFT_GONE = "Requested entity was not found."
 
     def __init__(self, fake: "FakeGoogle", *, user_email: str, max_recipients: int = 100,
-                 daily_limit: int | None = None) -> None:
+                 daily_limit: int | None = None, replace_message_id: bool = False) -> None:
         self.fake = fake
+        self.replace_message_id = replace_message_id
+        self.drafts: dict[str, dict[str, dict[str, Any]]] = {}
         self.user_email = user_email
         self.max_recipients = max_recipients
         self.daily_limit = daily_limit
@@ -61,6 +79,12 @@ class GmailBackend:
             "gmail.users.messages.send": self.send,
             "gmail.users.messages.list": self.list,
             "gmail.users.messages.get": self.get,
+            "gmail.users.drafts.create": self.draft_create,
+            "gmail.users.drafts.get": self.draft_get,
+            "gmail.users.drafts.send": self.draft_send,
+            "gmail.users.drafts.delete": self.draft_delete,
+            "gmail.users.drafts.list": self.draft_list,
+            "gmail.users.threads.get": self.thread_get,
         }
 
     # -- test-side helpers ------------------------------------------------------------------
@@ -82,18 +106,22 @@ class GmailBackend:
     def _parse(raw: bytes) -> email.message.EmailMessage:
         return email.message_from_bytes(raw, policy=email.policy.default)
 
-    def send(self, call: "Call") -> Any:
+    def _raw_of(self, call: "Call", body: Any) -> bytes:
         if call.media is not None:
-            raw = call.media.data
-        else:
-            text = (call.body or {}).get("raw")
-            if not text:
-                raise bad_request("'raw' RFC822 payload message string or uploading message via /upload/* URL "
-                                  "required", field="raw")
-            try:
-                raw = unb64url(text)
-            except (binascii.Error, ValueError):
-                raise bad_request("Invalid value for ByteString: raw", field="raw") from None
+            return call.media.data
+        text = (body or {}).get("raw")
+        if not text:
+            raise bad_request("'raw' RFC822 payload message string or uploading message via /upload/* URL "
+                              "required", field="raw")
+        try:
+            return unb64url(text)
+        except (binascii.Error, ValueError):
+            raise bad_request("Invalid value for ByteString: raw", field="raw") from None
+
+    def send(self, call: "Call") -> Any:
+        return self._deliver(call, self._raw_of(call, call.body), (call.body or {}).get("threadId"))
+
+    def _deliver(self, call: "Call", raw: bytes, thread_id: str | None) -> Any:
         message = self._parse(raw)
         recipients = email.utils.getaddresses(
             [str(v) for h in ("To", "Cc", "Bcc") for v in (message.get_all(h) or [])])
@@ -107,15 +135,25 @@ class GmailBackend:
         if self.daily_limit is not None and len(box) >= self.daily_limit:
             raise ApiError(429, "User-rate limit exceeded. Daily sending limit reached.", reason="rateLimitExceeded")
         msg_id = self.fake.new_id(16, "0123456789abcdef")
-        if message.get("Message-ID") is None:
-            raw = f"Message-ID: <{msg_id}@mail.gmail.com>\r\n".encode() + raw
+        original = str(message.get("Message-ID", "")).strip().strip("<>")
+        if message.get("Message-ID") is None or self.replace_message_id:
+            raw = self._without_message_id(raw)
+            token = self.fake.new_id(40, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            raw = f"Message-ID: <CA+{token}@mail.gmail.com>\r\n".encode() + raw
             message = self._parse(raw)
-        thread_id = (call.body or {}).get("threadId") or msg_id
+        thread_id = thread_id or msg_id
+        record = self._record(box, msg_id, thread_id, raw, message, ["SENT"])
+        record["_original_message_id"] = original
+        box.append(record)
+        return {"id": msg_id, "threadId": thread_id, "labelIds": ["SENT"]}
+
+    def _record(self, box: list[Any], msg_id: str, thread_id: str, raw: bytes, message: Any,
+                labels: list[str]) -> dict[str, Any]:
         when = self.fake.now()
-        record = {
+        return {
             "id": msg_id,
             "threadId": thread_id,
-            "labelIds": ["SENT"],
+            "labelIds": labels,
             "snippet": self._snippet(message),
             "historyId": str(1000 + len(box)),
             "internalDate": str(int(when.timestamp() * 1000)),
@@ -123,8 +161,80 @@ class GmailBackend:
             "_raw": raw,
             "_message_id": str(message.get("Message-ID", "")).strip().strip("<>"),
         }
-        box.append(record)
-        return {"id": msg_id, "threadId": thread_id, "labelIds": ["SENT"]}
+
+    @staticmethod
+    def _without_message_id(raw: bytes) -> bytes:
+        head, sep, body = raw.partition(b"\r\n\r\n")
+        if not sep:
+            head, sep, body = raw.partition(b"\n\n")
+        lines, skip = [], False
+        for line in head.splitlines(keepends=True):
+            if line[:1] in (b" ", b"\t") and skip:
+                continue
+            skip = line.lower().startswith(b"message-id:")
+            if not skip:
+                lines.append(line)
+        return b"".join(lines) + sep + body
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    def _drafts(self, user: str) -> dict[str, dict[str, Any]]:
+        key = self.user_email if user == "me" else user
+        return self.drafts.setdefault(key.lower(), {})
+
+    def draft_create(self, call: "Call") -> Any:
+        body = call.body or {}
+        message_body = body.get("message") or {}
+        raw = self._raw_of(call, message_body)
+        message = self._parse(raw)
+        if message.get("Message-ID") is None:
+            raw = f"Message-ID: <{self.fake.new_id(20)}@mail.gmail.com>\r\n".encode() + raw
+            message = self._parse(raw)
+        drafts = self._drafts(call.arg("userId"))
+        draft_id = "r" + self.fake.new_id(19, "0123456789")
+        msg_id = self.fake.new_id(16, "0123456789abcdef")
+        record = self._record([], msg_id, message_body.get("threadId") or msg_id, raw, message, ["DRAFT"])
+        drafts[draft_id] = record
+        return {"id": draft_id, "message": {"id": msg_id, "threadId": record["threadId"], "labelIds": ["DRAFT"]}}
+
+    def _draft(self, call: "Call", draft_id: str | None) -> dict[str, Any]:
+        record = self._drafts(call.arg("userId")).get(draft_id or "")
+        if record is None:
+            raise ApiError(404, self.DRAFT_GONE)
+        return record
+
+    def draft_get(self, call: "Call") -> Any:
+        record = self._draft(call, call.arg("id"))
+        return {"id": call.arg("id"), "message": {"id": record["id"], "threadId": record["threadId"],
+                                                  "labelIds": record["labelIds"]}}
+
+    def draft_send(self, call: "Call") -> Any:
+        draft_id = (call.body or {}).get("id")
+        record = self._draft(call, draft_id)
+        out = self._deliver(call, record["_raw"], record["threadId"])
+        del self._drafts(call.arg("userId"))[draft_id]
+        return out
+
+    def draft_delete(self, call: "Call") -> Any:
+        self._draft(call, call.arg("id"))
+        del self._drafts(call.arg("userId"))[call.arg("id")]
+        return None
+
+    def thread_get(self, call: "Call") -> Any:
+        """users.threads.get: the thread's messages (sent ones; drafts are not in the mailbox list), oldest first."""
+        box = self._mailbox(call.arg("userId"))
+        messages = [m for m in box if m["threadId"] == call.arg("id")]
+        if not messages:
+            raise ApiError(404, "Requested entity was not found.")
+        return {"id": call.arg("id"), "historyId": messages[-1]["historyId"],
+                "messages": [{"id": m["id"], "threadId": m["threadId"], "labelIds": m["labelIds"]} for m in messages]}
+
+    def draft_list(self, call: "Call") -> Any:
+        drafts = self._drafts(call.arg("userId"))
+        out: dict[str, Any] = {"resultSizeEstimate": len(drafts)}
+        if drafts:
+            out["drafts"] = [{"id": k, "message": {"id": v["id"], "threadId": v["threadId"]}} for k, v in drafts.items()]
+        return out
 
     @staticmethod
     def _snippet(message: email.message.EmailMessage) -> str:

@@ -126,6 +126,7 @@ class Fault:
     status: int
     method: str | None
     after: int = 0  # matching calls to let through before failing
+    applied: bool = False  # the call is carried out, then answered with the error (a lost success)
 
 
 @dataclass
@@ -156,6 +157,25 @@ class FakeGoogle:
         user_email: the mailbox ``userId="me"`` stands for in Gmail.
         gmail_max_recipients: recipients (To+Cc+Bcc) allowed in one Gmail message.
         gmail_daily_limit: messages one mailbox may send; None = unlimited.
+        pessimistic: turn on every mode below in which Google is documented or reported to
+            behave less kindly than the optimistic default (each can also be set alone):
+        gmail_replaces_message_id: Gmail gives every sent message its own Message-ID (see
+            :mod:`.gmail`).
+        sharing_needs_account: Drive refuses to share without a notification with an address
+            that has no Google account (see :mod:`.drive`).
+        forms_create_lost_once: the first ``forms.create`` makes the form and answers 503 (a
+            success hidden by a 5xx or a timeout, which googleapiclient's ``num_retries`` would
+            answer by creating again: issue 13, item 6).
+        forms_email_default: a new form's ``emailCollectionType``; pessimistic: ``VERIFIED``, the
+            documented default for a Workspace owner (forms.v1 discovery, FormSettings).
+        modern_errors: Forms and Sheets answer errors with ``code``, ``message``, ``status`` and
+            ``details`` only, without the legacy ``errors[].reason`` list (the newer APIs' shape,
+            https://cloud.google.com/apis/design/errors); a missing-scope 403 carries its reason in
+            an ``ErrorInfo`` detail (``ACCESS_TOKEN_SCOPE_INSUFFICIENT``).
+        sheets_cell_limit: a cell may hold at most this many characters (pessimistic: 50,000,
+            Google's documented limit); a longer one is a 400.
+        forms_responses_unordered: ``responses.list`` returns responses in an order that is not
+            their submission order (Google documents none).
     """
 
     def __init__(
@@ -167,7 +187,20 @@ class FakeGoogle:
         user_email: str = "owner@example.org",
         gmail_max_recipients: int = 100,
         gmail_daily_limit: int | None = None,
+        pessimistic: bool = False,
+        gmail_replaces_message_id: bool | None = None,
+        sharing_needs_account: bool | None = None,
+        forms_create_lost_once: bool | None = None,
+        forms_email_default: str | None = None,
+        modern_errors: bool | None = None,
+        sheets_cell_limit: int | None = None,
+        forms_responses_unordered: bool | None = None,
     ) -> None:
+        self.pessimistic = pessimistic
+
+        def mode(value: bool | None) -> bool:
+            return pessimistic if value is None else value
+
         self.catalog = load_catalog()
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.random = random.Random(seed)
@@ -185,13 +218,20 @@ class FakeGoogle:
         self._thread: threading.Thread | None = None
         self.url = ""
 
-        self.drive = DriveBackend(self)
-        self.forms = FormsBackend(self, created_published=forms_created_published)
-        self.sheets = SheetsBackend(self)
+        self.drive = DriveBackend(self, sharing_needs_account=mode(sharing_needs_account))
+        self.forms = FormsBackend(self, created_published=forms_created_published,
+                                  email_default=forms_email_default or ("VERIFIED" if pessimistic else "DO_NOT_COLLECT"),
+                                  unordered=mode(forms_responses_unordered))
+        self.sheets = SheetsBackend(self, cell_limit=sheets_cell_limit or (SheetsBackend.CELL_LIMIT if pessimistic
+                                                                          else None))
+        self.modern_errors = mode(modern_errors)
         self.gmail = GmailBackend(
-            self, user_email=user_email, max_recipients=gmail_max_recipients, daily_limit=gmail_daily_limit
+            self, user_email=user_email, max_recipients=gmail_max_recipients, daily_limit=gmail_daily_limit,
+            replace_message_id=mode(gmail_replaces_message_id)
         )
         self.directory = DirectoryBackend(self)
+        if mode(forms_create_lost_once):
+            self._faults.append(Fault(1, 503, "forms.create", applied=True))
         self._backends = [self.drive, self.forms, self.sheets, self.gmail, self.directory]
         self._handlers: dict[str, Callable[[Call], Any]] = {}
         self._body_rules: dict[str, dict[str, Any]] = {}
@@ -228,15 +268,18 @@ class FakeGoogle:
 
     # -- test-side controls ---------------------------------------------------------------
 
-    def fail_next(self, n: int = 1, status: int = 429, method: str | None = None, *, after: int = 0) -> None:
+    def fail_next(self, n: int = 1, status: int = 429, method: str | None = None, *, after: int = 0,
+                  applied: bool = False) -> None:
         """Answer the next ``n`` calls (of ``method`` only, if given) with ``status``.
 
         ``method`` is a call key ("forms.batchUpdate", "directory.batch") or a discovery
         id ("forms.forms.batchUpdate"). Faults queue up in the order they were added.
         ``after``: let that many matching calls succeed first (e.g. fail the 3rd send).
+        ``applied``: carry the call out (state changes) and answer the error anyway — a success whose
+        answer was lost, as a 5xx or a timeout after Google did the work.
         """
         with self._lock:
-            self._faults.append(Fault(n, status, call_key(method) if method else None, after))
+            self._faults.append(Fault(n, status, call_key(method) if method else None, after, applied))
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -376,8 +419,12 @@ class FakeGoogle:
                     reply = self._start_resumable(call, headers)
                 else:
                     reply = self._run(call)
+                if reply.status < 300:
+                    self._take_fault(key, applied=True)
             except ApiError as err:
                 reply = Reply.error(err)
+            if reply.status >= 400 and self.modern_errors and method.api in ("forms", "sheets"):
+                reply = _modern(reply)
             if reply.status < 300:
                 self.ok_calls[key] += 1
             self.log.append(LoggedCall(key, method.http_method, method.template, reply.status, in_batch))
@@ -396,9 +443,9 @@ class FakeGoogle:
             return Reply(204)
         return Reply(200, fieldmask.apply(result, call.query.get("fields")))
 
-    def _take_fault(self, key: str) -> None:
+    def _take_fault(self, key: str, applied: bool = False) -> None:
         for fault in self._faults:
-            if fault.remaining > 0 and fault.method in (None, key):
+            if fault.remaining > 0 and fault.method in (None, key) and fault.applied == applied:
                 if fault.after > 0:
                     fault.after -= 1
                     return
@@ -555,6 +602,19 @@ class FakeGoogle:
                 parts.append((req.content_id, reply.status, out_headers, reply.payload()))
             payload, content_type = multipart.build_batch_response(parts)
             return Reply(200, payload, content_type=content_type)
+
+
+def _modern(reply: Reply) -> Reply:
+    """The error body without the legacy ``errors`` list; a scope 403 gets Google's ErrorInfo detail."""
+    body = reply.body
+    if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
+        return reply
+    error = dict(body["error"])
+    legacy = error.pop("errors", None) or [{}]
+    if legacy[0].get("reason") == "insufficientPermissions":
+        error["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                             "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com"}]
+    return Reply(reply.status, {"error": error}, reply.headers, reply.content_type)
 
 
 class _BatchMethod:

@@ -123,8 +123,13 @@ def _render(cell: Cell, option: str) -> Any:
 
 
 class SheetsBackend:
-    def __init__(self, fake: "FakeGoogle") -> None:
+    #: "Your input contains more than the maximum of 50000 characters in a single cell." (Sheets' answer; the
+    #: limit is in Google's "Files you can store in Google Drive": a cell holds at most 50,000 characters)
+    CELL_LIMIT = 50_000
+
+    def __init__(self, fake: "FakeGoogle", cell_limit: int | None = None) -> None:
         self.fake = fake
+        self.cell_limit = cell_limit
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.writes: list[Write] = []
 
@@ -350,6 +355,9 @@ class SheetsBackend:
         for i, row in enumerate(values):
             if not isinstance(row, list):
                 raise bad_request(f"Invalid values[{i}]: expected a list of values.")
+            if self.cell_limit is not None and any(isinstance(v, str) and len(v) > self.cell_limit for v in row):
+                raise bad_request(f"Your input contains more than the maximum of {self.cell_limit} characters in a "
+                                  "single cell.")
             for j, value in enumerate(row):
                 if isinstance(value, (dict, list)):
                     raise bad_request(f"Invalid values[{i}][{j}]: {value!r}")

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 #: Settings under ``google:`` in club.yaml.
-OPTIONS = {"token", "groups", "folder_id", "read_mail", "delegated_user", "spreadsheet", "share_with"}
+OPTIONS = {"token", "groups", "folder_id", "read_mail", "delegated_user", "spreadsheet", "share_with", "responders"}
 
 
 def consumer_address(address: str) -> bool:
@@ -66,13 +66,15 @@ class GoogleBackend:
 
     @property
     def can_find_sent(self) -> bool:
-        """True when the sign-in may search the sent mail (``gmail.readonly``)."""
+        """True when mail goes through Gmail drafts (``gmail.compose``): whether a message went out can always be
+        told; False for an older ``gmail.send`` sign-in (see :mod:`automation.workspace.google.gmail`)."""
         return self.mail.can_find_sent
 
     @classmethod
     def connect(cls, connection: Connection, store: Any, group_address: str, *, groups: str = "directory",
                 spreadsheet_title: str = "Club responses", folder_id: str | None = None,
-                share_with: str | None = None, can_read_mail: bool | None = None) -> "GoogleBackend":
+                share_with: str | None = None, can_read_mail: bool | None = None,
+                responders: str = "anyone") -> "GoogleBackend":
         """Every adapter on one connection.  ``groups``: ``directory`` (Workspace) or ``roster`` (gmail.com)."""
         memo = Memo(store)
         group: DirectoryGroup | RosterListGroup
@@ -80,9 +82,9 @@ class GoogleBackend:
             group = DirectoryGroup(connection, group_address)
         else:
             group = RosterListGroup(store, group_address)
-        return cls(forms=GoogleForms(connection, memo),
+        return cls(forms=GoogleForms(connection, memo, responders=responders),
                    sheets=GoogleSheets(connection, memo, spreadsheet_title, folder_id=folder_id, share_with=share_with),
-                   mail=GmailMail(connection, can_read=can_read_mail), group=group,
+                   mail=GmailMail(connection, can_read=can_read_mail, memo=memo), group=group,
                    files=GoogleDrive(connection, memo, folder_id=folder_id, share_with=share_with))
 
     @classmethod
@@ -96,7 +98,8 @@ class GoogleBackend:
         directory otherwise), ``folder_id`` (Drive folder for the spreadsheet and
         files; required for a service account without delegation), ``read_mail``
         (ask for gmail.readonly), ``delegated_user``, ``spreadsheet`` (title),
-        ``share_with`` (who gets the report link; default the mentor).
+        ``share_with`` (who gets the report link; default the mentor), ``responders`` (who may answer
+        the forms: ``anyone`` with the link, the default, or a domain name such as ``amuca.kg``).
         """
         opts = dict(options or {})
         unknown = sorted(set(opts) - OPTIONS)
@@ -109,15 +112,23 @@ class GoogleBackend:
         scopes = required_scopes(groups=groups == "directory", read_mail=bool(opts.get("read_mail")))
         loaded = load_credentials(credentials_path, scopes, token_path=opts.get("token"),
                                   delegated_user=opts.get("delegated_user"))
-        if loaded.kind == "service_account" and not loaded.subject:
-            if not opts.get("folder_id"):
-                raise CredentialsError(
-                    f"{credentials_path}: a service account without domain-wide delegation owns no Drive storage, "
-                    "so it cannot make forms or spreadsheets. Either set delegated_user (a user of your Workspace "
-                    "domain it acts as) or put google: folder_id: <a folder of a Shared Drive> in club.yaml.")
         return cls.connect(Connection(loaded.credentials), store, group_address, groups=groups,
                            spreadsheet_title=opts.get("spreadsheet") or spreadsheet_title,
-                           folder_id=opts.get("folder_id"), share_with=opts.get("share_with") or mentor_email)
+                           folder_id=opts.get("folder_id"), share_with=opts.get("share_with") or mentor_email,
+                           responders=_responders(opts.get("responders")))
+
+
+def _responders(value: Any) -> str:
+    """``google.responders`` checked: ``anyone`` (default) or a domain name.  Raises CredentialsError."""
+    from automation.errors import BackendError
+    from automation.workspace.google.forms import responder_permission
+
+    text = str(value or "anyone").strip()
+    try:
+        responder_permission(text)
+    except BackendError as e:
+        raise CredentialsError(str(e)) from None
+    return text
 
 
 if TYPE_CHECKING:  # mypy checks here that GoogleBackend has every member of the Backend protocol

@@ -113,6 +113,11 @@ def error_details(e: Any) -> tuple[int, str, str]:
     reason = ""
     if err.get("errors"):
         reason = str(err["errors"][0].get("reason", ""))
+    else:  # the newer APIs (Forms, Sheets) send no legacy errors[]: the reason is in an ErrorInfo detail
+        for d in err.get("details") or []:
+            if isinstance(d, dict) and str(d.get("@type", "")).endswith("google.rpc.ErrorInfo") and d.get("reason"):
+                reason = str(d["reason"])
+                break
     message = str(err.get("message") or getattr(e, "reason", "") or e)
     return status, reason, message
 

@@ -11,9 +11,8 @@ The credentials file (``credentials: credentials.json`` in club.yaml) is one of:
   Workspace, with domain-wide delegation to a user of the domain
   (``"delegated_user": "admin@club.kg"`` in the file, or ``google:
   delegated_user:`` in club.yaml) — it then acts as that user.  A service
-  account alone owns no Drive storage, so it cannot make forms or sheets in
-  a My Drive; without delegation it can only work in a Shared Drive folder
-  (``google: folder_id:``) and cannot send mail or manage groups;
+  account without delegation has no mailbox and no Drive of its own and is
+  refused at start (:func:`no_delegation_message`);
 * an ``authorized_user`` token (what ``gcloud auth application-default login`` writes).
 
 Every problem — missing, malformed, expired, revoked, or lacking a scope — is a
@@ -32,6 +31,7 @@ from automation.errors import AutomationError
 
 SCOPE = {
     "drive.file": "https://www.googleapis.com/auth/drive.file",
+    "gmail.compose": "https://www.googleapis.com/auth/gmail.compose",
     "gmail.send": "https://www.googleapis.com/auth/gmail.send",
     "gmail.readonly": "https://www.googleapis.com/auth/gmail.readonly",
     "groups": "https://www.googleapis.com/auth/admin.directory.group.member",
@@ -41,7 +41,10 @@ SCOPE = {
 SCOPE_PURPOSE = {
     SCOPE["drive.file"]: "create the forms, the season's spreadsheet and the report files, and only those "
                          "(the app cannot see any other file in the Drive)",
-    SCOPE["gmail.send"]: "send the club's mailings from this account (cannot read any mail)",
+    SCOPE["gmail.compose"]: "send the club's mailings from this account, each first as a draft, so that after a "
+                            "crash the program can tell whether a message went out (it cannot read your mail)",
+    SCOPE["gmail.send"]: "send the club's mailings from this account (an older sign-in: after a crash an "
+                         "uncertain message is reported to the admin instead of being checked)",
     SCOPE["gmail.readonly"]: "optional: after a crash, look in the sent mail whether a message already went out, "
                              "so nobody gets it twice (without it such a message is reported to the admin)",
     SCOPE["groups"]: "Workspace only: add and remove members of the club's Google Group",
@@ -53,8 +56,15 @@ class CredentialsError(AutomationError):
 
 
 def required_scopes(groups: bool = False, read_mail: bool = False) -> list[str]:
-    """The least scopes that work: Drive files made by the app, Gmail send (+read, +groups if asked)."""
-    scopes = [SCOPE["drive.file"], SCOPE["gmail.send"]]
+    """The least scopes that work: Drive files made by the app, Gmail drafts and sending (+read, +groups if asked).
+
+    ``gmail.compose`` ("Manage drafts and send emails") is the least Gmail scope whose methods include
+    drafts.create, drafts.get and drafts.send (their ``scopes`` in the Gmail v1 discovery document);
+    drafts are how a message is sent exactly once although Gmail replaces its Message-ID
+    (automation/workspace/google/gmail_drafts.py).  A sign-in that still carries ``gmail.send`` instead
+    is accepted (:func:`_check_scopes`) and works without drafts.
+    """
+    scopes = [SCOPE["drive.file"], SCOPE["gmail.compose"]]
     if read_mail:
         scopes.append(SCOPE["gmail.readonly"])
     if groups:
@@ -64,12 +74,34 @@ def required_scopes(groups: bool = False, read_mail: bool = False) -> list[str]:
 
 @dataclass
 class LoadedCredentials:
-    """``kind``: ``oauth`` (token from the browser sign-in), ``service_account`` or ``authorized_user``."""
+    """``kind``: ``oauth`` (token from the browser sign-in), ``service_account`` or ``authorized_user``.
+
+    ``declined``: optional scopes the admin unticked on Google's consent page (the sign-in works
+    without them; :data:`DECLINED_MEANS` says what each one's absence means)."""
 
     credentials: Any
     kind: str
     scopes: list[str] = field(default_factory=list)
     subject: str | None = None  # the user a service account acts as
+    declined: list[str] = field(default_factory=list)
+
+
+#: Scopes the program works without, and what their absence means, in plain words.
+OPTIONAL = {SCOPE["gmail.readonly"]}
+DECLINED_MEANS = {
+    SCOPE["gmail.readonly"]: "the program will not read the sent mail. Nothing is lost: mail is sent through "
+                             "drafts, which tell after a crash whether a message went out. (With an older "
+                             "sign-in that still uses gmail.send, a message whose sending was cut off is "
+                             "reported to you instead of being checked.)",
+}
+#: What the consent page calls each scope's box (so the admin knows which one to tick).
+BOX = {
+    SCOPE["drive.file"]: "See, edit, create and delete only the specific Google Drive files you use with this app",
+    SCOPE["gmail.compose"]: "Manage drafts and send emails",
+    SCOPE["gmail.send"]: "Send email on your behalf",
+    SCOPE["gmail.readonly"]: "View your email messages and settings",
+    SCOPE["groups"]: "View and manage group subscriptions on your domain",
+}
 
 
 def _read_json(path: Path, what: str, fix: str) -> dict[str, Any]:
@@ -120,7 +152,8 @@ def write_token(creds: Any, token_path: Path) -> None:
 def _check_scopes(have: list[str] | None, need: list[str], where: str) -> None:
     if have is None:
         return
-    missing = [s for s in need if s not in set(have)]
+    granted = _equivalent(list(have))  # gmail.send: an older sign-in, which sends without drafts
+    missing = [s for s in need if s not in granted and s not in OPTIONAL]  # an unticked optional box is fine
     if missing:
         names = ", ".join(m.rsplit("/", 1)[-1] for m in missing)
         raise CredentialsError(f"{where}: the Google sign-in does not allow {names}. Run `python main.py auth` "
@@ -196,13 +229,34 @@ def load_credentials(path: str | Path, scopes: list[str], token_path: str | Path
             raise CredentialsError(f"{path}: the service account key is incomplete or damaged ({e}). Create a new "
                                    "key in the Google Cloud console (IAM > Service accounts > Keys) and save it "
                                    "here.") from None
-        if subject:
-            creds = creds.with_subject(subject)
+        if not subject:  # refused at start: it could neither send mail nor make usable forms
+            raise CredentialsError(no_delegation_message(path, creds, scopes))
+        creds = creds.with_subject(subject)
         return LoadedCredentials(creds, "service_account", list(scopes), subject)
     raise CredentialsError(
         f"{path}: this is not a Google credentials file this program knows (expected an OAuth client of type "
         "'Desktop app' with an \"installed\" key, or a service account key with \"type\": \"service_account\"). "
         + GET_CREDENTIALS)
+
+
+def no_delegation_message(credentials_path: Path, credentials: Any, scopes: list[str]) -> str:
+    """What to do when the credentials are a service account acting as nobody (no domain-wide delegation).
+
+    Such an account has no mailbox and no Drive of its own: Gmail answers 400 "Precondition check
+    failed." (failedPrecondition; e.g. googleapis/google-api-python-client#984,
+    googleapis/google-api-nodejs-client#2322), and ``forms.create`` takes no parent folder, so a form
+    would land in the service account's own Drive, which the club cannot use.  So it is refused at start.
+    """
+    client_id = getattr(credentials, "client_id", None) or getattr(credentials, "_client_id", None) or "(see the key)"
+    who = getattr(credentials, "service_account_email", "the service account")
+    return (f"{credentials_path}: {who} is a service account without domain-wide delegation. It has no mailbox "
+            "and no Drive of its own, so it cannot send the club's mail (Gmail refuses with \"Precondition check "
+            "failed\") or make forms the club can use (a form cannot be put in a folder when it is made). "
+            "Do one of these: (1) in Google Workspace, let it act for a user: Admin console > Security > "
+            f"Access and data control > API controls > Domain-wide delegation > Add new, client ID {client_id}, "
+            f"scopes {','.join(scopes)}; then put google: delegated_user: <that user's address> in club.yaml; "
+            "or (2) use an OAuth client of type \"Desktop app\" instead and sign in once with "
+            "`python main.py auth` (docs/GOOGLE.md, Part 2).")
 
 
 def sign_in(path: str | Path, scopes: list[str], token_path: str | Path | None = None,
@@ -226,16 +280,54 @@ def sign_in(path: str | Path, scopes: list[str], token_path: str | Path | None =
         raise CredentialsError(f"{path}: the OAuth client file is damaged ({e}). " + GET_CREDENTIALS) from None
     runner = run_flow or (lambda f: f.run_local_server(port=0, open_browser=True,
                                                         authorization_prompt_message="Open this link to sign in: {url}"))
+    # Google's consent page lets the admin untick boxes; oauthlib then raises "Scope has changed" unless
+    # OAUTHLIB_RELAX_TOKEN_SCOPE is set (oauthlib/oauth2/rfc6749/parameters.py, validate_token_parameters).
+    # The grant is accepted here and checked against what the program needs just below.
+    relaxed = os.environ.get("OAUTHLIB_RELAX_TOKEN_SCOPE")
+    os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
     try:
         creds = runner(flow)
     except Exception as e:  # oauthlib raises its own errors (access_denied, mismatching state, ...)
         raise CredentialsError(f"The Google sign-in did not finish ({e}). Run `python main.py auth` again and "
                                "allow access.") from None
-    granted = list(getattr(creds, "granted_scopes", None) or creds.scopes or scopes)
+    finally:
+        if relaxed is None:
+            os.environ.pop("OAUTHLIB_RELAX_TOKEN_SCOPE", None)
+        else:
+            os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = relaxed
+    granted = _scope_list(getattr(creds, "granted_scopes", None)) or list(creds.scopes or scopes)
     token = Path(token_path) if token_path else default_token_path(path)
-    _check_scopes(granted, [s for s in scopes if s != SCOPE["gmail.readonly"]], str(token))
+    needed = [s for s in scopes if s not in OPTIONAL]
+    missing = [s for s in needed if s not in _equivalent(granted)]
+    if missing:
+        boxes = "; ".join(f"«{BOX.get(m, m)}» ({m.rsplit('/', 1)[-1]})" for m in missing)
+        raise CredentialsError(f"The Google sign-in was made without a permission the program needs: {boxes}. "
+                               "Nothing was saved. Run `python main.py auth` again and tick that box on Google's "
+                               "page.")
+    if sorted(granted) != sorted(creds.scopes or []):  # save the scopes actually granted, not those asked for
+        from google.oauth2.credentials import Credentials
+
+        info = json.loads(creds.to_json())
+        info["scopes"] = granted
+        creds = Credentials.from_authorized_user_info(info)
     write_token(creds, token)
-    return LoadedCredentials(creds, "oauth", granted)
+    declined = [s for s in scopes if s in OPTIONAL and s not in granted]
+    return LoadedCredentials(creds, "oauth", granted, declined=declined)
+
+
+def _scope_list(value: Any) -> list[str]:
+    """Granted scopes as a list (oauthlib gives a list or a space-separated string)."""
+    if not value:
+        return []
+    return value.split() if isinstance(value, str) else [str(v) for v in value]
+
+
+def _equivalent(granted: list[str]) -> set[str]:
+    """The granted scopes, with gmail.send standing in for gmail.compose (see :func:`required_scopes`)."""
+    out = set(granted)
+    if SCOPE["gmail.send"] in out:
+        out.add(SCOPE["gmail.compose"])
+    return out
 
 
 def describe(loaded: LoadedCredentials, token_path: Path | None = None) -> str:
@@ -243,12 +335,14 @@ def describe(loaded: LoadedCredentials, token_path: Path | None = None) -> str:
     lines = []
     if loaded.kind == "service_account":
         who = getattr(loaded.credentials, "service_account_email", "?")
-        lines.append(f"Service account {who}" + (f", acting as {loaded.subject}" if loaded.subject else
-                                                 " (no delegation: only a Shared Drive folder can be used)"))
+        lines.append(f"Service account {who}, acting as {loaded.subject}")
     else:
         lines.append("Signed in with a Google account" + (f"; the sign-in is saved in {token_path} (only you can "
                                                           "read it)" if token_path else ""))
     lines.append("Permissions:")
     for s in loaded.scopes:
         lines.append(f"  - {s.rsplit('/', 1)[-1] or s}: {SCOPE_PURPOSE.get(s, '')}")
+    for s in loaded.declined:
+        lines.append(f"Not allowed (the box was unticked): {s.rsplit('/', 1)[-1]}. This means: "
+                     f"{DECLINED_MEANS.get(s, 'the program works without it')}")
     return "\n".join(lines)

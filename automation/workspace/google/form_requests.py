@@ -1,10 +1,11 @@
-"""The Google Forms (API v1) requests a template becomes: one bilingual form in exactly three calls.
+"""The Google Forms (API v1) requests a template becomes: one bilingual form in exactly three Forms calls.
 
 :func:`build_form_requests` is pure: it turns a :class:`~automation.model.FormSpec`
 into the three request bodies — ``forms.create`` (title only, as the API
 demands), ONE ``forms.batchUpdate`` (form description, settings, then every
 item with its grading) and ``forms.setPublishSettings``.  ``python main.py
-forms build TEMPLATE --json`` prints exactly these bodies.
+forms build TEMPLATE --json`` prints exactly these bodies.  (The adapter then sets who may answer
+with one Drive call: :func:`automation.workspace.google.forms.responder_permission`.)
 
 Decisions (argued in docs/GOOGLE.md):
 
@@ -255,10 +256,11 @@ def build_form_requests(spec: FormSpec, deadline: datetime | None = None, *,
     if spec.quiz:
         settings["quizSettings"] = {"isQuiz": True}
         mask.append("quizSettings.isQuiz")
-    if spec.collect_email:
-        # RESPONDER_INPUT: she types her address; VERIFIED would force a Google sign-in on her phone.
-        settings["emailCollectionType"] = "RESPONDER_INPUT"
-        mask.append("emailCollectionType")
+    # Always explicit: the default is VERIFIED when the owner is a Workspace account (FormSettings in the
+    # forms.v1 discovery document), which would force a Google sign-in on every respondent's phone.
+    # RESPONDER_INPUT: she types her address.
+    settings["emailCollectionType"] = "RESPONDER_INPUT" if spec.collect_email else "DO_NOT_COLLECT"
+    mask.append("emailCollectionType")
     if mask:
         requests.append({"updateSettings": {"settings": settings, "updateMask": ",".join(mask)}})
     items: list[dict[str, Any]] = []

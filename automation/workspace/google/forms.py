@@ -21,7 +21,8 @@ from typing import Any
 from automation.errors import BackendError
 from automation.model import FormSpec, Participant, Question
 from automation.workspace.ports import CreatedForm, FetchedResponse
-from automation.workspace.google.api import Connection, RetryPolicy
+from automation.workspace.google.api import (Connection, RetryPolicy, auth_error, error_details, is_connection_error,
+                                            translate)
 from automation.workspace.google.form_requests import (CODE_QUESTION, FormIds, build_form_requests, document_title,
                                                        form_ids, google_id, label, publish_body)
 from automation.workspace.google.memo import Memo
@@ -125,10 +126,32 @@ def map_response(spec: FormSpec, ids: FormIds, response: dict[str, Any]) -> Fetc
 # --- the adapter ------------------------------------------------------------------------------
 
 
+def responder_permission(responders: str) -> dict[str, Any]:
+    """The Drive permission that makes ``responders`` the responders of a published form.
+
+    Since April 2025 who may answer a form is a Drive permission with ``view: "published"``
+    (Forms API release notes, 2025-04-08; guide "Publish and manage responders on the form",
+    https://developers.google.com/workspace/forms/api/guides/publish-form).  Google's own sample
+    (googleworkspace/python-samples, forms/snippets/anyone_with_link_responder.py, Apache-2.0) sets
+    ``{"type": "anyone", "view": "published", "role": "reader"}``; a domain gets ``type: domain``.
+    ``responders``: ``anyone`` or a domain name.  Raises BackendError for anything else.
+    """
+    if responders == "anyone":
+        return {"type": "anyone", "view": "published", "role": "reader"}
+    if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", responders.strip().lower()):
+        return {"type": "domain", "domain": responders.strip().lower(), "view": "published", "role": "reader"}
+    raise BackendError(f"google.responders: expected anyone or a domain name such as amuca.kg, found {responders!r}")
+
+
 class GoogleForms:
     """FormsPort on Google Forms.
 
-    Calls: :meth:`create_form` 3 (create, batchUpdate, setPublishSettings);
+    ``responders``: who may answer a published form — ``anyone`` (with the link; the default, since
+    most participants have no account in the club's Workspace domain) or a domain name
+    (``amuca.kg``: only signed-in users of that domain); see :func:`responder_permission`.
+
+    Calls: :meth:`create_form` 4 (create, batchUpdate, setPublishSettings, Drive ``permissions.create``
+    of the responders);
     :meth:`close_form` 1; :meth:`fetch_responses` ceil(N / 5000) responses.list
     (at least 1); :meth:`personal_links` none.  Raises
     :class:`~automation.errors.BackendError` (``GoogleAuthError`` for sign-in
@@ -138,9 +161,10 @@ class GoogleForms:
     backend = "google"
 
     def __init__(self, connection: Connection, memo: Memo | None = None, page_size: int = PAGE_SIZE,
-                 overlap: timedelta = SYNC_OVERLAP):
+                 overlap: timedelta = SYNC_OVERLAP, responders: str = "anyone"):
         self.conn = connection
         self.memo = memo or Memo()
+        self.responders = responders
         self.page_size = page_size
         self.overlap = overlap
         self._resource: Any = None
@@ -157,7 +181,7 @@ class GoogleForms:
         return self.conn.retry
 
     def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
-        """forms.create, one batchUpdate, setPublishSettings: 3 calls.
+        """forms.create, one batchUpdate, setPublishSettings, the responders (Drive permissions.create): 4 calls.
 
         Each step is recorded in the store (``google.forms.pending.<form key>``) as soon as Google
         answers, so a run that stopped part-way (a crash, or a failure after the form existed)
@@ -168,11 +192,17 @@ class GoogleForms:
         memo_key = f"forms.pending.{form_key}"
         step = self.memo.get(memo_key)
         resuming = step is not None
-        if step is None:
-            created = self.retry.call(self._forms.create(body=bodies["create"], unpublished=True),
-                                         f"create the form {form_key}", "forms")
-            step = {"id": created["formId"], "uri": created.get("responderUri"), "done": "create"}
+        if step is None or step.get("done") == "creating":
+            self.memo.set(memo_key, {"done": "creating"})
+            created = self._create_once(form_key, bodies["create"], look_first=step is not None)
+            done = "create"
+            if created.get("_adopted"):  # made by an attempt whose answer was lost (or an earlier run)
+                created = self.retry.call(self._forms.get(formId=created["formId"]),
+                                          f"read the form {form_key} found in Drive", "forms")
+                done = "batchUpdate" if created.get("items") else "create"
+            step = {"id": created["formId"], "uri": created.get("responderUri"), "done": done}
             self.memo.set(memo_key, step)
+            resuming = False
         form_id = step["id"]
         try:
             if step["done"] == "create":
@@ -187,10 +217,75 @@ class GoogleForms:
                                    f"publish the form {form_key}", "forms")
                 step = {**step, "done": "publish"}
                 self.memo.set(memo_key, step)
+            if step["done"] == "publish":
+                self.retry.call(self.conn.service("drive").permissions().create(
+                    fileId=form_id, body=responder_permission(self.responders), supportsAllDrives=True, fields="id"),
+                    f"let {'anyone with the link' if self.responders == 'anyone' else self.responders} answer "
+                    f"the form {form_key}", "drive")
+                step = {**step, "done": "responders"}
+                self.memo.set(memo_key, step)
         except BackendError as e:
             raise type(e)(f"{e} The unfinished form {form_id!r} is kept; the next run finishes it.") from None
         url = step.get("uri") or f"https://docs.google.com/forms/d/{form_id}/viewform"
         return CreatedForm(form_id, url)
+
+    def _create_once(self, form_key: str, body: dict[str, Any], look_first: bool) -> dict[str, Any]:
+        """``forms.create`` that never leaves two forms for one form key.
+
+        googleapiclient's own retry would send ``forms.create`` again after a 5xx or a timeout that
+        may have hidden a success, leaving a duplicate.  Here the create is sent once per attempt;
+        after a 5xx, a 429 or a lost connection (and when a crash interrupted an earlier attempt:
+        ``look_first``), the form is looked for in Drive by its file name, the ``documentTitle``
+        set in the same create call (unique per form key, see
+        :func:`~automation.workspace.google.form_requests.document_title`): 1 ``files.list``.
+        A form found there is adopted (``_adopted`` in the answer) instead of made again.
+        """
+        from googleapiclient.errors import HttpError
+
+        what = f"create the form {form_key}"
+        problem = ""
+        for attempt in range(self.retry.num_retries + 1):
+            if look_first or attempt:
+                found = self._find_made(body["info"].get("documentTitle") or body["info"]["title"], form_key)
+                if found is not None:
+                    return found
+                if attempt:
+                    self.retry.sleep(min(32.0, 2.0 ** attempt))
+            request = self._forms.create(body=body, unpublished=True)
+            request._sleep = self.retry.sleep
+            try:
+                return dict(request.execute(num_retries=0))
+            except HttpError as e:
+                status = error_details(e)[0]
+                if status != 429 and status < 500:
+                    raise translate(e, what, "forms") from None
+                problem = f"{status}: {error_details(e)[2]}"
+            except Exception as e:
+                auth = auth_error(e, what)
+                if auth is not None:
+                    raise auth from None
+                if not is_connection_error(e):
+                    raise
+                problem = f"no connection: {e}"
+        raise BackendError(f"Google Forms kept failing ({problem}); gave up trying to {what}. The next run looks "
+                           "for the form in Drive before making it, so no second form is made.")
+
+    def _find_made(self, name: str, form_key: str) -> dict[str, Any] | None:
+        """The newest form this program made under ``name`` (its Drive file name), or None.
+
+        No time filter: the file name holds the form key, so a form found is this key's form (one
+        whose questions are already in is then not given them again: see :meth:`create_form`).
+        """
+        escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+        q = f"name = '{escaped}' and mimeType = 'application/vnd.google-apps.form' and trashed = false"
+        listed = self.retry.call(self.conn.service("drive").files().list(
+            q=q, fields="files(id,createdTime)", pageSize=10, supportsAllDrives=True, includeItemsFromAllDrives=True),
+            f"look for the form {form_key} in Drive", "drive")
+        mine = listed.get("files", [])
+        if not mine:
+            return None
+        newest = max(mine, key=lambda f: f.get("createdTime") or "")
+        return {"formId": newest["id"], "_adopted": True}
 
     def _has_items(self, form_id: str, form_key: str) -> bool:
         """Whether an earlier, interrupted run already added the questions."""

@@ -1,12 +1,18 @@
-"""Gmail (API v1): send the jobs' RFC 5322 messages as they are, and find them again after a crash.
+"""Gmail (API v1): send the jobs' RFC 5322 messages exactly once, and tell after a crash what went out.
 
-``send`` posts the message's bytes (``users.messages.send``: ``raw`` base64url
-in JSON, or a ``message/rfc822`` upload above ``upload_threshold`` bytes) and
-returns Gmail's message id, which the delivery ledger keeps.  The job's
-deterministic ``Message-ID`` is kept, so ``find_sent`` can search the sent mail
-with ``rfc822msgid:`` — which needs a read scope (``gmail.readonly``); with
-``gmail.send`` alone Gmail cannot be searched and :class:`LookupUnavailable` is
-raised, so the job reports the message as unknown instead of resending it.
+**With ``gmail.compose``** (the sign-in asked for by default) every message goes through a
+draft (:mod:`automation.workspace.google.gmail_drafts`): ``drafts.create``, the draft's id
+written to the store, then ``drafts.send``.  After a crash a recorded draft that still exists
+was not sent, one that is gone was.  This does not depend on the ``Message-ID`` header, which
+Gmail replaces with its own (see that module for the reports); ``find_sent`` always answers
+(``can_find_sent`` is True) and no read scope is needed.
+
+**With ``gmail.send`` alone** (a sign-in made by an older version) messages go out with
+``users.messages.send`` (``raw`` base64url in JSON, or a ``message/rfc822`` upload above
+``upload_threshold`` bytes).  Nothing then proves a message was *not* sent: ``find_sent``
+finds it by ``rfc822msgid:`` only if Gmail kept the header and the sign-in may read mail
+(``gmail.readonly``), and otherwise raises :class:`LookupUnavailable`, so the job reports the
+message as unknown instead of resending it.  ``python main.py auth`` again gives the new scope.
 
 Recipients: Gmail delivers to the To/Cc/Bcc headers, not to a separate
 envelope, so the envelope addresses not already in To/Cc are put in ``Bcc``.
@@ -14,13 +20,12 @@ A message may have at most ``max_recipients`` (100) recipients through the API;
 a longer envelope is split into parts of the same message, each with its own
 ``Message-ID`` (``<id.partK@domain>`` for K ≥ 2) and an ``X-Club-Part: K/N``
 header, and ``send`` returns the parts' Gmail ids joined by commas.  A crash
-between parts is recovered part by part (``find_sent`` then ``send`` resend
-only the missing parts).  Every part carries the original To (the group
-address), which therefore gets one copy per part.
+between parts is recovered part by part.  Every part carries the original To
+(the group address), which therefore gets one copy per part.
 
 Retries: a 429 (Gmail did not take the message) is retried with backoff; a 5xx
-or a lost connection leaves the outcome unknown — it is retried only after the
-sent mail was searched and the message is not there (read scope), otherwise
+or a lost connection leaves the outcome unknown — with drafts the draft is looked up
+(gone = sent); without, the message is never sent again blindly:
 :class:`~automation.errors.BackendError` is raised and the ledger row stays
 ``queued`` for the next run to resolve.
 """
@@ -31,7 +36,6 @@ import base64
 import copy
 import io
 import random
-from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
@@ -39,6 +43,8 @@ from typing import Any
 from automation.errors import BackendError, DeliveryError
 from automation.workspace.ports import LookupUnavailable
 from automation.workspace.google.api import Connection, GoogleAuthError, auth_error, error_details, is_connection_error, translate
+from automation.workspace.google.gmail_drafts import DraftSender, NoComposeScope, memo_key, token_can_compose, wire_bytes
+from automation.workspace.google.memo import Memo
 
 READ_SCOPES = {
     "https://www.googleapis.com/auth/gmail.readonly",
@@ -73,16 +79,26 @@ def _part_id(message_id: str, k: int) -> str:
 class GmailMail:
     """MailPort on Gmail.
 
+    ``drafts``: send through drafts (needs ``gmail.compose``); None = when the credentials'
+    scopes allow it or do not say (a 403 on the first draft then falls back to ``messages.send``).
+    ``memo``: where the drafts' ids are kept (the store's ``meta`` table; in memory without one).
     ``can_read``: whether the token may search the mailbox (``gmail.readonly``);
     None = find out from the credentials' scopes, or from Gmail's 403.
-    Calls: 1 ``messages.send`` per message (per part when split);
-    :meth:`find_sent` 1 ``messages.list`` (+1 ``messages.get`` and one list per
-    further part for a split message).
+    Calls with drafts: 2 per message (``drafts.create`` + ``drafts.send``; per part when split);
+    :meth:`find_sent` 1 ``drafts.get`` per recorded part not yet known as sent, none for a message
+    never handed to Gmail.  Without: 1 ``messages.send``; :meth:`find_sent` 1 ``messages.list``
+    (+1 ``messages.get`` and one list per further part for a split message).
     """
 
     def __init__(self, connection: Connection, can_read: bool | None = None, max_recipients: int = MAX_RECIPIENTS,
-                 upload_threshold: int = UPLOAD_THRESHOLD, max_attempts: int = MAX_ATTEMPTS, user_id: str = "me"):
+                 upload_threshold: int = UPLOAD_THRESHOLD, max_attempts: int = MAX_ATTEMPTS, user_id: str = "me",
+                 memo: Memo | None = None, drafts: bool | None = None):
         self.conn = connection
+        self.memo = memo or Memo()
+        compose = drafts if drafts is not None else token_can_compose(connection.credentials)
+        self.use_drafts = compose is not False
+        self.drafts = DraftSender(connection, self.memo, user_id, upload_threshold, max_attempts,
+                                  gone_id=self._sent_in_thread)
         self.can_read = can_read if can_read is not None else token_can_read(connection.credentials)
         self.max_recipients = max_recipients
         self.upload_threshold = upload_threshold
@@ -93,14 +109,31 @@ class GmailMail:
 
     @property
     def can_find_sent(self) -> bool:
-        """True when the sign-in is known to carry a read scope, so :meth:`find_sent` can search the sent mail."""
-        return self.can_read is True
+        """True when messages go through drafts: :meth:`find_sent` then always answers (never raises
+        LookupUnavailable for a message this program sent).  Without drafts it is False: a search of the
+        sent mail that finds nothing proves nothing, as Gmail may have replaced the Message-ID."""
+        return self.use_drafts
 
     @property
     def _messages(self) -> Any:
         if self._resource is None:
             self._resource = self.conn.service("gmail").users().messages()
         return self._resource
+
+    def _sent_in_thread(self, rec: dict[str, Any]) -> str:
+        """Gmail's id of a draft that was sent while its answer was lost: with a read scope, the SENT message of
+        the draft's thread (1 ``threads.get``; the sent message stays in the draft's thread, which is assumed,
+        not documented); otherwise, or when not found, ``sent-draft:<draft id>``."""
+        fallback = f"sent-draft:{rec['draft']}"
+        if self.can_read is not True or not rec.get("thread"):
+            return fallback
+        try:
+            thread = self.conn.retry.call(self.conn.service("gmail").users().threads().get(
+                userId=self.user_id, id=rec["thread"], format="minimal"), "find the sent message", "gmail")
+        except BackendError:
+            return fallback
+        sent = [m["id"] for m in thread.get("messages", []) if "SENT" in (m.get("labelIds") or [])]
+        return str(sent[-1]) if sent else fallback
 
     # --- sending ------------------------------------------------------------------------------
     def parts(self, msg: EmailMessage, envelope_to: list[str]) -> list[EmailMessage]:
@@ -141,9 +174,17 @@ class GmailMail:
         if msg["Message-ID"] is None:
             raise DeliveryError("the message has no Message-ID (the mail jobs always set one)")
         mid = str(msg["Message-ID"])
+        parts = self.parts(msg, envelope_to)
+        if self.use_drafts:
+            try:
+                return self.drafts.send(mid, parts)
+            except NoComposeScope:  # nothing was made: this sign-in may only use messages.send
+                self.use_drafts = False
+                state = self.drafts.state(mid) or {}
+                self.memo.set(memo_key(mid), {**state, "legacy": True})
         done = self._found_parts.pop(mid, {})
         ids = []
-        for k, part in enumerate(self.parts(msg, envelope_to), start=1):
+        for k, part in enumerate(parts, start=1):
             ids.append(done[k] if k in done else self._send_one(part))
         return ",".join(ids)
 
@@ -151,8 +192,7 @@ class GmailMail:
         from googleapiclient.errors import HttpError
         from googleapiclient.http import MediaIoBaseUpload
 
-        # CRLF line ends; no header folding (CPython 3.11 drops the space between folded encoded words)
-        data = part.as_bytes(policy=policy.SMTP.clone(max_line_length=998))
+        data = wire_bytes(part)
         mid = str(part["Message-ID"])
         retry = self.conn.retry
         for attempt in range(1, self.max_attempts + 1):
@@ -197,15 +237,23 @@ class GmailMail:
                            "the next run checks the sent mail before sending it again.")
 
     def _check_unknown(self, mid: str, problem: str) -> str | None:
-        """After an error that may hide a successful send: Gmail's id if it went out after all, None if not.
+        """After an error that may hide a successful send: Gmail's id if it is found in the sent mail.
 
-        Raises BackendError when the sent mail cannot be searched (send-only sign-in).
+        Not found proves nothing (Gmail may have replaced the Message-ID), so BackendError is raised
+        then, as when the sent mail cannot be searched (send-only sign-in): the message is not sent
+        again and the next run reports it to the admin.
         """
         try:
-            return self._search(mid)
+            found = self._search(mid)
         except LookupUnavailable:
             raise BackendError(f"Gmail failed while sending {mid} ({problem}) and this sign-in cannot search the "
                                "sent mail, so it is not sent again; the next run reports it to the admin.") from None
+        if found:
+            return found
+        raise BackendError(f"Gmail failed while sending {mid} ({problem}); it is not in the sent mail under its "
+                           "Message-ID, but Gmail may have replaced that header, so it is not sent again. The next "
+                           "run reports it to the admin (`python main.py auth` again lets the program use drafts, "
+                           "which settle this).")
 
     # --- finding --------------------------------------------------------------------------------
     def _search(self, message_id: str) -> str | None:
@@ -227,13 +275,19 @@ class GmailMail:
     def find_sent(self, message_id: str) -> str | None:
         """Gmail's id of the sent message with this Message-ID (all its parts' ids, joined), or None.
 
-        Raises LookupUnavailable with send-only access.  For a split message whose
-        later parts are missing, returns None and remembers the parts found, so
-        the following :meth:`send` sends only the missing ones.
+        With drafts: from the drafts recorded in the store (None: not sent, or only some parts — the
+        following :meth:`send` sends only the missing ones).  Without: by ``rfc822msgid:``; raises
+        LookupUnavailable with send-only access, and also when nothing is found, since Gmail may have
+        replaced the Message-ID.  For a split message whose later parts are missing, returns None and
+        remembers the parts found, so the following :meth:`send` sends only the missing ones.
         """
+        state = self.drafts.state(message_id)
+        if self.use_drafts and not (state or {}).get("legacy"):
+            return self.drafts.resolve(message_id)
         first = self._search(message_id)
         if first is None:
-            return None
+            raise LookupUnavailable(f"{message_id} is not in the sent mail under its Message-ID, but Gmail may have "
+                                    "replaced that header, so this does not prove it was not sent")
         meta = self.conn.retry.call(
             self._messages.get(userId=self.user_id, id=first, format="metadata", metadataHeaders=[PART_HEADER]),
             f"read the message {message_id}", "gmail")

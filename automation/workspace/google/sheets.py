@@ -39,6 +39,7 @@ from gspread.http_client import HTTPClient
 from automation.errors import BackendError
 from automation.workspace.google.api import Connection, GoogleAuthError, error_details, translate
 from automation.workspace.google.memo import Memo
+from automation.workspace.google.sharing import ShareState, not_shared_error, share
 
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
@@ -125,15 +126,30 @@ def sheet_title(form_key: str) -> str:
     return clean[:100]
 
 
+#: Google Sheets refuses a cell of more than 50,000 characters ("Your input contains more than the maximum
+#: of 50000 characters in a single cell"; the limit is documented in Google's "Files you can store in
+#: Google Drive").  A longer answer is cut in the worksheet only; the store keeps it whole.
+CELL_LIMIT = 50_000
+
+
 def cell_value(v: Any) -> Any:
-    """A JSON value for a cell: None -> "" (clears the cell), dates as ISO text, containers as JSON text."""
+    """A JSON value for a cell: None -> "" (clears the cell), dates as ISO text, containers as JSON text;
+    text longer than :data:`CELL_LIMIT` cut, with a note saying how much was cut (the store keeps it all)."""
     if v is None:
         return ""
-    if isinstance(v, bool) or isinstance(v, (int, float, str)):
+    if isinstance(v, bool) or isinstance(v, (int, float)):
         return v
     if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    return json.dumps(v, ensure_ascii=False)
+        text = v.isoformat()
+    elif isinstance(v, str):
+        text = v
+    else:
+        text = json.dumps(v, ensure_ascii=False)
+    if len(text) <= CELL_LIMIT:
+        return text
+    keep = CELL_LIMIT - 200  # room for the note
+    note = f" … [+{len(text) - keep} символов: полный текст в базе клуба / full text in the club's store]"
+    return text[:keep] + note
 
 
 def a1_range(title: str) -> str:
@@ -149,7 +165,9 @@ class GoogleSheets:
     in; ``share_with``: the mentor's address, who gets read access once).
     Calls per :meth:`write_responses`: 1 ``values.update``; +1 ``batchUpdate``
     the first time for a form (and when its rows outgrow the grid); +1 Drive
-    ``files.create`` (+1 ``permissions.create`` with ``share_with``) once per season.
+    ``files.create`` (+1 ``permissions.create`` with ``share_with``, 2 when the address has no Google
+    account; repeated at each write while it fails: see :mod:`automation.workspace.google.sharing`)
+    once per season.
     """
 
     def __init__(self, connection: Connection, memo: Memo | None = None, spreadsheet_title: str = "Club responses",
@@ -191,14 +209,22 @@ class GoogleSheets:
             raise translate(e, f"create the spreadsheet {self.spreadsheet_title!r}", "drive") from None
         book = {"id": r.json()["id"], "spare": 0}  # a new spreadsheet's first sheet has id 0 (gid=0)
         self.memo.set(self._key(), book)
-        if self.share_with:  # the mentor reads the responses; never "anyone with the link" (do no harm)
-            try:
-                self.http.request("post", f"{DRIVE_FILES_URL}/{book['id']}/permissions",
-                                  json={"type": "user", "role": "reader", "emailAddress": self.share_with},
-                                  params={"supportsAllDrives": True, "sendNotificationEmail": False})
-            except APIError as e:
-                raise translate(e, f"share the spreadsheet with {self.share_with}", "drive") from None
         return book
+
+    def _share(self, book: dict[str, Any], url: str) -> None:
+        """Share the spreadsheet with ``share_with`` (the mentor; never "anyone with the link": do no harm)
+        unless the store says it is done; a failed share is recorded and tried again at every write.
+        Raises BackendError (after the write: nothing is lost) while it fails."""
+        if not self.share_with:
+            return
+        known = ShareState.from_json(book.get("share"))
+        if known and known.state == "done" and known.email == self.share_with:
+            return
+        state = share(self.conn, book["id"], self.share_with)
+        book["share"] = state.as_json()
+        self.memo.set(self._key(), book)
+        if state.state != "done":
+            raise not_shared_error(state, "The season's spreadsheet", url)
 
     def _batch(self, book_id: str, requests_: list[dict[str, Any]], what: str) -> dict[str, Any]:
         try:
@@ -298,4 +324,6 @@ class GoogleSheets:
                 raise translate(e, f"write the responses of {form_key}", "sheets") from None
         state.update(written_rows=len(values), written_cols=width)
         self.memo.set(key, state)
-        return f"https://docs.google.com/spreadsheets/d/{book['id']}/edit#gid={state['sheetId']}"
+        url = f"https://docs.google.com/spreadsheets/d/{book['id']}/edit#gid={state['sheetId']}"
+        self._share(book, url)
+        return url
