@@ -182,7 +182,7 @@ def test_where_the_lookup_is_refused_the_admin_is_alerted_at_once_and_resend_sen
     assert f"python main.py mail resend '{d.message_id.strip('<>')}'" in text and "--all-unknown" in text
     assert "SEARCH HEADER" in text  # why it could not be checked
     assert text.index("Саламатсызбы!") < text.index("Здравствуйте!")  # Kyrgyz first (issue 16)
-    assert f"/admin/{invite.key}" in text and "неизвестно, ушло ли письмо" in text
+    assert f"/admin/today#{invite.key}" in text and "неизвестно, ушло ли письмо" in text
     assert d.message_id not in _ids(handler)
     # the run again sends nothing, and no second alert
     n = len(handler.messages)
