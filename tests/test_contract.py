@@ -160,9 +160,7 @@ def make_answers(spec: FormSpec, who: int, form_key: str) -> dict[str, Any]:
         if not q.required and rnd.random() < 0.3:
             continue
         ids = [o.id for o in q.options]
-        if q.id == "test_stage":
-            out[q.id] = "before" if form_key.endswith(".pre") else "after"
-        elif q.kind in ("single_choice", "dropdown"):
+        if q.kind in ("single_choice", "dropdown"):
             if q.other and q.kind == "single_choice" and rnd.random() < 0.25:
                 out[q.id] = rnd.choice(OTHER)
             elif q.correct and rnd.random() < 0.6:

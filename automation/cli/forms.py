@@ -52,3 +52,21 @@ def cmd_forms_build(args: argparse.Namespace) -> int:
           f"({len(bodies['batchUpdate']['requests'])} requests, {items} items), forms.setPublishSettings. "
           "Add --json to see the request bodies.")
     return 0
+
+
+def cmd_forms_check(args: argparse.Namespace) -> int:
+    """``forms check FILE [--lang ky|ru] [--answers]``: validate a template, a test or a question bank and print
+    it as the participant sees it; problems with their line numbers (exit status 1).  Stores nothing."""
+    from automation.forms.check import check_file
+
+    res = check_file(args.file, args.lang, args.answers)
+    if not res.ok:
+        print(f"Файлда {len(res.problems)} ката бар / В файле ошибок: {len(res.problems)} — {args.file}")
+        for p in res.problems:
+            print(f"  - {p}")
+        print("Оңдоп, кайра текшериңиз / Исправьте и проверьте снова: python main.py forms check " + args.file)
+        return 1
+    names = {"template": "форма үлгүсү / шаблон формы", "test": "тест / тест", "bank": "суроолор банкы / банк вопросов"}
+    print(f"Туура / Всё верно: {args.file} ({names[res.what]})\n")
+    print(res.text)
+    return 0

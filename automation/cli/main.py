@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from automation.cli.forms import cmd_forms_build, cmd_forms_list
+from automation.cli.forms import cmd_forms_build, cmd_forms_check, cmd_forms_list
 from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
 from automation.cli.plan import cmd_plan_show
 from automation.cli.report import cmd_report
@@ -101,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     forms = sub.add_parser("forms", help="forms made from templates").add_subparsers(dest="sub", required=True)
     p = forms.add_parser("list", help="forms made so far, with their status and number of responses")
     p.set_defaults(func=cmd_forms_list)
+    p = forms.add_parser("check", help="validate a template, a test or a question bank and show it as text",
+                         description="Check FILE (a form template, an event's test or the question bank): every "
+                                     "problem with its line number, or a text preview of the form as the "
+                                     "participant sees it. Stores and sends nothing.")
+    p.add_argument("file", help="path to the .yaml file")
+    p.add_argument("--lang", choices=["ky", "ru"], default="ky", help="language of the preview (default ky)")
+    p.add_argument("--answers", action="store_true", help="mark the correct answers and points in the preview")
+    p.set_defaults(func=cmd_forms_check)
     p = forms.add_parser("build", help="the exact Google Forms requests a template becomes (sends nothing)",
                          description="Print the bodies of forms.create (sent with ?unpublished=true), the one "
                                      "forms.batchUpdate and forms.setPublishSettings that make TEMPLATE a form.")

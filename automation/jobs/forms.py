@@ -9,6 +9,7 @@ from automation.context import Context
 from automation.errors import AutomationError
 from automation.model import Action, Option, I18n, iso, parse_iso
 from automation.forms.templates import get_template
+from automation.forms.testfile import load_test
 from automation.jobs import JobResult, done, failed, skipped
 from automation.store import FormRecord
 
@@ -16,7 +17,8 @@ from automation.store import FormRecord
 def create(ctx: Context, action: Action, now: datetime) -> JobResult:
     """Make the form of ``action.payload['form_key']`` from its template and record it in ``forms``.
 
-    A ``best_practice_vote`` gets the event's presenters as options (roster
+    A ``post_test`` form of an event with a test (``payload['test']``, the test file) is made from the
+    test's questions (:mod:`automation.forms.testfile`).  A ``best_practice_vote`` gets the event's presenters as options (roster
     names; option id = participant id).  Idempotent: a form already in the
     store is not made again.
     """
@@ -24,7 +26,8 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
     row = ctx.store.forms.get(key)
     if row:
         return done(f"already created: {row.url}")
-    spec = get_template(action.payload["template"], ctx.templates_dir)
+    test = action.payload.get("test")
+    spec = load_test(test) if test else get_template(action.payload["template"], ctx.templates_dir)
     if any(q.options_from == "presenters" for q in spec.questions):
         event = ctx.plan.event(action.event_id)
         options = []
