@@ -64,6 +64,7 @@ from openpyxl import load_workbook
 
 from automation.analysis.frame import answers_frame, scores_frame
 from automation.forms.answers import check_answers, score
+from automation.forms.known import known_answers
 from automation.context import Context
 from automation.jobs.responses import sync_form
 from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json, to_utc
@@ -185,6 +186,11 @@ def make_answers(spec: FormSpec, who: int, form_key: str) -> dict[str, Any]:
         elif q.kind == "grid":
             out[q.id] = {r.id: rnd.choice(ids) for r in q.rows}
     assert check_answers(spec, out) == {}, (form_key, who, check_answers(spec, out))
+    # she answers the roster's questions truthfully (her personal link on the local backend does not even ask
+    # them: automation/forms/known.py), so both backends store the roster's values
+    person = ROSTER.strip().splitlines()[1 + who].split(",")
+    out.update(known_answers(spec, Participant("x", person[0], person[1], oblast=person[3], role=person[5],
+                                               language=person[6])))
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from automation.context import Context
 from automation.errors import AutomationError
@@ -47,8 +48,18 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
         pre_test=bool(action.payload.get("pre_test")), audience=action.payload.get("audience", "roster"),
         backend=ctx.backend.forms.backend, external_id=created.external_id, url=created.url,
         spec_json=json.dumps(spec.to_json(), ensure_ascii=False), status="open", opens=iso(action.due),
-        deadline=iso(deadline), created_at=iso(now)))
+        deadline=iso(deadline), created_at=iso(now), context_json=json.dumps(_context(ctx, action.event_id),
+                                                                             ensure_ascii=False)))
     return done(f"created {spec.id} v{spec.version} ({len(spec.questions)} questions): {created.url}")
+
+
+def _context(ctx: Context, event_id: str) -> dict[str, Any]:
+    """What the form pages say about the form: the event's title and times (UTC ISO), the admin's e-mail."""
+    out: dict[str, Any] = {"contact": ctx.plan.club.admin_email}
+    event = ctx.plan.event(event_id)
+    if event is not None:
+        out.update(event={"ky": event.title.ky, "ru": event.title.ru}, start=iso(event.start), end=iso(event.end))
+    return out
 
 
 def close(ctx: Context, action: Action, now: datetime) -> JobResult:

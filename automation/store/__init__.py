@@ -17,7 +17,7 @@ from typing import Iterator
 
 from automation.store.db import Database
 from automation.store.deliveries import DeliveriesRepository, Delivery
-from automation.store.forms import FormLink, FormRecord, FormsRepository
+from automation.store.forms import FormLink, FormRecord, FormsRepository, FormVersion
 from automation.store.ledger import LedgerEntry, LedgerRepository
 from automation.store.meta import MetaRepository
 from automation.store.outcomes import OutcomeEntry, OutcomesRepository
@@ -58,5 +58,5 @@ class Store:
         self.db.close()
 
 
-__all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry", "ResultRow",
+__all__ = ["Store", "Database", "Delivery", "FormLink", "FormRecord", "FormVersion", "LedgerEntry", "OutcomeEntry", "ResultRow",
            "StoredResponse"]

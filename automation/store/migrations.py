@@ -13,6 +13,11 @@ migration that has shipped: add the next number.
    ``school_meta``) and the graduates' ``outcomes``, which earlier versions
    created on first use outside the store (``IF NOT EXISTS`` keeps the rows of a
    file that already has them).
+3. Forms that say what they are and can be corrected (issue 15): ``forms.context_json``
+   (the event's title and times and the admin's contact, for the form pages),
+   ``responses.template_version`` (the version of the form each response answered;
+   NULL for responses stored before), and ``form_versions`` (every earlier version of
+   a form's spec and deadline, kept when the form is edited after it went out).
 """
 
 from __future__ import annotations
@@ -75,10 +80,20 @@ CREATE TABLE IF NOT EXISTS outcomes (
 )
 """
 
+_V3 = """
+ALTER TABLE forms ADD COLUMN context_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE responses ADD COLUMN template_version INTEGER;
+CREATE TABLE IF NOT EXISTS form_versions (
+    form_key TEXT NOT NULL, version INTEGER NOT NULL, spec_json TEXT NOT NULL, deadline TEXT NOT NULL,
+    replaced_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', PRIMARY KEY (form_key, version)
+)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
+    (3, "form context, form versions, the version each response answered", _V3),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.

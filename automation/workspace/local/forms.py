@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from automation.forms.answers import check_answers
+from automation.forms.known import known_answers
 from automation.errors import AutomationError
 from automation.model import FormSpec, Participant, parse_iso, utc_now
 from automation.store import FormRecord, Store
@@ -120,7 +121,8 @@ class LocalForms:
         """Store a response given through a personal token (or a public form id).
 
         One response per personal token: submitting again before the deadline
-        replaces it.  Returns the response id.  Raises :class:`UnknownLink`,
+        replaces it.  On a personal token, the questions her roster row answers
+        (:func:`automation.forms.known.known_answers`) are stored with the roster's answers.  Returns the response id.  Raises :class:`UnknownLink`,
         :class:`FormClosed`, :class:`InvalidResponse`.
         """
         now = now or utc_now()
@@ -133,14 +135,15 @@ class LocalForms:
             if not takes_anonymous(form):
                 raise UnknownLink("This form takes answers through personal links only.")
         spec = form.spec()
+        p = self.store.roster.get(pid) if pid else None
         clean = {k: v for k, v in answers.items() if v not in (None, "", [], {})}
+        clean.update(known_answers(spec, p))  # her personal link does not ask what the roster knows
         problems = check_answers(spec, clean)
         if problems:
             raise InvalidResponse(problems)
         if response_id is None:
             basis = f"{form.form_key}|{pid}" if pid else f"{form.form_key}|{secrets.token_hex(8)}"
             response_id = "lr_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
-        p = self.store.roster.get(pid) if pid else None
         self.store.responses.add(form.form_key, [{
             "response_id": response_id, "participant_id": pid, "respondent_email": p.email if p else None,
             "submitted_at": now, "answers": clean, "raw": {"answers": clean, "via": "local"},
