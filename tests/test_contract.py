@@ -188,9 +188,11 @@ def make_answers(spec: FormSpec, who: int, form_key: str) -> dict[str, Any]:
     assert check_answers(spec, out) == {}, (form_key, who, check_answers(spec, out))
     # she answers the roster's questions truthfully (her personal link on the local backend does not even ask
     # them: automation/forms/known.py), so both backends store the roster's values
-    person = ROSTER.strip().splitlines()[1 + who].split(",")
-    out.update(known_answers(spec, Participant("x", person[0], person[1], oblast=person[3], role=person[5],
-                                               language=person[6])))
+    rows = ROSTER.strip().splitlines()[1:]
+    if 0 <= who < len(rows):
+        person = rows[who].split(",")
+        out.update(known_answers(spec, Participant("x", person[0], person[1], oblast=person[3], role=person[5],
+                                                   language=person[6])))
     return out
 
 

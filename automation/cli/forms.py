@@ -70,3 +70,27 @@ def cmd_forms_check(args: argparse.Namespace) -> int:
     print(f"Туура / Всё верно: {args.file} ({names[res.what]})\n")
     print(res.text)
     return 0
+
+
+def cmd_forms_edit(args: argparse.Namespace) -> int:
+    """``forms edit FORM_KEY [--from FILE] [--deadline "YYYY-MM-DD HH:MM"] [--note TEXT]``: correct a form
+    already sent (:func:`automation.forms.edit.edit_form`); a refused edit prints why and changes nothing."""
+    from automation.cli.common import now_from
+    from automation.forms.edit import EditRefused, edit_form, load_spec_file
+
+    ctx = service_from(args).context
+    store, forms = ctx.store, ctx.backend.forms
+    new_spec = load_spec_file(args.source) if args.source else None
+    deadline = moment_from(args.deadline, "--deadline") if args.deadline else None
+    try:
+        res = edit_form(store, forms, args.form_key, now_from(args), new_spec, deadline, args.note or "")
+    except EditRefused as e:
+        print(f"Форма өзгөртүлгөн жок / Форма не изменена: {args.form_key}")
+        for p in e.problems:
+            print(f"  - {p}")
+        return 1
+    print(f"Форма оңдолду / Форма исправлена: {res.form_key} v{res.old_version} → v{res.new_version}")
+    for c in res.changes:
+        print(f"  - {c}")
+    print("Мурунку жооптор сакталды / Прежние ответы сохранены (each keeps the version it answered).")
+    return 0

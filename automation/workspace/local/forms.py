@@ -90,6 +90,9 @@ class LocalForms:
     def close_form(self, external_id: str) -> None:
         """Nothing to do: the store's ``forms.status`` (set by the job) is what the web forms check."""
 
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+        """Nothing to do: the web forms read the spec and deadline the edit stores (:mod:`automation.forms.edit`)."""
+
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
                         since: datetime | None) -> list[FetchedResponse]:
         """Local responses are written to the store as they are submitted: nothing to fetch."""
@@ -122,7 +125,8 @@ class LocalForms:
 
         One response per personal token: submitting again before the deadline
         replaces it.  On a personal token, the questions her roster row answers
-        (:func:`automation.forms.known.known_answers`) are stored with the roster's answers.  Returns the response id.  Raises :class:`UnknownLink`,
+        (:func:`automation.forms.known.known_answers`) are stored with the roster's
+        answers.  Returns the response id.  Raises :class:`UnknownLink`,
         :class:`FormClosed`, :class:`InvalidResponse`.
         """
         now = now or utc_now()
