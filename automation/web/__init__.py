@@ -26,6 +26,12 @@ Language: ``?lang=ky|ru`` (or the form field ``lang``), else the participant's
 roster language, else Kyrgyz.  The switch on the page re-renders the same page
 in the other language with the answers typed so far (nothing is saved).
 
+What the pages say about the form (:mod:`automation.web.result`): the event's name and date on the
+form page and its closed and thank-you pages; the closed page in Kyrgyz and Russian (Kyrgyz first) with
+the admin's e-mail; on her personal link, her score and the correct answers of a quiz when its
+``show_answers`` allows (default: after the deadline).  Her personal link does not show the questions
+her roster row answers (``oblast``, ``role``, ``language``: :mod:`automation.forms.known`).
+
 Pages: every section of the template is a ``<section class="page">``; with
 JavaScript the participant sees one at a time with Next/Back (answers stay in
 the one HTML form, nothing is lost between pages); without JavaScript the form
