@@ -472,4 +472,4 @@ def test_forms_check_previews_a_valid_test_as_the_participant_sees_it(tmp_path, 
     bad = _write(tmp_path, "t5.yaml", 'id: t5\nversion: 1\ntitle: {ky: "Т", ru: "Т"}\nquestions: [}\n')
     assert main(["forms", "check", str(bad)]) == 1
     out = capsys.readouterr().out
-    assert "ката бар / В файле ошибок" in out and "line 4" in out
+    assert "ката бар / В файле ошибок" in out and "line 4" in out and "ошибка записи YAML" in out

@@ -57,13 +57,15 @@ def cmd_forms_build(args: argparse.Namespace) -> int:
 def cmd_forms_check(args: argparse.Namespace) -> int:
     """``forms check FILE [--lang ky|ru] [--answers]``: validate a template, a test or a question bank and print
     it as the participant sees it; problems with their line numbers (exit status 1).  Stores nothing."""
-    from automation.forms.check import check_file
+    from automation.forms.check import check_file, gloss
 
     res = check_file(args.file, args.lang, args.answers)
     if not res.ok:
         print(f"Файлда {len(res.problems)} ката бар / В файле ошибок: {len(res.problems)} — {args.file}")
         for p in res.problems:
             print(f"  - {p}")
+            if (g := gloss(p)) is not None:
+                print(f"    ({g})")
         print("Оңдоп, кайра текшериңиз / Исправьте и проверьте снова: python main.py forms check " + args.file)
         return 1
     names = {"template": "форма үлгүсү / шаблон формы", "test": "тест / тест", "bank": "суроолор банкы / банк вопросов"}

@@ -157,6 +157,37 @@ def line_of(root: Any, path: str) -> int | None:
     return line
 
 
+#: What the common problems mean, in Kyrgyz and Russian, for the admin (:func:`gloss`): (pattern, ky, ru).
+_GLOSSES: tuple[tuple[str, str, str], ...] = (
+    (r"not valid YAML", "YAML жазылышы туура эмес (боштуктарды, тырмакчаларды текшериңиз)",
+     "ошибка записи YAML (проверьте отступы и кавычки)"),
+    (r"written twice", "бир ачкыч эки жолу жазылган", "ключ записан дважды"),
+    (r"required key is missing", "милдеттүү ачкыч жок", "нет обязательного ключа"),
+    (r"unknown key", "белгисиз ачкыч (жазылышын текшериңиз)", "неизвестный ключ (проверьте написание)"),
+    (r"missing translation|required text is missing", "котормо жок (ky жана ru экөө тең керек)",
+     "нет перевода (нужны оба: ky и ru)"),
+    (r"is not one of the options", "туура жооп варианттардын ичинде жок", "правильного ответа нет среди вариантов"),
+    (r"no question .* in the bank", "банкта мындай суроо жок", "в банке нет такого вопроса"),
+    (r"duplicate|already in the test", "бир id эки жолу колдонулган", "один и тот же id использован дважды"),
+    (r"without a correct answer|has no correct answer|no question of the test has a correct answer",
+     "тесттин суроосуна туура жооп берилген эмес (correct:)", "у вопроса теста не указан правильный ответ (correct:)"),
+    (r"must be lower-case latin", "id кичине латын тамгалары, сандар жана _ менен жазылат",
+     "id пишется строчными латинскими буквами, цифрами и _"),
+    (r"must equal the file name", "id файлдын атына дал келиши керек", "id должен совпадать с именем файла"),
+    (r"file not found", "файл табылган жок", "файл не найден"),
+    (r"exactly one correct answer", "бул суроонун бир гана туура жообу болот", "у этого вопроса ровно один правильный ответ"),
+    (r"expected true or false", "true же false деп жазыңыз (тырмакчасыз)", "напишите true или false (без кавычек)"),
+)
+
+
+def gloss(problem: str) -> str | None:
+    """``ky / ru`` words for a common problem (the line itself stays as the checker wrote it), or None."""
+    for pattern, ky, ru in _GLOSSES:
+        if re.search(pattern, problem):
+            return f"{ky} / {ru}"
+    return None
+
+
 def _with_line(problem: str, root: Any) -> str:
     """``problem`` (``field.path: message``) with ``line N:`` in front when the field is found in the file."""
     path = problem.split(": ", 1)[0]

@@ -152,8 +152,9 @@ def parse_test(data: Any, source: str = "<test>", base_dir: Path | None = None) 
                 c.keys(q, {"bank"}, qp)
                 ref = q.get("bank")
                 if not isinstance(ref, str) or ref not in bank:
-                    hint = "no bank: is given" if not bank and data.get("bank") is None else \
-                        f"the bank has: {', '.join(list(bank)[:12])}{' ...' if len(bank) > 12 else ''}"
+                    hint = ("no bank: is given" if data.get("bank") is None else
+                            "the bank could not be read: see above" if not bank else
+                            f"the bank has: {', '.join(list(bank)[:12])}{' ...' if len(bank) > 12 else ''}")
                     c.err(f"{qp}.bank", f"no question {ref!r} in the bank ({hint})")
                     continue
                 made: Question | None = dataclasses.replace(bank[ref], section=sid)
