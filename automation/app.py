@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from automation.config import Config
-from automation.context import Context
+from automation.context import Context, TelegramChannel
 from automation.errors import AutomationError
 from automation.plan.load import load_plan
 from automation.plan.model import Plan
@@ -71,7 +71,22 @@ def make_context(cfg: Config, log: Callable[[str], None] = _quiet, store: Store 
     store = store or Store(cfg.state)
     return Context(store=store, plan=plan, backend=build_backend(cfg, store, plan, rng), out_dir=cfg.out,
                    templates_dir=cfg.templates, daily_cap=cfg.daily_cap, min_group_size=cfg.min_group_size,
-                   report_lang=cfg.report_lang, log=log)
+                   report_lang=cfg.report_lang, log=log, telegram=build_telegram(cfg))
+
+
+def build_telegram(cfg: Config) -> TelegramChannel | None:
+    """The Telegram channel of ``cfg.telegram`` (None without that section): the Bot API adapter
+    (:class:`automation.workspace.telegram.BotApiTelegram`) when the token's variable is set, else a channel
+    with no port whose ``problem`` names the variable.  Makes no call to Telegram."""
+    tg = cfg.telegram
+    if not tg:
+        return None
+    if not tg.get("token"):
+        return TelegramChannel(tg["chat_id"], None, f"the environment variable {tg['token_env']} (the bot's token) is "
+                               "not set", tg.get("bot_username"))
+    from automation.workspace.telegram import BotApiTelegram
+
+    return TelegramChannel(tg["chat_id"], BotApiTelegram(tg["token"], tg.get("api_url")), "", tg.get("bot_username"))
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,18 @@ Keys (all optional; paths are relative to the config file)::
       groups: directory              # directory (Workspace group) | roster (gmail.com: the roster is the list)
       folder_id: ...                 # Drive folder (a Shared Drive's for a service account)
       read_mail: true                # also ask gmail.readonly, to check the sent mail after a crash
+    telegram:                        # optional: the club's Telegram group (docs/TELEGRAM.md)
+      token_env: TELEGRAM_BOT_TOKEN  # the bot's token is read from this environment variable, never a file
+      chat_id: -1001234567890        # the group's id
+      api_url: https://api.telegram.org  # optional: the Bot API server (the tests use a fake on 127.0.0.1)
+      bot_username: club_bot         # optional: puts a «link Telegram» line (t.me/<bot>?start=<code>) in personal mail
     web:                             # python main.py serve (automation/web/)
       behind_proxy: false            # true: reached through an HTTPS proxy; trust its X-Forwarded-For/-Proto
                                      # and send the cookie Secure
+    backup:                          # python main.py backup, and the daily backup of serve (docs/HOSTING.md)
+      dir: backups                   # where backups go (default: backups/ beside the state file)
+      keep_days: 14                  # the daily backups older than this are deleted (the newest is always kept)
+      hour: 3                        # the daily backup is made at the first check after this hour (Asia/Bishkek)
 """
 
 from __future__ import annotations
@@ -48,7 +57,8 @@ from automation.errors import AutomationError, ValidationError
 from automation.forms.templates import DEFAULT_DIR
 
 _KEYS = {"plan", "state", "out", "sheets", "backend", "smtp", "imap", "daily_cap", "min_group_size", "report_lang",
-         "templates", "credentials", "google", "web"}
+         "templates", "credentials", "google", "web", "telegram", "backup"}
+_BACKUP_KEYS = {"dir", "keep_days", "hour"}
 
 
 @dataclass
@@ -74,6 +84,15 @@ class Config:
     credentials: Path | None = None
     google: dict[str, Any] = field(default_factory=dict)
     web: dict[str, Any] = field(default_factory=dict)
+    telegram: dict[str, Any] | None = None
+    backup_dir: Path | None = None
+    backup_keep_days: int = 14
+    backup_hour: int = 3
+
+    @property
+    def backups(self) -> Path:
+        """Where backups go: ``backup.dir``, else ``backups/`` beside the state file."""
+        return self.backup_dir or self.state.parent / "backups"
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -109,7 +128,21 @@ def load_config(path: str | Path | None) -> Config:
                   daily_cap=int(data.get("daily_cap", 500)), min_group_size=int(data.get("min_group_size", 3)),
                   report_lang=str(data.get("report_lang", "ru")),
                   credentials=rel("credentials", "credentials.json"), google=_google_options(data, base, p),
-                  web=dict(data.get("web") or {}))
+                  web=dict(data.get("web") or {}), telegram=_telegram(data.get("telegram")),
+                  **_backup_options(data.get("backup") or {}, base))
+
+
+def _backup_options(section: dict[str, Any], base: Path) -> dict[str, Any]:
+    """The ``backup:`` settings as :class:`Config` fields (``dir`` made absolute, relative to ``base``)."""
+    out: dict[str, Any] = {}
+    if section.get("dir"):
+        d = Path(str(section["dir"]))
+        out["backup_dir"] = d if d.is_absolute() else base / d
+    if "keep_days" in section:
+        out["backup_keep_days"] = int(section["keep_days"])
+    if "hour" in section:
+        out["backup_hour"] = int(section["hour"])
+    return out
 
 
 _SMTP_KEYS = {"host", "port", "username", "password_env", "security", "timeout"}
@@ -160,7 +193,24 @@ def _check_values(data: dict[str, Any]) -> list[str]:
             out += [f"web.{k}: unknown setting (allowed: behind_proxy)" for k in web if k != "behind_proxy"]
             if "behind_proxy" in web and not isinstance(web["behind_proxy"], bool):
                 out.append(f"web.behind_proxy: expected true or false, found {web['behind_proxy']!r}")
-    return out + _check_imap(data)
+    return out + _check_imap(data) + _check_telegram(data) + _check_backup(data)
+
+
+def _check_backup(data: dict[str, Any]) -> list[str]:
+    """Problems with the ``backup:`` section, each naming its key."""
+    b = data.get("backup")
+    if b is None:
+        return []
+    if not isinstance(b, dict):
+        return [f"backup: expected a mapping (dir:, keep_days:, hour:), found {b!r}"]
+    out = [f"backup.{k}: unknown setting (allowed: {', '.join(sorted(_BACKUP_KEYS))})" for k in b if k not in _BACKUP_KEYS]
+    for key, low, high in (("keep_days", 1, 3650), ("hour", 0, 23)):
+        v = b.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high):
+            out.append(f"backup.{key}: expected a whole number from {low} to {high}, found {v!r}")
+    if "dir" in b and (not isinstance(b["dir"], str) or not b["dir"].strip()):
+        out.append(f"backup.dir: expected a folder such as backups, found {b['dir']!r}")
+    return out
 
 
 def _check_imap(data: dict[str, Any]) -> list[str]:
@@ -195,3 +245,43 @@ def _google_options(data: dict[str, Any], base: Path, source: Path) -> dict[str,
     if opts.get("token") and not Path(str(opts["token"])).is_absolute():
         opts["token"] = base / str(opts["token"])
     return opts
+
+
+_TELEGRAM_KEYS = {"token_env", "chat_id", "api_url", "bot_username"}
+
+
+def _check_telegram(data: dict[str, Any]) -> list[str]:
+    """Problems with the ``telegram:`` section, each naming its key."""
+    tg = data.get("telegram")
+    if tg is None:
+        return []
+    if not isinstance(tg, dict):
+        return [f"telegram: expected a mapping (token_env:, chat_id:, api_url:), found {tg!r}"]
+    out = [f"telegram.{k}: unknown setting (allowed: {', '.join(sorted(_TELEGRAM_KEYS))})" for k in tg
+           if k not in _TELEGRAM_KEYS]
+    if not isinstance(tg.get("token_env"), str) or not tg.get("token_env"):
+        out.append("telegram.token_env: required, the name of the environment variable holding the bot's token "
+                   "(such as TELEGRAM_BOT_TOKEN); the token itself never goes in this file")
+    chat = tg.get("chat_id")
+    if isinstance(chat, bool) or not (isinstance(chat, int) or (isinstance(chat, str) and chat.lstrip("-").isdigit())):
+        out.append(f"telegram.chat_id: expected the group's numeric id such as -1001234567890, found {chat!r}")
+    url = tg.get("api_url")
+    if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
+        out.append(f"telegram.api_url: expected a URL such as https://api.telegram.org, found {url!r}")
+    name = tg.get("bot_username")
+    if name is not None and (not isinstance(name, str) or not name.strip("@").replace("_", "").isalnum()):
+        out.append(f"telegram.bot_username: expected the bot's username such as club_bot, found {name!r}")
+    return out
+
+
+def _telegram(section: Any) -> dict[str, Any] | None:
+    """The checked ``telegram:`` section with ``chat_id`` an int and ``token`` read from ``token_env``
+    (None when that variable is not set: the channel then stops with that message, and mail goes on)."""
+    if not section:
+        return None
+    out = dict(section)
+    out["chat_id"] = int(out["chat_id"])
+    out["token"] = os.environ.get(str(out["token_env"])) or None
+    if out.get("bot_username"):
+        out["bot_username"] = str(out["bot_username"]).lstrip("@")
+    return out

@@ -9,7 +9,22 @@ from typing import Callable
 from automation.plan.model import Plan
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
-from automation.workspace.ports import Backend
+from automation.workspace.ports import Backend, TelegramPort
+
+
+@dataclass
+class TelegramChannel:
+    """The club's Telegram channel as configured (``telegram:`` in club.yaml, docs/TELEGRAM.md).
+
+    ``port`` is None when it cannot work at all (``problem`` says why, e.g. the token's environment
+    variable is not set); ``chat_id`` is the group's id; ``bot_username`` (optional) makes the
+    «link Telegram» line of personal mail.
+    """
+
+    chat_id: int
+    port: TelegramPort | None = None
+    problem: str = ""
+    bot_username: str | None = None
 
 
 @dataclass
@@ -25,7 +40,8 @@ class Context:
     Gmail's sending limits page); ``max_attachment_bytes``: larger materials go
     as links (Gmail: 25 MB per message); ``min_group_size``: smallest group a
     breakdown shows (small-cell suppression, DESIGN.md principle 8);
-    ``report_lang``: ``ru`` or ``ky``; ``log``: where progress lines go.
+    ``report_lang``: ``ru`` or ``ky``; ``log``: where progress lines go; ``telegram``: the Telegram
+    channel, or None when club.yaml has no ``telegram:`` section.
     """
 
     store: Store
@@ -38,3 +54,4 @@ class Context:
     min_group_size: int = 3
     report_lang: str = "ru"
     log: Callable[[str], None] = field(default=lambda msg: None)
+    telegram: TelegramChannel | None = None

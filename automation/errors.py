@@ -78,3 +78,59 @@ class MailServerUnavailable(BackendError):
     """The mail server could not be reached or asked to try later: nothing was sent, the next tick retries."""
 
     refused_before_processing = True
+
+
+class TelegramError(BackendError):
+    """The Telegram Bot API refused or failed a call (:mod:`automation.workspace.telegram`).
+
+    ``code`` is Telegram's ``error_code`` (the HTTP status; 0 when no answer came) and ``description``
+    its ``description`` (e.g. ``Forbidden: bot was kicked from the group chat``), the bot's token never in it.
+    """
+
+    def __init__(self, description: str, code: int = 0):
+        self.code, self.description = code, description
+        super().__init__(f"Telegram: {description}" + (f" (HTTP {code})" if code else ""))
+
+
+class TelegramUnauthorized(TelegramError):
+    """401 Unauthorized: the bot's token was revoked or is wrong.  Nothing was posted; the channel stops."""
+
+    refused_before_processing = True
+
+
+class TelegramForbidden(TelegramError):
+    """403: the bot may not write to this chat (removed from the group; a person blocked it or never started it)."""
+
+    refused_before_processing = True
+
+
+class TelegramChatNotFound(TelegramError):
+    """400 ``Bad Request: chat not found``: a wrong chat id, or a chat the bot never was in."""
+
+    refused_before_processing = True
+
+
+class TelegramRefused(TelegramError):
+    """Another 400 for this message (too long, bad file...): it is not posted, and posting it again will not help."""
+
+    refused_before_processing = True
+
+
+class TelegramRateLimited(TelegramError):
+    """429 with a ``retry_after`` longer than the adapter waits: nothing was posted; ``retry_after`` in seconds."""
+
+    refused_before_processing = True
+
+    def __init__(self, description: str, retry_after: float, code: int = 429):
+        self.retry_after = retry_after
+        super().__init__(description, code)
+
+
+class TelegramUnavailable(TelegramError):
+    """The Bot API server could not be reached (connection refused, DNS): the request was certainly not processed."""
+
+    refused_before_processing = True
+
+
+class TelegramOutcomeUnknown(TelegramError):
+    """The request was sent but no answer came (timeout, connection lost): whether it was posted cannot be told."""

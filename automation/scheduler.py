@@ -22,14 +22,14 @@ import schedule
 
 from automation.context import Context
 from automation.errors import AutomationError
-from automation.jobs import JobResult, forms, mailings, reports, responses
+from automation.jobs import JobResult, alerts, forms, mailings, reports, responses, telegram_channel
 from automation.model import BISHKEK, Action, parse_iso, utc_now
 from automation.plan.actions import actions as plan_actions
 
 logger = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable[[Context, Action, datetime], JobResult]] = {
-    **{kind: mailings.run for kind in mailings.COMPOSERS},
+    **{kind: telegram_channel.with_telegram(mailings.run) for kind in mailings.COMPOSERS},
     "form.create": forms.create,
     "form.close": forms.close,
     "responses.sync": responses.sync,
@@ -67,13 +67,24 @@ def _extended_deadline(ctx: Context, a: Action, now: datetime) -> datetime | Non
     return dl if dl > now else None
 
 
-def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) -> list[Ran]:
-    """One tick at ``now`` (UTC).  Returns what ran or was skipped at this tick."""
+def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> list[Ran]:
+    """One tick at ``now`` (UTC).  Returns what ran or was skipped at this tick.
+
+    ``should_stop`` is asked before each action: when it says True (the service is shutting down) the
+    tick ends there, after the action that was running was recorded; the rest run at the next tick.
+
+    An action that failed or was skipped is a problem the admin is mailed about once, at the end of the
+    tick (:mod:`automation.jobs.alerts`).
+    """
+    telegram_channel.tick(ctx, now)  # the Telegram channel: /start and /stop, moved events, pending posts
     ledger = ctx.store.ledger.all()
     out: list[Ran] = []
     for a in actions if actions is not None else plan_actions(ctx.plan):
         if a.due > now:
             continue
+        if should_stop is not None and should_stop():
+            break
         row = ledger.get(a.key)
         if row is not None and row.status in ("done", "skipped"):
             continue
@@ -93,8 +104,10 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None) ->
                 logger.exception("action %s crashed", a.key)
                 res = JobResult("failed", f"unexpected error ({type(e).__name__}: {e}); please report it")
         ctx.store.ledger.record(a.key, a.kind, a.event_id, a.due, res.status, res.detail, now)
+        alerts.note_result(ctx, a, res, now)
         ctx.log(f"{_local(now)}  {res.status:8} {a.key}: {res.detail}")
         out.append(Ran(a, res.status, res.detail))
+    alerts.send_alerts(ctx, now)
     return out
 
 

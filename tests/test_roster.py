@@ -279,9 +279,77 @@ def test_add_and_remove_a_participant(tmp_path):
     store = Store(tmp_path / "state.sqlite")
     person = new_participant("Айгүл", "Aigul@Example.org", "Нарынская", "ky", municipality="Ат-Башы")
     assert (person.email, person.oblast, person.id) == ("aigul@example.org", "naryn", participant_id("aigul@example.org"))
-    assert add_participant(store, person) is True
-    assert add_participant(store, person) is False
+    assert add_participant(store, person).status == "added"
+    assert add_participant(store, person).status == "unchanged"
     remove_participant(store, "aigul@example.org")
     assert [p.email for p in store.roster.participants()] == []
     with pytest.raises(AutomationError, match="is not in the roster"):
         remove_participant(store, "nobody@example.org")
+
+
+# --- leaving is sticky; an existing address is never silently overwritten (issue 16) -------------------
+
+
+def test_a_later_import_does_not_bring_back_who_left_and_says_so(tmp_path, capsys):
+    cfg, csv = config(tmp_path), write(tmp_path, "r.csv", GOOD)
+    assert main(["--config", str(cfg), "roster", "import", str(csv)]) == 0
+    assert main(["--config", str(cfg), "roster", "remove", "elena.kim@example.org"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(cfg), "roster", "import", str(csv)]) == 0
+    out = capsys.readouterr().out
+    assert "0 new, 2 updated, 1 who left the club not brought back" in out
+    assert "Клубдан чыгып кеткен 1 катышуучу кайра кошулган жок: Елена Ким <elena.kim@example.org>" in out
+    assert "Покинувшие клуб (1) не возвращены в список: Елена Ким" in out
+    assert out.index("Клубдан") < out.index("Покинувшие")  # Kyrgyz first
+    row = next(r for r in participants_table(tmp_path) if r[2] == "elena.kim@example.org")
+    assert row[9] == 0 and row[11] is not None  # still left
+    # only an explicit rejoin brings her back
+    assert main(["--config", str(cfg), "roster", "rejoin", "Elena.Kim@example.org"]) == 0
+    assert "is a member again" in capsys.readouterr().out
+    row = next(r for r in participants_table(tmp_path) if r[2] == "elena.kim@example.org")
+    assert (row[9], row[11]) == (1, None)
+    assert main(["--config", str(cfg), "roster", "rejoin", "elena.kim@example.org"]) == 2
+    assert "is a member already" in capsys.readouterr().err
+    assert main(["--config", str(cfg), "roster", "rejoin", "nobody@example.org"]) == 2
+    assert "is not in the roster" in capsys.readouterr().err
+
+
+def test_a_groups_export_does_not_bring_back_who_left_either(tmp_path):
+    from automation.jobs.roster import read_roster_file, save_roster_file
+    from automation.store import Store
+
+    store = Store(tmp_path / "state.sqlite")
+    store.roster.upsert(read_roster(write(tmp_path, "r.csv", GOOD)).participants, source="t")
+    store.roster.set_active("nurzhan@example.org", False)
+    export = write(tmp_path, "g.csv", "Email address,Nickname\nnurzhan@example.org,N\nnew@example.org,New\n")
+    change = save_roster_file(store, read_roster_file(export))
+    assert (change.added, [p.email for p in change.kept_left]) == (1, ["nurzhan@example.org"])
+    assert store.roster.get("nurzhan@example.org").active is False
+
+
+def test_roster_add_never_overwrites_another_person_silently(tmp_path, capsys):
+    cfg = config(tmp_path)
+    base = ["--config", str(cfg), "roster", "add", "--email", "aigul@example.org", "--language", "ky"]
+    assert main([*base, "--name", "Айгүл Токтосунова", "--oblast", "naryn"]) == 0
+    before = participants_table(tmp_path)
+    capsys.readouterr()
+    assert main([*base, "--name", "Бермет Осмонова", "--oblast", "osh"]) == 2
+    err = capsys.readouterr().err
+    assert "already in the roster as «Айгүл Токтосунова»" in err
+    assert "name: Айгүл Токтосунова → Бермет Осмонова" in err and "oblast: naryn → osh" in err
+    assert "--update" in err and "Traceback" not in err
+    assert participants_table(tmp_path) == before
+    # the same details again: nothing to change, no error
+    assert main([*base, "--name", "Айгүл Токтосунова", "--oblast", "naryn"]) == 0
+    assert "nothing changed" in capsys.readouterr().out
+    # with --update the change is made and shown
+    assert main([*base, "--name", "Айгүл Осмонова", "--oblast", "naryn", "--update"]) == 0
+    out = capsys.readouterr().out
+    assert "name: Айгүл Токтосунова → Айгүл Осмонова" in out and "oblast" not in out
+    assert participants_table(tmp_path)[0][1] == "Айгүл Осмонова"
+    # someone who left is not re-added by `roster add`, even with --update
+    assert main(["--config", str(cfg), "roster", "remove", "aigul@example.org"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--name", "Айгүл Осмонова", "--oblast", "naryn", "--update"]) == 2
+    assert "roster rejoin aigul@example.org" in capsys.readouterr().err
+    assert participants_table(tmp_path)[0][9] == 0

@@ -7,7 +7,9 @@ clock is fixed, so deadlines are decided by the test, not the wall clock.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import json
 import re
 import shutil
@@ -162,14 +164,19 @@ def test_every_real_template_renders_in_both_languages(client, store, tid, lang)
     assert f'<html lang="{lang}">' in html
     assert str(spec.title.get(lang)).replace('"', "&#34;") in html
     known = known_answers(spec, store.roster.get("p1"))  # her personal link does not ask what the roster knows
+    n_pages = len({q.section for q in spec.questions if q.id not in known})
     for q in spec.questions:
         if q.id in known:
             assert f'id="q-{q.id}"' not in html
             continue
         assert f'id="q-{q.id}"' in html
         assert q.title.get(lang).replace('"', "&#34;") in html, q.id
-    assert html.count('class="page') == len({q.section for q in spec.questions if q.id not in known})
-    assert TEXTS[lang]["send"] in html and TEXTS[lang]["required_note"][2:] in html
+    page, _, other = html.partition("<template")  # the page, then the same page in the other language
+    assert page.count('class="page') == n_pages
+    assert TEXTS[lang]["send"] in page and TEXTS[lang]["required_note"][2:] in page
+    other_lang = "ru" if lang == "ky" else "ky"
+    assert other.startswith(f' data-lang="{other_lang}"') and other.count('class="page') == n_pages
+    assert TEXTS[other_lang]["send"] in other and _hidden(other, "csrf_token") == _hidden(page, "csrf_token")
 
 
 def test_every_kind_has_its_control(client):
@@ -461,7 +468,11 @@ def test_cookie_and_security_headers(client):
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     html = r.get_data(as_text=True)
-    assert "<script>" not in html and 'onclick' not in html  # no inline script: the CSP forbids it
+    # one script, the project's form.js written into the page; the CSP lets exactly that text run
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S)
+    assert len(scripts) == 1 and 'onclick' not in html and "unsafe-inline" not in csp
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'self' 'sha256-{digest}';" in csp
     assert client.get("/static/form.js").status_code == 200 and client.get("/static/form.css").status_code == 200
 
 

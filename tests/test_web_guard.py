@@ -222,16 +222,7 @@ def test_config_web_behind_proxy(tmp_path):
         assert expected in str(e.value)
 
 
-def test_serve_command_passes_behind_proxy(tmp_path, monkeypatch):
-    import automation.web.serve as serving
-    from automation.cli.main import main
-
-    seen: dict = {}
-    monkeypatch.setattr(serving, "serve", lambda store, **kw: seen.update(kw))
-    cfg = tmp_path / "club.yaml"
-    cfg.write_text("state: s.sqlite\nweb:\n  behind_proxy: true\n")
-    assert main(["--config", str(cfg), "serve", "--port", "9001"]) == 0
-    assert seen["behind_proxy"] is True and seen["port"] == 9001
+# `serve` passing behind_proxy to the server: tests/test_hosting.py (test_serve_passes_its_options_and_behind_proxy)
 
 
 # --- the real server ------------------------------------------------------------------------------
@@ -350,9 +341,10 @@ def test_browser_the_429_and_refusal_pages_read_well_on_a_phone(limited_live, br
         _fill_page_one(page)
         page.click("#page-0 [data-go=next]")
         _fill_page_two(page)
-        with page.expect_navigation() as nav:
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:  # sent by form.js
             page.click("#page-1 button[value=submit].primary")
-    assert nav.value.status == 429
+    assert answer.value.status == 429
+    page.wait_for_selector(".banner")
     _reads_well_at_360(page, [TEXTS["ky"]["too_many_banner"]])
     assert page.locator(".banner").is_visible()  # the note is on the page she sees, above the questions
     assert page.input_value('input[name="q.name"]') == "Айгүл"  # her answers are still there
@@ -361,3 +353,56 @@ def test_browser_the_429_and_refusal_pages_read_well_on_a_phone(limited_live, br
     assert resp.status == 403
     _reads_well_at_360(page, [TEXTS[lg][k] for lg in ("ky", "ru") for k in ("personal_only_title", "personal_only")])
     ctx.close()
+
+
+# --- a submission sent again (a retry after a lost connection) --------------------------------
+
+
+def test_a_submission_sent_again_with_its_key_is_the_same_response(store):
+    c = _app(store, rate_per_client="2 per hour", rate_per_form=MANY).test_client()
+    url = f"/t/{tok('all', 'p1')}"
+    assert _post(c, url, {**GOOD, "submission": "key-one-1234"}).status_code == 303
+    first = store.responses.list("all")
+    # the same key again, even with other answers and from a new page: nothing is stored
+    r = _post(c, url, {**GOOD, "q.useful": "1", "submission": "key-one-1234"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{url}/done?lang=ky")
+    assert store.responses.list("all") == first
+    assert _post(c, url, {**GOOD, "q.useful": "1", "submission": "key-two-1234"}).status_code == 303
+    assert [x.answers["useful"] for x in store.responses.list("all")] == [1]  # a new key: her edit replaces it
+    # a public link: a page opened again after a crash carries the key of the first page's submission
+    assert _post(c, "/f/pub-all", {**GOOD, "submission": "key-pub-1234"}).status_code == 303
+    assert _count(store) == 2
+    for _ in range(3):  # sent again from new pages: the same response, and not counted by the rate limit
+        assert _post(c, "/f/pub-all", {**GOOD, "submission": "key-pub-1234"}).status_code == 303
+    assert _count(store) == 2
+    assert _post(c, "/f/pub-all", {**GOOD, "submission": "key-pub-5678"}).status_code == 303
+    assert _count(store) == 3
+    assert _post(c, "/f/pub-all", {**GOOD, "submission": "key-pub-9999"}).status_code == 429  # 2 an hour
+    # another participant's key is not hers: her answers are stored, the key stays the first one's
+    assert _post(c, f"/t/{tok('all', 'p2')}", {**GOOD, "submission": "key-one-1234"}).status_code == 303
+    assert {x.participant_id for x in store.responses.list("all")} == {"p1", "p2", None}
+    assert store.submissions.get("all", "key-one-1234").participant_id == "p1"
+    # a malformed key is ignored, not an error
+    assert _post(c, f"/t/{tok('all', 'p3')}", {**GOOD, "submission": "<bad key>"}).status_code == 303
+    assert len(store.responses.list("all")) == 5
+
+
+def test_a_repeated_key_is_still_refused_without_the_csrf_token(store):
+    c = _app(store).test_client()
+    url = f"/t/{tok('all', 'p1')}"
+    assert _post(c, url, {**GOOD, "submission": "key-one-1234"}).status_code == 303
+    r = c.post(url, data={**GOOD, "action": "submit", "submission": "key-one-1234"})
+    assert r.status_code == 400 and TEXTS["ky"]["csrf"] in r.get_data(as_text=True)
+
+
+def test_pages_are_compressed_and_carry_their_css_and_js(store):
+    c = _app(store).test_client()
+    r = c.get(f"/t/{tok('all', 'p1')}", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip" and r.headers["Cache-Control"] == "no-store"
+    assert "Accept-Encoding" in r.headers["Vary"]
+    import gzip
+    html = gzip.decompress(r.get_data()).decode()
+    assert "/static/" not in html and "<style>" in html and "<script>" in html  # one request makes the page
+    assert c.get(f"/t/{tok('all', 'p1')}").headers.get("Content-Encoding") is None  # not asked: not compressed
+    s = c.get("/static/form.js", headers={"Accept-Encoding": "gzip"})  # still served, compressed
+    assert s.status_code == 200 and s.headers["Content-Encoding"] == "gzip"

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import argparse
 
+from datetime import datetime
+
 from automation.cli.common import context_from, now_from
+from automation.context import Context
+from automation.model import Action
 
 
 def cmd_mail_preview(args: argparse.Namespace) -> int:
@@ -36,7 +40,31 @@ def cmd_mail_preview(args: argparse.Namespace) -> int:
             print(f"Attachments: {', '.join(files)}")
         print()
         print(m.get_body(("plain",)).get_content())
+    _telegram_preview(ctx, action, now_from(args), args.all)
     return 0
+
+
+def _telegram_preview(ctx: Context, action: Action, now: datetime, show_all: bool) -> None:
+    """What the bot would post beside the mail (when club.yaml has a telegram: section)."""
+    from automation.jobs.telegram_channel import preview_text
+
+    notes = preview_text(ctx, action, now)
+    if ctx.telegram is None:
+        return
+    if not notes:
+        print("=" * 72 + "\nTelegram: nothing would be posted (personal messages go only to linked private chats).")
+        return
+    for i, n in enumerate(notes):
+        if i >= (len(notes) if show_all else 1):
+            print(f"... and {len(notes) - i} more Telegram message(s) (--all shows every one)")
+            break
+        where = "the group" if n.audience == "group" else f"a private chat ({n.chat_id})"
+        print("=" * 72)
+        print(f"Telegram, to {where}: {len(n.texts)} message(s)" +
+              (f" + document(s) {', '.join(p.name for p in n.documents)}" if n.documents else ""))
+        for j, text in enumerate(n.texts):
+            print(f"--- message {j + 1} ({len(text)} characters) ---")
+            print(text)
 
 
 def cmd_mail_send(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 This module registers the commands (:func:`build_parser`) and runs one (:func:`main`);
 the handlers live beside it, one module per group of commands (``cli/roster.py``,
 ``cli/plan.py``, ``cli/forms.py``, ``cli/responses.py``, ``cli/mail.py``,
-``cli/report.py``, ``cli/run.py``), and take what they need from
+``cli/report.py``, ``cli/run.py``, ``cli/telegram.py``), and take what they need from
 :mod:`automation.cli.common`.
 
 Errors a person can fix are printed to stderr as plain messages, exit code 2;
@@ -13,16 +13,18 @@ no traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from automation.cli.backup import cmd_backup, cmd_restore
 from automation.cli.forms import cmd_forms_build, cmd_forms_check, cmd_forms_edit, cmd_forms_list
 from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
 from automation.cli.plan import cmd_plan_show
 from automation.cli.report import cmd_report
 from automation.cli.responses import cmd_responses_import, cmd_responses_sync
-from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_remove,
-                                   cmd_roster_sync_group)
+from automation.cli.roster import (cmd_roster_add, cmd_roster_import, cmd_roster_list, cmd_roster_rejoin,
+                                   cmd_roster_remove, cmd_roster_sync_group)
 from automation.cli.run import cmd_auth, cmd_demo, cmd_run, cmd_serve
 from automation.errors import AutomationError
 from automation.plan.status import STATUSES
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone")
     p.add_argument("--municipality")
     p.add_argument("--sex", choices=["f", "m"])
+    p.add_argument("--update", action="store_true",
+                   help="the address is already in the roster: change her details to these (the changes are shown)")
     p.set_defaults(func=cmd_roster_add)
     p = roster.add_parser("sync-group", help="bring the Google Group's members in line with the roster")
     p.add_argument("--dry-run", action="store_true", help="show the differences, change nothing")
@@ -97,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = roster.add_parser("remove", help="a participant leaves the club (her past responses are kept)")
     p.add_argument("email")
     p.set_defaults(func=cmd_roster_remove)
+    p = roster.add_parser("rejoin", help="someone who left is a member again (a later import never brings her back)")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_roster_rejoin)
 
     forms = sub.add_parser("forms", help="forms made from templates").add_subparsers(dest="sub", required=True)
     p = forms.add_parser("list", help="forms made so far, with their status and number of responses")
@@ -175,6 +182,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_mail_resend)
 
+    tg = sub.add_parser("telegram", help="the club's Telegram group (docs/TELEGRAM.md)").add_subparsers(
+        dest="sub", required=True)
+    p = tg.add_parser("check", help="whether the bot can post to the group (a stopped channel runs again if so)")
+    p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_check"))
+    p = tg.add_parser("status", help="the channel: running or stopped, its posts by status, linked participants")
+    p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_status"))
+    p = tg.add_parser("repost", help="post again a post whose fate is unknown after a crash (named in the admin's "
+                      "alert); check the group first: it may be there")
+    p.add_argument("key", nargs="*", metavar="KEY", help="the post key from the alert mail")
+    p.add_argument("--all-unknown", action="store_true", help="every post whose fate is unknown")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_repost"))
+
     p = sub.add_parser("report", help="charts and the mentor's report")
     p.add_argument("--out", help="directory (default: out/ from the configuration)")
     p.add_argument("--event", help="only this event")
@@ -182,10 +202,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="also write summary.json")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("serve", help="serve the local web forms (personal links /t/TOKEN, public links /f/ID)")
+    p = sub.add_parser("serve", help="run everything in one process: the web forms (personal links /t/TOKEN, public "
+                       "links /f/ID) on waitress and the scheduler; stops cleanly on SIGTERM or Ctrl+C",
+                       description="The production way to run the service (docs/HOSTING.md): the web app on the "
+                                   "waitress WSGI server and the plan's scheduler in one process. SIGTERM lets the "
+                                   "scheduler finish the action it is running, then exits 0.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--no-scheduler", action="store_true", help="serve the web forms only (the plan is not run)")
+    p.add_argument("--interval", type=float, default=60, help="seconds between the scheduler's checks (default 60)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("backup", help="copy the state file now (safe while the service runs); files readable by "
+                       "this user only")
+    p.add_argument("--to", type=Path, help="folder (default: backup.dir of club.yaml, else backups/ beside the state)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="put a backup in the state file's place (checked first; the current state is "
+                       "kept beside it); stop the service first")
+    p.add_argument("file", type=Path, help="the backup, e.g. backups/state-20260130T020000Z.sqlite")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_restore)
 
     # The club's own programmes (issue 6): cli/school.py, cli/stars.py, cli/indicators.py, cli/plan_draft.py.
     school = sub.add_parser("school", help="School of future deputies: codes, scoring, ranking, selection"
@@ -256,11 +294,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command of ``argv`` (default: ``sys.argv[1:]``); returns its exit code.
 
     An :class:`AutomationError` is printed as ``Error: <message>`` on stderr, exit code 2, no traceback;
-    argparse exits with 2 itself on a bad command line.
+    argparse exits with 2 itself on a bad command line.  The command runs with the umask 077: every file
+    and folder it creates is its owner's only.
     """
     args = build_parser().parse_args(argv)
+    # every file a command makes is its owner's only (the state, its WAL, workbooks, mail, backups, reports
+    # hold names, addresses and answers: DOMAIN.md "do no harm")
+    umask = os.umask(0o077)
     try:
         return args.func(args)
     except AutomationError as e:
         print(f"Error: {e}", file=sys.stderr)
         return 2
+    finally:
+        os.umask(umask)

@@ -24,26 +24,57 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
             print("Nothing was imported. Fix the rows above, or import the valid rows only with --skip-invalid.",
                   file=sys.stderr)
             return 2
-    added, updated = save_roster_file(service.store, roster)
+    change = save_roster_file(service.store, roster)
+    added, updated, left = change.added, change.updated, change.kept_left
     skipped = f", {len(read.problems)} invalid row(s) skipped" if read.problems else ""
+    stayed = f", {len(left)} who left the club not brought back" if left else ""
     if roster.group_export:
-        print(f"Google Groups export: {added} new member(s) added, {len(read.participants) - added} already in the "
-              f"roster{skipped}. The export has no oblast or language: new members get language ky and no oblast; "
-              "complete them in the roster CSV and import it again.")
+        print(f"Google Groups export: {added} new member(s) added, {len(read.participants) - added - len(left)} "
+              f"already in the roster{stayed}{skipped}. The export has no oblast or language: new members get "
+              "language ky and no oblast; complete them in the roster CSV and import it again.")
     else:
-        print(f"Imported {len(read.participants)} participant(s): {added} new, {updated} updated{skipped}.")
+        print(f"Imported {len(read.participants)} participant(s): {added} new, {updated} updated{stayed}{skipped}.")
+    if left:
+        print(left_summary([p.name for p in left], [p.email for p in left]))
     return 0
 
 
+def left_summary(names: list[str], emails: list[str]) -> str:
+    """The import's lines, Kyrgyz first, on the people in the file who had left the club and stay out."""
+    who = ", ".join(f"{n} <{e}>" for n, e in zip(names, emails))
+    return (f"Клубдан чыгып кеткен {len(names)} катышуучу кайра кошулган жок: {who}. "
+            "Кайра кошуу үчүн: python main.py roster rejoin EMAIL\n"
+            f"Покинувшие клуб ({len(names)}) не возвращены в список: {who}. "
+            "Вернуть участницу: python main.py roster rejoin EMAIL")
+
+
 def cmd_roster_add(args: argparse.Namespace) -> int:
-    """``roster add --name --email --oblast --language [--role --phone --municipality --sex]``."""
+    """``roster add --name --email --oblast --language [--role --phone --municipality --sex] [--update]``:
+    an address already in the roster is refused (exit 2, what differs named) unless ``--update``, which
+    prints each change."""
     from automation.jobs.roster import add_participant, new_participant
 
     service = service_from(args)
     person = new_participant(args.name, args.email, args.oblast, args.language, role=args.role or "",
                              phone=args.phone or "", sex=args.sex or "", municipality=args.municipality or "")
-    added = add_participant(service.store, person)
-    print(f"{person.email} {'added to' if added else 'updated in'} the roster.")
+    res = add_participant(service.store, person, update=args.update)
+    if res.status == "added":
+        print(f"{person.email} added to the roster.")
+    elif res.status == "unchanged":
+        print(f"{person.email} is already in the roster with these details; nothing changed.")
+    else:
+        print(f"{person.email} updated in the roster:")
+        for field, old, new in res.changes:
+            print(f"  {field}: {old or '(empty)'} → {new or '(empty)'}")
+    return 0
+
+
+def cmd_roster_rejoin(args: argparse.Namespace) -> int:
+    """``roster rejoin EMAIL``: someone who had left is a member again (exit 2 if unknown or not left)."""
+    from automation.jobs.roster import rejoin_participant
+
+    p = rejoin_participant(service_from(args).store, args.email)
+    print(f"{p.name} <{p.email}> is a member again: the club's mailings go to her from now on.")
     return 0
 
 

@@ -1,12 +1,13 @@
-"""The service as a whole: ``demo``, ``run`` (the scheduler), ``serve`` (the web forms) and ``auth`` (Google sign-in)."""
+"""The service as a whole: ``demo``, ``run`` (the scheduler), ``serve`` (the web app and the scheduler in one
+process), ``backup``/``restore`` (cli/backup.py) and ``auth`` (Google sign-in)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from automation.cli.common import context_from, now_from, service_from, warn_plan
-from automation.model import BISHKEK
+from automation.cli.common import now_from, service_from, warn_plan
+from automation.model import BISHKEK, utc_now
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -18,36 +19,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``run [--once] [--now ISO] [--interval S]``: one tick (exit 1 if an action failed), or tick until Ctrl+C."""
+    """``run [--once] [--now ISO] [--interval S]``: one tick (exit 1 if an action failed), or tick until Ctrl+C.
+    Refused (exit 2) while ``serve`` or another ``run`` works on the same state file."""
     from automation.scheduler import Ticker, run_due
+    from automation.store.lock import hold
 
-    ctx = context_from(args)
+    service = service_from(args)
+    ctx = service.context
     warn_plan(ctx.plan)
-    if args.once:
-        now = now_from(args)
-        ran = run_due(ctx, now)
-        print(f"{len(ran)} action(s) ran at {now.astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek)")
-        return 1 if any(r.status == "failed" for r in ran) else 0
-    print(f"Running; checking the plan every {args.interval} s. Stop with Ctrl+C.")
-    try:
-        Ticker(ctx, interval=args.interval).run_forever()
-    except KeyboardInterrupt:
-        pass
+    with hold(service.config.state, "run --once" if args.once else "run"):
+        if args.once:
+            now = now_from(args)
+            ran = run_due(ctx, now)
+            print(f"{len(ran)} action(s) ran at {now.astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek)")
+            return 1 if any(r.status == "failed" for r in ran) else 0
+        print(f"Running; checking the plan every {args.interval} s. Stop with Ctrl+C.")
+        try:
+            Ticker(ctx, interval=args.interval).run_forever()
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """``serve [--host H] [--port P]``: the participants' web forms (:func:`automation.web.serve.serve`);
+    """``serve [--host H] [--port P] [--no-scheduler] [--interval S]``: the web app (the participants' forms)
+    on waitress and the scheduler, in one process, until SIGTERM or Ctrl+C (:func:`automation.web.runner.run_service`);
     ``club.yaml``'s ``web.behind_proxy`` says whether an HTTPS proxy's headers are trusted."""
-    from automation.web.secret import load_secret_key
-    from automation.web.serve import serve
+    from automation.web import runner
 
     service = service_from(args)
-    store = service.store
-    key = load_secret_key(service.web_key_path)
-    serve(store, host=args.host, port=args.port, secret_key=key,
-          behind_proxy=bool(service.config.web.get("behind_proxy")))
-    return 0
+    if not args.no_scheduler:
+        warn_plan(service.plan)
+    fixed = now_from(args) if getattr(args, "now", None) else None
+    return runner.run_service(service, host=args.host, port=args.port, scheduler=not args.no_scheduler,
+                              interval=args.interval, clock=(lambda: fixed) if fixed else utc_now)
 
 
 def cmd_auth(args: argparse.Namespace) -> int:

@@ -8,8 +8,8 @@ later run means the process stopped mid-send: the message is looked up in the
 sent mail (the Maildir, the Sent folder over IMAP, Gmail's ``rfc822msgid:``
 search) and resent only if the lookup says it is not there; where no lookup is
 possible it becomes ``unknown`` and is not resent (DESIGN.md principle 7):
-the admin gets an alert mail at once naming each such message (recipient,
-subject, action) and the one command that sends it again,
+the admin gets an alert mail at once (:mod:`automation.jobs.alerts`) naming each such
+message (recipient, subject, action) and the one command that sends it again,
 ``python main.py mail resend MESSAGE-ID`` (:func:`resend`).
 
 A daily cap on recipients (Gmail's per-account sending limit) stops a mailing
@@ -19,19 +19,20 @@ a later day.  One failed recipient does not block the others.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import Any
 
 from automation.context import Context
+from automation.jobs.message import finish_message as finish_message, message_id as message_id
+from automation.jobs.message import new_message as new_message
 from automation.errors import AutomationError, BackendError, DeliveryError, PartialDelivery
 from automation.jobs import JobResult, deferred, done, failed
+from automation.jobs.alerts import ALERT_KEY, note_unknown, send_alerts
 from automation.model import BISHKEK, Action
+from automation.store.alerts import problem_key
 from automation.workspace.ports import LookupUnavailable
 
 
@@ -43,44 +44,6 @@ class Outgoing:
     language: str
     msg: EmailMessage
     envelope_to: list[str]
-
-
-def message_id(action_key: str, recipient: str, domain: str) -> str:
-    """Deterministic Message-ID: the same action and recipient always give the same id."""
-    h = hashlib.sha256(f"{action_key}|{recipient}".encode()).hexdigest()[:24]
-    return f"<{h}@{domain}>"
-
-
-def new_message(ctx: Context, action_key: str, recipient: str, from_name: str, to: list[str], subject: str,
-                now: datetime) -> EmailMessage:
-    """A message with the headers every club mail carries: From (``from_name`` and the club's admin address),
-    To, Reply-To, Subject, Date (``now`` in Asia/Bishkek), the deterministic Message-ID and X-Club-Action.
-    Add the content, then pass it to :func:`finish_message`."""
-    club = ctx.plan.club
-    msg = EmailMessage()
-    msg["From"] = Address(from_name, addr_spec=club.admin_email)
-    msg["To"] = ", ".join(to)
-    msg["Reply-To"] = club.admin_email
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now.astimezone(BISHKEK))
-    msg["Message-ID"] = message_id(action_key, recipient, club.admin_email.split("@", 1)[1])
-    msg["X-Club-Action"] = action_key
-    return msg
-
-
-def finish_message(msg: EmailMessage, langs: tuple[str, ...]) -> EmailMessage:
-    """The last touches every club mail gets once its content is in: Content-Language, headers that
-    keep their spaces, deterministic MIME boundaries.  Returns ``msg``."""
-    # last: set_content and add_attachment move or drop the top-level Content-* headers
-    msg["Content-Language"] = ", ".join(langs)
-    # Python 3.11's header folding drops the space between encoded words where it wraps a long
-    # subject; with lines allowed up to RFC 5322's 998 characters it does not wrap them.
-    msg.policy = msg.policy.clone(max_line_length=998)
-    # deterministic MIME boundaries (from the Message-ID): the same message is the same bytes every time
-    stem = str(msg["Message-ID"]).strip("<>").split("@")[0]
-    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=_{stem}_{i}")
-    return msg
 
 
 def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: datetime) -> JobResult:
@@ -127,7 +90,8 @@ def deliver(ctx: Context, action_key: str, outgoing: list[Outgoing], now: dateti
                                    "for a gmail.com account, 2,000 for Workspace)"))
                 counts["failed"] += 1
                 continue
-            if deliveries.recipients_on(day) + len(o.envelope_to) > ctx.daily_cap:
+            # the admin's alerts (one mail a problem) never take a participant's place
+            if deliveries.recipients_on(day, exclude_action=ALERT_KEY) + len(o.envelope_to) > ctx.daily_cap:
                 left += 1
                 continue
             deliveries.add(mid, action_key, o.recipient, o.language, str(o.msg["Subject"]), "queued", now, day,
@@ -169,45 +133,17 @@ def _bare(mid: str) -> str:
 
 
 def alert_unknown(ctx: Context, action_key: str, unknown: list[Outgoing], now: datetime, reason: str = "") -> None:
-    """Mail the club's admin at once about messages whose outcome could not be told, with the command to resend.
-
-    One alert per set of messages (its Message-ID is made from theirs, so a rerun does not send it twice,
-    unless the alert itself was cut off by a crash: still ``queued``, it is sent again — a second alert
-    rather than none); recorded in ``deliveries`` like any mail, outside the daily limit.  ``reason``
-    says why no lookup was possible.  A failure to send it is recorded and otherwise ignored: the
-    weekly summary lists the messages too.
+    """Tell the club's admin at once about messages whose outcome could not be told (:mod:`automation.jobs.alerts`):
+    each message is a problem raised once (recipient, subject, ``reason`` why no lookup was possible), and the
+    alert mail names the command that sends it again.  A message already alerted about is not named again.
     """
-    if not unknown:
-        return
-    admin = ctx.plan.club.admin_email
-    ids = sorted(str(o.msg["Message-ID"]) for o in unknown)
-    key = f"{action_key}#unknown-alert"
-    msg = new_message(ctx, key, f"{admin}|{','.join(ids)}", ctx.plan.club.name.ru, [admin],
-                      f"Проверьте: неизвестно, ушли ли письма ({len(unknown)}), действие {action_key}", now)
-    lines = [f"Служба рассылок остановилась во время отправки (действие {action_key}). Неизвестно, ушли ли эти "
-             "письма, и проверить это не удалось, поэтому они НЕ отправлены повторно:", ""]
     for o in sorted(unknown, key=lambda o: str(o.msg["Message-ID"])):
-        lines += [f"- кому: {o.recipient} ({len(o.envelope_to)} адрес.)", f"  тема: {o.msg['Subject']}",
-                  f"  действие: {action_key}", f"  отправить ещё раз: {RESEND} '{_bare(str(o.msg['Message-ID']))}'", ""]
-    if reason:
-        lines += [f"Почему не удалось проверить (why the sent mail could not be checked): {reason}", ""]
-    lines += ["Если получатель письмо не получил, отправьте его ещё раз командой выше; все такие письма сразу:",
-              f"{RESEND} --all-unknown", "", "Unknown outcome: these messages were not resent. To send one again, run "
-              "the command after «отправить ещё раз»; every such message at once: " + f"{RESEND} --all-unknown"]
-    msg.set_content("\n".join(lines))
-    finish_message(msg, ("ru",))
-    mid = str(msg["Message-ID"])
-    deliveries = ctx.store.deliveries
-    status = deliveries.status(mid)
-    if status not in (None, "queued"):
-        return
-    if status is None:
-        day = now.astimezone(BISHKEK).date().isoformat()
-        deliveries.add(mid, key, admin, "ru", str(msg["Subject"]), "queued", now, day, 1)
-    try:
-        deliveries.mark_sent(mid, ctx.backend.mail.send(msg, [admin]), now)
-    except BackendError as e:
-        deliveries.mark_failed(mid, f"the alert could not be sent ({e})")
+        detail = (f"{o.recipient} ({len(o.envelope_to)} адрес.), «{o.msg['Subject']}»: не отправлено повторно / "
+                  "not resent" + (f" — {reason}" if reason else ""))
+        note_unknown(ctx, action_key, str(o.msg["Message-ID"]), detail, now)
+    mine = {problem_key("unknown", str(o.msg["Message-ID"])) for o in unknown}
+    if any(a.problem in mine for a in ctx.store.alerts.pending()):  # new, or cut off by a crash before
+        send_alerts(ctx, now)
 
 
 @dataclass(frozen=True)

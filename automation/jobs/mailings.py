@@ -24,10 +24,12 @@ from typing import Any, TypeAlias
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, done, failed, skipped
+from automation.jobs.announcements import note_group, personal_values
 from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
 from automation.mail.render import render_mail
 from automation.model import Action, Participant, parse_iso
+from automation.plan.describe import admin_link, describe, reason_words
 from automation.plan.model import Event
 
 
@@ -61,6 +63,7 @@ _PREVIEWING: contextvars.ContextVar[bool] = contextvars.ContextVar("previewing",
 
 def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, Any], now: datetime,
                     attachments: Sequence[Path] = ()) -> list[Outgoing]:
+    note_group(ctx, action, kind, values, attachments)  # the same announcement for the Telegram group
     group = ctx.backend.group
     envelope = group.envelope()
     if not envelope:
@@ -193,7 +196,7 @@ def _personal(ctx: Context, action: Action, kind: str, form: Any, people: list[P
     base = _form_values(ctx, action, form)
     out = []
     for p in people:
-        values = {**base, "form_url": links[p.id], "participant_name": p.name}
+        values = personal_values(ctx, action, kind, {**base, "form_url": links[p.id], "participant_name": p.name}, p)
         msg = build_message(ctx, action.key, p.email, kind, (p.language,), values, [p.email], now)
         out.append(Outgoing(p.email, p.language, msg, [p.email]))
     return out
@@ -292,14 +295,26 @@ def compose_form_closed(ctx: Context, action: Action, now: datetime) -> Composed
     return _group_outgoing(ctx, action, "form_closed", values, now)
 
 
+def summary_lines(ctx: Context, entries: list[Any]) -> list[str]:
+    """The summary's lines on the actions that finished in the period (ledger entries): how many were done,
+    and each skipped one in plain words with its reason (failed and deferred ones follow, still open)."""
+    done_n = sum(e.status == "done" for e in entries)
+    lines = [f"Выполнено действий: {done_n}" if entries else "Действий с прошлой сводки не было"]
+    for e in entries:
+        if e.status == "skipped":
+            lines.append(f"ПРОПУЩЕНО: {describe(ctx.plan, e.key).ru} — {reason_words(e.detail).ru}")
+    return lines
+
+
 def compose_admin_summary(ctx: Context, action: Action, now: datetime) -> Composed:
     """The admin's weekly summary: actions that failed or were deferred, deliveries that failed (invalid
     addresses) or whose outcome is unknown, since the previous summary.  Always sent (an empty week says so)."""
     prev = ctx.store.ledger.last_finished("mail.admin_summary", "done", exclude_key=action.key) or "0000"
-    runs = ctx.store.ledger.status_counts_since(prev, exclude_kind="mail.admin_summary")
-    lines = ["Действия с прошлой сводки: " + (", ".join(f"{status}: {n}" for status, n in runs) or "нет")]
+    lines = summary_lines(ctx, ctx.store.ledger.finished_since(prev, exclude_kind="mail.admin_summary"))
     for e in ctx.store.ledger.unresolved():
-        lines.append(f"{'ОШИБКА' if e.status == 'failed' else 'ОТЛОЖЕНО'} {e.key}: {e.detail}")
+        lines.append(f"{'ОШИБКА' if e.status == 'failed' else 'ОТЛОЖЕНО'}: {describe(ctx.plan, e.key).ru} — "
+                     f"{reason_words(e.detail).ru}"
+                     f" (исправить: {admin_link(ctx.plan, e.key)})")
     for d in ctx.store.deliveries.problems_since(prev):
         what = {"failed": "не доставлено", "unknown": "неизвестно, ушло ли (не отправлено повторно)",
                 "sent": "отправлено, но часть адресов отклонена"}.get(d.status, d.status)

@@ -17,7 +17,7 @@ from automation.errors import AutomationError, RosterError
 from automation.model import Participant
 from automation.roster import (RosterRead, field_problems, is_group_export, participant_id, read_group_export,
                                read_roster, validate_person)
-from automation.store import Store
+from automation.store import RosterChange, Store
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,13 @@ def read_roster_file(path: str | Path) -> RosterFile:
     return RosterFile(Path(path), read, group)
 
 
-def save_roster_file(store: Store, roster: RosterFile) -> tuple[int, int]:
-    """Write the valid rows of ``roster`` to the store in one transaction; returns (added, updated).
+def save_roster_file(store: Store, roster: RosterFile) -> RosterChange:
+    """Write the valid rows of ``roster`` to the store in one transaction; returns what changed.
 
     A roster CSV updates the people already known (matched by e-mail); a Groups export only adds
     new members (it would blank their oblast and language otherwise).  The source recorded is the path.
+    Leaving is sticky: someone in the file who has left the club stays out (``kept_left``); only
+    :func:`rejoin_participant` brings her back.
     """
     return store.roster.upsert(roster.read.participants, source=str(roster.path),
                                      update_existing=not roster.group_export)
@@ -69,19 +71,76 @@ def new_participant(name: str, email: str, oblast: str, language: str, role: str
                        language=clean["language"], sex=clean["sex"])
 
 
-def add_participant(store: Store, person: Participant) -> bool:
-    """Add ``person`` to the roster, or update her (matched by e-mail); True if she is new.  Source ``cli``."""
-    added, _ = store.roster.upsert([person], source="cli")
-    return bool(added)
+#: The fields ``roster add --update`` may change, in the order its summary names them.
+FIELDS = ("name", "phone", "oblast", "municipality", "role", "language", "sex")
+
+
+@dataclass(frozen=True)
+class Added:
+    """What :func:`add_participant` did: ``status`` added | updated | unchanged, and ``changes``,
+    ``(field, old value, new value)`` for each field an update changed."""
+
+    status: str
+    changes: tuple[tuple[str, str, str], ...] = ()
+
+
+def changes_between(old: Participant, new: Participant) -> tuple[tuple[str, str, str], ...]:
+    """``(field, old, new)`` for each field of :data:`FIELDS` that differs between two entries."""
+    return tuple((f, getattr(old, f), getattr(new, f)) for f in FIELDS if getattr(old, f) != getattr(new, f))
+
+
+def add_participant(store: Store, person: Participant, update: bool = False) -> Added:
+    """Add ``person`` to the roster (source ``cli``).  An address already in the roster never silently
+    overwrites someone: with the same fields nothing changes (``unchanged``); with other fields it is
+    refused unless ``update``, and then the changes are returned.
+
+    Raises :class:`RosterError` (source ``roster add``) when the address belongs to someone with other
+    details and ``update`` is not given (naming what differs), or when she has left the club (bring her
+    back with :func:`rejoin_participant` first).
+    """
+    old = store.roster.get(person.email)
+    if old is None:
+        store.roster.upsert([person], source="cli")
+        return Added("added")
+    if not old.active:
+        raise RosterError("roster add", [
+            f"{old.email} belongs to «{old.name}», who left the club on {(store.roster.left_at(old.email) or '')[:10]}; "
+            f"nothing was changed. To bring her back: python main.py roster rejoin {old.email}"])
+    changes = changes_between(old, person)
+    if not changes:
+        return Added("unchanged")
+    if not update:
+        raise RosterError("roster add", [
+            f"{old.email} is already in the roster as «{old.name}»; this would change "
+            + "; ".join(f"{f}: {a or '(empty)'} → {b or '(empty)'}" for f, a, b in changes)
+            + ". Nothing was changed. If this is the same person, run the command again with --update; "
+              "if it is someone else, check the address"])
+    store.roster.upsert([person], source="cli")
+    return Added("updated", changes)
 
 
 def remove_participant(store: Store, email: str) -> None:
     """The participant with this e-mail leaves the club: no further mailings; her past responses are kept.
 
+    Leaving is sticky: a later roster import does not bring her back (:func:`rejoin_participant` does).
     Raises :class:`AutomationError` when the address is not in the roster.
     """
     if not store.roster.set_active(email, False):
         raise AutomationError(f"{email} is not in the roster (see `roster list --all`)")
+
+
+def rejoin_participant(store: Store, email: str) -> Participant:
+    """The participant with this e-mail, who had left, is a member again (mail goes to her again); returns her.
+
+    Raises :class:`AutomationError` when the address is not in the roster or she has not left.
+    """
+    old = store.roster.get(email.strip())
+    if old is None:
+        raise AutomationError(f"{email} is not in the roster (see `roster list --all`); to add her: roster add")
+    if old.active:
+        raise AutomationError(f"{old.email} ({old.name}) is a member already; nothing was changed")
+    store.roster.set_active(old.email, True)
+    return old
 
 
 @dataclass(frozen=True)

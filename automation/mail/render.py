@@ -65,7 +65,11 @@ class KindSpec:
 
 #: Every optional key any kind accepts: ``participant_name`` makes the mail
 #: personal ("Саламатсызбы, Айгүл!" instead of the greeting to the group).
-_COMMON_OPTIONAL: dict[str, Any] = {"participant_name": None}
+#: ``channel`` is ``mail`` or ``telegram`` (the same text posted by the bot: no «reply to this mail», no
+#: unsubscribe line; ``telegram_stop`` adds how to stop the bot in a private chat); ``telegram_link`` (a
+#: ``t.me/<bot>?start=<code>`` link) adds a line to a personal mail on how to get it in Telegram too.
+_COMMON_OPTIONAL: dict[str, Any] = {"participant_name": None, "channel": "mail", "telegram_link": None,
+                                    "telegram_stop": False}
 
 #: Mail kinds and their context keys.  ``club`` is :class:`automation.plan.model.Club`,
 #: ``event`` :class:`automation.plan.model.Event`; datetimes are aware (UTC; an ISO

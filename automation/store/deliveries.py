@@ -50,10 +50,12 @@ class DeliveriesRepository:
         value: str | None = self._db.scalar("SELECT status FROM deliveries WHERE message_id = ?", (message_id,))
         return value
 
-    def recipients_on(self, send_day: str) -> int:
-        """Recipients already counted against the day's sending limit (queued, sent or unknown messages)."""
+    def recipients_on(self, send_day: str, exclude_action: str = "") -> int:
+        """Recipients already counted against the day's sending limit (queued, sent or unknown messages),
+        leaving out the messages of ``exclude_action`` (the admin's alerts)."""
         return int(self._db.scalar("SELECT COALESCE(SUM(n_recipients), 0) FROM deliveries WHERE send_day = ? AND"
-                                   " status IN ('queued', 'sent', 'unknown')", (send_day,)))
+                                   " status IN ('queued', 'sent', 'unknown') AND action_key != ?",
+                                   (send_day, exclude_action)))
 
     def add(self, message_id: str, action_key: str, recipient: str, language: str, subject: str, status: str,
             now: datetime, send_day: str, n_recipients: int, error: str | None = None) -> None:

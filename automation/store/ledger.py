@@ -70,6 +70,12 @@ class LedgerRepository:
             "SELECT status, count(*) FROM ledger WHERE finished_at > ? AND kind != ? GROUP BY status ORDER BY status",
             (since, exclude_kind))]
 
+    def finished_since(self, since: str, exclude_kind: str = "") -> list[LedgerEntry]:
+        """The entries of the actions that finished after ``since`` (UTC ISO 8601), leaving out ``exclude_kind``;
+        by due time."""
+        return [_entry(r) for r in self._db.all(
+            "SELECT * FROM ledger WHERE finished_at > ? AND kind != ? ORDER BY due, key", (since, exclude_kind))]
+
     def unresolved(self) -> list[LedgerEntry]:
         """Actions whose last outcome is ``failed`` or ``deferred`` (to be retried), by due time."""
         return [_entry(r) for r in self._db.all(

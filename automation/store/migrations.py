@@ -13,7 +13,16 @@ migration that has shipped: add the next number.
    ``school_meta``) and the graduates' ``outcomes``, which earlier versions
    created on first use outside the store (``IF NOT EXISTS`` keeps the rows of a
    file that already has them).
-3. Forms that say what they are and can be corrected (issue 15): ``forms.context_json``
+3. The Telegram channel (docs/TELEGRAM.md): ``telegram_posts`` (one row per message the bot posts or
+   will post: intent recorded before the call, Telegram's ``message_id`` after) and ``telegram_links``
+   (a participant's personal code and the private chat she linked with ``/start <code>``).
+4. ``submissions``: the submission key (idempotency key) each web-form submission
+   carried and the response it stored, so a submission sent again (a retry after
+   a lost connection) is recognised as the same response and stores nothing.
+5. ``alerts``: one row per problem the admin is told about at once (an action that
+   failed or was skipped, a message whose outcome is unknown), with the alert
+   mail that told her and when she handled it.
+6. Forms that say what they are and can be corrected (issue 15): ``forms.context_json``
    (the event's title and times and the admin's contact, for the form pages),
    ``responses.template_version`` (the version of the form each response answered;
    NULL for responses stored before), and ``form_versions`` (every earlier version of
@@ -81,6 +90,39 @@ CREATE TABLE IF NOT EXISTS outcomes (
 """
 
 _V3 = """
+CREATE TABLE IF NOT EXISTS telegram_posts (
+    post_key TEXT PRIMARY KEY, action_key TEXT NOT NULL, event_id TEXT NOT NULL DEFAULT '', chat_id INTEGER NOT NULL,
+    audience TEXT NOT NULL CHECK (audience IN ('group', 'private')), part INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('text', 'document')), body TEXT NOT NULL, path TEXT,
+    fingerprint TEXT NOT NULL DEFAULT '', reply_to_key TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'posting', 'posted', 'unknown', 'failed', 'cancelled')),
+    message_id INTEGER, error TEXT, created_at TEXT NOT NULL, posted_at TEXT, expires TEXT, edited_at TEXT
+);
+CREATE INDEX IF NOT EXISTS telegram_posts_action ON telegram_posts (action_key);
+CREATE TABLE IF NOT EXISTS telegram_links (
+    participant_id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, chat_id INTEGER, linked_at TEXT, stopped_at TEXT
+)
+"""
+
+_V4 = """
+CREATE TABLE IF NOT EXISTS submissions (
+    form_key TEXT NOT NULL, submission_key TEXT NOT NULL, response_id TEXT NOT NULL, participant_id TEXT,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (form_key, submission_key)
+)
+"""
+
+_V5 = """
+CREATE TABLE IF NOT EXISTS alerts (
+    problem TEXT PRIMARY KEY, action_key TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('failed', 'skipped', 'unknown')), detail TEXT NOT NULL,
+    raised_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    message_id TEXT, sent_at TEXT, handled_at TEXT
+);
+CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status)
+"""
+
+_V6 = """
 ALTER TABLE forms ADD COLUMN context_json TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE responses ADD COLUMN template_version INTEGER;
 CREATE TABLE IF NOT EXISTS form_versions (
@@ -89,11 +131,15 @@ CREATE TABLE IF NOT EXISTS form_versions (
 )
 """
 
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
     (2, "school and outcomes tables", _V2),
-    (3, "form context, form versions, the version each response answered", _V3),
+    (3, "telegram posts and links", _V3),
+    (4, "web-form submission keys", _V4),
+    (5, "alerts table", _V5),
+    (6, "form context, form versions, the version each response answered", _V6),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 
 from automation.model import Participant, iso, utc_now
@@ -13,6 +14,16 @@ def _participant(r: sqlite3.Row) -> Participant:
     return Participant(id=r["id"], name=r["name"], email=r["email"], phone=r["phone"], oblast=r["oblast"],
                        municipality=r["municipality"], role=r["role"], language=r["language"], sex=r["sex"],
                        active=bool(r["active"]))
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """What :meth:`RosterRepository.upsert` did: ``added`` and ``updated`` counts, and ``kept_left``, the
+    people of the input who had left the club and were left as they are (not brought back)."""
+
+    added: int
+    updated: int
+    kept_left: tuple[Participant, ...] = ()
 
 
 class RosterRepository:
@@ -36,17 +47,23 @@ class RosterRepository:
         return [r[0] for r in self._db.all("SELECT id FROM participants WHERE source = ? ORDER BY id", (source,))]
 
     def upsert(self, people: list[Participant], source: str, now: datetime | None = None,
-               update_existing: bool = True) -> tuple[int, int]:
+               update_existing: bool = True, rejoin: bool = False) -> RosterChange:
         """Insert new people and update known ones (matched by e-mail) in one transaction.
 
-        Returns ``(added, updated)``.  Someone who had left and is imported again re-joins.
-        With ``update_existing`` False, people already in the roster are left as they are.
+        Leaving is sticky: someone who has left (``active`` 0) is not touched and is listed in
+        ``kept_left`` (as stored), unless ``rejoin`` (an explicit decision, e.g. the School's accepted
+        applicants), which brings her back.  With ``update_existing`` False, people already in the
+        roster are left as they are.
         """
         now_s = iso(now or utc_now())
         added = updated = 0
+        kept: list[Participant] = []
         with self._db.transaction() as db:
             for p in people:
-                old = db.one("SELECT id FROM participants WHERE email = ?", (p.email,))
+                old = db.one("SELECT * FROM participants WHERE email = ?", (p.email,))
+                if old and not old["active"] and not rejoin:
+                    kept.append(_participant(old))
+                    continue
                 if old and not update_existing:
                     continue
                 if old:
@@ -62,7 +79,13 @@ class RosterRepository:
                         (p.id, p.name, p.email, p.phone, p.oblast, p.municipality, p.role, p.language, p.sex, now_s,
                          source))
                     added += 1
-        return added, updated
+        return RosterChange(added, updated, tuple(kept))
+
+    def left_at(self, email: str) -> str | None:
+        """When the participant with this address left (UTC ISO 8601), or None (active, or unknown)."""
+        value: str | None = self._db.scalar("SELECT left_at FROM participants WHERE email = ? AND active = 0",
+                                            (email.lower(),))
+        return value
 
     def set_active(self, email: str, active: bool, now: datetime | None = None) -> bool:
         """Mark someone as a member again or as having left (``left_at`` = ``now``); False if the address is unknown."""

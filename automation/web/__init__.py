@@ -23,8 +23,19 @@ Routes
                              way in).
 
 Language: ``?lang=ky|ru`` (or the form field ``lang``), else the participant's
-roster language, else Kyrgyz.  The switch on the page re-renders the same page
-in the other language with the answers typed so far (nothing is saved).
+roster language, else Kyrgyz.  A form page carries itself in the other language
+too (a ``<template data-lang>``): with JavaScript the switch swaps the page at
+once, without a request, keeping the answers typed so far; without JavaScript it
+posts the page and the server re-renders it in the other language (nothing is saved).
+
+A village connection (``static/form.js``, docs/OFFLINE_FORMS.md): her answers are
+kept on the phone (``localStorage``, per link) as she types and put back after a
+reload or a crash; Send posts the page with ``fetch``; a submission that fails for
+lack of connection stays on the phone and is sent again when the connection returns
+or the link is opened again.  Each submission carries a submission key (a UUID the
+phone makes, hidden field ``submission``; the server renders one for pages without
+JavaScript): a key already stored (``store.submissions``) is answered as the same
+response and stores nothing, so a retry after a lost answer lands once.
 
 What the pages say about the form (:mod:`automation.web.result`): the event's name and date on the
 form page and its closed and thank-you pages; the closed page in Kyrgyz and Russian (Kyrgyz first) with
@@ -58,9 +69,11 @@ Safety
   (``max_chars``/``max_words``, else 1000/20000 characters — answers.py), an
   "other" text by :data:`automation.web.values.OTHER_MAX_CHARS`; control characters are removed
   (they would break the .xlsx workbooks).
-- Output: Jinja2 autoescaping; a strict Content-Security-Policy (no inline
-  script), ``Referrer-Policy: no-referrer`` (links carry tokens),
-  ``Cache-Control: no-store``.
+- Output: Jinja2 autoescaping; a strict Content-Security-Policy (the page's CSS and
+  JS are written into it, to cost one request on a slow link, and allowed by their
+  SHA-256 only: no other inline script or style runs), ``Referrer-Policy: no-referrer``
+  (links carry tokens), ``Cache-Control: no-store``; pages gzip-compressed where the
+  browser asks (Flask-Compress; the error pages 4xx/5xx are not compressed).
 - ``serve`` binds to 127.0.0.1 unless ``--host`` says otherwise; ``club.yaml``
   ``web: {behind_proxy: true}`` trusts one HTTPS proxy's ``X-Forwarded-For``/``-Proto``
   (Werkzeug's ProxyFix) and sends the cookie ``Secure``; without it those headers are ignored.
@@ -81,5 +94,7 @@ Modules
 ``links``   a resolved link (:class:`Link`) and her previous response.
 ``secret``  the signing key kept in a file.
 ``guard``   body limit for chunked requests, rate limits, proxy trust, token masking, page numbers.
+``once``    a submission stored once: its submission key (:func:`automation.web.once.store_once`).
+``assets``  the CSS and JS written into each page, with their CSP sources.
 ``serve``   the threaded server with token-shortening request logs.
 """

@@ -13,11 +13,14 @@ import random
 import re
 import secrets
 import threading
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask, abort, g, redirect, render_template, request, session
+from flask_compress import Compress
+from markupsafe import Markup
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
@@ -34,7 +37,9 @@ from automation.web.guard import (
     rate_limits,
     trust_proxy,
 )
+from automation.web.assets import inline_asset
 from automation.web.links import Link
+from automation.web.once import store_once, stored_before, submission_key
 from automation.web.result import contact, event_line, quiz_result, result_visible
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import (
@@ -115,7 +120,13 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         TEMPLATES_AUTO_RELOAD=False,
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_ALGORITHM_STREAMING=["zstd", "br", "gzip", "deflate"],  # static files are streamed: gzip too
     )
+    Compress(app)  # gzip (or br/zstd where asked) for pages, CSS and JS; never for 3xx/4xx/5xx answers
+    css, css_src = inline_asset(TEMPLATES_DIR / "static" / "form.css")  # written into each page
+    js, js_src = inline_asset(TEMPLATES_DIR / "static" / "form.js")
+    app.jinja_env.globals.update(inline_css=css, inline_js=js)
     app.jinja_env.autoescape = True  # every template, whatever its extension
     app.wsgi_app = BodyLimit(app.wsgi_app, MAX_REQUEST_BYTES)  # type: ignore[method-assign]
     if behind_proxy:
@@ -147,7 +158,9 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
     def _headers(resp):
         resp.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; "
+            f"default-src 'none'; style-src 'self' {css_src}; script-src 'self' {js_src}; img-src 'self'; "
+            "connect-src 'self'; "
+            "form-action 'self'; "
             "base-uri 'none'; frame-ancestors 'none'")
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
@@ -265,6 +278,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
 
     def render_form(link: Link, lang: str, values: dict[str, Any], problems: dict[str, str], *,
                     page: int = 0, banner: str | None = None, status: int = 200, sid: str | None = None):
+        """The form page in ``lang``, carrying the same page in the other language(s) in a ``<template>``
+        (form.js switches language without asking the server).  ``banner`` is a key of :data:`TEXTS`."""
         sections = sections_view(link)
         if problems:  # open the first page with a problem
             for i, sv in enumerate(sections):
@@ -273,20 +288,34 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                     break
         page = max(0, min(page, len(sections) - 1))
         prev = db_store().responses.latest_of(link.form.form_key, link.pid) if link.pid else None
-        messages = {qid: problem_message(link.spec.question(qid), code, lang, values.get(qid))
-                    for qid, code in problems.items() if qid in {q.id for q in link.spec.questions}}
-        t = TEXTS[lang]
-        return render_template(
-            "form.html", lang=lang, t=t, spec=link.spec, sections=sections, values=values, messages=messages,
-            page=page, banner=banner, link=link, action_url=link.url(), csrf_token=csrf_token(link),
-            sid=sid or new_sid(link), OTHER=OTHER, text_limit=text_limit, word_count=word_count,
-            other_max=OTHER_MAX_CHARS, langs=[(lg, TEXTS[lg]["lang_name"]) for lg in LANGS],
-            deadline=_when(link.form.deadline), event=event_line(link.form, lang),
-            already=t["already"].format(when=_when(prev.submitted_at)) if prev else None,
-            js_messages={"required": PROBLEMS[lang]["required"], "required_grid": PROBLEMS[lang]["required_grid"],
-                         "too_many_words": PROBLEMS[lang]["too_many_words"],
-                         "other_empty": PROBLEMS[lang]["other_empty"]},
-        ), status
+        common = dict(
+            spec=link.spec, sections=sections, values=values, page=page, link=link, action_url=link.url(),
+            csrf_token=csrf_token(link), sid=sid or new_sid(link), submission=str(uuid.uuid4()), OTHER=OTHER,
+            text_limit=text_limit, word_count=word_count, other_max=OTHER_MAX_CHARS,
+            langs=[(lg, TEXTS[lg]["lang_name"]) for lg in LANGS], deadline=_when(link.form.deadline))
+
+        def page_in(lg: str, others: list[dict[str, str]]) -> str:
+            t = TEXTS[lg]
+            messages = {qid: problem_message(link.spec.question(qid), code, lg, values.get(qid))
+                        for qid, code in problems.items() if qid in {q.id for q in link.spec.questions}}
+            return render_template(
+                "form.html", lang=lg, t=t, messages=messages, banner=t[banner] if banner else None,
+                already=t["already"].format(when=_when(prev.submitted_at)) if prev else None,
+                js_messages={**{k: PROBLEMS[lg][k] for k in ("required", "required_grid", "too_many_words",
+                                                             "other_empty")},
+                             **{k: t["js_" + k] for k in ("sending", "queued", "retry", "restored")}},
+                other_langs=others, event=event_line(link.form, lg), **common)
+
+        others = []
+        for lg in LANGS:
+            if lg != lang:
+                full = page_in(lg, [])
+                # the insides of <title> and <main> (base.html writes each tag once; page text is escaped, so
+                # no other "<main>" can occur), already escaped by the template: safe to embed as they are
+                title = full.split("<title>", 1)[1].split("</title>", 1)[0]
+                inner = full.split("<main>", 1)[1].rsplit("</main>", 1)[0]
+                others.append({"lang": lg, "title": Markup(title), "main": Markup(inner)})
+        return page_in(lang, others), status
 
     # --- routes ----------------------------------------------------------------------
     def form_view(kind: str, token: str):
@@ -316,19 +345,21 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         if action.startswith("lang:"):  # the language switch: same page, same answers, nothing saved
             return render_form(link, lang, values, {}, page=page, sid=sid)
         if not csrf_ok(link) or (link.public and issued is None):
-            return render_form(link, lang, values, {}, page=page, sid=sid, banner=TEXTS[lang]["csrf"], status=400)
+            return render_form(link, lang, values, {}, page=page, sid=sid, banner="csrf", status=400)
+        s = db_store()
+        key = submission_key(request.form.get("submission"))
+        if key and stored_before(s, link, key):  # sent again (a retry after a lost answer): nothing to store
+            g.replayed = True
+            return redirect(link.url(done=True, lang=lang), code=303)
         answers, problems = answers_from_values(link.spec, values)
         if problems:
             return render_form(link, lang, values, problems, page=page, sid=sid, status=422)
-        s = db_store()
-        if link.pid:
-            prev = s.responses.latest_of(link.form.form_key, link.pid)
-            response_id = prev.response_id if prev else None
-        else:  # one response per page the server rendered: a double tap, a retry, a replay replaces it
+        response_id = None
+        if not link.pid:  # one response per page the server rendered: a double tap, a retry, a replay replaces it
             basis = f"{app.config['SECRET_KEY']}|{link.form.form_key}|{issued}"
             response_id = "lw_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
         try:
-            LocalForms(s, base_url).submit(token, answers, now=clock(), response_id=response_id)
+            g.replayed = store_once(s, LocalForms(s, base_url), link, answers, key, response_id, clock())
         except FormClosed:
             return closed_page(link, lang)
         except InvalidResponse as e:
@@ -411,7 +442,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                 page, status = render_form(link, lang, values_from_form(link.spec, request.form), {},
                                            page=parse_page(request.form.get("page")),
                                            sid=request.form.get("sid") if sent_sid(link) else None,
-                                           banner=TEXTS[lang]["too_many_banner"], status=429)
+                                           banner="too_many_banner", status=429)
                 return page, status, headers
         page, status = message_page(429, "too_many_title", [("too_many", {})], None)
         return page, status, headers

@@ -16,7 +16,7 @@ import io
 import re
 from typing import Any, Callable, Iterable
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -84,7 +84,8 @@ def rate_limits(app: Flask, per_client: str, per_form: str) -> Callable[[Callabl
     ``"5 per minute; 30 per hour"``).
 
     Only a POST that stores a response (answered with a redirect) counts; a refused or invalid one, the
-    language switch and page loads do not.  A client over a limit gets HTTP 429 before anything is read.
+    language switch, a submission sent again with a key already stored (``g.replayed``) and page loads
+    do not.  A client over a limit gets HTTP 429 before anything is read.
     """
     limiter = Limiter(lambda: request.remote_addr or "-", app=app, storage_uri="memory://",
                       strategy="moving-window", headers_enabled=False)
@@ -96,7 +97,7 @@ def rate_limits(app: Flask, per_client: str, per_form: str) -> Callable[[Callabl
         return request.method != "POST" or str(request.form.get("action", "submit")).startswith("lang:")
 
     def stored(resp: Any) -> bool:
-        return bool(resp.status_code == 303)
+        return bool(resp.status_code == 303 and not g.get("replayed"))
 
     client = limiter.limit(per_client, key_func=lambda: f"{request.remote_addr or '-'}|{form_id()}",
                            exempt_when=not_a_submission, deduct_when=stored, scope="client")

@@ -215,3 +215,61 @@ class Backend(Protocol):
     @property
     def can_find_sent(self) -> bool:
         """True when the mail port can always tell whether a message went out."""
+
+
+@dataclass(frozen=True)
+class TelegramUpdate:
+    """One incoming message from the Bot API's ``getUpdates``: ``chat_type`` ``private``, ``group``,
+    ``supergroup`` or ``channel``; ``user_id`` the sender (None in a channel); ``text`` '' for non-text."""
+
+    update_id: int
+    chat_id: int
+    chat_type: str
+    user_id: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class BotMembership:
+    """What ``telegram check`` learns: the bot (getMe), the chat (getChat) and the bot's status in it
+    (getChatMember: ``creator``, ``administrator``, ``member``, ``restricted``, ``left`` or ``kicked``);
+    ``can_post`` is True when that status lets the bot send messages."""
+
+    bot_id: int
+    bot_username: str
+    chat_id: int
+    chat_title: str
+    chat_type: str
+    status: str
+    can_post: bool
+
+
+class TelegramPort(Protocol):
+    """The Telegram channel: the club's group and participants' private chats with the bot (docs/TELEGRAM.md).
+
+    Chat ids are integers (a group's is negative).  Every method raises a
+    :class:`~automation.errors.TelegramError`: ``TelegramUnauthorized`` (revoked token),
+    ``TelegramForbidden`` (removed from the chat, blocked), ``TelegramChatNotFound``, ``TelegramRefused``
+    (another 400), ``TelegramRateLimited`` (429 longer than the adapter waits), ``TelegramUnavailable``
+    (not reached: nothing done) or ``TelegramOutcomeUnknown`` (sent, no answer: a post may exist).
+    Telegram offers no way to look a sent message up, so the caller records its intent before posting.
+    """
+
+    def send_message(self, chat_id: int, text: str, reply_to: int | None = None) -> int:
+        """Post plain text (at most 4,096 characters); returns Telegram's ``message_id``."""
+
+    def send_document(self, chat_id: int, path: Path, caption: str = "") -> int:
+        """Post a file as a document with a caption (at most 1,024 characters); returns its ``message_id``."""
+
+    def edit_message_text(self, chat_id: int, message_id: int, text: str) -> None:
+        """Replace the text of one of the bot's messages (an unchanged text is not an error)."""
+
+    def check(self, chat_id: int) -> BotMembership:
+        """getMe + getChat + getChatMember of the bot itself: whether it can post to ``chat_id``."""
+
+    def get_updates(self, offset: int | None) -> list[TelegramUpdate]:
+        """Incoming messages with ``update_id >= offset`` (all kept ones when None), without waiting;
+        asking with a higher offset confirms (and drops at Telegram) the earlier ones."""
+
+    def close(self) -> None:
+        """Release the connection (the adapter may not be used afterwards)."""

@@ -204,5 +204,6 @@ def accept(store: Store, now: datetime | None = None, language: str = "ky") -> A
             skipped.append(f"{code}: no valid e-mail in the application; add her with `roster import`")
         else:
             people.append(p)
-    added, updated = store.roster.upsert(people, source="school", now=now)
-    return Accepted(added, updated, people, skipped)
+    # being selected is an explicit decision: someone who had left the club earlier comes back
+    change = store.roster.upsert(people, source="school", now=now, rejoin=True)
+    return Accepted(change.added, change.updated, people, skipped)

@@ -1,0 +1,59 @@
+"""``telegram check`` (can the bot post to the group?), ``telegram status`` (the channel's posts and
+links) and ``telegram repost`` (post again a post whose fate is unknown).  docs/TELEGRAM.md."""
+
+from __future__ import annotations
+
+import argparse
+
+from automation.cli.common import context_from, now_from
+
+
+def cmd_telegram_check(args: argparse.Namespace) -> int:
+    """``telegram check``: getMe + getChat + the bot's membership; exit 1 when it cannot post to the group.
+    When it can, a stopped channel runs again."""
+    from automation.jobs.telegram_channel import check
+
+    ok, lines = check(context_from(args, quiet=True))
+    for line in lines:
+        print(line)
+    return 0 if ok else 1
+
+
+def cmd_telegram_status(args: argparse.Namespace) -> int:
+    """``telegram status``: whether the channel runs, its posts by status, linked participants."""
+    from automation.jobs.announcements import stopped
+
+    ctx = context_from(args, quiet=True)
+    if ctx.telegram is None:
+        print("club.yaml has no telegram: section: the service only mails.")
+        return 0
+    why = stopped(ctx)
+    print(f"channel: {'STOPPED: ' + why if why else 'running'} (group chat id {ctx.telegram.chat_id})")
+    repo = ctx.store.telegram
+    for status in ("pending", "posted", "unknown", "failed", "cancelled"):
+        posts = repo.with_status(status)
+        print(f"{status}: {len(posts)}")
+        if status in ("unknown", "failed"):
+            for p in posts:
+                print(f"  {p.post_key}: {p.error or ''}")
+    links = repo.links()
+    print(f"participants linked: {sum(1 for x in links if x.active)} (codes handed out: {len(links)})")
+    return 0
+
+
+def cmd_telegram_repost(args: argparse.Namespace) -> int:
+    """``telegram repost KEY ... | --all-unknown``: one line per post; exit 1 unless every one was posted."""
+    from automation.errors import AutomationError
+    from automation.jobs.announcements import repost
+
+    if bool(args.key) == bool(args.all_unknown):
+        raise AutomationError("telegram repost: give the post key(s) from the alert mail, or --all-unknown (not both)")
+    ctx = context_from(args, quiet=True)
+    keys = args.key or [p.post_key for p in ctx.store.telegram.with_status("unknown")]
+    if not keys:
+        print("No post has an unknown fate: nothing to post again.")
+        return 0
+    results = repost(ctx, keys, now_from(args))
+    for key, what in results:
+        print(f"{key}: {what}")
+    return 0 if all(what.startswith("posted") for _, what in results) else 1
