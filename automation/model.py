@@ -109,6 +109,10 @@ CHOICE_KINDS = ("single_choice", "multiple_choice", "dropdown")
 #: Kinds that can carry correct answers in a quiz (forms v1 ``Grading.correctAnswers``
 #: applies to choice questions and short-answer text questions).
 GRADABLE_KINDS = ("single_choice", "multiple_choice", "dropdown", "short_text")
+#: When a participant sees her score and the correct answers of a quiz (``show_answers``): after the form's
+#: deadline (the default, so that answers do not spread while others still answer), right after she sends
+#: it, or never.
+SHOW_ANSWERS = ("after_deadline", "after_submit", "never")
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,8 @@ class FormSpec:
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
     source: str = ""
+    #: When she sees her score and the correct answers (:data:`SHOW_ANSWERS`); quizzes only.
+    show_answers: str = "after_deadline"
 
     @property
     def max_score(self) -> int:
@@ -250,6 +256,7 @@ def form_spec_from_json(d: dict[str, Any]) -> FormSpec:
         id=d["id"], version=d["version"], kind=d["kind"], title=I18n(**d["title"]),
         description=I18n.from_json(d.get("description")), quiz=d["quiz"], anonymous_allowed=d["anonymous_allowed"],
         collect_email=d["collect_email"], sections=secs, questions=qs, source=d.get("source", ""),
+        show_answers=d.get("show_answers", "after_deadline"),
     )
 
 

@@ -26,7 +26,7 @@ import schedule
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, alerts, forms, mailings, reports, responses, telegram_channel
-from automation.model import BISHKEK, Action, utc_now
+from automation.model import BISHKEK, Action, parse_iso, utc_now
 from automation.plan.actions import actions as plan_actions
 from automation.plan.overrides import with_deadlines
 
@@ -56,6 +56,21 @@ def _local(dt: datetime) -> str:
     return dt.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M")
 
 
+#: Actions that belong to a form's deadline: they wait while the form's stored deadline is later (an edit moved it).
+DEADLINE_KINDS = ("form.close", "responses.sync", "report.refresh", "mail.form_closed")
+
+
+def _extended_deadline(ctx: Context, a: Action, now: datetime) -> datetime | None:
+    """The form's stored deadline when ``a`` is a deadline action and that deadline is after ``now``; else None."""
+    if a.kind not in DEADLINE_KINDS or "form_key" not in a.payload:
+        return None
+    form = ctx.store.forms.get(a.payload["form_key"])
+    if form is None:
+        return None
+    dl = parse_iso(form.deadline)
+    return dl if dl > now else None
+
+
 def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
             should_stop: Callable[[], bool] | None = None) -> list[Ran]:
     """One tick at ``now`` (UTC).  Returns what ran or was skipped at this tick.
@@ -78,7 +93,10 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
         row = ledger.get(a.key)
         if row is not None and row.status in ("done", "skipped"):
             continue
-        if a.expires is not None and now > a.expires:
+        later = _extended_deadline(ctx, a, now)
+        if later is not None:  # the admin moved the form's deadline (forms edit): wait for it
+            res = JobResult("deferred", f"the form's deadline was extended to {_local(later)}")
+        elif a.expires is not None and now > a.expires:
             why = (f"missed: due {_local(a.due)}, no longer useful after {_local(a.expires)}"
                    if row is None else f"gave up at {_local(a.expires)} after: {row.detail}")
             res = JobResult("skipped", why)

@@ -64,6 +64,7 @@ from openpyxl import load_workbook
 
 from automation.analysis.frame import answers_frame, scores_frame
 from automation.forms.answers import check_answers, score
+from automation.forms.known import known_answers
 from automation.context import Context
 from automation.jobs.responses import sync_form
 from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json, to_utc
@@ -160,9 +161,7 @@ def make_answers(spec: FormSpec, who: int, form_key: str) -> dict[str, Any]:
         if not q.required and rnd.random() < 0.3:
             continue
         ids = [o.id for o in q.options]
-        if q.id == "test_stage":
-            out[q.id] = "before" if form_key.endswith(".pre") else "after"
-        elif q.kind in ("single_choice", "dropdown"):
+        if q.kind in ("single_choice", "dropdown"):
             if q.other and q.kind == "single_choice" and rnd.random() < 0.25:
                 out[q.id] = rnd.choice(OTHER)
             elif q.correct and rnd.random() < 0.6:
@@ -187,6 +186,13 @@ def make_answers(spec: FormSpec, who: int, form_key: str) -> dict[str, Any]:
         elif q.kind == "grid":
             out[q.id] = {r.id: rnd.choice(ids) for r in q.rows}
     assert check_answers(spec, out) == {}, (form_key, who, check_answers(spec, out))
+    # she answers the roster's questions truthfully (her personal link on the local backend does not even ask
+    # them: automation/forms/known.py), so both backends store the roster's values
+    rows = ROSTER.strip().splitlines()[1:]
+    if 0 <= who < len(rows):
+        person = rows[who].split(",")
+        out.update(known_answers(spec, Participant("x", person[0], person[1], oblast=person[3], role=person[5],
+                                                   language=person[6])))
     return out
 
 

@@ -197,6 +197,20 @@ def test_needs_assessment_reproduces_the_survey_shares(demo):
     assert allies > 50  # "more than half expect to find allies in the club"
 
 
+def test_two_events_have_their_own_tests_and_the_report_analyses_each(demo):
+    """Issue 15: a test per training (the plan's ``test:``), analysed per event on its own questions."""
+    specs = {k: json.loads(s) for k, s in demo.db().execute(
+        "SELECT form_key, spec_json FROM forms WHERE kind = 'post_test'")}
+    ids = {k: {q["id"] for q in s["questions"]} for k, s in specs.items()}
+    assert ids["ws_law_budget.post_test"] == ids["ws_law_budget.post_test.pre"]
+    assert ids["lecture_sed_programmes.post_test"] == ids["lecture_sed_programmes.post_test.pre"]
+    assert "q_sed_programme_approves" in ids["lecture_sed_programmes.post_test"] - ids["ws_law_budget.post_test"]
+    assert all("test_stage" not in x for x in ids.values())  # the service knows the pre-test from the plan
+    html = (demo.out / "report.html").read_text(encoding="utf-8")
+    assert "Кто утверждает программу социально-экономического развития (ПСЭР) территории?" in html
+    assert "Какой период охватывает бюджетный год в Кыргызской Республике?" in html
+
+
 # --- the same seed gives the same output -----------------------------------------------------
 
 

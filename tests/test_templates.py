@@ -368,3 +368,108 @@ def test_the_examples_of_the_template_doc_load_and_are_copies_of_the_shipped_tem
         assert spec.questions and {s.id for s in spec.sections} <= {s.id for s in real.sections}
         for q in spec.questions:
             assert dataclasses.replace(q, section="") == dataclasses.replace(real.question(q.id), section=""), q.id
+
+
+# --- tests per training (automation/forms/testfile.py) ------------------------------------------
+
+def _doc_block(kind: str) -> str:
+    import re
+
+    found = re.findall(rf"^```yaml {kind}\n(.*?)^```$", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+    assert len(found) == 1, kind
+    return found[0]
+
+
+def test_the_test_example_of_the_doc_loads_with_its_bank_and_matches_the_shipped_bank(tmp_path):
+    from automation.forms.testfile import load_bank, load_test
+
+    (tmp_path / "bank.yaml").write_text(_doc_block("bank"), encoding="utf-8")
+    (tmp_path / "sed_example.yaml").write_text(_doc_block("test"), encoding="utf-8")
+    spec = load_test(tmp_path / "sed_example.yaml")
+    assert spec.kind == "post_test" and spec.quiz and spec.show_answers == "after_deadline"
+    assert [q.id for q in spec.questions] == ["q_sed_programme_approves", "q_budget_approves", "q_deputy_role_sed"]
+    shipped = load_bank(DEFAULT_DIR / "tests" / "bank.yaml")
+    for qid, q in load_bank(tmp_path / "bank.yaml").items():
+        assert q == shipped[qid], qid
+
+
+def test_the_shipped_tests_differ_and_do_not_ask_before_or_after():
+    from automation.forms.testfile import load_test
+
+    a = load_test(DEFAULT_DIR / "tests" / "law_budget.yaml")
+    b = load_test(DEFAULT_DIR / "tests" / "sed_programmes.yaml")
+    assert {q.id for q in a.questions} != {q.id for q in b.questions}
+    assert a.max_score > 0 and b.max_score > 0
+    for spec in (a, b, get_template("post_test")):
+        assert "test_stage" not in {q.id for q in spec.questions}
+
+
+def _write(tmp_path, name: str, text: str):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+_BANK = """questions:
+  - id: q_one
+    kind: single_choice
+    title: {ky: "Бир", ru: "Один"}
+    options:
+      - {id: a, label: {ky: "А", ru: "А"}}
+      - {id: b, label: {ky: "Б", ru: "Б"}}
+    correct: [a]
+"""
+
+
+def test_a_test_names_unknown_bank_questions_and_wrong_keys_with_their_line(tmp_path):
+    from automation.forms.check import check_file
+
+    _write(tmp_path, "bank.yaml", _BANK)
+    p = _write(tmp_path, "t1.yaml", """id: t1
+version: 1
+title: {ky: "Т", ru: "Т"}
+bank: bank.yaml
+questions:
+  - bank: q_one
+  - bank: q_missing
+  - id: q_own
+    kind: single_choice
+    title: {ky: "а", ru: "б"}
+    options:
+      - {id: a, label: {ky: "1", ru: "1"}}
+    correct: [z]
+""")
+    res = check_file(p)
+    assert not res.ok and res.what == "test"
+    assert any(x.startswith("line 7: questions[1].bank") and "q_missing" in x for x in res.problems), res.problems
+    assert any(x.startswith("line 13: ") and "'z' is not one of the options" in x for x in res.problems), res.problems
+
+
+def test_a_bank_question_used_twice_and_a_test_without_keys_are_refused(tmp_path):
+    from automation.forms.testfile import load_test
+
+    _write(tmp_path, "bank.yaml", _BANK)
+    p = _write(tmp_path, "t2.yaml", 'id: t2\nversion: 1\ntitle: {ky: "Т", ru: "Т"}\nbank: bank.yaml\n'
+                                    'questions:\n  - bank: q_one\n  - bank: q_one\n')
+    with pytest.raises(TemplateError, match="already in the test"):
+        load_test(p)
+    p = _write(tmp_path, "t3.yaml", 'id: t3\nversion: 1\ntitle: {ky: "Т", ru: "Т"}\nquestions:\n'
+                                    '  - id: q\n    kind: long_text\n    title: {ky: "а", ru: "б"}\n')
+    with pytest.raises(TemplateError, match="no question of the test has a correct answer"):
+        load_test(p)
+
+
+def test_forms_check_previews_a_valid_test_as_the_participant_sees_it(tmp_path, capsys):
+    from automation.cli.main import main
+
+    _write(tmp_path, "bank.yaml", _BANK)
+    p = _write(tmp_path, "t4.yaml", 'id: t4\nversion: 1\ntitle: {ky: "Тест", ru: "Тест ру"}\nbank: bank.yaml\n'
+                                    'questions:\n  - bank: q_one\n')
+    assert main(["forms", "check", str(p), "--lang", "ru", "--answers"]) == 0
+    out = capsys.readouterr().out
+    assert "== Тест ру ==" in out and "1. Один" in out and "( ) А ✓" in out and "( ) Б\n" in out
+    assert main(["forms", "check", str(tmp_path / "bank.yaml")]) == 0
+    bad = _write(tmp_path, "t5.yaml", 'id: t5\nversion: 1\ntitle: {ky: "Т", ru: "Т"}\nquestions: [}\n')
+    assert main(["forms", "check", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "ката бар / В файле ошибок" in out and "line 4" in out and "ошибка записи YAML" in out

@@ -67,3 +67,47 @@ def cmd_forms_extend(args: argparse.Namespace) -> int:
     print(f"{args.form}: open until {deadline.astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek); its reminder, "
           "closing and results follow.")
     return 0
+
+
+def cmd_forms_check(args: argparse.Namespace) -> int:
+    """``forms check FILE [--lang ky|ru] [--answers]``: validate a template, a test or a question bank and print
+    it as the participant sees it; problems with their line numbers (exit status 1).  Stores nothing."""
+    from automation.forms.check import check_file, gloss
+
+    res = check_file(args.file, args.lang, args.answers)
+    if not res.ok:
+        print(f"Файлда {len(res.problems)} ката бар / В файле ошибок: {len(res.problems)} — {args.file}")
+        for p in res.problems:
+            print(f"  - {p}")
+            if (g := gloss(p)) is not None:
+                print(f"    ({g})")
+        print("Оңдоп, кайра текшериңиз / Исправьте и проверьте снова: python main.py forms check " + args.file)
+        return 1
+    names = {"template": "форма үлгүсү / шаблон формы", "test": "тест / тест", "bank": "суроолор банкы / банк вопросов"}
+    print(f"Туура / Всё верно: {args.file} ({names[res.what]})\n")
+    print(res.text)
+    return 0
+
+
+def cmd_forms_edit(args: argparse.Namespace) -> int:
+    """``forms edit FORM_KEY [--from FILE] [--deadline "YYYY-MM-DD HH:MM"] [--note TEXT]``: correct a form
+    already sent (:func:`automation.forms.edit.edit_form`); a refused edit prints why and changes nothing."""
+    from automation.cli.common import now_from
+    from automation.forms.edit import EditRefused, edit_form, load_spec_file
+
+    ctx = service_from(args).context
+    store, forms = ctx.store, ctx.backend.forms
+    new_spec = load_spec_file(args.source) if args.source else None
+    deadline = moment_from(args.deadline, "--deadline") if args.deadline else None
+    try:
+        res = edit_form(store, forms, args.form_key, now_from(args), new_spec, deadline, args.note or "")
+    except EditRefused as e:
+        print(f"Форма өзгөртүлгөн жок / Форма не изменена: {args.form_key}")
+        for p in e.problems:
+            print(f"  - {p}")
+        return 1
+    print(f"Форма оңдолду / Форма исправлена: {res.form_key} v{res.old_version} → v{res.new_version}")
+    for c in res.changes:
+        print(f"  - {c}")
+    print("Мурунку жооптор сакталды / Прежние ответы сохранены (each keeps the version it answered).")
+    return 0

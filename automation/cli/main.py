@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from automation.cli.backup import cmd_backup, cmd_restore
-from automation.cli.forms import cmd_forms_build, cmd_forms_extend, cmd_forms_list
+from automation.cli.forms import cmd_forms_build, cmd_forms_check, cmd_forms_edit, cmd_forms_extend, cmd_forms_list
 from automation.cli.mail import cmd_mail_preview, cmd_mail_resend, cmd_mail_send
 from automation.cli.plan import cmd_plan_check, cmd_plan_hold, cmd_plan_show
 from automation.cli.report import cmd_report
@@ -133,6 +133,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("deadline", help="the new deadline (ISO 8601; without an offset: Asia/Bishkek), e.g. 2022-09-25T18:00")
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_forms_extend)
+    p = forms.add_parser("check", help="validate a template, a test or a question bank and show it as text",
+                         description="Check FILE (a form template, an event's test or the question bank): every "
+                                     "problem with its line number, or a text preview of the form as the "
+                                     "participant sees it. Stores and sends nothing.")
+    p.add_argument("file", help="path to the .yaml file")
+    p.add_argument("--lang", choices=["ky", "ru"], default="ky", help="language of the preview (default ky)")
+    p.add_argument("--answers", action="store_true", help="mark the correct answers and points in the preview")
+    p.set_defaults(func=cmd_forms_check)
+    p = forms.add_parser("edit", help="correct a form already sent (texts, new options, a later deadline)",
+                         description="Correct the form FORM_KEY after the invitations went out: its questions "
+                                     "from FILE (the corrected template or test) and/or a later deadline. "
+                                     "Responses are kept with the version they answered; a change that would "
+                                     "lose answers or change their meaning is refused and nothing changes.")
+    p.add_argument("form_key", help="the form's key, e.g. ws_law_budget.post_test (see `forms list`)")
+    p.add_argument("--from", dest="source", metavar="FILE", help="the corrected template or test file (.yaml)")
+    p.add_argument("--deadline", help='a later deadline, "YYYY-MM-DD HH:MM" Asia/Bishkek')
+    p.add_argument("--note", help="why the form was corrected (kept with the earlier version)")
+    p.add_argument("--now", help="pretend it is this moment (ISO 8601; without an offset: Asia/Bishkek)")
+    p.set_defaults(func=cmd_forms_edit)
     p = forms.add_parser("build", help="the exact Google Forms requests a template becomes (sends nothing)",
                          description="Print the bodies of forms.create (sent with ?unpublished=true), the one "
                                      "forms.batchUpdate and forms.setPublishSettings that make TEMPLATE a form.")

@@ -181,9 +181,7 @@ class Respondents:
                     wrong = [o for o in ids if o not in q.correct] or ids
                     out[q.id] = [rng.choice(wrong)] if q.kind == "multiple_choice" else rng.choice(wrong)
                 continue
-            if q.id == "test_stage":
-                out[q.id] = "before" if pre_test else "after"
-            elif q.id == "oblast" and p:
+            if q.id == "oblast" and p:
                 out[q.id] = p.oblast.replace("-", "_") if p.oblast.replace("-", "_") in ids else rng.choice(ids)
             elif q.id == "role" and p and p.role in ids:
                 out[q.id] = p.role

@@ -21,6 +21,7 @@ from automation.model import (
     FormSpec,
     Option,
     Question,
+    SHOW_ANSWERS,
     Scale,
     Section,
 )
@@ -28,7 +29,8 @@ from automation.model import (
 #: The shipped templates (``forms_templates/`` at the repository root); ``templates:`` in club.yaml may name another.
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "forms_templates"
 
-_TOP_KEYS = {"id", "version", "kind", "title", "description", "quiz", "anonymous_allowed", "collect_email", "sections"}
+_TOP_KEYS = {"id", "version", "kind", "title", "description", "quiz", "anonymous_allowed", "collect_email", "sections",
+             "show_answers"}
 _SECTION_KEYS = {"id", "title", "description", "questions"}
 _QUESTION_KEYS = {
     "id", "kind", "title", "help", "required", "options", "other", "options_from", "scale", "rows",
@@ -45,7 +47,7 @@ MAX_OPTIONS = 200
 _FLAGS = ("required", "other", "shuffle", "graded")
 
 
-class _Checker(Checker):
+class TemplateChecker(Checker):
     """The :class:`Checker` with the template's own checks: ids and option lists."""
 
     def ident(self, v: Any, path: str) -> str:
@@ -92,7 +94,7 @@ def parse_template(data: Any, source: str = "<template>") -> FormSpec:
     Raises :class:`TemplateError` listing every problem, each as
     ``field.path: what is wrong``.
     """
-    c = _Checker(source)
+    c = TemplateChecker(source)
     if not c.keys(data, _TOP_KEYS, "", ("id", "version", "kind", "title", "sections")):
         raise TemplateError(source, c.problems)
     tid = c.ident(data.get("id"), "id")
@@ -105,6 +107,7 @@ def parse_template(data: Any, source: str = "<template>") -> FormSpec:
     title = c.text(data.get("title"), "title")
     description = c.text(data.get("description"), "description", required=False)
     quiz = data.get("quiz", False)
+    show_answers = check_show_answers(c, data)
     for flag in ("quiz", "anonymous_allowed", "collect_email"):
         if flag in data and not isinstance(data[flag], bool):
             c.err(flag, f"expected true or false, found {data[flag]!r}")
@@ -154,11 +157,27 @@ def parse_template(data: Any, source: str = "<template>") -> FormSpec:
         id=tid, version=version, kind=kind, title=title, description=description, quiz=bool(quiz),
         anonymous_allowed=bool(data.get("anonymous_allowed", False)),
         collect_email=bool(data.get("collect_email", True)), sections=tuple(sections),
-        questions=tuple(questions), source=source,
+        questions=tuple(questions), source=source, show_answers=show_answers,
     )
 
 
-def _question(c: _Checker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> Question | None:
+def check_show_answers(c: Checker, data: dict) -> str:
+    """The ``show_answers`` setting of a template or test (:data:`automation.model.SHOW_ANSWERS`), default
+    ``after_deadline``; a problem recorded for another value."""
+    v = data.get("show_answers", "after_deadline")
+    if v not in SHOW_ANSWERS:
+        c.err("show_answers", f"expected one of {', '.join(SHOW_ANSWERS)}, found {v!r}")
+        return "after_deadline"
+    return str(v)
+
+
+def question(c: TemplateChecker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> Question | None:
+    """One question mapping ``q`` (at field path ``qp``, id ``qid``, in section ``sid``) checked into a
+    :class:`Question`; problems go to ``c``; None when it is unusable.  Shared by templates and tests."""
+    return _question(c, q, qp, qid, sid, quiz)
+
+
+def _question(c: TemplateChecker, q: dict, qp: str, qid: str, sid: str, quiz: bool) -> Question | None:
     kind = q.get("kind")
     if kind not in QUESTION_KINDS:
         c.err(f"{qp}.kind", f"unknown question kind {kind!r} (allowed: {', '.join(QUESTION_KINDS)})")

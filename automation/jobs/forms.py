@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.model import Action, Option, I18n, iso, parse_iso
 from automation.forms.templates import get_template
+from automation.forms.testfile import load_test
 from automation.jobs import JobResult, done, failed, skipped
 from automation.store import FormRecord
 
@@ -16,7 +18,8 @@ from automation.store import FormRecord
 def create(ctx: Context, action: Action, now: datetime) -> JobResult:
     """Make the form of ``action.payload['form_key']`` from its template and record it in ``forms``.
 
-    A ``best_practice_vote`` gets the event's presenters as options (roster
+    A ``post_test`` form of an event with a test (``payload['test']``, the test file) is made from the
+    test's questions (:mod:`automation.forms.testfile`).  A ``best_practice_vote`` gets the event's presenters as options (roster
     names; option id = participant id).  Idempotent: a form already in the
     store is not made again.
     """
@@ -24,7 +27,8 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
     row = ctx.store.forms.get(key)
     if row:
         return done(f"already created: {row.url}")
-    spec = get_template(action.payload["template"], ctx.templates_dir)
+    test = action.payload.get("test")
+    spec = load_test(test) if test else get_template(action.payload["template"], ctx.templates_dir)
     if any(q.options_from == "presenters" for q in spec.questions):
         event = ctx.plan.event(action.event_id)
         options = []
@@ -44,8 +48,18 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
         pre_test=bool(action.payload.get("pre_test")), audience=action.payload.get("audience", "roster"),
         backend=ctx.backend.forms.backend, external_id=created.external_id, url=created.url,
         spec_json=json.dumps(spec.to_json(), ensure_ascii=False), status="open", opens=iso(action.due),
-        deadline=iso(deadline), created_at=iso(now)))
+        deadline=iso(deadline), created_at=iso(now), context_json=json.dumps(_context(ctx, action.event_id),
+                                                                             ensure_ascii=False)))
     return done(f"created {spec.id} v{spec.version} ({len(spec.questions)} questions): {created.url}")
+
+
+def _context(ctx: Context, event_id: str) -> dict[str, Any]:
+    """What the form pages say about the form: the event's title and times (UTC ISO), the admin's e-mail."""
+    out: dict[str, Any] = {"contact": ctx.plan.club.admin_email}
+    event = ctx.plan.event(event_id)
+    if event is not None:
+        out.update(event={"ky": event.title.ky, "ru": event.title.ru}, start=iso(event.start), end=iso(event.end))
+    return out
 
 
 def close(ctx: Context, action: Action, now: datetime) -> JobResult:

@@ -128,6 +128,8 @@ def _form_actions(f: FormUse, s: dict[str, int]) -> list[Action]:
     at the deadline; mail a summary of the results (roster forms that are not pre-tests)."""
     common = dict(form_key=f.key, template=f.template, deadline=f.deadline.isoformat(), pre_test=f.pre_test,
                   audience=f.audience)
+    if f.test:
+        common["test"] = f.test
     out = [
         _act(f"{f.key}.create", "form.create", f.opens, f.event_id, f.deadline, **common),
         _act(f"{f.key}.invitation", "mail.form_invitation", f.opens, f.event_id, f.deadline, **common),

@@ -319,9 +319,10 @@ def draft_plan_text(ranking: TopicRanking, plan: Plan, today: date, quarter: tup
         a(f"    end: {day.isoformat()} 16:00")
         a("    # link: https://...         # TODO mentor: the meeting link")
         a("    # presenters: [...]         # TODO mentor: roster e-mails; then add a best_practice_vote form")
+        a("    # test: tests/<topic>.yaml  # TODO mentor: this training's test (docs/TEMPLATES.md \"Tests per training\")")
         a("    forms:")
         a("      - template: event_feedback")
-        a("      # - template: post_test     # add a test on this topic when there is one")
+        a("      # - template: post_test     # with test: above; pre_test: true for the gain")
     return "\n".join(L) + "\n"
 
 

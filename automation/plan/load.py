@@ -27,6 +27,8 @@ Plan file format (times are Asia/Bishkek local time unless they carry an offset)
         location: {ky: ..., ru: ...}      # optional (offline) ...
         link: https://...                 # ... or an online meeting link
         presenters: [a@example.org]       # roster e-mails; the options of best_practice_vote
+        test: tests/law_budget.yaml       # optional: the questions of its post_test forms (docs/TEMPLATES.md
+                                          # "Tests"); relative to the plan's folder, else the templates folder
         forms:
           - template: post_test
             pre_test: true                # also given as a pre-test before the start
@@ -75,6 +77,9 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 class _P(Checker):
     """The plan's checks on top of :class:`Checker`: date-times, dates and e-mail addresses."""
+
+    #: Where an event's ``test:`` is looked up after the plan's folder (None: the shipped templates).
+    templates_dir: Path | None = None
 
     def when(self, v: Any, path: str) -> datetime | None:
         """A local (Asia/Bishkek) date-time; returns UTC."""
@@ -139,13 +144,15 @@ class _P(Checker):
 
 
 def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
-               known_templates: set[str] | None = None) -> Plan:
+               known_templates: set[str] | None = None, templates_dir: Path | None = None) -> Plan:
     """Validate a parsed plan mapping.  Raises :class:`PlanError` listing every problem.
 
     ``known_templates``, when given, is the set of template ids forms may use.
-    ``base_dir`` resolves material files (they must exist).
+    ``base_dir`` resolves material files (they must exist); an event's ``test:`` is looked up there, then in
+    ``templates_dir`` (default: the shipped templates), and checked (:mod:`automation.forms.testfile`).
     """
     p = _P(source)
+    p.templates_dir = templates_dir
     if not p.keys(data, {"club", "settings", "tea_talk", "events", "surveys"}, "", ("club",)):
         raise PlanError(source, p.problems)
     # club
@@ -291,7 +298,7 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
            base_dir: Path | None) -> Event | None:
     """One event of ``events:`` validated (its forms' keys and dates computed), or None when it is unusable."""
     allowed = {"id", "title", "format", "start", "end", "location", "link", "presenters", "forms", "materials",
-               "prepare", "homework", "programme", "programme_final"}
+               "prepare", "homework", "programme", "programme_final", "test"}
     if not p.keys(e, allowed, path, ("id", "title", "format", "start", "end")):
         return None
     eid = e.get("id")
@@ -310,6 +317,7 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
         p.link(e.get("link"), f"{path}.link")
     presenters = tuple(x for i, v in enumerate(p.items(e.get("presenters"), f"{path}.presenters", "e-mail addresses"))
                        if (x := p.email(v, f"{path}.presenters[{i}]")))
+    test = _test(p, e, path, base_dir)
     forms: list[FormUse] = []
     seen_t: set[str] = set()
     for i, f in enumerate(p.items(e.get("forms"), f"{path}.forms", "forms (- template: ...)")):
@@ -334,8 +342,12 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
                 opens = local_moment(
                     (start.astimezone(BISHKEK) - timedelta(days=settings["pre_test_open_days_before"])).date(),
                     settings["mail_hour"])
-                forms.append(FormUse(f"{eid}.{tid}.pre", tid, eid, min(opens, start), start, True))
-            forms.append(FormUse(f"{eid}.{tid}", tid, eid, end, deadline))
+                forms.append(FormUse(f"{eid}.{tid}.pre", tid, eid, min(opens, start), start, True,
+                                     test=test if tid == "post_test" else None))
+            forms.append(FormUse(f"{eid}.{tid}", tid, eid, end, deadline, test=test if tid == "post_test" else None))
+    if test and "post_test" not in seen_t:
+        p.err(f"{path}.test", "the event has a test but no `- template: post_test` form to give it (add one under "
+                              "forms:, with pre_test: true for a pre-test too)")
     materials: list[Material] = []
     for i, m in enumerate(p.items(e.get("materials"), f"{path}.materials", "materials ({title: ..., url: ...})")):
         mp = f"{path}.materials[{i}]"
@@ -381,7 +393,33 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
     if not (title and start and end and fmt in FORMATS):
         return None
     return Event(eid, title, fmt, start, end, location, e.get("link"), presenters, tuple(forms), tuple(materials),
-                 prepare, hw_title, hw_deadline, programmes.get("programme"), programmes.get("programme_final"))
+                 prepare, hw_title, hw_deadline, programmes.get("programme"), programmes.get("programme_final"), test)
+
+
+def _test(p: _P, e: dict, path: str, base_dir: Path | None) -> str | None:
+    """The absolute path of the event's ``test:`` file, checked; None (and a problem) when it is unusable."""
+    from automation.errors import TemplateError
+    from automation.forms.templates import DEFAULT_DIR
+    from automation.forms.testfile import find_test, load_test
+
+    v = e.get("test")
+    if v is None:
+        return None
+    if not isinstance(v, str) or not v.strip():
+        p.err(f"{path}.test", f"expected the test's file, e.g. tests/law_budget.yaml, found {v!r}")
+        return None
+    tdir = Path(p.templates_dir or DEFAULT_DIR)
+    found = find_test(v.strip(), base_dir, tdir)
+    if found is None:
+        where = f"{base_dir} or {tdir}" if base_dir else str(tdir)
+        p.err(f"{path}.test", f"test file {v!r} not found (looked in {where})")
+        return None
+    try:
+        load_test(found)
+    except TemplateError as err:
+        p.problems.extend(f"{path}.test ({found.name}): {x}" for x in err.problems[:20])
+        return None
+    return str(found)
 
 
 def load_plan(path: str | Path, templates_dir: str | Path | None = None) -> Plan:
@@ -392,4 +430,4 @@ def load_plan(path: str | Path, templates_dir: str | Path | None = None) -> Plan
     data = read_yaml(pth, PlanError, "(a plan of events: club:, events:, ...)")
     tdir = Path(templates_dir) if templates_dir else DEFAULT_DIR
     known = {x.stem for x in tdir.glob("*.yaml")}
-    return parse_plan(data, str(pth), pth.parent, known)
+    return parse_plan(data, str(pth), pth.parent, known, tdir)

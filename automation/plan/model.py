@@ -81,6 +81,8 @@ class FormUse:
     deadline: datetime
     pre_test: bool = False
     audience: str = "roster"  # roster | public
+    #: The event's test file (absolute path) for a ``post_test`` form of an event with ``test:``; else None.
+    test: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Event:
     homework_deadline: datetime | None = None
     programme: str | None = None  # absolute path of the programme file, or a link
     programme_final: str | None = None  # the final version (default: programme)
+    test: str | None = None  # absolute path of the event's test file (its post_test forms' questions)
 
     @property
     def online(self) -> bool:

@@ -21,7 +21,7 @@ from automation.store.alerts import Alert, AlertsRepository
 from automation.store.console import AuditEntry, ConsoleRepository, ConsoleUser, Hold
 from automation.store.db import Database
 from automation.store.deliveries import DeliveriesRepository, Delivery
-from automation.store.forms import FormLink, FormRecord, FormsRepository
+from automation.store.forms import FormLink, FormRecord, FormsRepository, FormVersion
 from automation.store.ledger import LedgerEntry, LedgerRepository
 from automation.store.meta import MetaRepository
 from automation.store.outcomes import OutcomeEntry, OutcomesRepository
@@ -72,5 +72,6 @@ class Store:
         self.db.close()
 
 
-__all__ = ["Store", "Alert", "AuditEntry", "ConsoleUser", "Hold", "Database", "Delivery", "FormLink", "FormRecord", "LedgerEntry", "OutcomeEntry",
-           "ResultRow", "RosterChange", "StoredResponse", "Submission", "TelegramLink", "TelegramPost"]
+__all__ = ["Store", "Alert", "AuditEntry", "ConsoleUser", "Hold", "Database", "Delivery", "FormLink", "FormRecord",
+           "FormVersion", "LedgerEntry", "OutcomeEntry", "ResultRow", "RosterChange", "StoredResponse", "Submission",
+           "TelegramLink", "TelegramPost"]

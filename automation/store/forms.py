@@ -6,6 +6,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from automation.model import FormSpec, form_spec_from_json, iso
 from automation.store.db import Database
@@ -44,10 +45,31 @@ class FormRecord:
     closed_at: str | None = None
     last_synced_at: str | None = None
     sync_cursor: str | None = None
+    #: What the form pages say about the form (JSON): ``event`` ({ky, ru} title), ``start``/``end`` (UTC ISO),
+    #: ``contact`` (the admin's e-mail); ``{}`` for forms made before it was recorded.
+    context_json: str = "{}"
 
     def spec(self) -> FormSpec:
-        """The template the form was made from."""
+        """The template the form was made from (its current version, after any edit)."""
         return form_spec_from_json(json.loads(self.spec_json))
+
+    def context(self) -> dict[str, Any]:
+        """:attr:`context_json` decoded (an empty dict when absent)."""
+        value: dict[str, Any] = json.loads(self.context_json or "{}")
+        return value
+
+
+@dataclass(frozen=True)
+class FormVersion:
+    """An earlier version of a form, kept when the form was edited: its ``spec_json`` and ``deadline`` then,
+    ``replaced_at`` (UTC ISO) and the admin's ``note``."""
+
+    form_key: str
+    version: int
+    spec_json: str
+    deadline: str
+    replaced_at: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,7 +87,7 @@ def _form(r: sqlite3.Row) -> FormRecord:
         event_id=r["event_id"], pre_test=bool(r["pre_test"]), audience=r["audience"], backend=r["backend"],
         external_id=r["external_id"], url=r["url"], spec_json=r["spec_json"], status=r["status"], opens=r["opens"],
         deadline=r["deadline"], created_at=r["created_at"], closed_at=r["closed_at"],
-        last_synced_at=r["last_synced_at"], sync_cursor=r["sync_cursor"])
+        last_synced_at=r["last_synced_at"], sync_cursor=r["sync_cursor"], context_json=r["context_json"])
 
 
 class FormsRepository:
@@ -98,10 +120,33 @@ class FormsRepository:
         self._db.execute(
             "INSERT INTO forms (form_key, template_id, template_version, kind, event_id, pre_test, audience, backend,"
             " external_id, url, spec_json, status, opens, deadline, created_at, closed_at, last_synced_at,"
-            " sync_cursor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " sync_cursor, context_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (form.form_key, form.template_id, form.template_version, form.kind, form.event_id, int(form.pre_test),
              form.audience, form.backend, form.external_id, form.url, form.spec_json, form.status, form.opens,
-             form.deadline, form.created_at, form.closed_at, form.last_synced_at, form.sync_cursor))
+             form.deadline, form.created_at, form.closed_at, form.last_synced_at, form.sync_cursor,
+             form.context_json))
+
+    def replace_version(self, form_key: str, spec_json: str, version: int, deadline: str, now: datetime,
+                        note: str = "") -> None:
+        """Keep the form's current spec and deadline in ``form_versions`` and make ``spec_json`` (version
+        ``version``) and ``deadline`` (UTC ISO) current, in one transaction.  A later deadline reopens a form
+        that closed at its deadline (``status`` ``open``)."""
+        with self._db.transaction() as db:
+            r = db.one("SELECT * FROM forms WHERE form_key = ?", (form_key,))
+            if r is None:
+                raise KeyError(form_key)
+            db.execute("INSERT OR REPLACE INTO form_versions VALUES (?,?,?,?,?,?)",
+                       (form_key, r["template_version"], r["spec_json"], r["deadline"], iso(now), note))
+            reopen = deadline > r["deadline"] and r["status"] == "closed" and deadline > iso(now)
+            db.execute("UPDATE forms SET spec_json = ?, template_version = ?, deadline = ?,"
+                       " status = CASE WHEN ? THEN 'open' ELSE status END,"
+                       " closed_at = CASE WHEN ? THEN NULL ELSE closed_at END WHERE form_key = ?",
+                       (spec_json, version, deadline, int(reopen), int(reopen), form_key))
+
+    def versions(self, form_key: str) -> list[FormVersion]:
+        """The earlier versions of the form, oldest first."""
+        return [FormVersion(r["form_key"], r["version"], r["spec_json"], r["deadline"], r["replaced_at"], r["note"])
+                for r in self._db.all("SELECT * FROM form_versions WHERE form_key = ? ORDER BY version", (form_key,))]
 
     def close(self, form_key: str, now: datetime) -> None:
         """Mark the form closed at ``now``."""

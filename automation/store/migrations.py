@@ -27,6 +27,11 @@ migration that has shipped: add the next number.
    (plan actions the admin has put on hold: the scheduler does not run them), ``form_deadlines``
    (a form's deadline extended in the console, which wins over the plan's), and ``school_scores``
    (the commission's scores entered in the console, one per application, member and criterion).
+7. Forms that say what they are and can be corrected (issue 15): ``forms.context_json``
+   (the event's title and times and the admin's contact, for the form pages),
+   ``responses.template_version`` (the version of the form each response answered;
+   NULL for responses stored before), and ``form_versions`` (every earlier version of
+   a form's spec and deadline, kept when the form is edited after it went out).
 """
 
 from __future__ import annotations
@@ -145,6 +150,15 @@ CREATE TABLE IF NOT EXISTS school_scores (
 )
 """
 
+_V7 = """
+ALTER TABLE forms ADD COLUMN context_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE responses ADD COLUMN template_version INTEGER;
+CREATE TABLE IF NOT EXISTS form_versions (
+    form_key TEXT NOT NULL, version INTEGER NOT NULL, spec_json TEXT NOT NULL, deadline TEXT NOT NULL,
+    replaced_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', PRIMARY KEY (form_key, version)
+)
+"""
+
 #: (number, name, SQL script), in order.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", _V1),
@@ -153,6 +167,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (4, "web-form submission keys", _V4),
     (5, "alerts table", _V5),
     (6, "console accounts, audit log, held actions, deadlines, school scores", _V6),
+    (7, "form context, form versions, the version each response answered", _V7),
 ]
 
 #: The schema this program writes; a file with a higher number is refused.

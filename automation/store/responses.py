@@ -26,6 +26,9 @@ class StoredResponse:
     answers_json: str
     raw_json: str
     source: str
+    #: The version of the form's spec she answered (``forms.template_version`` then); None if stored before
+    #: versions were recorded.
+    template_version: int | None = None
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -36,7 +39,7 @@ class StoredResponse:
 
 def _response(r: sqlite3.Row) -> StoredResponse:
     return StoredResponse(r["form_key"], r["response_id"], r["participant_id"], r["respondent_email"],
-                          r["submitted_at"], r["answers_json"], r["raw_json"], r["source"])
+                          r["submitted_at"], r["answers_json"], r["raw_json"], r["source"], r["template_version"])
 
 
 class ResponsesRepository:
@@ -79,7 +82,8 @@ class ResponsesRepository:
         A response seen again gets its new time and answers; its participant and
         e-mail are the new ones where known, else the ones stored before (so a
         re-import matches people added to the roster since, and a later fetch
-        without them loses nothing).  ``source`` is kept from the first time.
+        without them loses nothing).  ``source`` is kept from the first time.  Each response records the
+        form's current ``template_version`` (the version she answered; an edit of the form raises it).
         """
         new = 0
         with self._db.transaction() as db:
@@ -87,13 +91,16 @@ class ResponsesRepository:
                 exists = db.one("SELECT 1 FROM responses WHERE form_key = ? AND response_id = ?",
                                 (form_key, r["response_id"]))
                 db.execute(
-                    "INSERT INTO responses VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(form_key, response_id) DO UPDATE SET"
+                    "INSERT INTO responses (form_key, response_id, participant_id, respondent_email, submitted_at,"
+                    " answers_json, raw_json, source, template_version)"
+                    " VALUES (?,?,?,?,?,?,?,?,(SELECT template_version FROM forms WHERE form_key = ?))"
+                    " ON CONFLICT(form_key, response_id) DO UPDATE SET"
                     " submitted_at=excluded.submitted_at, answers_json=excluded.answers_json,"
-                    " raw_json=excluded.raw_json,"
+                    " raw_json=excluded.raw_json, template_version=excluded.template_version,"
                     " participant_id=COALESCE(excluded.participant_id, responses.participant_id),"
                     " respondent_email=COALESCE(excluded.respondent_email, responses.respondent_email)",
                     (form_key, r["response_id"], r.get("participant_id"), r.get("respondent_email"),
                      iso(r["submitted_at"]), json.dumps(r["answers"], ensure_ascii=False, sort_keys=True),
-                     json.dumps(r.get("raw", {}), ensure_ascii=False, sort_keys=True), source))
+                     json.dumps(r.get("raw", {}), ensure_ascii=False, sort_keys=True), source, form_key))
                 new += exists is None
         return new

@@ -37,6 +37,12 @@ phone makes, hidden field ``submission``; the server renders one for pages witho
 JavaScript): a key already stored (``store.submissions``) is answered as the same
 response and stores nothing, so a retry after a lost answer lands once.
 
+What the pages say about the form (:mod:`automation.web.result`): the event's name and date on the
+form page and its closed and thank-you pages; the closed page in Kyrgyz and Russian (Kyrgyz first) with
+the admin's e-mail; on her personal link, her score and the correct answers of a quiz when its
+``show_answers`` allows (default: after the deadline).  Her personal link does not show the questions
+her roster row answers (``oblast``, ``role``, ``language``: :mod:`automation.forms.known`).
+
 Pages: every section of the template is a ``<section class="page">``; with
 JavaScript the participant sees one at a time with Next/Back (answers stay in
 the one HTML form, nothing is lost between pages); without JavaScript the form

@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from automation.forms.answers import word_count
 from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
-from automation.store import Store
+from automation.store import FormRecord, Store
 from automation.web.guard import (
     RATE_PER_CLIENT,
     RATE_PER_FORM,
@@ -40,6 +40,7 @@ from automation.web.guard import (
 from automation.web.assets import inline_asset
 from automation.web.links import Link
 from automation.web.once import store_once, stored_before, submission_key
+from automation.web.result import contact, event_line, quiz_result, result_visible
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import (
     OTHER,
@@ -178,7 +179,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             abort(404)
         if form is None:
             abort(404)
-        link = Link(kind, token, form, pid)
+        link = Link(kind, token, form, pid, db_store().roster.get(pid) if pid else None)
         if link.public and not takes_anonymous(form):
             raise _PersonalOnly()
         return link
@@ -229,25 +230,36 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         return data["s"] if ok else None
 
     def message_page(status: int, title_key: str, body_keys: list[tuple[str, dict]], lang: str | None,
-                     link_text: str | None = None, link_url: str | None = None):
-        """A page with a title and paragraphs; ``lang`` None shows Kyrgyz and Russian both."""
+                     link_text: str | None = None, link_url: str | None = None, form: FormRecord | None = None,
+                     result: dict[str, Any] | None = None):
+        """A page with a title and paragraphs; ``lang`` None shows Kyrgyz and Russian both (Kyrgyz first).
+        With ``form``: its event line first (:func:`automation.web.result.event_line`); ``result``: her test
+        result below (:func:`automation.web.result.quiz_result`)."""
         langs = [lang] if lang else list(LANGS)
         blocks = [{"lang": lg, "title": TEXTS[lg][title_key],
-                   "paras": [TEXTS[lg][k].format(**kw) for k, kw in body_keys]} for lg in langs]
+                   "paras": ([line] if form is not None and (line := event_line(form, lg)) else [])
+                   + [TEXTS[lg][k].format(**kw) for k, kw in body_keys]} for lg in langs]
         return render_template("message.html", lang=lang or "ky", blocks=blocks, link_text=link_text,
-                               link_url=link_url), status
+                               link_url=link_url, result=result), status
 
     def closed_page(link: Link, lang: str):
+        """In Kyrgyz and Russian (she may have been sent another's link), with the admin's contact; on her
+        personal link, her test result when the quiz shows it after the deadline."""
         paras: list[tuple[str, dict]] = []
         if clock() > parse_iso(link.form.deadline):
             paras.append(("closed_deadline", {"deadline": _when(link.form.deadline)}))
         else:
             paras.append(("closed", {}))
+        result = None
         if link.pid:
             prev = db_store().responses.latest_of(link.form.form_key, link.pid)
             if prev:
                 paras.append(("closed_answered", {"when": _when(prev.submitted_at)}))
-        return message_page(410, "closed_title", paras, lang)
+                if result_visible(link.full_spec, link.form, clock(), True):
+                    result = quiz_result(link.full_spec, prev.answers, lang)
+        if contact(link.form):
+            paras.append(("contact", {"email": contact(link.form)}))
+        return message_page(410, "closed_title", paras, None, form=link.form, result=result)
 
     def sections_view(link: Link) -> list[dict[str, Any]]:
         out = []
@@ -292,7 +304,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                 js_messages={**{k: PROBLEMS[lg][k] for k in ("required", "required_grid", "too_many_words",
                                                              "other_empty")},
                              **{k: t["js_" + k] for k in ("sending", "queued", "retry", "restored")}},
-                other_langs=others, **common)
+                other_langs=others, event=event_line(link.form, lg), **common)
 
         others = []
         for lg in LANGS:
@@ -363,14 +375,19 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             return message_page(403, "personal_only_title", [("personal_only", {})], asked_lang())
         lang = choose_lang(link)
         if link.pid:
-            if db_store().responses.latest_of(link.form.form_key, link.pid) is None:
+            prev = db_store().responses.latest_of(link.form.form_key, link.pid)
+            if prev is None:
                 return redirect(link.url(lang=lang), code=303)
+            spec = link.full_spec
+            result = quiz_result(spec, prev.answers, lang) if result_visible(spec, link.form, clock(), True) else None
             if is_closed(link):
-                return message_page(200, "thanks_title", [("thanks", {})], lang)
-            return message_page(200, "thanks_title",
-                                [("thanks", {}), ("thanks_edit", {"deadline": _when(link.form.deadline)})],
-                                lang, link_text=TEXTS[lang]["edit_link"], link_url=link.url(lang=lang))
-        return message_page(200, "thanks_title", [("thanks", {})], lang)
+                return message_page(200, "thanks_title", [("thanks", {})], lang, form=link.form, result=result)
+            paras = [("thanks", {}), ("thanks_edit", {"deadline": _when(link.form.deadline)})]
+            if spec.quiz and spec.show_answers == "after_deadline" and spec.max_score > 0:
+                paras.append(("answers_later", {"deadline": _when(link.form.deadline)}))
+            return message_page(200, "thanks_title", paras, lang, link_text=TEXTS[lang]["edit_link"],
+                                link_url=link.url(lang=lang), form=link.form, result=result)
+        return message_page(200, "thanks_title", [("thanks", {})], lang, form=link.form)
 
     @app.route("/t/<token>", methods=["GET", "POST"])
     def personal(token: str):

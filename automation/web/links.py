@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import url_for
 
+from automation.forms.known import known_answers, without_known
+from automation.model import Participant
 from automation.store import FormRecord
 
 
@@ -14,12 +16,17 @@ class Link:
 
     ``kind`` is ``"t"`` for a personal token (``/t/<token>``, ``pid`` her participant
     id) or ``"f"`` for a form's public id (``/f/<external_id>``, ``pid`` None);
-    ``form`` is the stored form, ``spec`` its :class:`~automation.model.FormSpec`.
+    ``form`` is the stored form; ``spec`` the :class:`~automation.model.FormSpec` she is shown: on a
+    personal link, without the questions her roster row answers (``known``, stored with her response:
+    :mod:`automation.forms.known`); ``full_spec`` the form's whole spec.
     """
 
-    def __init__(self, kind: str, token: str, form: FormRecord, pid: str | None):
+    def __init__(self, kind: str, token: str, form: FormRecord, pid: str | None,
+                 participant: Participant | None = None):
         self.kind, self.token, self.form, self.pid = kind, token, form, pid
-        self.spec = form.spec()
+        self.full_spec = form.spec()
+        self.known = known_answers(self.full_spec, participant) if pid else {}
+        self.spec = without_known(self.full_spec, self.known)
 
     @property
     def public(self) -> bool:

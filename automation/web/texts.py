@@ -136,3 +136,14 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "other_empty": "Впишите свой вариант в поле «Другое».",
     },
 }
+
+
+def _add_result_texts() -> None:
+    """Merge the texts of :mod:`automation.web.result` (event line, contact, test result) into :data:`TEXTS`."""
+    from automation.web.result import RESULT_TEXTS
+
+    for lang, texts in RESULT_TEXTS.items():
+        TEXTS[lang].update(texts)
+
+
+_add_result_texts()

@@ -74,6 +74,11 @@ class FormsPort(Protocol):
     def close_form(self, external_id: str) -> None:
         """Stop accepting responses."""
 
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+        """Correct a form already sent: ``new`` replaces ``old`` (checked by :mod:`automation.forms.edit`, so no
+        stored answer loses its meaning) and ``deadline`` (aware) is the closing time shown.  All or nothing;
+        raises :class:`~automation.errors.BackendError` when the backend refuses."""
+
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
                         since: datetime | None) -> list[FetchedResponse]:
         """Responses submitted after ``since`` (all when None) not yet in the store.

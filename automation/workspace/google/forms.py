@@ -336,6 +336,12 @@ class GoogleForms:
         self.retry.call(self._forms.setPublishSettings(formId=external_id, body=publish_body(accepting=False)),
                            "close the form", "forms")
 
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+        """Apply a checked edit (:mod:`automation.forms.edit`) as ONE ``forms.batchUpdate``
+        (:func:`update_requests`): all of it or, when Google refuses a request, none of it."""
+        self.retry.call(self._forms.batchUpdate(formId=external_id, body=update_requests(old, new, deadline)),
+                        "correct the form", "forms")
+
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
                         since: datetime | None) -> list[FetchedResponse]:
         """Responses submitted after ``since - overlap`` (all when None), mapped to the template.
@@ -357,6 +363,46 @@ class GoogleForms:
             token = page.get("nextPageToken")
             if not token:
                 return out
+
+
+def update_requests(old: FormSpec, new: FormSpec, deadline: datetime) -> dict[str, Any]:
+    """The one BatchUpdateFormRequest that turns the form made from ``old`` into ``new`` (deadline text included).
+
+    Items keep their ids (derived from the template ids, :func:`form_ids`), so stored responses keep mapping:
+    ``updateFormInfo`` (title, description with the deadline), then ``deleteItem`` for items ``new`` no longer
+    has (highest index first; :mod:`automation.forms.edit` allows it only for questions nobody answered), then
+    in the new order ``updateItem`` for a changed item at its index and ``createItem`` for a new one.  Google
+    requires ``location`` and ``updateMask`` on ``updateItem`` (forms.batchUpdate reference, UpdateItemRequest).
+    Raises :class:`FormBuildError` when the edit moves items that stay (the form would need ``moveItem``).
+    Ids Google replaced at creation (kept in the memo; never seen) are not looked up here.
+    """
+    from automation.workspace.google.form_requests import FormBuildError
+
+    def items(spec: FormSpec, dl: datetime | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        reqs = build_form_requests(spec, dl)["batchUpdate"]["requests"]
+        info: dict[str, Any] = next((r["updateFormInfo"]["info"] for r in reqs if "updateFormInfo" in r), {})
+        return [r["createItem"]["item"] for r in reqs if "createItem" in r], info
+
+    before, _ = items(old, None)
+    after, info = items(new, deadline)
+    old_ids, new_ids = [i["itemId"] for i in before], [i["itemId"] for i in after]
+    out: list[dict[str, Any]] = [{"updateFormInfo": {"info": {"title": label(new.title), **info},
+                                                     "updateMask": "title,description"}}]
+    out += [{"deleteItem": {"location": {"index": i}}} for i in reversed(range(len(old_ids)))
+            if old_ids[i] not in new_ids]
+    kept = [x for x in old_ids if x in new_ids]
+    if kept != [x for x in new_ids if x in kept]:
+        raise FormBuildError("the edit changes the order of questions already on the Google form; keep their order "
+                             "(new questions may go anywhere)")
+    was = dict(zip(old_ids, before))
+    for i, item in enumerate(after):
+        if item["itemId"] not in was:
+            out.append({"createItem": {"item": item, "location": {"index": i}}})
+        elif item != was[item["itemId"]]:
+            kind = next((k for k in ("questionItem", "questionGroupItem") if k in item), None)
+            mask = "title,description" + (f",{kind}" if kind else "")
+            out.append({"updateItem": {"item": item, "location": {"index": i}, "updateMask": mask}})
+    return {"requests": out}
 
 
 def _item_questions(item: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from automation.forms.answers import check_answers
+from automation.forms.known import known_answers
 from automation.errors import AutomationError
 from automation.model import FormSpec, Participant, parse_iso, utc_now
 from automation.store import FormRecord, Store
@@ -89,6 +90,9 @@ class LocalForms:
     def close_form(self, external_id: str) -> None:
         """Nothing to do: the store's ``forms.status`` (set by the job) is what the web forms check."""
 
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+        """Nothing to do: the web forms read the spec and deadline the edit stores (:mod:`automation.forms.edit`)."""
+
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
                         since: datetime | None) -> list[FetchedResponse]:
         """Local responses are written to the store as they are submitted: nothing to fetch."""
@@ -120,7 +124,9 @@ class LocalForms:
         """Store a response given through a personal token (or a public form id).
 
         One response per personal token: submitting again before the deadline
-        replaces it.  Returns the response id.  Raises :class:`UnknownLink`,
+        replaces it.  On a personal token, the questions her roster row answers
+        (:func:`automation.forms.known.known_answers`) are stored with the roster's
+        answers.  Returns the response id.  Raises :class:`UnknownLink`,
         :class:`FormClosed`, :class:`InvalidResponse`.
         """
         now = now or utc_now()
@@ -133,14 +139,15 @@ class LocalForms:
             if not takes_anonymous(form):
                 raise UnknownLink("This form takes answers through personal links only.")
         spec = form.spec()
+        p = self.store.roster.get(pid) if pid else None
         clean = {k: v for k, v in answers.items() if v not in (None, "", [], {})}
+        clean.update(known_answers(spec, p))  # her personal link does not ask what the roster knows
         problems = check_answers(spec, clean)
         if problems:
             raise InvalidResponse(problems)
         if response_id is None:
             basis = f"{form.form_key}|{pid}" if pid else f"{form.form_key}|{secrets.token_hex(8)}"
             response_id = "lr_" + hashlib.sha256(basis.encode()).hexdigest()[:16]
-        p = self.store.roster.get(pid) if pid else None
         self.store.responses.add(form.form_key, [{
             "response_id": response_id, "participant_id": pid, "respondent_email": p.email if p else None,
             "submitted_at": now, "answers": clean, "raw": {"answers": clean, "via": "local"},
