@@ -142,8 +142,9 @@ def test_an_extended_deadline_keeps_the_form_open_and_its_deadline_actions_wait(
         edit_form(ctx.store, ctx.backend.forms, key, L(2022, 9, 17, 9))
     new = old + timedelta(days=3)
     edit_form(ctx.store, ctx.backend.forms, key, L(2022, 9, 17, 9), deadline=new)
+    assert parse_iso(ctx.store.console.deadlines()[key]) == new  # the plan's deadline actions move, as after `forms extend`
     ran = {r.action.key: r.status for r in run_due(ctx, old + timedelta(hours=1))}
-    assert ran[f"{key}.close"] == "deferred" and ran[f"{key}.results"] == "deferred"
+    assert ran.get(f"{key}.close") in (None, "deferred") and ran.get(f"{key}.results") in (None, "deferred")
     assert ran["ws1.post_test.close"] == "done"  # the other form closes as planned
     _answer(ctx, key, 2, FEEDBACK, old + timedelta(days=1))  # after the old deadline: still taken
     assert ctx.store.forms.get(key).status == "open"

@@ -194,8 +194,12 @@ def edit_form(store: Store, forms: FormsPort, form_key: str, now: datetime, new_
     version = old.version if same else max(old.version + 1, new.version)
     new = dataclasses.replace(new, version=version)
     forms.update_form(form.external_id, old, new, parse_iso(new_deadline))
-    store.forms.replace_version(form_key, json.dumps(new.to_json(), ensure_ascii=False), version, new_deadline,
-                                now, note)
+    with store.transaction():
+        store.forms.replace_version(form_key, json.dumps(new.to_json(), ensure_ascii=False), version, new_deadline,
+                                    now, note)
+        if new_deadline != form.deadline:  # the plan's reminder, closing and results follow, as after `forms extend`
+            store.console.set_deadline(form_key, parse_iso(new_deadline), "forms edit", now)
+            store.console.audit("forms edit", "form.extend", form_key, f"{form.deadline} -> {new_deadline}", now)
     return EditResult(form_key, old.version, version, new_deadline, tuple(changes))
 
 
