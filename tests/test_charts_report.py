@@ -210,12 +210,14 @@ def test_small_cell_suppression_two_against_three(store):
     rows = _rows(store, "ws_budget.post_test")  # 3 in Osh, 2 in Naryn
     spec = _spec(store, "ws_budget.post_test")
     g = summary.oblast_groups(rows, 3, spec).set_index("group")
-    assert not g.loc["osh", "suppressed"] and g.loc["osh", "respondents"] == 3
-    assert g.loc["osh", "mean_score"] == pytest.approx((1 + 0.5 + 1) / 3)
     assert g.loc["naryn", "suppressed"]
+    # complementary suppression: 5 responses − Osh's 3 would give Naryn's 2 back, so Osh is hidden too
+    assert g.loc["osh", "suppressed"] and pd.isna(g.loc["osh", "respondents"]) and pd.isna(g.loc["osh", "mean_score"])
     assert pd.isna(g.loc["naryn", "respondents"]) and pd.isna(g.loc["naryn", "mean_score"])
     # with a threshold of 2 Naryn's 2 respondents are shown
     g2 = summary.oblast_groups(rows, 2, spec).set_index("group")
+    assert not g2.loc["osh", "suppressed"] and g2.loc["osh", "respondents"] == 3
+    assert g2.loc["osh", "mean_score"] == pytest.approx((1 + 0.5 + 1) / 3)
     assert not g2.loc["naryn", "suppressed"] and g2.loc["naryn", "respondents"] == 2
     assert g2.loc["naryn", "mean_score"] == pytest.approx(0.25)
     assert summary.suppressed_label(3, "ru") == "менее 3"
@@ -253,18 +255,23 @@ def test_form_charts_are_valid_pngs_without_missing_glyphs(store, tmp_path, lang
                          tmp_path, lang, svg=True)
         quiz = form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
                            tmp_path, lang)
+        quiz2 = form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
+                            tmp_path / "k2", lang, min_group_size=2)
     kinds = [(c.question_id, c.kind) for c in fb]
     assert kinds == [("useful+trainer", "likert"), ("format", "choice"), ("topics", "multiple_choice"),
                      ("rate", "grid"), ("", "oblast")]  # no chart for text questions
-    assert [c.kind for c in quiz] == ["choice", "multiple_choice", "score", "oblast"]
+    # Naryn (2) is hidden, and Osh (3) with it (complementary suppression): no chart by oblast at 3
+    assert [c.kind for c in quiz] == ["choice", "multiple_choice", "score"]
+    assert [c.kind for c in quiz2] == ["choice", "multiple_choice", "score", "oblast"]
     for c in fb + quiz:
         assert _is_png(c.path), c.path
         assert c.path.name.endswith(f".{lang}.png")
     assert all(c.svg_path and c.svg_path.exists() for c in fb)
-    # suppression: Naryn (2 respondents) is named in the note, not plotted
-    ob = quiz[-1]
+    # suppression: the hidden groups are named in the note, not plotted
+    from automation.reporting.charts.bars import suppression_note
+    note = suppression_note(summary.oblast_groups(_rows(store, "ws_budget.post_test"), 3), lang, 3)
     label = "менее 3" if lang == "ru" else "3төн аз"
-    assert label in ob.note and ("Нарынская" if lang == "ru" else "Нарын") in ob.note
+    assert label in note and ("Нарынская" if lang == "ru" else "Нарын") in note
 
 
 def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
@@ -370,7 +377,7 @@ def test_charts_whose_data_did_not_change_are_not_drawn_again(store, tmp_path):
     # a section chart deleted by hand is drawn again, and so are the charts of a form one of whose charts
     # was deleted (a form's charts are drawn together); nothing else is
     gone = [charts_dir / next(n for n in sorted(before) if n.startswith(prefix))
-            for prefix in ("season-report.", "ws_budget.post_test.by-oblast")]
+            for prefix in ("season-report.", "ws_budget.post_test.score-histogram")]
     post_test = {n for n in before if n.startswith("ws_budget.post_test.") and ".pre." not in n}
     for p in gone:
         p.unlink()
@@ -476,3 +483,21 @@ def test_season_charts_without_missing_glyphs(store, tmp_path, lang):
         paths.append(response_curve_chart([("Иш-чараны баалоо", "event_feedback", curve)],
                                           tmp_path / "curve.png", lang))
     assert all(p is not None and _is_png(p) for p in paths), paths
+
+
+def test_a_form_with_fewer_than_three_responses_shows_no_question_by_question_results(store, tmp_path):
+    # a post-test with one respondent: her answers would be shown as 0% / 100%
+    _insert_form(store, "ws_law.post_test", QUIZ, "ws_law")
+    _responses(store, "ws_law.post_test", {"p1": {"q1": "b", "q2": ["loan"]}})
+    report.build_report(store, tmp_path, now=NOW, write_json=True)
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    one = next(f for f in data if f["form_key"] == "ws_law.post_test")
+    assert one["suppressed"] is True and one["responses"] == 1
+    assert all(q["counts"] == {} and q["answered"] is None for q in one["questions"])
+    assert not any(f["suppressed"] for f in data if f["form_key"] != "ws_law.post_test")
+    assert not list((tmp_path / "charts").glob("ws_law.post_test.*"))
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    part = html[html.index('id="ws_law.post_test"'):]
+    part = part[:part.index("</section>")]
+    assert "Результаты теста" not in part and "<img" not in part and "<table" not in part.split("Не ответили")[0]
+    assert "менее 3 ответов" in part

@@ -31,6 +31,7 @@ import pandas as pd
 
 from automation.model import CHOICE_KINDS, OBLASTS, ROLES, FormSpec, I18n, Question
 from automation.analysis.frame import scores_frame
+from automation.analysis.suppression import protect
 
 #: The label under which "other" free-text answers of a choice question are counted.
 OTHER = I18n(ky="Башка", ru="Другое")
@@ -218,7 +219,9 @@ def group_summary(frame: pd.DataFrame, by: str = "oblast", min_group_size: int =
     respondents           Int64     distinct responses; NA when suppressed
     mean_score            float64   mean score share (0..1) when ``spec`` is a graded
                                     form; NaN when suppressed or not graded
-    suppressed            bool      fewer than ``min_group_size`` respondents
+    suppressed            bool      fewer than ``min_group_size`` respondents, or hidden
+                                    with it so that the total cannot give it away
+                                    (:func:`automation.analysis.suppression.protect`)
     ====================  ========  ===============================================
     """
     cols = ["group", "respondents", "mean_score", "suppressed"]
@@ -233,9 +236,10 @@ def group_summary(frame: pd.DataFrame, by: str = "oblast", min_group_size: int =
              if len(shares) else pd.Series([], dtype="float64"))
     order = list({"oblast": OBLASTS, "role": ROLES}.get(by, {}))
     groups = sorted(n.index, key=lambda g: (g == "", order.index(g) if g in order else len(order), g))
+    hide = protect({g: int(n[g]) for g in groups}, min_group_size)
     rows = []
     for g in groups:
-        small = int(n[g]) < min_group_size
+        small = g in hide
         rows.append({"group": g, "respondents": pd.NA if small else int(n[g]),
                      "mean_score": float("nan") if small or g not in means.index else float(means[g]),
                      "suppressed": small})
@@ -277,7 +281,9 @@ def non_respondents_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
 
     ``invited`` maps participant id → oblast code.  Columns: ``group`` (string),
     ``non_respondents`` (Int64, NA when suppressed), ``suppressed`` (bool: fewer
-    than ``min_group_size`` in the group).  Groups with no non-respondents are left out.
+    than ``min_group_size`` in the group, or hidden with such a group so that the total of
+    non-respondents cannot give it away: :func:`automation.analysis.suppression.protect`).
+    Groups with no non-respondents are left out.
     """
     who = set(frame["participant_id"].dropna().astype(str)) if len(frame) else set()
     missing: dict[str, int] = {}
@@ -285,7 +291,8 @@ def non_respondents_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
         if pid not in who:
             missing[ob or ""] = missing.get(ob or "", 0) + 1
     order = list(OBLASTS)
-    rows = [{"group": g, "non_respondents": pd.NA if c < min_group_size else c, "suppressed": c < min_group_size}
+    hide = protect(missing, min_group_size)
+    rows = [{"group": g, "non_respondents": pd.NA if g in hide else c, "suppressed": g in hide}
             for g, c in sorted(missing.items(), key=lambda kv: (kv[0] == "", order.index(kv[0])
                                                                  if kv[0] in order else len(order), kv[0]))]
     out = pd.DataFrame(rows, columns=["group", "non_respondents", "suppressed"])

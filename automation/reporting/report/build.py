@@ -116,7 +116,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
         key=key_figures, forms=reports, charts_rel=lambda p: f"charts/{Path(p).name}",
         suppression=ui("suppression", lang, n=min_group_size, label=summary.suppressed_label(min_group_size, lang)),
         posttests=post_s, needs=needs_s, feedback=fb_s, rates=rates_s, changes=changes,
-        hidden=summary.suppressed_label(min_group_size, lang),
+        hidden=summary.suppressed_label(min_group_size, lang), min_group_size=min_group_size,
     )
     path = out / (f"report_{slug(event_id)}.html" if event_id else "report.html")
     path.write_text(html, encoding="utf-8")
@@ -124,17 +124,20 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     draw.remove_stale()
     if write_json:
         (out / "summary.json").write_text(
-            json.dumps(summary_json(store, lang, event_id, frame), ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(summary_json(store, lang, event_id, frame, min_group_size), ensure_ascii=False, indent=2), encoding="utf-8")
     return path
 
 
 def summary_json(store: Store, lang: str = "ru", event_id: str | None = None,
-                 frame: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+                 frame: pd.DataFrame | None = None,
+                 min_group_size: int = summary.MIN_GROUP_SIZE) -> list[dict[str, Any]]:
     """The machine-readable summary (issue 4's ``summary.json``): for each form, in store order,
-    ``{"form": title, "form_key", "event_id", "kind", "responses": N, "questions": [{"question_id",
-    "title", "kind", "answered", "counts": {label: n}}]}`` — counts for choice, scale and grid
-    questions (grid keys ``"Row: Column"``), ``{}`` for text and date questions.  ``frame``: the tidy
-    frame of these forms when the caller has it already (:func:`build_report` does)."""
+    ``{"form": title, "form_key", "event_id", "kind", "responses": N, "suppressed": bool, "questions":
+    [{"question_id", "title", "kind", "answered", "counts": {label: n}}]}`` — counts for choice, scale
+    and grid questions (grid keys ``"Row: Column"``), ``{}`` for text and date questions.  A form with
+    1..``min_group_size``−1 responses is ``"suppressed": true``: its questions keep their ids, titles
+    and kinds, with ``"answered": null`` and ``"counts": {}`` (:mod:`automation.analysis.suppression`).
+    ``frame``: the tidy frame of these forms when the caller has it already (:func:`build_report` does)."""
     forms = select_forms(store, event_id)
     if frame is None:
         frame = answers_frame(store, [f.form_key for f in forms])
@@ -142,10 +145,14 @@ def summary_json(store: Store, lang: str = "ru", event_id: str | None = None,
     for f in forms:
         spec = spec_of_row(f)
         rows = frame[frame["form_key"] == f.form_key]
+        n = len(store.responses.list(f.form_key))
+        small = 0 < n < min_group_size
         qs = [{k: c[k] for k in ("question_id", "title", "kind", "answered", "counts")}
               for c in summary.question_counts(spec, rows, lang)]
+        if small:
+            qs = [{**q, "answered": None, "counts": {}} for q in qs]
         out.append({"form": spec.title.get(lang), "form_key": f.form_key, "event_id": f.event_id,
-                    "kind": spec.kind, "responses": len(store.responses.list(f.form_key)), "questions": qs})
+                    "kind": spec.kind, "responses": n, "suppressed": small, "questions": qs})
     return out
 
 

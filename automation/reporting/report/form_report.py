@@ -41,6 +41,8 @@ class FormReport:
     - ``non_respondents``: ``[{"label", "count"}]`` per oblast (counts only, never names) and
       ``non_respondents_total``; None when nobody was invited by name.
     - ``pre_post``: set by :func:`pre_post_pairs` on a post-test that has a pre-test.
+    - ``small``: 1..``min_group_size``−1 responses — the form's question-by-question results
+      (charts, score, groups, open answers) are withheld: they would be those people's answers.
     """
 
     form_key: str
@@ -65,6 +67,7 @@ class FormReport:
     non_respondents: list[dict[str, Any]] = field(default_factory=list)
     non_respondents_total: int | None = None
     pre_post: dict[str, Any] | None = None
+    small: bool = False
 
 
 def _group_rows(groups: pd.DataFrame, lang: str, min_group_size: int, graded: bool) -> list[dict[str, Any]]:
@@ -105,8 +108,29 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
         responses=len(store.responses.list(key)), invited=rate["invited"], responded=rate["responded"],
         rate=rate["rate"],
     )
-    fr.charts = _cached_charts(spec, rows, charts_dir, lang, min_group_size, svg, key)
+    fr.small = 0 < fr.responses < min_group_size
     graded = spec.max_score > 0
+    if fr.small:  # one or two people's answers are theirs: no question-by-question results
+        fr.texts_withheld = False
+    else:
+        _results(fr, spec, rows, charts_dir, lang, min_group_size, svg, graded)
+    if invited is not None:
+        roster = roster if roster is not None else {p.id: p for p in store.roster.participants(active_only=False)}
+        inv = {pid: (roster[pid].oblast if pid in roster else "") for pid in invited}
+        nr = summary.non_respondents_by_oblast(inv, rows, min_group_size)
+        hidden = summary.suppressed_label(min_group_size, lang)
+        fr.non_respondents = [{"label": summary.group_label("oblast", g.group, lang),
+                               "count": hidden if g.suppressed else str(int(g.non_respondents))}
+                              for g in nr.itertuples(index=False)]
+        fr.non_respondents_total = len(inv) - (rate["responded"] or 0)
+    return fr
+
+
+def _results(fr: FormReport, spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: str, min_group_size: int,
+             svg: bool, graded: bool) -> None:
+    """The question-by-question part of a form's section (charts, score, groups, open answers)."""
+    key = fr.form_key
+    fr.charts = _cached_charts(spec, rows, charts_dir, lang, min_group_size, svg, key)
     if graded:
         fr.score = summary.score_summary(spec, rows)
         fr.score_shares = summary.score_shares(spec, rows).tolist()
@@ -126,16 +150,6 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
             texts = summary.open_texts(spec, rows, q.id, ui("contact_masked", lang)) if not rows.empty else []
             if texts:
                 fr.open_texts.append({"title": title, "question_id": q.id, "texts": texts})
-    if invited is not None:
-        roster = roster if roster is not None else {p.id: p for p in store.roster.participants(active_only=False)}
-        inv = {pid: (roster[pid].oblast if pid in roster else "") for pid in invited}
-        nr = summary.non_respondents_by_oblast(inv, rows, min_group_size)
-        hidden = summary.suppressed_label(min_group_size, lang)
-        fr.non_respondents = [{"label": summary.group_label("oblast", g.group, lang),
-                               "count": hidden if g.suppressed else str(int(g.non_respondents))}
-                              for g in nr.itertuples(index=False)]
-        fr.non_respondents_total = len(inv) - (rate["responded"] or 0)
-    return fr
 
 
 def _cached_charts(spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: str, min_group_size: int,
@@ -158,7 +172,7 @@ def pre_post_pairs(reports: list[FormReport]) -> list[dict[str, Any]]:
         if r.pre_test or r.score is None:
             continue
         pre = by_key.get(f"{r.form_key}.pre")
-        if pre is None or pre.score is None:
+        if pre is None or pre.score is None or pre.small or r.small:
             continue
         d = {"title": r.event_title or r.title, "form_key": r.form_key, "pre": pre.score["mean"],
              "post": r.score["mean"], "n_pre": pre.score["n"], "n_post": r.score["n"]}

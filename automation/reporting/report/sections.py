@@ -86,12 +86,13 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
         if key.endswith(".pre") and key[:-4] in graded:
             continue  # shown with its post-test
         rows = frame[frame["form_key"] == key]
-        if rows.empty:
-            continue
+        if rows["response_id"].nunique() < min_group_size:
+            continue  # one or two people's answers, item by item, are theirs
         post = posttest.item_analysis(spec, rows, lang)
         pre_key = f"{key}.pre"
-        pre = posttest.item_analysis(graded[pre_key], frame[frame["form_key"] == pre_key], lang) \
-            if pre_key in graded else None
+        pre_rows = frame[frame["form_key"] == pre_key]
+        pre = posttest.item_analysis(graded[pre_key], pre_rows, lang) \
+            if pre_key in graded and pre_rows["response_id"].nunique() >= min_group_size else None
         pre_d = pre.set_index("question_id")["difficulty"] if pre is not None else None
         title = scope_title(plan, rows_by_key[key], spec, lang) if key in rows_by_key else spec.title.get(lang)
         p = draw.cached(item_chart, post, draw.path(f"items-{key}"), lang, pre, draw.svg,
@@ -141,7 +142,7 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
             if q.kind != "multiple_choice" or summary.is_personal(q):
                 continue
             d = needs.choice_demand(q, rows, lang, sort=True)
-            if not len(d) or int(d["answered"].iloc[0]) == 0:
+            if not len(d) or int(d["answered"].iloc[0]) < min_group_size:
                 continue
             qb: dict[str, Any] = {"title": q.title.get(lang), "answered": int(d["answered"].iloc[0]),
                                   "rows": [{"label": r.label, "count": int(r.count), "share": fmt_pct(r.share),
