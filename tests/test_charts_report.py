@@ -290,28 +290,40 @@ def test_strings_exist_in_both_languages():
 # --- the report ---------------------------------------------------------------------
 
 
+def _pages(tmp_path: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(tmp_path.glob("*.html")))
+
+
 def test_report_html(store, tmp_path):
     path = report.build_report(store, tmp_path, now=NOW, write_json=True)
     assert path == tmp_path / "report.html"
     html = path.read_text(encoding="utf-8")
-    for title in ("Пост-тест по бюджету", "Оценка мероприятия", "Отчёт для ментора", "Ключевые показатели"):
+    for title in ("Пост-тест по бюджету", "Оценка мероприятия", "Отчёт для ментора", "1. Какие мероприятия удались?",
+                  "2. Какая область отстаёт?", "3. Сколько ещё не ответили?", "4. Что изменить в плане?"):
         assert title in html
     assert "20.09.2022 12:30" in html  # generated at, Asia/Bishkek
+    # one click away: the details, the event's page and every form's page
+    for page in ("report_details.html", "report_ws_budget.html", "form_ws_budget.post_test.html",
+                 "form_ws_budget.post_test.pre.html", "form_ws_budget.event_feedback.html"):
+        assert f'href="{page}"' in html and (tmp_path / page).exists(), page
+    every = _pages(tmp_path)
     # the open text is escaped, never markup
-    assert SCRIPT not in html and "&lt;script&gt;alert(" in html
-    assert "<script" not in html
+    assert SCRIPT not in every and "&lt;script&gt;alert(" in every
+    assert "<script" not in every
     # no contacts and no names of participants
     for p in PEOPLE:
-        assert p.email not in html and p.phone not in html and p.name not in html
-    assert not re.search(r"[\w.]+@[\w.]+\.\w+", html)
+        assert p.email not in every and p.phone not in every and p.name not in every
+    assert not re.search(r"[\w.]+@[\w.]+\.\w+", every)
     # figures: feedback 3 of 4 invited answered (75%)
-    assert "3 / 4" in html and "75%" in html
-    assert "50% → 60%" in html  # pre (1/2 + 0 + 2/2) / 3, post (1 + 1/2 + 1 + 1/2 + 0) / 5
+    fb = (tmp_path / "form_ws_budget.event_feedback.html").read_text(encoding="utf-8")
+    assert "3 / 4" in fb and "75%" in fb
+    post = (tmp_path / "form_ws_budget.post_test.html").read_text(encoding="utf-8")
+    assert "50% → 60%" in post  # pre (1/2 + 0 + 2/2) / 3, post (1 + 1/2 + 1 + 1/2 + 0) / 5
     # suppressed groups shown as "менее 3"
-    assert "менее 3" in html
+    assert "менее 3" in post
     # every chart is linked by relative path and exists
-    imgs = re.findall(r'<img src="([^"]+)"', html)
-    assert imgs and all(_is_png(tmp_path / src) for src in imgs)
+    imgs = re.findall(r'<img src="([^"]+)"', every)
+    assert all(_is_png(tmp_path / src) for src in imgs)
     assert all(src.startswith("charts/") for src in imgs)
     data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     fb = next(f for f in data if f["form_key"] == "ws_budget.event_feedback")
@@ -325,10 +337,12 @@ def test_report_in_kyrgyz_for_one_event(store, tmp_path):
     path = report.build_report(store, tmp_path, lang="ky", event_id="ws_budget", now=NOW)
     assert path.name == "report_ws_budget.html"
     html = path.read_text(encoding="utf-8")
-    for text in ("Ментор үчүн отчёт", "Негизги көрсөткүчтөр", "Бюджет боюнча пост-тест", "Иш-чара боюнча пикир",
-                 "3төн аз", "Облустар боюнча", "Ачык жооптор"):
+    for text in ("Ментор үчүн отчёт", "Бюджет боюнча пост-тест", "Иш-чара боюнча пикир", "3төн аз",
+                 "Облустар боюнча", "1. Иш-чара ийгиликтүү болдубу?"):
         assert text in html, text
-    assert "Ключевые показатели" not in html and "менее 3" not in html
+    every = _pages(tmp_path)
+    assert "Ачык жооптор" in every  # on the feedback form's page
+    assert "Какие мероприятия" not in every and "менее 3" not in every
     assert all(p.name.endswith(".ky.png") for p in (tmp_path / "charts").iterdir())
 
 
@@ -354,9 +368,9 @@ def test_report_uses_plan_titles_and_puts_pre_test_first(store, tmp_path):
                                                    title=I18n(ky="Бюджет семинары", ru="Семинар о бюджете"))])
     html = report.build_report(store, tmp_path, now=NOW, plan=plan).read_text(encoding="utf-8")
     assert "Клуб АМУЦА" in html and "Семинар о бюджете" in html
-    sections = re.findall(r'<section class="form" id="([^"]+)"', html)
+    listed = re.findall(r'<li><a href="form_([^"]+)\.html"', html.split('id="more"')[1])
     # the store orders by opening date, then key (all open together here); the pre-test moves before its post-test
-    assert sections == ["ws_budget.event_feedback", "ws_budget.post_test.pre", "ws_budget.post_test"]
+    assert listed == ["ws_budget.event_feedback", "ws_budget.post_test.pre", "ws_budget.post_test"]
 
 
 def test_single_scale_item_chart(store, tmp_path):
@@ -369,29 +383,35 @@ def test_single_scale_item_chart(store, tmp_path):
     assert _is_png(p) and p.with_suffix(".svg").exists()
 
 
-def test_charts_whose_data_did_not_change_are_not_drawn_again(store, tmp_path):
+def test_pages_and_charts_whose_data_did_not_change_are_not_written_again(store, tmp_path):
+    # a second event with its own evaluation: two events make the season's trend chart
+    _insert_form(store, "ws_law.event_feedback", FEEDBACK, "ws_law")
+    _responses(store, "ws_law.event_feedback", {p: {"useful": 4, "trainer": 5} for p in ("p1", "p2", "p3")})
     report.build_report(store, tmp_path, now=NOW)
-    charts_dir = tmp_path / "charts"
-    before = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
-    assert any(n.startswith("season-report.") for n in before) and any(n.startswith("ws_budget.") for n in before)
-    # a section chart deleted by hand is drawn again, and so are the charts of a form one of whose charts
-    # was deleted (a form's charts are drawn together); nothing else is
-    gone = [charts_dir / next(n for n in sorted(before) if n.startswith(prefix))
-            for prefix in ("season-report.", "ws_budget.post_test.score-histogram")]
-    post_test = {n for n in before if n.startswith("ws_budget.post_test.") and ".pre." not in n}
-    for p in gone:
-        p.unlink()
+    charts = sorted((tmp_path / "charts").glob("*.png"))
+    assert [c.name for c in charts] == ["season-report.feedback-trend.ru.png"]
+    pages = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*_*.html") if p.name != "report_details.html"}
+    assert {"report_ws_budget.html", "report_ws_law.html", "form_ws_law.event_feedback.html"} <= set(pages)
+    trend = charts[0].stat().st_mtime_ns
     report.build_report(store, tmp_path, now=NOW)
-    after = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
-    assert set(after) == set(before)
-    assert {n for n in before if after[n] != before[n]} == {gone[0].name} | post_test
-    # new answers to one form redraw that form's charts, not the other forms'
-    _responses(store, "ws_budget.event_feedback", {f"x{i}": {"useful": 5} for i in range(3)})
+    assert {p: (tmp_path / p).stat().st_mtime_ns for p in pages} == pages
+    assert charts[0].stat().st_mtime_ns == trend
+    # a chart deleted by hand is drawn again
+    charts[0].unlink()
     report.build_report(store, tmp_path, now=NOW)
-    again = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
-    changed = {n for n in after if again.get(n) != after[n]}
-    assert any(n.startswith("ws_budget.event_feedback.") for n in changed)
-    assert not any(n.startswith("ws_budget.post_test") for n in changed)
+    assert _is_png(charts[0])
+    trend = charts[0].stat().st_mtime_ns
+    # new answers to the post-test rewrite its event's pages only, and leave the trend alone
+    _responses(store, "ws_budget.post_test", {"x1": {"q1": "a"}})
+    report.build_report(store, tmp_path, now=NOW)
+    changed = {p for p in pages if (tmp_path / p).stat().st_mtime_ns != pages[p]}
+    assert changed == {"report_ws_budget.html", "form_ws_budget.post_test.html", "form_ws_budget.post_test.pre.html",
+                       "form_ws_budget.event_feedback.html"}
+    assert charts[0].stat().st_mtime_ns == trend
+    # new evaluations redraw the trend
+    _responses(store, "ws_law.event_feedback", {f"y{i}": {"useful": 1} for i in range(3)})
+    report.build_report(store, tmp_path, now=NOW)
+    assert charts[0].stat().st_mtime_ns != trend
 
 
 def test_data_hash_changes_with_a_new_response(store):
@@ -405,14 +425,15 @@ def test_data_hash_changes_with_a_new_response(store):
 
 
 def test_report_sections_with_suppressed_gain(store, tmp_path):
-    html = report.build_report(store, tmp_path, now=NOW).read_text(encoding="utf-8")
+    report.build_report(store, tmp_path, now=NOW)
+    html = (tmp_path / "report_details.html").read_text(encoding="utf-8")
     for heading in ("Пост-тесты: прирост знаний", "Оценка мероприятий", "Отклик на формы",
                     "Что изменилось с прошлого отчёта", "Это первый отчёт"):
         assert heading in html, heading
     post = html[html.index('id="posttests"'):html.index('id="feedback"')]
     # pre 1/2, 0/2, 2/2 and post 2/2, 1/2, 2/2, 1/2, 0/2: p1 g = 1, p2 g = .5, p3 perfect pre-test,
     # p4 and p5 post-test only -> 5 participants, 2 gains: fewer than 3, so the mean is not shown
-    cells = re.findall(r'<td class="num[^"]*">([^<]*)', post.split("</table>")[0])
+    cells = re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)', post.split("</table>")[0])
     assert cells[:5] == ["5", "2", "1", "2", "0"]
     assert "менее 3" in post and "0,75" not in post
     # the response rate table: feedback 3 of 4 invited (75%)
@@ -424,7 +445,8 @@ def test_what_changed_since_the_last_report(store, tmp_path):
     report.build_report(store, tmp_path, now=NOW)
     # three new evaluations (anonymous): 3 -> 6 responses, "useful" 5 4 2 -> 5 4 2 5 5 5: 3,7 -> 4,3
     _responses(store, "ws_budget.event_feedback", {f"x{i}": {"useful": 5} for i in range(3)})
-    html = report.build_report(store, tmp_path, now=NOW).read_text(encoding="utf-8")
+    report.build_report(store, tmp_path, now=NOW)
+    html = (tmp_path / "report_details.html").read_text(encoding="utf-8")
     changes = html[html.index('id="changes"'):html.index("Пре-тест → пост-тест")]
     assert "С отчёта от 20.09.2022 12:30" in changes
     assert "+3 отв. (было 3, стало 6)" in changes
@@ -496,8 +518,6 @@ def test_a_form_with_fewer_than_three_responses_shows_no_question_by_question_re
     assert all(q["counts"] == {} and q["answered"] is None for q in one["questions"])
     assert not any(f["suppressed"] for f in data if f["form_key"] != "ws_law.post_test")
     assert not list((tmp_path / "charts").glob("ws_law.post_test.*"))
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    part = html[html.index('id="ws_law.post_test"'):]
-    part = part[:part.index("</section>")]
+    part = (tmp_path / "form_ws_law.post_test.html").read_text(encoding="utf-8")
     assert "Результаты теста" not in part and "<img" not in part and "<table" not in part.split("Не ответили")[0]
     assert "менее 3 ответов" in part

@@ -64,7 +64,7 @@ def participants_by_oblast_role(store: Store, active_only: bool = True) -> pd.Da
     return out
 
 
-def hidden_cells(long: pd.DataFrame, min_group_size: int = MIN_GROUP_SIZE) -> set[tuple[str, str]]:
+def hidden_cells(long: pd.DataFrame, min_group_size: int = MIN_GROUP_SIZE) -> set[tuple[Any, Any]]:
     """The cells ``(oblast, role)`` of :func:`participants_by_oblast_role` to hide, margins as
     ``(oblast, TOTAL)``, ``(TOTAL, role)``, ``(TOTAL, TOTAL)``: small cells and their complements
     (:func:`automation.analysis.suppression.protect_table`), so that no hidden cell follows from

@@ -167,7 +167,7 @@ def scale_by_group(spec: FormSpec, frame: pd.DataFrame, by: str = "oblast", min_
                 out.append({"group": g, "question_id": q.id, "title": q.title.get(lang),
                             "n": pd.NA if small else len(vals),
                             "mean": math.nan if small else sum(vals) / len(vals), "suppressed": small})
-        out.sort(key=lambda r: groups.index(r["group"]))  # stable: form order within a group
+        out.sort(key=lambda r: groups.index(str(r["group"])))  # stable: form order within a group
     res = pd.DataFrame(out, columns=SCALE_GROUP_COLUMNS)
     return res.astype({"group": "string", "question_id": "string", "title": "string", "n": "Int64",
                        "mean": "float64", "suppressed": bool})

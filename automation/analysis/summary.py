@@ -90,7 +90,8 @@ def _n_responses(frame: pd.DataFrame) -> int:
 # --- answer counts ------------------------------------------------------------------
 
 
-def count_question(q: Question, frame: pd.DataFrame, lang: str = "ru") -> dict[str, Any]:
+def count_question(q: Question, frame: pd.DataFrame, lang: str = "ru", *, rows: pd.DataFrame | None = None,
+                   responses: int | None = None) -> dict[str, Any]:
     """Counts of one question's answers.
 
     Returns ``{"question_id", "title", "kind", "answered", "counts", "responses"}``:
@@ -105,10 +106,14 @@ def count_question(q: Question, frame: pd.DataFrame, lang: str = "ru") -> dict[s
     - grid questions also carry ``"rows": {row label: {column label: n}}`` and
       ``"columns": [column labels]``;
     - ``responses``: responses in ``frame`` (the denominator of the form).
+
+    ``rows`` (the question's rows of ``frame``) and ``responses`` may be passed when the caller
+    has them (:func:`question_counts` does, once for every question).
     """
-    rows = _rows(frame, q.id)
+    rows = _rows(frame, q.id) if rows is None else rows
     out: dict[str, Any] = {"question_id": q.id, "title": q.title.get(lang), "kind": q.kind,
-                           "answered": 0, "counts": {}, "responses": _n_responses(frame)}
+                           "answered": 0, "counts": {},
+                           "responses": _n_responses(frame) if responses is None else responses}
     ids = {o.id: o.label.get(lang) for o in q.options}
     other = OTHER.get(lang)
     if q.kind == "grid":
@@ -167,7 +172,10 @@ def question_counts(spec: FormSpec, frame: pd.DataFrame, lang: str = "ru") -> li
     ``answered`` is still useful); personal-data questions (see
     :func:`is_personal`) are included with their ``answered`` only.
     """
-    return [count_question(q, frame, lang) for q in spec.questions]
+    n = _n_responses(frame)
+    parts = dict(tuple(frame.groupby("question_id", sort=False))) if len(frame) else {}
+    empty = frame.iloc[:0]
+    return [count_question(q, frame, lang, rows=parts.get(q.id, empty), responses=n) for q in spec.questions]
 
 
 # --- quiz scores --------------------------------------------------------------------

@@ -26,6 +26,7 @@ line changes).  Both return *which* cells to hide; the callers remove the number
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from typing import Any
 
 #: The key of a line's total in :func:`protect` and of the margins in :func:`protect_table`.
 TOTAL = "__total__"
@@ -50,7 +51,7 @@ def _line(cells: dict[Hashable, int], hidden: set[Hashable], k: int) -> set[Hash
             return out
 
 
-def protect(cells: Mapping[Hashable, int], k: int, total: bool = True) -> set[Hashable]:
+def protect(cells: Mapping[Any, int], k: int, total: bool = True) -> set[Any]:
     """The keys of ``cells`` (group → people) to hide, with :data:`TOTAL` when the total must be
     hidden too.  ``total``: the line's total (the sum of the cells) is shown beside them — the
     only case where complementary suppression is needed; without it only small cells are hidden.
@@ -98,7 +99,7 @@ def _determined(full: dict[tuple[Hashable, Hashable], int], hidden: set[tuple[Ha
     return out
 
 
-def protect_table(cells: Mapping[tuple[Hashable, Hashable], int], k: int) -> set[tuple[Hashable, Hashable]]:
+def protect_table(cells: Mapping[tuple[Any, Any], int], k: int) -> set[tuple[Any, Any]]:
     """The cells of a two-way table (``(row, column)`` → people) to hide when its row totals
     ``(row, TOTAL)``, column totals ``(TOTAL, column)`` and grand total ``(TOTAL, TOTAL)`` are shown
     too.  Margins in the result are hidden margins; missing cells count as 0.

@@ -18,13 +18,17 @@ from automation.analysis.frame import answers_frame
 from automation.model import CHOICE_KINDS, OBLASTS, FormSpec, parse_iso
 from automation.reporting.charts import text as chart_text
 from automation.reporting.charts.chart import Chart
-from automation.reporting.charts.needs import change_chart, heatmap_chart
-from automation.reporting.charts.posttest import gain_chart, item_chart
-from automation.reporting.charts.trends import response_curve_chart, trend_chart
 from automation.reporting.report.scope import event_when, plan_event_title, scope_title
-from automation.reporting.report.section_charts import SectionCharts
+from automation.reporting.report.section_charts import LazyChart, SectionCharts
 from automation.reporting.report.text import fmt_ci, fmt_num, fmt_pct, ui
 from automation.store import Store
+
+change_chart = LazyChart("automation.reporting.charts.needs", "change_chart")
+heatmap_chart = LazyChart("automation.reporting.charts.needs", "heatmap_chart")
+gain_chart = LazyChart("automation.reporting.charts.posttest", "gain_chart")
+item_chart = LazyChart("automation.reporting.charts.posttest", "item_chart")
+response_curve_chart = LazyChart("automation.reporting.charts.trends", "response_curve_chart")
+trend_chart = LazyChart("automation.reporting.charts.trends", "trend_chart")
 
 
 def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], plan: Any, lang: str,
@@ -146,10 +150,14 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                 continue
             qb: dict[str, Any] = {"title": q.title.get(lang), "answered": int(d["answered"].iloc[0]),
                                   "rows": [{"label": r.label, "count": int(r.count), "share": fmt_pct(r.share),
+                                            "width": 0 if pd.isna(r.share) else round(100 * float(r.share)),
                                             "ci": fmt_ci(r.ci_low, r.ci_high, pct=True)}
-                                           for r in d.itertuples(index=False)], "charts": [], "change": None}
+                                           for r in d.itertuples(index=False)], "charts": [], "change": None,
+                                  "change_rows": []}
+            qb["groups"] = []
             for by in ("oblast", "role"):
                 gd = needs.group_demand(q, rows, by, min_group_size, lang)
+                qb["groups"].append(_demand_table(gd, by, lang, hidden))
                 p = draw.cached(heatmap_chart, gd, draw.path(f"{key}-{q.id}-by-{by}"), lang, by, q.title.get(lang),
                                              min_group_size, draw.svg)
                 c = draw.chart(p, f"{q.title.get(lang)} — {chart_text.t('by_' + by, lang)}", "heatmap")
@@ -159,6 +167,9 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                 pq = next((x for x in prev_spec.questions if x.id == q.id and x.kind in CHOICE_KINDS), None)
                 if pq is not None:
                     ch = needs.demand_change(pq, prev_rows, q, rows, lang)
+                    qb["change_rows"] = [{"label": r.label, "prev": fmt_pct(r.prev_share), "now": fmt_pct(r.share),
+                                          "diff": fmt_num(r.diff), "ci": fmt_ci(r.diff_low, r.diff_high)}
+                                         for r in ch.itertuples(index=False)]
                     p = draw.cached(change_chart, ch, draw.path(f"{key}-{q.id}-change"), lang, q.title.get(lang),
                                                 block["prev_year"], block["year"], draw.svg)
                     qb["change"] = draw.chart(p, q.title.get(lang), "change")
@@ -181,6 +192,16 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                                      if r.n >= min_group_size and r.prev_n >= min_group_size]
         out.append(block)
     return out
+
+
+def _demand_table(gd: pd.DataFrame, by: str, lang: str, hidden: str) -> dict[str, Any]:
+    """A :func:`automation.analysis.needs.group_demand` frame as a table: ``{"by", "groups": [label],
+    "rows": [{"label", "cells": [share text or the suppression label]}]}``."""
+    groups = list(dict.fromkeys(gd["group"])) if len(gd) else []
+    cell = {(r.group, r.option_id): hidden if r.suppressed else fmt_pct(r.share) for r in gd.itertuples(index=False)}
+    options = list(dict.fromkeys(zip(gd["option_id"], gd["label"]))) if len(gd) else []
+    return {"by": by, "groups": [summary.group_label(by, g, lang) for g in groups],
+            "rows": [{"label": lab, "cells": [cell.get((g, o), "—") for g in groups]} for o, lab in options]}
 
 
 def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], plan: Any, lang: str,
@@ -231,7 +252,8 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
     """Response rate per form and oblast, and the cumulative curves by day since the invitation
     (``by_oblast``: also one chart per form with a curve per oblast, for an event's report).
 
-    Returns ``{"chart": Chart | None, "rows": [{"title", "invited", "responded", "rate", "cells"}],
+    Returns ``{"chart": Chart | None, "rows": [{"title", "invited", "responded", "rate", "cells",
+    "pairs": [(oblast label, cell)] (the non-empty cells)}],
     "oblast_charts": [Chart], "oblasts": [label]}`` with one cell per oblast, or None when no form in
     scope was sent to invited participants (public forms have no rate).  ``roster``: participant
     id → participant; ``now`` (UTC) ends the curve of a form still open.
@@ -252,8 +274,9 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
         label = title if scope == spec.title.get(lang) else f"{title} — {scope}"
         end = min(parse_iso(f.deadline), now) if f.status == "open" else parse_iso(f.deadline)
         start = rates.invitation_time(store, f)
-        curves.append((label, f.kind, rates.response_curve(part, invited, start, end)))
-        if by_oblast:
+        if draw.allowed("response-curves"):
+            curves.append((label, f.kind, rates.response_curve(part, invited, start, end)))
+        if by_oblast and draw.allowed(f"curves-{f.form_key}"):
             oc = rates.response_curve(part, invited, start, end, by_oblast=True, min_group_size=min_group_size)
             shown = [(summary.group_label("oblast", g, lang), f.kind, oc[oc["group"] == g])
                      for g in dict.fromkeys(oc.loc[~oc["suppressed"], "group"])]
@@ -278,11 +301,12 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
         by = rb.set_index("group")
         total = len(invited)
         responded = len(set(invited) - set(rates.non_respondents(invited, part)))
+        cells = [("" if g not in by.index else (hidden if by.at[g, "suppressed"] else fmt_pct(by.at[g, "rate"])))
+                 for g in oblasts]
         rows.append({"title": label, "invited": total, "responded": responded,
-                     "rate": fmt_pct(responded / total) if total else "—",
-                     "cells": [("" if g not in by.index else (hidden if by.at[g, "suppressed"] else
-                                                                fmt_pct(by.at[g, "rate"]))) for g in oblasts]})
-    p = draw.cached(response_curve_chart, curves, draw.path("response-curves"), lang, draw.svg)
+                     "rate": fmt_pct(responded / total) if total else "—", "cells": cells,
+                     "pairs": [(summary.group_label("oblast", g, lang), c) for g, c in zip(oblasts, cells) if c]})
+    p = draw.cached(response_curve_chart, curves, draw.path("response-curves"), lang, draw.svg) if curves else None
     note = chart_text.t("curve_note", lang) if len(curves) > 6 else ""
     return {"chart": draw.chart(p, chart_text.t("curve_title", lang), "curves", note), "rows": rows,
             "oblast_charts": oblast_charts,
