@@ -283,8 +283,15 @@ def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
 
 
 def test_strings_exist_in_both_languages():
+    from automation.reporting.report.overview_text import OVERVIEW
+
     assert set(chart_text.STRINGS["ru"]) == set(chart_text.STRINGS["ky"])
     assert set(UI["ru"]) == set(UI["ky"])
+    assert set(OVERVIEW["ru"]) == set(OVERVIEW["ky"])
+    # every figure of the first screen has its one-line explanation, every statistic its footnote
+    for key in ("q1_explain", "q2_explain", "q3_explain_open", "weak_explain", "needs_explain", "gloss_gain",
+                "gloss_ci", "gloss_disc", "gloss_rate", "gloss_rating", "gloss_top", "gloss_hidden"):
+        assert OVERVIEW["ru"][key] and OVERVIEW["ky"][key] and OVERVIEW["ru"][key] != OVERVIEW["ky"][key]
 
 
 # --- the report ---------------------------------------------------------------------
