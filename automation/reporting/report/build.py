@@ -56,6 +56,16 @@ DEFAULT_CLUB = I18n(ky="Жергиликтүү кеңештердин аял д�
 SEASON_CHARTS = ("gain-event_id", "feedback-trend")
 
 
+def _code_digest() -> str:
+    """A SHA-256 of the templates and of the code that fills them: a page written by another version of
+    the report is written again (the page cache would otherwise keep it)."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for p in sorted([*TEMPLATES_DIR.glob("*.j2"), *here.glob("*.py"), here.parents[1] / "analysis" / "overview.py"]):
+        h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -91,7 +101,7 @@ class _Build:
             "charts_rel": lambda p: f"charts/{Path(p).name}", "event_page": event_page, "form_page": form_page,
             "details_page": DETAILS_PAGE,
         }
-        h = hashlib.sha256(json.dumps([lang, k, svg, sorted((p.id, p.oblast, p.active) for p in self.roster.values()),
+        h = hashlib.sha256(json.dumps([_code_digest(), lang, k, svg, sorted((p.id, p.oblast, p.active) for p in self.roster.values()),
                                        [(e.id, e.title.get(lang)) for e in getattr(plan, "events", ()) or ()],
                                        sorted((str(d), t.get(lang)) for d, t in
                                               (getattr(getattr(plan, "tea_talk", None), "topics", None) or {}).items())],
