@@ -390,35 +390,36 @@ def test_single_scale_item_chart(store, tmp_path):
     assert _is_png(p) and p.with_suffix(".svg").exists()
 
 
-def test_pages_and_charts_whose_data_did_not_change_are_not_written_again(store, tmp_path):
-    # a second event with its own evaluation: two events make the season's trend chart
+def test_pages_whose_data_did_not_change_are_not_written_again(store, tmp_path):
+    # a second event with its own evaluation: two events make the season's trend
     _insert_form(store, "ws_law.event_feedback", FEEDBACK, "ws_law")
     _responses(store, "ws_law.event_feedback", {p: {"useful": 4, "trainer": 5} for p in ("p1", "p2", "p3")})
     report.build_report(store, tmp_path, now=NOW)
-    charts = sorted((tmp_path / "charts").glob("*.png"))
-    assert [c.name for c in charts] == ["season-report.feedback-trend.ru.png"]
+    # no image files: the bars and the trend (an SVG, events named) are drawn by the pages
+    assert not list((tmp_path / "charts").glob("*.png"))
+    details = (tmp_path / "report_details.html").read_text(encoding="utf-8")
+    trend = details[details.index("<svg"):details.index("</svg>")]
+    assert "<polyline" in trend and "ws_law" in trend and "<script" not in trend
     pages = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*_*.html") if p.name != "report_details.html"}
     assert {"report_ws_budget.html", "report_ws_law.html", "form_ws_law.event_feedback.html"} <= set(pages)
-    trend = charts[0].stat().st_mtime_ns
     report.build_report(store, tmp_path, now=NOW)
     assert {p: (tmp_path / p).stat().st_mtime_ns for p in pages} == pages
-    assert charts[0].stat().st_mtime_ns == trend
-    # a chart deleted by hand is drawn again
-    charts[0].unlink()
+    # a page deleted by hand is written again
+    (tmp_path / "form_ws_law.event_feedback.html").unlink()
     report.build_report(store, tmp_path, now=NOW)
-    assert _is_png(charts[0])
-    trend = charts[0].stat().st_mtime_ns
-    # new answers to the post-test rewrite its event's pages only, and leave the trend alone
+    assert (tmp_path / "form_ws_law.event_feedback.html").exists()
+    pages["form_ws_law.event_feedback.html"] = (tmp_path / "form_ws_law.event_feedback.html").stat().st_mtime_ns
+    # new answers to the post-test rewrite its event's pages only
     _responses(store, "ws_budget.post_test", {"x1": {"q1": "a"}})
     report.build_report(store, tmp_path, now=NOW)
     changed = {p for p in pages if (tmp_path / p).stat().st_mtime_ns != pages[p]}
     assert changed == {"report_ws_budget.html", "form_ws_budget.post_test.html", "form_ws_budget.post_test.pre.html",
                        "form_ws_budget.event_feedback.html"}
-    assert charts[0].stat().st_mtime_ns == trend
-    # new evaluations redraw the trend
+    # new evaluations change the trend
     _responses(store, "ws_law.event_feedback", {f"y{i}": {"useful": 1} for i in range(3)})
     report.build_report(store, tmp_path, now=NOW)
-    assert charts[0].stat().st_mtime_ns != trend
+    again = (tmp_path / "report_details.html").read_text(encoding="utf-8")
+    assert again[again.index("<svg"):again.index("</svg>")] != trend
 
 
 def test_data_hash_changes_with_a_new_response(store):

@@ -19,6 +19,7 @@ issue 4 (``summary.json``; the first screen's answers go to ``overview.json`` be
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -52,8 +53,9 @@ from automation.store import Store
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 #: The club's name when the plan gives none.
 DEFAULT_CLUB = I18n(ky="Жергиликтүү кеңештердин аял депутаттар клубу", ru="Клуб женщин-депутатов местных кенешей")
-#: The only images of the season's pages (names of :meth:`SectionCharts.path`): the trends by event.
-SEASON_CHARTS = ("gain-event_id", "feedback-trend")
+#: The only image files of the season's pages (names of :meth:`SectionCharts.path`): the gain by event
+#: (two events with pre- and post-tests or more); the evaluations' trend is an SVG in the page.
+SEASON_CHARTS = ("gain-event_id",)
 
 
 def _code_digest() -> str:
@@ -66,9 +68,13 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
+    """The templates' environment, made once a process; compiled templates are also kept between
+    processes in Jinja2's cache under the temporary directory (compiling takes about a second)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             bytecode_cache=jinja2.FileSystemBytecodeCache())
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.0f}%"
     env.filters["local_date"] = lambda d: d.astimezone(BISHKEK).strftime("%d.%m.%Y")
     env.filters["local_dt"] = lambda d: d.astimezone(BISHKEK).strftime("%d.%m.%Y %H:%M")
@@ -108,6 +114,7 @@ class _Build:
                                       default=str).encode())
         self.base_digest = h.hexdigest()
         self._digests: dict[str, str] = {}
+        self._light: dict[str, dict[str, Any]] = {}
 
     def rows(self, key: str) -> pd.DataFrame:
         """The tidy frame's rows of one form."""
@@ -139,6 +146,11 @@ class _Build:
 
     def light(self, f: Any) -> dict[str, Any]:
         """What a list of forms shows of one: title, event, responses, rate (cheap: no answers counted)."""
+        if f.form_key not in self._light:
+            self._light[f.form_key] = self._light_of(f)
+        return self._light[f.form_key]
+
+    def _light_of(self, f: Any) -> dict[str, Any]:
         spec = self.specs[f.form_key]
         rows = self.rows(f.form_key)
         rate = summary.response_rate(rows, invited_ids(self.store, f))

@@ -20,6 +20,7 @@ from automation.reporting.charts import text as chart_text
 from automation.reporting.charts.chart import Chart
 from automation.reporting.report.scope import event_when, plan_event_title, scope_title
 from automation.reporting.report.section_charts import LazyChart, SectionCharts
+from automation.reporting.report.svg_trend import trend_svg
 from automation.reporting.report.text import fmt_ci, fmt_num, fmt_pct, ui
 from automation.store import Store
 
@@ -209,7 +210,8 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
     """The Likert trend across the events (or the one event's item summary); None without feedback forms.
 
     Returns ``{"items": [{"n", "title"}], "events": [{"title", "date", "responses", "cells"}],
-    "chart": Chart | None, "summary": [{"title", "n", "mean", "ci", "top"}]}``: one cell per item
+    "chart": Chart | None (when ``draw`` allows "feedback-trend"), "svg": :func:`.svg_trend.trend_svg`
+    | None, "summary": [{"title", "n", "mean", "ci", "top"}]}``: one cell per item
     (mean as text, or the suppression label), events by date (:func:`~automation.reporting.report.scope.event_when`); the trend
     chart needs two events or more, the summary is given for a single event instead.
     """
@@ -225,7 +227,7 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
     titles = {q: str(tr.loc[tr["question_id"] == q, "title"].iloc[-1]) for q in items}
     scale = next((q.scale for x in fbs for q in x.spec.questions if q.kind == "scale" and q.scale), None)
     section: dict[str, Any] = {"items": [{"n": i + 1, "title": titles[q]} for i, q in enumerate(items)],
-                               "events": [], "chart": None, "summary": []}
+                               "events": [], "chart": None, "svg": None, "summary": []}
     for x in sorted(fbs, key=lambda x: x.when):
         part = tr[tr["form_key"] == x.form_key].set_index("question_id")
         small = bool(part["suppressed"].any()) if len(part) else False
@@ -233,9 +235,12 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
             "title": x.event_title, "date": x.when, "responses": int(x.frame["response_id"].nunique()),
             "cells": [(hidden if small else fmt_num(part.at[q, "mean"], 1)) if q in part.index else "—" for q in items]})
     if len(fbs) >= 2:
-        p = draw.cached(trend_chart, tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
-                                   scale.high if scale else 5, min_group_size, draw.svg)
-        section["chart"] = draw.chart(p, chart_text.t("trend_title", lang), "trend")
+        if draw.allowed("feedback-trend"):
+            p = draw.cached(trend_chart, tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
+                            scale.high if scale else 5, min_group_size, draw.svg)
+            section["chart"] = draw.chart(p, chart_text.t("trend_title", lang), "trend")
+        section["svg"] = trend_svg(tr, scale.low if scale else 1, scale.high if scale else 5,
+                                   chart_text.t("trend_title", lang))
     else:
         x = fbs[0]
         if x.frame["response_id"].nunique() >= min_group_size:
