@@ -18,10 +18,10 @@ from automation.reporting.report.text import fmt_num
 #: Line colours (matplotlib's tab10, the colours of the other charts).
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
           "#17becf")
-W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 430, 44, 16, 16, 170
+W, H, LEFT, RIGHT, TOP, BOTTOM = 940, 440, 44, 200, 16, 170
 
 
-def _short(title: str, n: int = 28) -> str:
+def _short(title: str, n: int = 24) -> str:
     head = title.split(":")[0].strip() if ":" in title and len(title.split(":")[0]) >= 8 else title
     head = head.strip("«»\" ")
     return head if len(head) <= n else head[:n].rsplit(" ", 1)[0] + "…"
