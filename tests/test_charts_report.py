@@ -529,3 +529,28 @@ def test_a_form_with_fewer_than_three_responses_shows_no_question_by_question_re
     part = (tmp_path / "form_ws_law.post_test.html").read_text(encoding="utf-8")
     assert "Результаты теста" not in part and "<img" not in part and "<table" not in part.split("Не ответили")[0]
     assert "менее 3 ответов" in part
+
+
+def test_the_four_answers_by_hand(store):
+    from automation.analysis import overview
+    from automation.analysis.frame import form_specs
+
+    forms = store.forms.all()
+    data = overview.overview(store, forms, answers_frame(store), form_specs(store), None, "ru", 3)
+    ev = data["events"][0]
+    # ratings of ws_budget's evaluation: useful 5 4 2, trainer 4 4 5 -> 24 / 6 = 4.0; 4 or 5: 5 of 6
+    assert (ev["event_id"], ev["rating"], ev["top_share"], ev["rank"]) == ("ws_budget", 4.0, round(5 / 6, 3), 1)
+    assert ev["respondents"] == 5 and ev["gain"] is None and ev["gain_n"] == 2  # 2 gains < 3: not shown
+    # the roster: Osh 3, Naryn 2 -> Naryn hidden, and Osh with it (the club's total would give Naryn away)
+    rows = {r["group"]: r for r in data["oblasts"]["rows"]}
+    assert rows["naryn"]["suppressed"] and rows["osh"]["suppressed"] and rows["osh"]["rate"] is None
+    # not answered (no form open: the last event's forms): p4 and p5, both in Naryn -> one small oblast,
+    # so neither its count nor the total of people is shown
+    na = data["not_answered"]
+    assert na["by_oblast"] == [{"group": "naryn", "count": None, "suppressed": True}] and na["people"] is None
+    assert {f["form_key"]: f["not_answered"] for f in na["forms"]} == {
+        "ws_budget.post_test.pre": 2, "ws_budget.post_test": 0, "ws_budget.event_feedback": 1}
+    # weakest items of the post-test: q2 right for p1 p3 p4 (3 of 5), q1 for p1-p3 (3 of 5): both 60% -> none under 60%
+    assert data["weakest_items"] == []
+    assert overview.covered("Местный бюджет", ["Семинар: местный бюджет на 2023 год"])
+    assert not overview.covered("Муниципальная собственность и земельные вопросы", ["Местный бюджет"])

@@ -32,7 +32,7 @@ import pandas as pd
 
 from automation.analysis import posttest, rates
 from automation.analysis.summary import MIN_GROUP_SIZE, is_answered
-from automation.analysis.suppression import protect
+from automation.analysis.suppression import TOTAL, protect
 from automation.model import OBLASTS, FormSpec
 from automation.store import Store
 
@@ -184,7 +184,10 @@ def oblast_progress(store: Store, forms: Sequence[Any], frame: pd.DataFrame, gai
                      "gain_n": None if g in hide_gain else len(gains.get(g, [])), "behind": False, "suppressed": small})
     all_inv, all_ans = sum(invited.values()), sum(answered.values())
     all_gains = [x for xs in gains.values() for x in xs]
-    overall = {"members": sum(members.values()), "invited": all_inv, "answered": all_ans,
+    if TOTAL in hide:  # one small oblast: the club's figures would be hers
+        all_inv = all_ans = 0
+        all_gains = []
+    overall = {"members": None if TOTAL in hide else sum(members.values()), "invited": all_inv, "answered": all_ans,
                "rate": round(all_ans / all_inv, 3) if all_inv else None,
                "gain": round(_mean(all_gains) or 0.0, 3) if len(all_gains) >= min_group_size else None,
                "gain_n": len(all_gains)}
@@ -218,7 +221,8 @@ def not_answered(store: Store, forms: Sequence[Any], frame: pd.DataFrame,
     ``{"open": bool (some form is open), "forms": [{"form_key", "invited", "not_answered"}],
     "people": distinct active members who have not answered at least one of them, "by_oblast":
     [{"group", "count" (None when hidden), "suppressed"}]}``; per oblast the counts are protected
-    against the total (:func:`automation.analysis.suppression.protect`)."""
+    against the total (:func:`automation.analysis.suppression.protect`), and ``people`` is None
+    when it would be the one hidden oblast's count."""
     cur = current_forms(store, forms)
     active = {p.id: p.oblast or "" for p in store.roster.participants(active_only=True)}
     pending: set[str] = set()
@@ -235,7 +239,8 @@ def not_answered(store: Store, forms: Sequence[Any], frame: pd.DataFrame,
         counts[active[pid]] = counts.get(active[pid], 0) + 1
     hide = protect(counts, min_group_size)
     by = [{"group": g, "count": None if g in hide else counts[g], "suppressed": g in hide} for g in _order(list(counts))]
-    return {"open": any(f.status == "open" for f in cur), "forms": rows, "people": len(pending), "by_oblast": by}
+    return {"open": any(f.status == "open" for f in cur), "forms": rows,
+            "people": None if TOTAL in hide else len(pending), "by_oblast": by}
 
 
 def weakest_items(forms: Sequence[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], lang: str = "ru",

@@ -31,7 +31,7 @@ import pandas as pd
 
 from automation.model import CHOICE_KINDS, OBLASTS, ROLES, FormSpec, I18n, Question
 from automation.analysis.frame import scores_frame
-from automation.analysis.suppression import protect
+from automation.analysis.suppression import TOTAL, protect
 
 #: The label under which "other" free-text answers of a choice question are counted.
 OTHER = I18n(ky="Башка", ru="Другое")
@@ -291,7 +291,8 @@ def non_respondents_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
     ``non_respondents`` (Int64, NA when suppressed), ``suppressed`` (bool: fewer
     than ``min_group_size`` in the group, or hidden with such a group so that the total of
     non-respondents cannot give it away: :func:`automation.analysis.suppression.protect`).
-    Groups with no non-respondents are left out.
+    Groups with no non-respondents are left out.  ``attrs["total_hidden"]``: the total of
+    non-respondents must not be shown either (it would be the one hidden group's count).
     """
     who = set(frame["participant_id"].dropna().astype(str)) if len(frame) else set()
     missing: dict[str, int] = {}
@@ -304,7 +305,9 @@ def non_respondents_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
             for g, c in sorted(missing.items(), key=lambda kv: (kv[0] == "", order.index(kv[0])
                                                                  if kv[0] in order else len(order), kv[0]))]
     out = pd.DataFrame(rows, columns=["group", "non_respondents", "suppressed"])
-    return out.astype({"group": "string", "non_respondents": "Int64", "suppressed": "bool"})
+    out = out.astype({"group": "string", "non_respondents": "Int64", "suppressed": "bool"})
+    out.attrs["total_hidden"] = TOTAL in hide  # one small group: its count is the total
+    return out
 
 
 # --- open texts ---------------------------------------------------------------------

@@ -65,7 +65,7 @@ class FormReport:
     open_texts: list[dict[str, Any]] = field(default_factory=list)
     texts_withheld: bool = False
     non_respondents: list[dict[str, Any]] = field(default_factory=list)
-    non_respondents_total: int | None = None
+    non_respondents_total: int | str | None = None
     pre_post: dict[str, Any] | None = None
     small: bool = False
     counts: list[dict[str, Any]] | None = None
@@ -123,7 +123,7 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, lang: str = "r
         fr.non_respondents = [{"label": summary.group_label("oblast", g.group, lang),
                                "count": hidden if g.suppressed else str(int(g.non_respondents))}
                               for g in nr.itertuples(index=False)]
-        fr.non_respondents_total = len(inv) - (rate["responded"] or 0)
+        fr.non_respondents_total = hidden if nr.attrs.get("total_hidden") else len(inv) - (rate["responded"] or 0)
     return fr
 
 

@@ -58,12 +58,14 @@ def overview_view(data: dict[str, Any], forms: list[Any], plan: Any, lang: str, 
                 "width": _width(r["rate"], 1.0), "behind": r["behind"], "suppressed": r["suppressed"]}
                for r in ob["rows"]]
     o = ob["overall"]
-    overall = {"members": o["members"], "rate": fmt_pct(o["rate"]), "answered": f"{o['answered']} / {o['invited']}",
+    overall = {"members": hidden if o["members"] is None else o["members"], "rate": fmt_pct(o["rate"]),
+               "answered": f"{o['answered']} / {o['invited']}" if o["invited"] else "",
                "gain": fmt_num(o["gain"]) if o["gain"] is not None else "—", "width": _width(o["rate"], 1.0)}
     na = data["not_answered"]
     top_na = max([r["count"] or 0 for r in na["by_oblast"]], default=0)
     not_answered = {
-        "explain": ot("q3_explain_open" if na["open"] else "q3_explain_last", lang), "people": na["people"],
+        "explain": ot("q3_explain_event" if event_id else "q3_explain_open" if na["open"] else "q3_explain_last", lang),
+        "people": hidden if na["people"] is None else na["people"],
         "forms": [{"title": titles.get(r["form_key"], r["form_key"]), "href": form_page(r["form_key"]),
                    "event": plan_event_title(plan, next((f.event_id for f in forms if f.form_key == r["form_key"]), ""),
                                              lang),
