@@ -201,7 +201,8 @@ def test_gain_table_with_interval_and_suppression(store):
     ob4 = posttest.gain_table(g, "oblast", min_group_size=4).set_index("group")
     assert ob4.loc["naryn", "suppressed"] and pd.isna(ob4.loc["naryn", "participants"])
     assert pd.isna(ob4.loc["naryn", "post_only"])  # removed, not just flagged
-    assert not ob4.loc["osh", "suppressed"] and ob4.loc["osh", "mean_suppressed"]  # 3 gains < 4
+    # complementary suppression: Osh alone would give Naryn away through the overall row
+    assert ob4.loc["osh", "suppressed"] and ob4.loc["osh", "mean_suppressed"] and pd.isna(ob4.loc["osh", "paired"])
     assert list(posttest.gain_table(g.iloc[:0]).columns) == posttest.GAIN_TABLE_COLUMNS
 
 
@@ -260,17 +261,21 @@ def test_group_demand_suppression_two_against_three(needs_store):
     rows = frame_of(needs_store, "needs_2022")
     g = needs.group_demand(q, rows, "oblast", 3)
     osh = g[g["group"] == "osh"].set_index("option_id")  # p1 p2 p3: 3 answered
-    assert not osh["suppressed"].any() and osh.loc["budget", "count"] == 3 and osh.loc["budget", "share"] == 1.0
+    # Osh (3) is hidden with Naryn (2 < 3): the overall demand minus Osh would be Naryn's
+    assert osh["suppressed"].all() and osh["count"].isna().all()
     naryn = g[g["group"] == "naryn"]  # p4 p5 answered (p6 empty): 2 < 3
     assert naryn["suppressed"].all() and naryn["count"].isna().all() and naryn["share"].isna().all()
     g2 = needs.group_demand(q, rows, "oblast", 2)
     n2 = g2[g2["group"] == "naryn"].set_index("option_id")
     assert not n2["suppressed"].any() and n2.loc["law", "share"] == 0.5 and n2.loc["law", "answered"] == 2
     roles = needs.group_demand(q, rows, "role", 3)
-    # deputies p1 p2 p4 (3) shown; activist p3 and candidate p5 (1 each) hidden
-    assert set(roles.loc[~roles["suppressed"], "group"]) == {"deputy"}
+    # activist p3 and candidate p5 (1 each) hidden; two hidden cells of 1 each would still say "1 each"
+    # against the total, so deputies p1 p2 p4 (3) are hidden too
+    assert roles["suppressed"].all()
     means = needs.scale_by_group(form_specs(needs_store)["needs_2022"], rows, "oblast", 3).set_index("group")
-    assert means.loc["osh", "mean"] == pytest.approx((5 + 4 + 2) / 3) and means.loc["naryn", "suppressed"]
+    assert means.loc["naryn", "suppressed"].all() and means.loc["osh", "suppressed"].all()
+    means2 = needs.scale_by_group(form_specs(needs_store)["needs_2022"], rows, "oblast", 2).set_index("group")
+    assert means2.loc["osh", "mean"] == pytest.approx((5 + 4 + 2) / 3)
 
 
 def test_groups_from_the_form_itself_for_anonymous_responses():
@@ -342,8 +347,10 @@ def test_response_curve_and_non_respondents(store):
     assert c["day"].tolist() == [0, 1, 2] and c["responded"].tolist() == [0, 6, 6]
     assert c["rate"].iloc[-1] == pytest.approx(6 / 7)
     by = rates.response_curve(rows, invited, start, T0 + timedelta(days=1), by_oblast=True, min_group_size=4)
-    # Osh p1 p2 p3 p7 (4 invited) drawn; Naryn p4 p5 p6 (3 < 4) suppressed
-    assert by.loc[by["group"] == "osh", "responded"].tolist() == [0, 4]
+    # Naryn p4 p5 p6 (3 < 4) suppressed, and Osh with it (the total curve would give Naryn away)
+    assert by.loc[by["group"] == "osh", "suppressed"].all()
+    by3 = rates.response_curve(rows, invited, start, T0 + timedelta(days=1), by_oblast=True, min_group_size=3)
+    assert by3.loc[by3["group"] == "osh", "responded"].tolist() == [0, 4]
     nar = by[by["group"] == "naryn"]
     assert len(nar) == 1 and nar["suppressed"].all() and nar["responded"].isna().all()
     assert rates.non_respondents(invited, rows) == ["p6"]

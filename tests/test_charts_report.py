@@ -210,12 +210,14 @@ def test_small_cell_suppression_two_against_three(store):
     rows = _rows(store, "ws_budget.post_test")  # 3 in Osh, 2 in Naryn
     spec = _spec(store, "ws_budget.post_test")
     g = summary.oblast_groups(rows, 3, spec).set_index("group")
-    assert not g.loc["osh", "suppressed"] and g.loc["osh", "respondents"] == 3
-    assert g.loc["osh", "mean_score"] == pytest.approx((1 + 0.5 + 1) / 3)
     assert g.loc["naryn", "suppressed"]
+    # complementary suppression: 5 responses − Osh's 3 would give Naryn's 2 back, so Osh is hidden too
+    assert g.loc["osh", "suppressed"] and pd.isna(g.loc["osh", "respondents"]) and pd.isna(g.loc["osh", "mean_score"])
     assert pd.isna(g.loc["naryn", "respondents"]) and pd.isna(g.loc["naryn", "mean_score"])
     # with a threshold of 2 Naryn's 2 respondents are shown
     g2 = summary.oblast_groups(rows, 2, spec).set_index("group")
+    assert not g2.loc["osh", "suppressed"] and g2.loc["osh", "respondents"] == 3
+    assert g2.loc["osh", "mean_score"] == pytest.approx((1 + 0.5 + 1) / 3)
     assert not g2.loc["naryn", "suppressed"] and g2.loc["naryn", "respondents"] == 2
     assert g2.loc["naryn", "mean_score"] == pytest.approx(0.25)
     assert summary.suppressed_label(3, "ru") == "менее 3"
@@ -253,18 +255,23 @@ def test_form_charts_are_valid_pngs_without_missing_glyphs(store, tmp_path, lang
                          tmp_path, lang, svg=True)
         quiz = form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
                            tmp_path, lang)
+        quiz2 = form_charts(_spec(store, "ws_budget.post_test"), _rows(store, "ws_budget.post_test"),
+                            tmp_path / "k2", lang, min_group_size=2)
     kinds = [(c.question_id, c.kind) for c in fb]
     assert kinds == [("useful+trainer", "likert"), ("format", "choice"), ("topics", "multiple_choice"),
                      ("rate", "grid"), ("", "oblast")]  # no chart for text questions
-    assert [c.kind for c in quiz] == ["choice", "multiple_choice", "score", "oblast"]
+    # Naryn (2) is hidden, and Osh (3) with it (complementary suppression): no chart by oblast at 3
+    assert [c.kind for c in quiz] == ["choice", "multiple_choice", "score"]
+    assert [c.kind for c in quiz2] == ["choice", "multiple_choice", "score", "oblast"]
     for c in fb + quiz:
         assert _is_png(c.path), c.path
         assert c.path.name.endswith(f".{lang}.png")
     assert all(c.svg_path and c.svg_path.exists() for c in fb)
-    # suppression: Naryn (2 respondents) is named in the note, not plotted
-    ob = quiz[-1]
+    # suppression: the hidden groups are named in the note, not plotted
+    from automation.reporting.charts.bars import suppression_note
+    note = suppression_note(summary.oblast_groups(_rows(store, "ws_budget.post_test"), 3), lang, 3)
     label = "менее 3" if lang == "ru" else "3төн аз"
-    assert label in ob.note and ("Нарынская" if lang == "ru" else "Нарын") in ob.note
+    assert label in note and ("Нарынская" if lang == "ru" else "Нарын") in note
 
 
 def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
@@ -276,35 +283,54 @@ def test_oblast_chart_not_drawn_when_every_group_is_small(store, tmp_path):
 
 
 def test_strings_exist_in_both_languages():
+    from automation.reporting.report.overview_text import OVERVIEW
+
     assert set(chart_text.STRINGS["ru"]) == set(chart_text.STRINGS["ky"])
     assert set(UI["ru"]) == set(UI["ky"])
+    assert set(OVERVIEW["ru"]) == set(OVERVIEW["ky"])
+    # every figure of the first screen has its one-line explanation, every statistic its footnote
+    for key in ("q1_explain", "q2_explain", "q3_explain_open", "weak_explain", "needs_explain", "gloss_gain",
+                "gloss_ci", "gloss_disc", "gloss_rate", "gloss_rating", "gloss_top", "gloss_hidden"):
+        assert OVERVIEW["ru"][key] and OVERVIEW["ky"][key] and OVERVIEW["ru"][key] != OVERVIEW["ky"][key]
 
 
 # --- the report ---------------------------------------------------------------------
+
+
+def _pages(tmp_path: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(tmp_path.glob("*.html")))
 
 
 def test_report_html(store, tmp_path):
     path = report.build_report(store, tmp_path, now=NOW, write_json=True)
     assert path == tmp_path / "report.html"
     html = path.read_text(encoding="utf-8")
-    for title in ("Пост-тест по бюджету", "Оценка мероприятия", "Отчёт для ментора", "Ключевые показатели"):
+    for title in ("Пост-тест по бюджету", "Оценка мероприятия", "Отчёт для ментора", "1. Какие мероприятия удались?",
+                  "2. Какая область отстаёт?", "3. Сколько ещё не ответили?", "4. Что изменить в плане?"):
         assert title in html
     assert "20.09.2022 12:30" in html  # generated at, Asia/Bishkek
+    # one click away: the details, the event's page and every form's page
+    for page in ("report_details.html", "report_ws_budget.html", "form_ws_budget.post_test.html",
+                 "form_ws_budget.post_test.pre.html", "form_ws_budget.event_feedback.html"):
+        assert f'href="{page}"' in html and (tmp_path / page).exists(), page
+    every = _pages(tmp_path)
     # the open text is escaped, never markup
-    assert SCRIPT not in html and "&lt;script&gt;alert(" in html
-    assert "<script" not in html
+    assert SCRIPT not in every and "&lt;script&gt;alert(" in every
+    assert "<script" not in every
     # no contacts and no names of participants
     for p in PEOPLE:
-        assert p.email not in html and p.phone not in html and p.name not in html
-    assert not re.search(r"[\w.]+@[\w.]+\.\w+", html)
+        assert p.email not in every and p.phone not in every and p.name not in every
+    assert not re.search(r"[\w.]+@[\w.]+\.\w+", every)
     # figures: feedback 3 of 4 invited answered (75%)
-    assert "3 / 4" in html and "75%" in html
-    assert "50% → 60%" in html  # pre (1/2 + 0 + 2/2) / 3, post (1 + 1/2 + 1 + 1/2 + 0) / 5
+    fb = (tmp_path / "form_ws_budget.event_feedback.html").read_text(encoding="utf-8")
+    assert "3 / 4" in fb and "75%" in fb
+    post = (tmp_path / "form_ws_budget.post_test.html").read_text(encoding="utf-8")
+    assert "50% → 60%" in post  # pre (1/2 + 0 + 2/2) / 3, post (1 + 1/2 + 1 + 1/2 + 0) / 5
     # suppressed groups shown as "менее 3"
-    assert "менее 3" in html
+    assert "менее 3" in post
     # every chart is linked by relative path and exists
-    imgs = re.findall(r'<img src="([^"]+)"', html)
-    assert imgs and all(_is_png(tmp_path / src) for src in imgs)
+    imgs = re.findall(r'<img src="([^"]+)"', every)
+    assert all(_is_png(tmp_path / src) for src in imgs)
     assert all(src.startswith("charts/") for src in imgs)
     data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     fb = next(f for f in data if f["form_key"] == "ws_budget.event_feedback")
@@ -318,10 +344,12 @@ def test_report_in_kyrgyz_for_one_event(store, tmp_path):
     path = report.build_report(store, tmp_path, lang="ky", event_id="ws_budget", now=NOW)
     assert path.name == "report_ws_budget.html"
     html = path.read_text(encoding="utf-8")
-    for text in ("Ментор үчүн отчёт", "Негизги көрсөткүчтөр", "Бюджет боюнча пост-тест", "Иш-чара боюнча пикир",
-                 "3төн аз", "Облустар боюнча", "Ачык жооптор"):
+    for text in ("Ментор үчүн отчёт", "Бюджет боюнча пост-тест", "Иш-чара боюнча пикир", "3төн аз",
+                 "Облустар боюнча", "1. Иш-чара ийгиликтүү болдубу?"):
         assert text in html, text
-    assert "Ключевые показатели" not in html and "менее 3" not in html
+    every = _pages(tmp_path)
+    assert "Ачык жооптор" in every  # on the feedback form's page
+    assert "Какие мероприятия" not in every and "менее 3" not in every
     assert all(p.name.endswith(".ky.png") for p in (tmp_path / "charts").iterdir())
 
 
@@ -347,9 +375,9 @@ def test_report_uses_plan_titles_and_puts_pre_test_first(store, tmp_path):
                                                    title=I18n(ky="Бюджет семинары", ru="Семинар о бюджете"))])
     html = report.build_report(store, tmp_path, now=NOW, plan=plan).read_text(encoding="utf-8")
     assert "Клуб АМУЦА" in html and "Семинар о бюджете" in html
-    sections = re.findall(r'<section class="form" id="([^"]+)"', html)
+    listed = re.findall(r'<li><a href="form_([^"]+)\.html"', html.split('id="more"')[1])
     # the store orders by opening date, then key (all open together here); the pre-test moves before its post-test
-    assert sections == ["ws_budget.event_feedback", "ws_budget.post_test.pre", "ws_budget.post_test"]
+    assert listed == ["ws_budget.event_feedback", "ws_budget.post_test.pre", "ws_budget.post_test"]
 
 
 def test_single_scale_item_chart(store, tmp_path):
@@ -362,29 +390,36 @@ def test_single_scale_item_chart(store, tmp_path):
     assert _is_png(p) and p.with_suffix(".svg").exists()
 
 
-def test_charts_whose_data_did_not_change_are_not_drawn_again(store, tmp_path):
+def test_pages_whose_data_did_not_change_are_not_written_again(store, tmp_path):
+    # a second event with its own evaluation: two events make the season's trend
+    _insert_form(store, "ws_law.event_feedback", FEEDBACK, "ws_law")
+    _responses(store, "ws_law.event_feedback", {p: {"useful": 4, "trainer": 5} for p in ("p1", "p2", "p3")})
     report.build_report(store, tmp_path, now=NOW)
-    charts_dir = tmp_path / "charts"
-    before = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
-    assert any(n.startswith("season-report.") for n in before) and any(n.startswith("ws_budget.") for n in before)
-    # a section chart deleted by hand is drawn again, and so are the charts of a form one of whose charts
-    # was deleted (a form's charts are drawn together); nothing else is
-    gone = [charts_dir / next(n for n in sorted(before) if n.startswith(prefix))
-            for prefix in ("season-report.", "ws_budget.post_test.by-oblast")]
-    post_test = {n for n in before if n.startswith("ws_budget.post_test.") and ".pre." not in n}
-    for p in gone:
-        p.unlink()
+    # no image files: the bars and the trend (an SVG, events named) are drawn by the pages
+    assert not list((tmp_path / "charts").glob("*.png"))
+    details = (tmp_path / "report_details.html").read_text(encoding="utf-8")
+    trend = details[details.index("<svg"):details.index("</svg>")]
+    assert "<polyline" in trend and "ws_law" in trend and "<script" not in trend
+    pages = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*_*.html") if p.name != "report_details.html"}
+    assert {"report_ws_budget.html", "report_ws_law.html", "form_ws_law.event_feedback.html"} <= set(pages)
     report.build_report(store, tmp_path, now=NOW)
-    after = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
-    assert set(after) == set(before)
-    assert {n for n in before if after[n] != before[n]} == {gone[0].name} | post_test
-    # new answers to one form redraw that form's charts, not the other forms'
-    _responses(store, "ws_budget.event_feedback", {f"x{i}": {"useful": 5} for i in range(3)})
+    assert {p: (tmp_path / p).stat().st_mtime_ns for p in pages} == pages
+    # a page deleted by hand is written again
+    (tmp_path / "form_ws_law.event_feedback.html").unlink()
     report.build_report(store, tmp_path, now=NOW)
-    again = {p.name: p.stat().st_mtime_ns for p in charts_dir.iterdir()}
-    changed = {n for n in after if again.get(n) != after[n]}
-    assert any(n.startswith("ws_budget.event_feedback.") for n in changed)
-    assert not any(n.startswith("ws_budget.post_test") for n in changed)
+    assert (tmp_path / "form_ws_law.event_feedback.html").exists()
+    pages["form_ws_law.event_feedback.html"] = (tmp_path / "form_ws_law.event_feedback.html").stat().st_mtime_ns
+    # new answers to the post-test rewrite its event's pages only
+    _responses(store, "ws_budget.post_test", {"x1": {"q1": "a"}})
+    report.build_report(store, tmp_path, now=NOW)
+    changed = {p for p in pages if (tmp_path / p).stat().st_mtime_ns != pages[p]}
+    assert changed == {"report_ws_budget.html", "form_ws_budget.post_test.html", "form_ws_budget.post_test.pre.html",
+                       "form_ws_budget.event_feedback.html"}
+    # new evaluations change the trend
+    _responses(store, "ws_law.event_feedback", {f"y{i}": {"useful": 1} for i in range(3)})
+    report.build_report(store, tmp_path, now=NOW)
+    again = (tmp_path / "report_details.html").read_text(encoding="utf-8")
+    assert again[again.index("<svg"):again.index("</svg>")] != trend
 
 
 def test_data_hash_changes_with_a_new_response(store):
@@ -398,14 +433,15 @@ def test_data_hash_changes_with_a_new_response(store):
 
 
 def test_report_sections_with_suppressed_gain(store, tmp_path):
-    html = report.build_report(store, tmp_path, now=NOW).read_text(encoding="utf-8")
+    report.build_report(store, tmp_path, now=NOW)
+    html = (tmp_path / "report_details.html").read_text(encoding="utf-8")
     for heading in ("Пост-тесты: прирост знаний", "Оценка мероприятий", "Отклик на формы",
                     "Что изменилось с прошлого отчёта", "Это первый отчёт"):
         assert heading in html, heading
     post = html[html.index('id="posttests"'):html.index('id="feedback"')]
     # pre 1/2, 0/2, 2/2 and post 2/2, 1/2, 2/2, 1/2, 0/2: p1 g = 1, p2 g = .5, p3 perfect pre-test,
     # p4 and p5 post-test only -> 5 participants, 2 gains: fewer than 3, so the mean is not shown
-    cells = re.findall(r'<td class="num[^"]*">([^<]*)', post.split("</table>")[0])
+    cells = re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)', post.split("</table>")[0])
     assert cells[:5] == ["5", "2", "1", "2", "0"]
     assert "менее 3" in post and "0,75" not in post
     # the response rate table: feedback 3 of 4 invited (75%)
@@ -417,7 +453,8 @@ def test_what_changed_since_the_last_report(store, tmp_path):
     report.build_report(store, tmp_path, now=NOW)
     # three new evaluations (anonymous): 3 -> 6 responses, "useful" 5 4 2 -> 5 4 2 5 5 5: 3,7 -> 4,3
     _responses(store, "ws_budget.event_feedback", {f"x{i}": {"useful": 5} for i in range(3)})
-    html = report.build_report(store, tmp_path, now=NOW).read_text(encoding="utf-8")
+    report.build_report(store, tmp_path, now=NOW)
+    html = (tmp_path / "report_details.html").read_text(encoding="utf-8")
     changes = html[html.index('id="changes"'):html.index("Пре-тест → пост-тест")]
     assert "С отчёта от 20.09.2022 12:30" in changes
     assert "+3 отв. (было 3, стало 6)" in changes
@@ -476,3 +513,44 @@ def test_season_charts_without_missing_glyphs(store, tmp_path, lang):
         paths.append(response_curve_chart([("Иш-чараны баалоо", "event_feedback", curve)],
                                           tmp_path / "curve.png", lang))
     assert all(p is not None and _is_png(p) for p in paths), paths
+
+
+def test_a_form_with_fewer_than_three_responses_shows_no_question_by_question_results(store, tmp_path):
+    # a post-test with one respondent: her answers would be shown as 0% / 100%
+    _insert_form(store, "ws_law.post_test", QUIZ, "ws_law")
+    _responses(store, "ws_law.post_test", {"p1": {"q1": "b", "q2": ["loan"]}})
+    report.build_report(store, tmp_path, now=NOW, write_json=True)
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    one = next(f for f in data if f["form_key"] == "ws_law.post_test")
+    assert one["suppressed"] is True and one["responses"] == 1
+    assert all(q["counts"] == {} and q["answered"] is None for q in one["questions"])
+    assert not any(f["suppressed"] for f in data if f["form_key"] != "ws_law.post_test")
+    assert not list((tmp_path / "charts").glob("ws_law.post_test.*"))
+    part = (tmp_path / "form_ws_law.post_test.html").read_text(encoding="utf-8")
+    assert "Результаты теста" not in part and "<img" not in part and "<table" not in part.split("Не ответили")[0]
+    assert "менее 3 ответов" in part
+
+
+def test_the_four_answers_by_hand(store):
+    from automation.analysis import overview
+    from automation.analysis.frame import form_specs
+
+    forms = store.forms.all()
+    data = overview.overview(store, forms, answers_frame(store), form_specs(store), None, "ru", 3)
+    ev = data["events"][0]
+    # ratings of ws_budget's evaluation: useful 5 4 2, trainer 4 4 5 -> 24 / 6 = 4.0; 4 or 5: 5 of 6
+    assert (ev["event_id"], ev["rating"], ev["top_share"], ev["rank"]) == ("ws_budget", 4.0, round(5 / 6, 3), 1)
+    assert ev["respondents"] == 5 and ev["gain"] is None and ev["gain_n"] == 2  # 2 gains < 3: not shown
+    # the roster: Osh 3, Naryn 2 -> Naryn hidden, and Osh with it (the club's total would give Naryn away)
+    rows = {r["group"]: r for r in data["oblasts"]["rows"]}
+    assert rows["naryn"]["suppressed"] and rows["osh"]["suppressed"] and rows["osh"]["rate"] is None
+    # not answered (no form open: the last event's forms): p4 and p5, both in Naryn -> one small oblast,
+    # so neither its count nor the total of people is shown
+    na = data["not_answered"]
+    assert na["by_oblast"] == [{"group": "naryn", "count": None, "suppressed": True}] and na["people"] is None
+    assert {f["form_key"]: f["not_answered"] for f in na["forms"]} == {
+        "ws_budget.post_test.pre": 2, "ws_budget.post_test": 0, "ws_budget.event_feedback": 1}
+    # weakest items of the post-test: q2 right for p1 p3 p4 (3 of 5), q1 for p1-p3 (3 of 5): both 60% -> none under 60%
+    assert data["weakest_items"] == []
+    assert overview.covered("Местный бюджет", ["Семинар: местный бюджет на 2023 год"])
+    assert not overview.covered("Муниципальная собственность и земельные вопросы", ["Местный бюджет"])

@@ -73,10 +73,36 @@ def test_participants_by_oblast_and_role(store: Store) -> None:
     assert long.values.tolist() == [["naryn", "activist", 1], ["naryn", "municipal_servant", 1],
                                     ["osh", "deputy", 3]]
     shown = indicators.oblast_role_table(long)
-    assert shown.loc["Ошская", "депутат местного кенеша"] == "3"
     assert shown.loc["Нарынская", "активистка"] == "менее 3"  # small-cell suppression
     assert shown.loc["Всего", "Всего"] == "5"
+    # complementary suppression: with Naryn's two cells of 1 hidden, the deputies' 3 would give
+    # them back through the total of 5 — so it is hidden too
+    assert shown.loc["Ошская", "депутат местного кенеша"] == "менее 3"
     assert indicators.oblast_role_table(long, suppress=False).loc["Нарынская", "активистка"] == "1"
+
+
+def test_exactly_one_small_oblast_cannot_be_worked_out_from_the_total(tmp_path: Path) -> None:
+    # the issue's case: Чуйская 7, Нарынская 2, Всего 9 must not reveal Naryn's 2
+    s = Store(":memory:")
+    s.roster.upsert([Participant(f"c{i}", "x", f"c{i}@example.org", oblast="chui", role="deputy", sex="f")
+                     for i in range(7)] +
+                    [Participant(f"n{i}", "x", f"n{i}@example.org", oblast="naryn", role="deputy", sex="f")
+                     for i in range(2)], "test")
+    shown = indicators.oblast_role_table(indicators.participants_by_oblast_role(s))
+    col = shown["депутат местного кенеша"]
+    assert col["Нарынская"] == "менее 3"
+    assert not (col["Чуйская"] != "менее 3" and col["Всего"] != "менее 3"), shown  # 9 − 7 would be Naryn
+    data = indicators.indicators_json(s)
+    cells = {r["oblast"]: r["n"] for r in data["participants_by_oblast_role"]}
+    assert cells == {"chui": None, "naryn": None}
+    paths = indicator_files.write_indicators(s, tmp_path)
+    from openpyxl import load_workbook
+
+    ws = load_workbook(paths[1])["Облус-роль"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    flat = [v for row in values for v in row]
+    assert "2" not in flat and 2 not in flat, values
+    assert "7" not in flat or "9" not in flat, values
 
 
 def test_share_of_women_among_participants_of_events(store: Store) -> None:
@@ -89,6 +115,9 @@ def test_share_of_women_among_participants_of_events(store: Store) -> None:
     assert years.loc[2022, "share_women"] == pytest.approx(2 / 3) and years.loc[2023, "participants"] == 2
     overall = ws[ws["scope"] == "all"].iloc[0]
     assert (overall["participants"], overall["women"]) == (5, 4)  # the needs assessment does not count
+    # shown (JSON, workbook): e1's one man is a small cell, and the women (2 = 3 − 1) and the share go with him
+    e1 = next(r for r in indicators.indicators_json(store)["women_share"] if r["event_id"] == "e1")
+    assert (e1["participants"], e1["women"], e1["men"], e1["share_women"]) == (3, None, None, None)
 
 
 def _school(store: Store) -> None:

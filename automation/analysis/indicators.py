@@ -15,8 +15,10 @@ least 20% of the School's graduates to become deputies.  Three tables:
   :func:`import_outcomes` (a CSV ``email,graduated,elected[,election]``; or ``code``
   instead of ``email`` for a School applicant), kept in the table ``outcomes``.
 
-Displayed breakdowns apply small-cell suppression (DESIGN.md principle 8): a cell
-of 1..``min_group_size``−1 people is shown as "менее 3" / "3төн аз".
+Displayed breakdowns (the JSON, the workbook) apply small-cell suppression with
+complementary suppression (DESIGN.md principle 8; :mod:`automation.analysis.suppression`): a
+cell of 1..``min_group_size``−1 people, and the cell or total that would give it away, is shown
+as "менее 3" / "3төн аз".
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from automation.analysis.summary import MIN_GROUP_SIZE, group_label, suppressed_label
+from automation.analysis.suppression import TOTAL, protect, protect_table
 from automation.errors import AutomationError, ValidationError
 from automation.model import BISHKEK, parse_iso, utc_now
 from automation.programmes.school.codes import assign_codes
@@ -61,24 +64,31 @@ def participants_by_oblast_role(store: Store, active_only: bool = True) -> pd.Da
     return out
 
 
-def _cell(n: int, k: int, lang: str) -> str:
-    return suppressed_label(k, lang) if 0 < n < k else str(n)
+def hidden_cells(long: pd.DataFrame, min_group_size: int = MIN_GROUP_SIZE) -> set[tuple[Any, Any]]:
+    """The cells ``(oblast, role)`` of :func:`participants_by_oblast_role` to hide, margins as
+    ``(oblast, TOTAL)``, ``(TOTAL, role)``, ``(TOTAL, TOTAL)``: small cells and their complements
+    (:func:`automation.analysis.suppression.protect_table`), so that no hidden cell follows from
+    the totals."""
+    return protect_table({(str(r.oblast), str(r.role)): int(r.n) for r in long.itertuples()}, min_group_size)
 
 
 def oblast_role_table(long: pd.DataFrame, lang: str = "ru", min_group_size: int = MIN_GROUP_SIZE,
                       suppress: bool = True) -> pd.DataFrame:
-    """The display crosstab: oblasts × roles with totals, cells as text; with ``suppress`` a
-    count of 1..min_group_size−1 reads "менее 3" / "3төн аз" (totals too)."""
+    """The display crosstab: oblasts × roles with totals, cells as text; with ``suppress`` the
+    cells of :func:`hidden_cells` (a small count, and the cell or total that would give it away)
+    read "менее 3" / "3төн аз"."""
     total = "Всего" if lang == "ru" else "Баары"
     if long.empty:
         return pd.DataFrame()
     ct = long.pivot_table(index="oblast", columns="role", values="n", aggfunc="sum", fill_value=0)
-    ct[total] = ct.sum(axis=1)
-    ct.loc[total] = ct.sum(axis=0)
-    k = min_group_size if suppress else 0
-    shown = ct.map(lambda n: _cell(int(n), k, lang))
-    shown.index = [idx if idx == total else group_label("oblast", idx, lang) for idx in shown.index]
-    shown.columns = [c if c == total else group_label("role", c, lang) for c in shown.columns]
+    ct[TOTAL] = ct.sum(axis=1)
+    ct.loc[TOTAL] = ct.sum(axis=0)
+    hide = hidden_cells(long, min_group_size) if suppress else set()
+    label = suppressed_label(min_group_size, lang)
+    shown = pd.DataFrame({c: [label if (str(r), str(c)) in hide else str(int(ct.at[r, c])) for r in ct.index]
+                          for c in ct.columns}, index=ct.index)
+    shown.index = [total if idx == TOTAL else group_label("oblast", idx, lang) for idx in shown.index]
+    shown.columns = [total if c == TOTAL else group_label("role", c, lang) for c in shown.columns]
     shown.index.name = "oblast"
     return shown
 
@@ -140,6 +150,19 @@ def women_share(store: Store, plan: Any = None, lang: str = "ru") -> pd.DataFram
         df[c] = df[c].astype("int64")
     df["share_women"] = df["share_women"].astype("float64")
     return df
+
+
+def women_share_hidden(row: Any, min_group_size: int = MIN_GROUP_SIZE) -> set[str]:
+    """Which of a :func:`women_share` row's ``women``, ``men``, ``unknown`` and ``share_women`` to
+    hide: a count of 1..``min_group_size``−1 and its complement against ``participants``
+    (:func:`automation.analysis.suppression.protect`), and the share when women or men are hidden
+    (women ÷ (women + men) would give them back)."""
+    hide = protect({"women": int(row.women), "men": int(row.men), "unknown": int(row.unknown)}, min_group_size)
+    if hide & {"women", "men"}:
+        hide.add("share_women")
+    if TOTAL in hide:
+        hide.add("participants")
+    return {h for h in hide if h != TOTAL}
 
 
 # --- outcomes: graduates and elected deputies ----------------------------------------------
@@ -292,7 +315,9 @@ def all_outcomes(store: Store) -> dict[str, int]:
 
 
 def indicators_json(store: Store, plan: Any = None, lang: str = "ru", min_group_size: int = MIN_GROUP_SIZE) -> dict:
-    """The three indicators as JSON-ready data (participant counts with small cells suppressed)."""
+    """The three indicators as JSON-ready data.  Small cells are None with ``"suppressed"``: true
+    (by oblast and role: :func:`hidden_cells`; the women's share: :func:`women_share_hidden`, listing
+    the hidden fields), complements included, so no hidden number follows from the others."""
     long = participants_by_oblast_role(store)
     k = min_group_size
     ws = women_share(store, plan, lang)
@@ -303,14 +328,20 @@ def indicators_json(store: Store, plan: Any = None, lang: str = "ru", min_group_
             return None
         return x.item() if hasattr(x, "item") else x
 
+    hide = hidden_cells(long, k)
+    women = []
+    for r in ws.itertuples():
+        h = women_share_hidden(r, k)
+        women.append({"scope": r.scope, "event_id": r.event_id, "title": r.title, "year": num(r.year),
+                      "participants": None if "participants" in h else int(r.participants),
+                      "women": None if "women" in h else int(r.women), "men": None if "men" in h else int(r.men),
+                      "share_women": None if "share_women" in h else num(round(float(r.share_women), 4)),
+                      "suppressed": sorted(h)})
     return {
         "participants_by_oblast_role": [
-            {"oblast": r.oblast, "role": r.role, "n": int(r.n) if not 0 < r.n < k else None,
-             "suppressed": bool(0 < r.n < k)} for r in long.itertuples()],
-        "women_share": [{"scope": r.scope, "event_id": r.event_id, "title": r.title, "year": num(r.year),
-                         "participants": int(r.participants), "women": int(r.women), "men": int(r.men),
-                         "share_women": num(round(float(r.share_women), 4))}
-                        for r in ws.itertuples()],
+            {"oblast": r.oblast, "role": r.role, "n": None if (r.oblast, r.role) in hide else int(r.n),
+             "suppressed": (r.oblast, r.role) in hide} for r in long.itertuples()],
+        "women_share": women,
         "school_funnel": [{"stage": r.stage, "n": num(r.n), "share_of_previous":
                            num(round(float(r.share_of_previous), 4)),
                            "target": num(r.target)} for r in fn.itertuples()],

@@ -29,6 +29,7 @@ from automation.model import BISHKEK, FormSpec, Question, parse_iso
 from automation.analysis import stats
 from automation.analysis.frame import fill_groups_from_answers
 from automation.analysis.summary import MIN_GROUP_SIZE, OTHER, is_answered
+from automation.analysis.suppression import protect
 from automation.store import FormRecord
 
 #: ``option_id`` under which the "other" free-text answers of a choice question are counted.
@@ -111,18 +112,21 @@ def group_demand(q: Question, frame: pd.DataFrame, by: str = "oblast", min_group
     Columns: ``group`` (string code, "" unknown), ``option_id``, ``label``,
     ``answered`` (Int64), ``count`` (Int64), ``share``, ``ci_low``, ``ci_high``
     (float64), ``suppressed`` (bool: fewer than ``min_group_size`` respondents
-    answered in the group; its numbers are NA).  Groups ordered as in
+    answered in the group, or hidden with such a group so that the overall demand cannot give
+    it away: :func:`automation.analysis.suppression.protect`; its numbers are NA).  Groups ordered as in
     ``OBLASTS``/``ROLES``, unknown last.
     """
     f = fill_groups_from_answers(frame)
     f = f.assign(_g=f[by].fillna("").astype(str)) if len(f) else f.assign(_g=pd.Series([], dtype=str))
     out = []
-    for g in _ordered_groups(by, f["_g"].unique()):
-        d = choice_demand(q, f[f["_g"] == g], lang, confidence)
-        n = int(d["answered"].iloc[0]) if len(d) else 0
+    demand = {g: choice_demand(q, f[f["_g"] == g], lang, confidence) for g in _ordered_groups(by, f["_g"].unique())}
+    answered = {g: int(d["answered"].iloc[0]) if len(d) else 0 for g, d in demand.items()}
+    hide = protect(answered, min_group_size)
+    for g, d in demand.items():
+        n = answered[g]
         if n == 0:
             continue
-        small = n < min_group_size
+        small = g in hide
         for r in d.itertuples(index=False):
             out.append({"group": g, "option_id": r.option_id, "label": r.label,
                         "answered": pd.NA if small else n, "count": pd.NA if small else r.count,
@@ -141,23 +145,29 @@ def scale_by_group(spec: FormSpec, frame: pd.DataFrame, by: str = "oblast", min_
                    lang: str = "ru") -> pd.DataFrame:
     """Mean of every linear-scale item per group.  Columns: ``group``, ``question_id``,
     ``title`` (string), ``n`` (Int64 answers), ``mean`` (float64), ``suppressed``
-    (bool: fewer than ``min_group_size`` answers; ``n`` and ``mean`` are NA)."""
+    (bool: fewer than ``min_group_size`` answers, or hidden with such a group against the
+    item's overall mean: :func:`automation.analysis.suppression.protect`; ``n`` and ``mean`` are NA).
+    Rows by group, then item (form order)."""
     f = fill_groups_from_answers(frame)
     out = []
     if len(f):
         f = f.assign(_g=f[by].fillna("").astype(str))
-        for g in _ordered_groups(by, f["_g"].unique()):
-            part = f[f["_g"] == g]
-            for q in spec.questions:
-                if q.kind != "scale":
-                    continue
-                vals = [float(v) for v in part.loc[part["question_id"] == q.id, "value"] if is_answered(v)]
+        groups = _ordered_groups(by, f["_g"].unique())
+        for q in spec.questions:
+            if q.kind != "scale":
+                continue
+            vals_by = {g: [float(v) for v in f.loc[(f["_g"] == g) & (f["question_id"] == q.id), "value"]
+                           if is_answered(v)] for g in groups}
+            hide = protect({g: len(v) for g, v in vals_by.items()}, min_group_size)
+            for g in groups:
+                vals = vals_by[g]
                 if not vals:
                     continue
-                small = len(vals) < min_group_size
+                small = g in hide
                 out.append({"group": g, "question_id": q.id, "title": q.title.get(lang),
                             "n": pd.NA if small else len(vals),
                             "mean": math.nan if small else sum(vals) / len(vals), "suppressed": small})
+        out.sort(key=lambda r: groups.index(str(r["group"])))  # stable: form order within a group
     res = pd.DataFrame(out, columns=SCALE_GROUP_COLUMNS)
     return res.astype({"group": "string", "question_id": "string", "title": "string", "n": "Int64",
                        "mean": "float64", "suppressed": bool})

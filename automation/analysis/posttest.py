@@ -42,6 +42,7 @@ import pandas as pd
 from automation.model import OBLASTS, ROLES, FormSpec
 from automation.analysis import stats
 from automation.analysis.summary import MIN_GROUP_SIZE, is_answered
+from automation.analysis.suppression import protect
 
 #: Status of a participant in the gain table.
 PAIRED, PERFECT_PRE, POST_ONLY, PRE_ONLY = "paired", "perfect_pre", "post_only", "pre_only"
@@ -198,7 +199,9 @@ def gain_table(gain_rows: pd.DataFrame, by: str | None = "event_id", min_group_s
     ===============  ========  ====================================================
 
     Small-cell suppression (DESIGN.md principle 8) is applied here, so no caller
-    can show a hidden number by accident.
+    can show a hidden number by accident, with complementary suppression against the
+    overall row (:func:`automation.analysis.suppression.protect`: a second group is hidden
+    when one alone would be; the mean of the gains likewise, on the number of gains).
     """
     if gain_rows.empty:
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in zip(
@@ -206,12 +209,19 @@ def gain_table(gain_rows: pd.DataFrame, by: str | None = "event_id", min_group_s
     df = gain_rows.copy()
     df["_g"] = "" if by is None else df[by].fillna("").astype(str)
     rows = []
-    for grp in _group_order(by, df["_g"].tolist()):
+    order = _group_order(by, df["_g"].tolist())
+    sizes = {g: int((df["_g"] == g).sum()) for g in order}
+    paired = {g: int(((df["_g"] == g) & (df["status"] == PAIRED)).sum()) for g in order}
+    hide = protect(sizes, min_group_size) if by is not None else {g for g, n in sizes.items() if n < min_group_size}
+    hide_paired = hide | {g for g, n in paired.items() if n < min_group_size}
+    if by is not None:
+        hide_paired |= protect(paired, min_group_size)
+    for grp in order:
         part = df[df["_g"] == grp]
         counts = {s: int((part["status"] == s).sum()) for s in (PAIRED, PERFECT_PRE, POST_ONLY, PRE_ONLY)}
         n = len(part)
-        small = n < min_group_size
-        few = counts[PAIRED] < min_group_size
+        small = grp in hide
+        few = grp in hide_paired
         ci = stats.t_interval(part.loc[part["status"] == PAIRED, "gain"].tolist(), confidence)
         hide_mean = small or few
         rows.append({"group": grp, "participants": pd.NA if small else n,

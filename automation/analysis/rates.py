@@ -20,6 +20,7 @@ import pandas as pd
 from automation.model import parse_iso
 from automation.store import FormRecord, Store
 from automation.analysis.summary import MIN_GROUP_SIZE
+from automation.analysis.suppression import protect
 
 DAY = timedelta(days=1)
 
@@ -90,7 +91,9 @@ def rate_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
 
     Columns: ``group`` (string oblast code, "" unknown), ``invited``,
     ``responded`` (Int64), ``rate`` (float64 0..1), ``suppressed`` (bool: fewer
-    than ``min_group_size`` invited in the oblast; the numbers are NA).
+    than ``min_group_size`` invited in the oblast, or hidden with such an oblast so that the
+    form's total cannot give it away (:func:`automation.analysis.suppression.protect`); the
+    numbers are NA).
     Oblasts ordered as in ``OBLASTS``, unknown last.
     """
     from automation.analysis.posttest import _group_order
@@ -100,10 +103,11 @@ def rate_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
     for pid, ob in invited.items():
         by.setdefault(ob or "", []).append(pid)
     rows = []
+    hide = protect({g: len(ps) for g, ps in by.items()}, min_group_size)
     for g in _group_order("oblast", list(by)):
         n = len(by[g])
         k = sum(p in answered for p in by[g])
-        small = n < min_group_size
+        small = g in hide
         rows.append({"group": g, "invited": pd.NA if small else n, "responded": pd.NA if small else k,
                      "rate": math.nan if small else k / n, "suppressed": small})
     out = pd.DataFrame(rows, columns=RATE_COLUMNS)
@@ -153,9 +157,10 @@ def response_curve(frame: pd.DataFrame, invited: Mapping[str, str] | None, start
     from automation.analysis.posttest import _group_order
 
     order = _group_order("oblast", list(members)) if by_oblast else [""]
+    hide = protect({g: s for g, s in sizes.items() if s is not None}, min_group_size) if by_oblast else set()
     for g in order:
         size = sizes[g]
-        if size is not None and size < min_group_size and by_oblast:
+        if g in hide:
             rows.append({"group": g, "day": pd.NA, "invited": pd.NA, "responded": pd.NA, "rate": math.nan,
                          "suppressed": True})
             continue

@@ -31,6 +31,7 @@ import pandas as pd
 
 from automation.model import CHOICE_KINDS, OBLASTS, ROLES, FormSpec, I18n, Question
 from automation.analysis.frame import scores_frame
+from automation.analysis.suppression import TOTAL, protect
 
 #: The label under which "other" free-text answers of a choice question are counted.
 OTHER = I18n(ky="Башка", ru="Другое")
@@ -89,7 +90,8 @@ def _n_responses(frame: pd.DataFrame) -> int:
 # --- answer counts ------------------------------------------------------------------
 
 
-def count_question(q: Question, frame: pd.DataFrame, lang: str = "ru") -> dict[str, Any]:
+def count_question(q: Question, frame: pd.DataFrame, lang: str = "ru", *, rows: pd.DataFrame | None = None,
+                   responses: int | None = None) -> dict[str, Any]:
     """Counts of one question's answers.
 
     Returns ``{"question_id", "title", "kind", "answered", "counts", "responses"}``:
@@ -104,10 +106,14 @@ def count_question(q: Question, frame: pd.DataFrame, lang: str = "ru") -> dict[s
     - grid questions also carry ``"rows": {row label: {column label: n}}`` and
       ``"columns": [column labels]``;
     - ``responses``: responses in ``frame`` (the denominator of the form).
+
+    ``rows`` (the question's rows of ``frame``) and ``responses`` may be passed when the caller
+    has them (:func:`question_counts` does, once for every question).
     """
-    rows = _rows(frame, q.id)
+    rows = _rows(frame, q.id) if rows is None else rows
     out: dict[str, Any] = {"question_id": q.id, "title": q.title.get(lang), "kind": q.kind,
-                           "answered": 0, "counts": {}, "responses": _n_responses(frame)}
+                           "answered": 0, "counts": {},
+                           "responses": _n_responses(frame) if responses is None else responses}
     ids = {o.id: o.label.get(lang) for o in q.options}
     other = OTHER.get(lang)
     if q.kind == "grid":
@@ -166,7 +172,10 @@ def question_counts(spec: FormSpec, frame: pd.DataFrame, lang: str = "ru") -> li
     ``answered`` is still useful); personal-data questions (see
     :func:`is_personal`) are included with their ``answered`` only.
     """
-    return [count_question(q, frame, lang) for q in spec.questions]
+    n = _n_responses(frame)
+    parts = dict(tuple(frame.groupby("question_id", sort=False))) if len(frame) else {}
+    empty = frame.iloc[:0]
+    return [count_question(q, frame, lang, rows=parts.get(q.id, empty), responses=n) for q in spec.questions]
 
 
 # --- quiz scores --------------------------------------------------------------------
@@ -218,7 +227,9 @@ def group_summary(frame: pd.DataFrame, by: str = "oblast", min_group_size: int =
     respondents           Int64     distinct responses; NA when suppressed
     mean_score            float64   mean score share (0..1) when ``spec`` is a graded
                                     form; NaN when suppressed or not graded
-    suppressed            bool      fewer than ``min_group_size`` respondents
+    suppressed            bool      fewer than ``min_group_size`` respondents, or hidden
+                                    with it so that the total cannot give it away
+                                    (:func:`automation.analysis.suppression.protect`)
     ====================  ========  ===============================================
     """
     cols = ["group", "respondents", "mean_score", "suppressed"]
@@ -233,9 +244,10 @@ def group_summary(frame: pd.DataFrame, by: str = "oblast", min_group_size: int =
              if len(shares) else pd.Series([], dtype="float64"))
     order = list({"oblast": OBLASTS, "role": ROLES}.get(by, {}))
     groups = sorted(n.index, key=lambda g: (g == "", order.index(g) if g in order else len(order), g))
+    hide = protect({g: int(n[g]) for g in groups}, min_group_size)
     rows = []
     for g in groups:
-        small = int(n[g]) < min_group_size
+        small = g in hide
         rows.append({"group": g, "respondents": pd.NA if small else int(n[g]),
                      "mean_score": float("nan") if small or g not in means.index else float(means[g]),
                      "suppressed": small})
@@ -277,7 +289,10 @@ def non_respondents_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
 
     ``invited`` maps participant id → oblast code.  Columns: ``group`` (string),
     ``non_respondents`` (Int64, NA when suppressed), ``suppressed`` (bool: fewer
-    than ``min_group_size`` in the group).  Groups with no non-respondents are left out.
+    than ``min_group_size`` in the group, or hidden with such a group so that the total of
+    non-respondents cannot give it away: :func:`automation.analysis.suppression.protect`).
+    Groups with no non-respondents are left out.  ``attrs["total_hidden"]``: the total of
+    non-respondents must not be shown either (it would be the one hidden group's count).
     """
     who = set(frame["participant_id"].dropna().astype(str)) if len(frame) else set()
     missing: dict[str, int] = {}
@@ -285,11 +300,14 @@ def non_respondents_by_oblast(invited: Mapping[str, str], frame: pd.DataFrame,
         if pid not in who:
             missing[ob or ""] = missing.get(ob or "", 0) + 1
     order = list(OBLASTS)
-    rows = [{"group": g, "non_respondents": pd.NA if c < min_group_size else c, "suppressed": c < min_group_size}
+    hide = protect(missing, min_group_size)
+    rows = [{"group": g, "non_respondents": pd.NA if g in hide else c, "suppressed": g in hide}
             for g, c in sorted(missing.items(), key=lambda kv: (kv[0] == "", order.index(kv[0])
                                                                  if kv[0] in order else len(order), kv[0]))]
     out = pd.DataFrame(rows, columns=["group", "non_respondents", "suppressed"])
-    return out.astype({"group": "string", "non_respondents": "Int64", "suppressed": "bool"})
+    out = out.astype({"group": "string", "non_respondents": "Int64", "suppressed": "bool"})
+    out.attrs["total_hidden"] = TOTAL in hide  # one small group: its count is the total
+    return out
 
 
 # --- open texts ---------------------------------------------------------------------

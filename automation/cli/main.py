@@ -229,11 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_repost"))
 
-    p = sub.add_parser("report", help="charts and the mentor's report")
+    p = sub.add_parser("report", help="the mentor's report: her four questions first, event and form pages")
     p.add_argument("--out", help="directory (default: out/ from the configuration)")
     p.add_argument("--event", help="only this event")
     p.add_argument("--lang", choices=["ru", "ky"])
-    p.add_argument("--json", action="store_true", help="also write summary.json")
+    p.add_argument("--json", action="store_true", help="also write summary.json (and overview.json for the season)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("serve", help="run everything in one process: the web forms (personal links /t/TOKEN, public "

@@ -10,7 +10,8 @@ from automation.model import utc_now
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """``report [--out DIR] [--event ID] [--lang ru|ky] [--json]``: writes the report; prints its path."""
+    """``report [--out DIR] [--event ID] [--lang ru|ky] [--json]``: writes the report's pages (docs/REPORT.md);
+    prints the first one's path."""
     from automation.reporting.report.build import build_report
 
     ctx = context_from(args, quiet=True)

@@ -214,8 +214,12 @@ class Respondents:
 def _clean(out: Path) -> None:
     for name in ("outbox", "sheets", "charts", "school2021"):
         shutil.rmtree(out / name, ignore_errors=True)
-    for name in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report.html", "summary.json"):
+    for name in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report.html", "summary.json", "overview.json",
+                 ".pages-cache.json", ".charts-cache.json"):
         (out / name).unlink(missing_ok=True)
+    for pattern in ("report_*.html", "form_*.html", ".last-report.*.json"):  # the report's other pages
+        for p in out.glob(pattern):
+            p.unlink(missing_ok=True)
 
 
 def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, summary: DemoSummary,

@@ -28,9 +28,10 @@ def _build(ctx: Context, now: datetime, event_id: str | None, force: bool) -> st
 
 
 def refresh(ctx: Context, action: Action | None, now: datetime, force: bool = False) -> JobResult:
-    """Rebuild the season report (``out_dir/report.html`` + charts + ``summary.json``) and, for an
-    action of a plan event, that event's report (``out_dir/report_<event>.html``); each only when the
-    data behind it changed since its last build (the ``reports`` table keeps the hashes)."""
+    """Rebuild the season report (``out_dir/report.html``, its event, form and details pages,
+    ``summary.json``, ``overview.json``) and, for an action of a plan event, that event's page
+    (``out_dir/report_<event>.html``); each only when the data behind it changed since its last build
+    (the ``reports`` table keeps the hashes; within a build, unchanged pages are not rewritten)."""
     details = [f"season report {_build(ctx, now, None, force)}"]
     if action is not None and ctx.plan.event(action.event_id) is not None:
         if ctx.store.forms.any_for_event(action.event_id):

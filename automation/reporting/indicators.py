@@ -15,8 +15,9 @@ from automation.analysis.indicators import (
     oblast_role_table,
     participants_by_oblast_role,
     women_share,
+    women_share_hidden,
 )
-from automation.analysis.summary import MIN_GROUP_SIZE
+from automation.analysis.summary import MIN_GROUP_SIZE, suppressed_label
 from automation.store import Store
 from automation.workspace.xlsx import append_row, save_workbook
 
@@ -24,7 +25,8 @@ from automation.workspace.xlsx import append_row, save_workbook
 def write_indicators(store: Store, out_dir: str | Path, plan: Any = None, lang: str = "ru",
                      min_group_size: int = MIN_GROUP_SIZE) -> list[Path]:
     """``<out_dir>/indicators.json`` and ``indicators.xlsx`` (sheets: by oblast and role, women's
-    share, School funnel)."""
+    share, School funnel), small cells and their complements hidden in both
+    (:mod:`automation.analysis.suppression`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -42,8 +44,12 @@ def write_indicators(store: Store, out_dir: str | Path, plan: Any = None, lang: 
         append_row(ws, [idx] + list(r))
     w2 = wb.create_sheet("Аялдардын үлүшү")
     append_row(w2, ["Уровень", "Мероприятие / год", "Участники", "Женщины", "Мужчины", "Пол не указан", "Доля женщин"])
+    hidden = suppressed_label(min_group_size, lang)
     for r in women_share(store, plan, lang).itertuples():
-        append_row(w2, [r.scope, r.title, r.participants, r.women, r.men, r.unknown,
+        h = women_share_hidden(r, min_group_size)
+        append_row(w2, [r.scope, r.title, *(hidden if c in h else getattr(r, c)
+                                            for c in ("participants", "women", "men", "unknown")),
+                        hidden if "share_women" in h else
                         None if r.share_women != r.share_women else round(r.share_women, 4)])
         w2.cell(row=w2.max_row, column=7).number_format = "0%"
     w3 = wb.create_sheet("Мектеп")

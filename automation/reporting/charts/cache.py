@@ -11,7 +11,10 @@ chart a report draws:
 - one chart of a season or event section, keyed by its file, the digest covering the chart
   function's name and every argument of the call (:func:`call_digest`; DataFrames are compared
   by their values as text, as a form's rows are: a pickle of the same frame may differ between
-  two builds, which made the feedback trend redraw every time).
+  two builds, which made the feedback trend redraw every time);
+- since issue 14 also the data of the report's sections and a form's answer counts (keys
+  ``data:...``, no files; :class:`automation.reporting.report.pages.Memo`), so that a report after
+  one new response recomputes only what that response changed.
 
 The entries live in one JSON file beside the charts folder, ``out_dir/.charts-cache.json``:
 ``{key: {"hash": sha256 hex digest, "files": [PNG path, ...], "value": JSON}}``.  An entry is

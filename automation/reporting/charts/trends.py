@@ -23,14 +23,16 @@ def trend_chart(trend: pd.DataFrame, path: str | Path, lang: str = "ru", low: in
     """Mean of each Likert item by event, in date order, from :func:`feedback.feedback_trend`.
 
     One line per item; the x axis is the events in date order, labelled with
-    the date (Asia/Bishkek).  Events with too few responses are gaps, named in
+    the event's name (shortened) and date (Asia/Bishkek).  Events with too few responses are gaps, named in
     the note.  None when fewer than two events can be shown.
     """
     events = trend.drop_duplicates("form_key")[["form_key", "when", "event_title", "suppressed"]]
     if int((~events["suppressed"]).sum()) < 2:
         return None
     keys = list(events["form_key"])
-    ticks = [pd.Timestamp(w).tz_convert(BISHKEK).strftime("%d.%m") for w in events["when"]]
+    # each event by its name (shortened, wrapped) and date: the mentor knows her events by name
+    ticks = [wrap(_short(str(e)), 16) + "\n" + pd.Timestamp(w).tz_convert(BISHKEK).strftime("%d.%m")
+             for e, w in zip(events["event_title"], events["when"])]
     hidden = [e for e, s in zip(events["event_title"], events["suppressed"]) if s]
     items = list(dict.fromkeys(trend["question_id"]))
     titles = {q: str(trend.loc[trend["question_id"] == q, "title"].iloc[-1]) for q in items}
@@ -48,7 +50,8 @@ def trend_chart(trend: pd.DataFrame, path: str | Path, lang: str = "ru", low: in
             yv = [float(part.get(k, np.nan)) for k in keys]
             ax.plot(x, yv, marker=markers[i % len(markers)], color=cmap(i % 10), linewidth=2, markersize=7,
                     label=legend[i])
-        ax.set_xticks(x, ticks, rotation=45 if len(keys) > 8 else 0, fontsize=12)
+        ax.set_xticks(x, ticks, rotation=60 if len(keys) > 5 else 0, fontsize=10, ha="right" if len(keys) > 5 else "center",
+                      rotation_mode="anchor")
         ax.set_ylim(low - 0.1, high + 0.1)
         ax.set_yticks(range(low, high + 1))
         ax.yaxis.grid(True)
@@ -59,6 +62,13 @@ def trend_chart(trend: pd.DataFrame, path: str | Path, lang: str = "ru", low: in
             ax.set_xlabel(wrap(t("trend_hidden", lang, label=summary.suppressed_label(min_group_size, lang),
                                   events=", ".join(hidden)), 80), fontsize=11, color=NOTE_COLOR)
         return save(fig, Path(path), svg)
+
+
+def _short(title: str, n: int = 30) -> str:
+    """An event title cut to ``n`` characters at a word (the part before a colon when there is one)."""
+    head = title.split(":")[0].strip() if ":" in title and len(title.split(":")[0]) >= 8 else title
+    head = head.strip("«»\" ")
+    return head if len(head) <= n else head[:n].rsplit(" ", 1)[0] + "…"
 
 
 #: Line colours of form kinds in the response-curve chart.

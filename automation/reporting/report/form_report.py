@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,9 +11,7 @@ import pandas as pd
 from automation.analysis import summary
 from automation.analysis.rates import invited_ids
 from automation.model import FormSpec, parse_iso
-from automation.reporting.charts.cache import ChartCache, form_digest
-from automation.reporting.charts.chart import Chart
-from automation.reporting.charts.forms import form_charts
+from automation.reporting.report.form_bars import question_bars, score_bars
 from automation.reporting.report.scope import plan_event_title, spec_of_row
 from automation.reporting.report.text import ui
 from automation.store import Store
@@ -31,7 +28,8 @@ class FormReport:
     - ``opens``, ``deadline``: aware datetimes (UTC), shown in Asia/Bishkek; ``status`` ``open`` or ``closed``.
     - ``responses``: responses in the store; ``invited``/``responded``/``rate`` (0..1): None for a
       public form, which has no list of invited participants.
-    - ``charts``: the form's charts in form order (:func:`~automation.reporting.charts.forms.form_charts`).
+    - ``questions``: the form's answers as bars drawn by the page (:func:`~.form_bars.question_bars`);
+      ``score_bars``: the quiz scores in five bins (:func:`~.form_bars.score_bars`).
     - ``score``: :func:`automation.analysis.summary.score_summary` of a quiz (shares 0..1), and
       ``score_shares`` one share per scored response; None and ``[]`` otherwise.
     - ``groups``: one row per oblast ``{"label", "respondents", "mean_score", "suppressed"}`` (strings;
@@ -41,6 +39,9 @@ class FormReport:
     - ``non_respondents``: ``[{"label", "count"}]`` per oblast (counts only, never names) and
       ``non_respondents_total``; None when nobody was invited by name.
     - ``pre_post``: set by :func:`pre_post_pairs` on a post-test that has a pre-test.
+    - ``counts``: :func:`automation.analysis.summary.question_counts` of the form (None when ``small``).
+    - ``small``: 1..``min_group_size``−1 responses — the form's question-by-question results
+      (charts, score, groups, open answers) are withheld: they would be those people's answers.
     """
 
     form_key: str
@@ -56,15 +57,18 @@ class FormReport:
     invited: int | None
     responded: int | None
     rate: float | None
-    charts: list[Chart] = field(default_factory=list)
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    score_bars: list[dict[str, Any]] = field(default_factory=list)
     score: dict[str, Any] | None = None
     score_shares: list[float] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
     open_texts: list[dict[str, Any]] = field(default_factory=list)
     texts_withheld: bool = False
     non_respondents: list[dict[str, Any]] = field(default_factory=list)
-    non_respondents_total: int | None = None
+    non_respondents_total: int | str | None = None
     pre_post: dict[str, Any] | None = None
+    small: bool = False
+    counts: list[dict[str, Any]] | None = None
 
 
 def _group_rows(groups: pd.DataFrame, lang: str, min_group_size: int, graded: bool) -> list[dict[str, Any]]:
@@ -81,10 +85,10 @@ def _group_rows(groups: pd.DataFrame, lang: str, min_group_size: int, graded: bo
     return out
 
 
-def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Path, lang: str = "ru",
-                min_group_size: int = summary.MIN_GROUP_SIZE, plan: Any = None, svg: bool = False,
+def form_report(store: Store, form_row: Any, frame: pd.DataFrame, lang: str = "ru",
+                min_group_size: int = summary.MIN_GROUP_SIZE, plan: Any = None,
                 roster: dict[str, Any] | None = None) -> FormReport:
-    """Compute one form's section and draw its charts (reused when unchanged) under ``charts_dir``.
+    """Compute one form's page: its figures, its answers as bars, open answers and non-respondents.
 
     ``form_row``: the form's row of the store; ``frame``: the whole tidy frame
     (:func:`automation.analysis.frame.answers_frame`, one row per answer; filtered here);
@@ -105,11 +109,33 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
         responses=len(store.responses.list(key)), invited=rate["invited"], responded=rate["responded"],
         rate=rate["rate"],
     )
-    fr.charts = _cached_charts(spec, rows, charts_dir, lang, min_group_size, svg, key)
+    fr.small = 0 < fr.responses < min_group_size
     graded = spec.max_score > 0
+    if fr.small:  # one or two people's answers are theirs: no question-by-question results
+        fr.texts_withheld = False
+    else:
+        _results(fr, spec, rows, lang, min_group_size, graded)
+    if invited is not None:
+        roster = roster if roster is not None else {p.id: p for p in store.roster.participants(active_only=False)}
+        inv = {pid: (roster[pid].oblast if pid in roster else "") for pid in invited}
+        nr = summary.non_respondents_by_oblast(inv, rows, min_group_size)
+        hidden = summary.suppressed_label(min_group_size, lang)
+        fr.non_respondents = [{"label": summary.group_label("oblast", g.group, lang),
+                               "count": hidden if g.suppressed else str(int(g.non_respondents))}
+                              for g in nr.itertuples(index=False)]
+        fr.non_respondents_total = hidden if nr.attrs.get("total_hidden") else len(inv) - (rate["responded"] or 0)
+    return fr
+
+
+def _results(fr: FormReport, spec: FormSpec, rows: pd.DataFrame, lang: str, min_group_size: int,
+             graded: bool) -> None:
+    """The question-by-question part of a form's page (bars, score, groups, open answers)."""
+    fr.counts = summary.question_counts(spec, rows, lang)
+    fr.questions = question_bars(spec, rows, lang, fr.counts)
     if graded:
         fr.score = summary.score_summary(spec, rows)
         fr.score_shares = summary.score_shares(spec, rows).tolist()
+        fr.score_bars = score_bars(fr.score_shares)
     if not rows.empty:
         fr.groups = _group_rows(summary.oblast_groups(rows, min_group_size, spec if graded else None), lang,
                                 min_group_size, graded)
@@ -126,27 +152,6 @@ def form_report(store: Store, form_row: Any, frame: pd.DataFrame, charts_dir: Pa
             texts = summary.open_texts(spec, rows, q.id, ui("contact_masked", lang)) if not rows.empty else []
             if texts:
                 fr.open_texts.append({"title": title, "question_id": q.id, "texts": texts})
-    if invited is not None:
-        roster = roster if roster is not None else {p.id: p for p in store.roster.participants(active_only=False)}
-        inv = {pid: (roster[pid].oblast if pid in roster else "") for pid in invited}
-        nr = summary.non_respondents_by_oblast(inv, rows, min_group_size)
-        hidden = summary.suppressed_label(min_group_size, lang)
-        fr.non_respondents = [{"label": summary.group_label("oblast", g.group, lang),
-                               "count": hidden if g.suppressed else str(int(g.non_respondents))}
-                              for g in nr.itertuples(index=False)]
-        fr.non_respondents_total = len(inv) - (rate["responded"] or 0)
-    return fr
-
-
-def _cached_charts(spec: FormSpec, rows: pd.DataFrame, charts_dir: Path, lang: str, min_group_size: int,
-                   svg: bool, key: str) -> list[Chart]:
-    """Draw a form's charts (:func:`form_charts`), or reuse the files of an earlier build when its
-    data did not change (:class:`ChartCache`, keyed by form key and language; :func:`form_digest`)."""
-    return ChartCache(charts_dir.parent).draw(
-        f"form:{key}|{lang}", form_digest(spec, rows, lang, min_group_size, svg),
-        lambda: form_charts(spec, rows, charts_dir, lang, min_group_size, svg=svg, prefix=key),
-        files=lambda charts: [c.path for c in charts], dump=lambda charts: [c.to_json() for c in charts],
-        load=lambda data: [Chart.from_json(c) for c in data])
 
 
 def pre_post_pairs(reports: list[FormReport]) -> list[dict[str, Any]]:
@@ -158,7 +163,7 @@ def pre_post_pairs(reports: list[FormReport]) -> list[dict[str, Any]]:
         if r.pre_test or r.score is None:
             continue
         pre = by_key.get(f"{r.form_key}.pre")
-        if pre is None or pre.score is None:
+        if pre is None or pre.score is None or pre.small or r.small:
             continue
         d = {"title": r.event_title or r.title, "form_key": r.form_key, "pre": pre.score["mean"],
              "post": r.score["mean"], "n_pre": pre.score["n"], "n_post": r.score["n"]}

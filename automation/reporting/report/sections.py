@@ -18,13 +18,18 @@ from automation.analysis.frame import answers_frame
 from automation.model import CHOICE_KINDS, OBLASTS, FormSpec, parse_iso
 from automation.reporting.charts import text as chart_text
 from automation.reporting.charts.chart import Chart
-from automation.reporting.charts.needs import change_chart, heatmap_chart
-from automation.reporting.charts.posttest import gain_chart, item_chart
-from automation.reporting.charts.trends import response_curve_chart, trend_chart
 from automation.reporting.report.scope import event_when, plan_event_title, scope_title
-from automation.reporting.report.section_charts import SectionCharts
+from automation.reporting.report.section_charts import LazyChart, SectionCharts
+from automation.reporting.report.svg_trend import trend_svg
 from automation.reporting.report.text import fmt_ci, fmt_num, fmt_pct, ui
 from automation.store import Store
+
+change_chart = LazyChart("automation.reporting.charts.needs", "change_chart")
+heatmap_chart = LazyChart("automation.reporting.charts.needs", "heatmap_chart")
+gain_chart = LazyChart("automation.reporting.charts.posttest", "gain_chart")
+item_chart = LazyChart("automation.reporting.charts.posttest", "item_chart")
+response_curve_chart = LazyChart("automation.reporting.charts.trends", "response_curve_chart")
+trend_chart = LazyChart("automation.reporting.charts.trends", "trend_chart")
 
 
 def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], plan: Any, lang: str,
@@ -86,12 +91,13 @@ def posttest_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
         if key.endswith(".pre") and key[:-4] in graded:
             continue  # shown with its post-test
         rows = frame[frame["form_key"] == key]
-        if rows.empty:
-            continue
+        if rows["response_id"].nunique() < min_group_size:
+            continue  # one or two people's answers, item by item, are theirs
         post = posttest.item_analysis(spec, rows, lang)
         pre_key = f"{key}.pre"
-        pre = posttest.item_analysis(graded[pre_key], frame[frame["form_key"] == pre_key], lang) \
-            if pre_key in graded else None
+        pre_rows = frame[frame["form_key"] == pre_key]
+        pre = posttest.item_analysis(graded[pre_key], pre_rows, lang) \
+            if pre_key in graded and pre_rows["response_id"].nunique() >= min_group_size else None
         pre_d = pre.set_index("question_id")["difficulty"] if pre is not None else None
         title = scope_title(plan, rows_by_key[key], spec, lang) if key in rows_by_key else spec.title.get(lang)
         p = draw.cached(item_chart, post, draw.path(f"items-{key}"), lang, pre, draw.svg,
@@ -141,14 +147,18 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
             if q.kind != "multiple_choice" or summary.is_personal(q):
                 continue
             d = needs.choice_demand(q, rows, lang, sort=True)
-            if not len(d) or int(d["answered"].iloc[0]) == 0:
+            if not len(d) or int(d["answered"].iloc[0]) < min_group_size:
                 continue
             qb: dict[str, Any] = {"title": q.title.get(lang), "answered": int(d["answered"].iloc[0]),
                                   "rows": [{"label": r.label, "count": int(r.count), "share": fmt_pct(r.share),
+                                            "width": 0 if pd.isna(r.share) else round(100 * float(r.share)),
                                             "ci": fmt_ci(r.ci_low, r.ci_high, pct=True)}
-                                           for r in d.itertuples(index=False)], "charts": [], "change": None}
+                                           for r in d.itertuples(index=False)], "charts": [], "change": None,
+                                  "change_rows": []}
+            qb["groups"] = []
             for by in ("oblast", "role"):
                 gd = needs.group_demand(q, rows, by, min_group_size, lang)
+                qb["groups"].append(_demand_table(gd, by, lang, hidden))
                 p = draw.cached(heatmap_chart, gd, draw.path(f"{key}-{q.id}-by-{by}"), lang, by, q.title.get(lang),
                                              min_group_size, draw.svg)
                 c = draw.chart(p, f"{q.title.get(lang)} — {chart_text.t('by_' + by, lang)}", "heatmap")
@@ -158,6 +168,9 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
                 pq = next((x for x in prev_spec.questions if x.id == q.id and x.kind in CHOICE_KINDS), None)
                 if pq is not None:
                     ch = needs.demand_change(pq, prev_rows, q, rows, lang)
+                    qb["change_rows"] = [{"label": r.label, "prev": fmt_pct(r.prev_share), "now": fmt_pct(r.share),
+                                          "diff": fmt_num(r.diff), "ci": fmt_ci(r.diff_low, r.diff_high)}
+                                         for r in ch.itertuples(index=False)]
                     p = draw.cached(change_chart, ch, draw.path(f"{key}-{q.id}-change"), lang, q.title.get(lang),
                                                 block["prev_year"], block["year"], draw.svg)
                     qb["change"] = draw.chart(p, q.title.get(lang), "change")
@@ -182,12 +195,23 @@ def needs_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
     return out
 
 
+def _demand_table(gd: pd.DataFrame, by: str, lang: str, hidden: str) -> dict[str, Any]:
+    """A :func:`automation.analysis.needs.group_demand` frame as a table: ``{"by", "groups": [label],
+    "rows": [{"label", "cells": [share text or the suppression label]}]}``."""
+    groups = list(dict.fromkeys(gd["group"])) if len(gd) else []
+    cell = {(r.group, r.option_id): hidden if r.suppressed else fmt_pct(r.share) for r in gd.itertuples(index=False)}
+    options = list(dict.fromkeys(zip(gd["option_id"], gd["label"]))) if len(gd) else []
+    return {"by": by, "groups": [summary.group_label(by, g, lang) for g in groups],
+            "rows": [{"label": lab, "cells": [cell.get((g, o), "—") for g in groups]} for o, lab in options]}
+
+
 def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, FormSpec], plan: Any, lang: str,
                      min_group_size: int, draw: SectionCharts) -> dict[str, Any] | None:
     """The Likert trend across the events (or the one event's item summary); None without feedback forms.
 
     Returns ``{"items": [{"n", "title"}], "events": [{"title", "date", "responses", "cells"}],
-    "chart": Chart | None, "summary": [{"title", "n", "mean", "ci", "top"}]}``: one cell per item
+    "chart": Chart | None (when ``draw`` allows "feedback-trend"), "svg": :func:`.svg_trend.trend_svg`
+    | None, "summary": [{"title", "n", "mean", "ci", "top"}]}``: one cell per item
     (mean as text, or the suppression label), events by date (:func:`~automation.reporting.report.scope.event_when`); the trend
     chart needs two events or more, the summary is given for a single event instead.
     """
@@ -203,7 +227,7 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
     titles = {q: str(tr.loc[tr["question_id"] == q, "title"].iloc[-1]) for q in items}
     scale = next((q.scale for x in fbs for q in x.spec.questions if q.kind == "scale" and q.scale), None)
     section: dict[str, Any] = {"items": [{"n": i + 1, "title": titles[q]} for i, q in enumerate(items)],
-                               "events": [], "chart": None, "summary": []}
+                               "events": [], "chart": None, "svg": None, "summary": []}
     for x in sorted(fbs, key=lambda x: x.when):
         part = tr[tr["form_key"] == x.form_key].set_index("question_id")
         small = bool(part["suppressed"].any()) if len(part) else False
@@ -211,9 +235,12 @@ def feedback_section(forms: list[Any], frame: pd.DataFrame, specs: dict[str, For
             "title": x.event_title, "date": x.when, "responses": int(x.frame["response_id"].nunique()),
             "cells": [(hidden if small else fmt_num(part.at[q, "mean"], 1)) if q in part.index else "—" for q in items]})
     if len(fbs) >= 2:
-        p = draw.cached(trend_chart, tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
-                                   scale.high if scale else 5, min_group_size, draw.svg)
-        section["chart"] = draw.chart(p, chart_text.t("trend_title", lang), "trend")
+        if draw.allowed("feedback-trend"):
+            p = draw.cached(trend_chart, tr, draw.path("feedback-trend"), lang, scale.low if scale else 1,
+                            scale.high if scale else 5, min_group_size, draw.svg)
+            section["chart"] = draw.chart(p, chart_text.t("trend_title", lang), "trend")
+        section["svg"] = trend_svg(tr, scale.low if scale else 1, scale.high if scale else 5,
+                                   chart_text.t("trend_title", lang))
     else:
         x = fbs[0]
         if x.frame["response_id"].nunique() >= min_group_size:
@@ -230,7 +257,8 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
     """Response rate per form and oblast, and the cumulative curves by day since the invitation
     (``by_oblast``: also one chart per form with a curve per oblast, for an event's report).
 
-    Returns ``{"chart": Chart | None, "rows": [{"title", "invited", "responded", "rate", "cells"}],
+    Returns ``{"chart": Chart | None, "rows": [{"title", "invited", "responded", "rate", "cells",
+    "pairs": [(oblast label, cell)] (the non-empty cells)}],
     "oblast_charts": [Chart], "oblasts": [label]}`` with one cell per oblast, or None when no form in
     scope was sent to invited participants (public forms have no rate).  ``roster``: participant
     id → participant; ``now`` (UTC) ends the curve of a form still open.
@@ -251,8 +279,9 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
         label = title if scope == spec.title.get(lang) else f"{title} — {scope}"
         end = min(parse_iso(f.deadline), now) if f.status == "open" else parse_iso(f.deadline)
         start = rates.invitation_time(store, f)
-        curves.append((label, f.kind, rates.response_curve(part, invited, start, end)))
-        if by_oblast:
+        if draw.allowed("response-curves"):
+            curves.append((label, f.kind, rates.response_curve(part, invited, start, end)))
+        if by_oblast and draw.allowed(f"curves-{f.form_key}"):
             oc = rates.response_curve(part, invited, start, end, by_oblast=True, min_group_size=min_group_size)
             shown = [(summary.group_label("oblast", g, lang), f.kind, oc[oc["group"] == g])
                      for g in dict.fromkeys(oc.loc[~oc["suppressed"], "group"])]
@@ -277,11 +306,12 @@ def rates_section(store: Store, forms: list[Any], frame: pd.DataFrame, specs: di
         by = rb.set_index("group")
         total = len(invited)
         responded = len(set(invited) - set(rates.non_respondents(invited, part)))
+        cells = [("" if g not in by.index else (hidden if by.at[g, "suppressed"] else fmt_pct(by.at[g, "rate"])))
+                 for g in oblasts]
         rows.append({"title": label, "invited": total, "responded": responded,
-                     "rate": fmt_pct(responded / total) if total else "—",
-                     "cells": [("" if g not in by.index else (hidden if by.at[g, "suppressed"] else
-                                                                fmt_pct(by.at[g, "rate"]))) for g in oblasts]})
-    p = draw.cached(response_curve_chart, curves, draw.path("response-curves"), lang, draw.svg)
+                     "rate": fmt_pct(responded / total) if total else "—", "cells": cells,
+                     "pairs": [(summary.group_label("oblast", g, lang), c) for g, c in zip(oblasts, cells) if c]})
+    p = draw.cached(response_curve_chart, curves, draw.path("response-curves"), lang, draw.svg) if curves else None
     note = chart_text.t("curve_note", lang) if len(curves) > 6 else ""
     return {"chart": draw.chart(p, chart_text.t("curve_title", lang), "curves", note), "rows": rows,
             "oblast_charts": oblast_charts,
