@@ -68,6 +68,21 @@ def test_today_lists_the_open_alerts_in_plain_words_and_handled_removes_one(admi
     assert "no alert 'failed:no.such'" in html.unescape(r.text)
 
 
+def test_the_skipped_alerts_are_grouped_and_handled_at_once(tmp_path):
+    cfg, store = _build(tmp_path)
+    c = _app(cfg, store).test_client()
+    _login(c, "admin")
+    skipped = [a.problem for a in store.alerts.open() if a.kind == "skipped"]
+    assert len(skipped) > 3
+    page = c.get("/admin/today").text
+    group = page.split('id="alerts"')[1].split("</section>")[0].split('<details class="skipped">')[1]
+    assert f"Пропущено: {len(skipped)}" in group and "Разобрано — все пропущенные" in group
+    r = _post(c, "/admin/alerts/handle", {"all": "1", "problem": skipped + ["failed:no.such"]}, follow_redirects=True)
+    assert f"Отмечено как разобранное: {len(skipped)}." in r.text
+    assert [a.kind for a in store.alerts.open()] == ["failed"]
+    assert sum(e.action == "alert.handle" for e in store.console.audit_entries(100)) == len(skipped)
+
+
 def test_the_mentor_sees_the_alerts_without_the_button(built):
     c = _app(*built).test_client()
     _login(c, "mentor")
@@ -143,3 +158,56 @@ def test_the_telegram_card_shows_the_channel_and_reposts_a_post_of_unknown_fate(
         assert "Работает" in c.get("/admin/today").text
     finally:
         port.close()
+
+
+# --- headless Chromium ----------------------------------------------------------------------------------
+
+from test_web_admin import _signed_in, browser, needs_browser  # noqa: E402,F401  (the browser fixture)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """The forms app with the console on 127.0.0.1:<free port>, over its own state file."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    cfg, store = _build(tmp_path_factory.mktemp("console_alerts_live"))
+    srv = make_server("127.0.0.1", 0, _app(cfg, store), threaded=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield cfg, store, f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    t.join(5)
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [360, 1280])
+def test_an_alert_link_shows_its_row_and_handled_works_in_chromium(live, browser, width, tmp_path):
+    import os
+    from pathlib import Path
+
+    cfg, store, base = live
+    ctx, page, errors = _signed_in(browser, base, "admin", width)
+    shots = Path(os.environ.get("CONSOLE_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        skipped = next(a for a in store.alerts.open() if a.kind == "skipped")
+        for key in (FAILED, skipped.action_key):  # a failed row, and a skipped one inside its closed group
+            page.goto(f"{base}/admin/today#{key}")
+            row = page.locator(f"[id='{key}']")
+            assert row.count() == 1 and row.is_visible(), key
+            assert row.evaluate("e => { const r = e.getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0 }")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        page.goto(f"{base}/admin/today")
+        page.screenshot(path=str(shots / f"today_alerts_{width}.png"), full_page=True)
+        page.locator("#alerts").screenshot(path=str(shots / f"today_alerts_card_{width}.png"))
+        before = len(store.alerts.open())
+        if page.locator("#alerts details.skipped").count():
+            page.locator("#alerts details.skipped summary").click()  # the first run handled the failed one
+        page.locator("#alerts li.row").first.get_by_role("button", name="Разобрано", exact=True).click()
+        page.wait_for_load_state()
+        assert page.get_by_text("Отмечено как разобранное").is_visible() and len(store.alerts.open()) == before - 1
+    finally:
+        ctx.close()
+    assert errors == [], errors

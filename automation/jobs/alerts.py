@@ -153,6 +153,20 @@ def open_alerts(ctx: Context) -> list[Explained]:
     return [explain(ctx, a) for a in ctx.store.alerts.open()]
 
 
+def handle_all(ctx: Context, problems: list[str], by: str, now: datetime) -> int:
+    """The admin dealt with all these ``problems`` at once (the "all handled" button of a group, say the
+    actions skipped after a long downtime); those unknown or handled already are passed over.  Returns how
+    many were handled; each is written to the audit log."""
+    done = 0
+    with ctx.store.transaction():
+        for problem in dict.fromkeys(problems):
+            found = ctx.store.alerts.get(problem)
+            if found is not None and ctx.store.alerts.handle(problem, now):
+                ctx.store.console.audit(by, "alert.handle", problem, found.detail[:200], now)
+                done += 1
+    return done
+
+
 def handle(ctx: Context, problem: str, by: str, now: datetime) -> None:
     """The admin dealt with ``problem`` (the console's "handled" button): it leaves the Today page; written
     to the audit log with who did it.  Raises :class:`AutomationError` (nothing changed) for an unknown

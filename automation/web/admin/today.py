@@ -10,7 +10,7 @@ from typing import Any
 from flask import redirect, request, url_for
 
 from automation.errors import AutomationError
-from automation.jobs.alerts import handle
+from automation.jobs.alerts import handle, handle_all
 from automation.manual import (DAYS_AHEAD, hold, mark_done, release, repost_telegram, resend_unknown, run_now,
                                today as today_view)
 from automation.web.admin.auth import current_user, requires
@@ -80,15 +80,19 @@ def resend() -> Any:
 @bp.post("/alerts/handle")
 @requires("admin")
 def handle_alert() -> Any:
-    """The "handled" button of one alert: it leaves the Today page (written to the audit log)."""
+    """The "handled" button of one alert (or, with ``all``, of each ``problem`` of a group): it leaves the Today
+    page (written to the audit log)."""
     ctx = context_or_page()
     if isinstance(ctx, tuple):
         return ctx
     user = current_user()
     assert user is not None
     try:
-        handle(ctx, request.form.get("problem", ""), user.email, now())
-        ok("handled_ok")
+        if request.form.get("all"):  # the group's button: every problem of the group
+            ok("handled_all_ok", n=handle_all(ctx, request.form.getlist("problem"), user.email, now()))
+        else:
+            handle(ctx, request.form.get("problem", ""), user.email, now())
+            ok("handled_ok")
     except AutomationError as e:
         problem(str(e))
     return redirect(url_for("admin.today"), code=303)
