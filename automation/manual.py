@@ -6,6 +6,8 @@
 - :func:`hold` / :func:`release` — the scheduler does not run a held action;
 - :func:`mark_done` — she did it another way: recorded ``done`` with who and why, never run again;
 - :func:`resend_unknown` — send again a message whose outcome is unknown (``mail resend``);
+- :func:`repost_telegram` — post again a Telegram post whose fate is unknown (``telegram repost``);
+- the alerts' "handled" button is :func:`automation.jobs.alerts.handle`;
 - :func:`remind_now`, :func:`close_now`, :func:`sync_now`, :func:`extend_deadline` — a form's buttons.
 
 Every change is written to the audit log (``store.console.audit``) with who made it.  No rule lives in
@@ -20,6 +22,8 @@ from datetime import datetime, timedelta
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult
+from automation.jobs.alerts import TELEGRAM, Explained, open_alerts
+from automation.jobs.telegram_channel import ChannelState, status as telegram_status
 from automation.model import Action
 from automation.plan.actions import actions
 from automation.plan.ahead import PlanProblem, problems_ahead
@@ -43,7 +47,12 @@ class Today:
     ``attention`` (actions whose last outcome is failed, skipped or deferred, or that are held), ``held``
     (by action key), ``unknown`` (messages whose outcome is unknown), ``problems`` found ahead, and
     ``overdue``: the actions due more than :data:`OVERDUE_MINUTES` ago that the ledger has not recorded and that
-    are not held (the scheduler does not seem to be running), oldest first."""
+    are not held (the scheduler does not seem to be running), oldest first; ``alerts``: the problems the admin
+    was alerted about and has not handled (:func:`automation.jobs.alerts.open_alerts`); ``telegram``: the
+    Telegram channel's state; ``anchors``: the page's row ids, so that an alert's link
+    (``today#<action key>``) lands on a row of that action: a row of ``unknown`` (by Message-ID) or of
+    ``alerts`` (by problem key) carries the action key as its id when no earlier row of that action has it
+    (the rows of ``attention`` always do; Telegram's problems land on the Telegram card, ``#telegram``)."""
 
     upcoming: list[ActionStatus]
     attention: list[ActionStatus]
@@ -51,6 +60,9 @@ class Today:
     unknown: list[Delivery]
     problems: list[PlanProblem]
     overdue: list[ActionStatus]
+    alerts: list[Explained]
+    telegram: ChannelState
+    anchors: dict[str, str]
 
 
 def today(ctx: Context, now: datetime, days: int = DAYS_AHEAD) -> Today:
@@ -66,7 +78,16 @@ def today(ctx: Context, now: datetime, days: int = DAYS_AHEAD) -> Today:
                               done=lambda k: k in ledger and ledger[k].status in ("done", "skipped"))
     late = now - timedelta(minutes=OVERDUE_MINUTES)
     overdue = [s for s in every if s.status == "due" and s.action.due < late and s.action.key not in held]
-    return Today(upcoming, attention, held, ctx.store.deliveries.unknown(), problems, overdue)
+    unknown = ctx.store.deliveries.unknown()
+    alerts = open_alerts(ctx)
+    taken = {s.action.key for s in attention} | {TELEGRAM}
+    anchors: dict[str, str] = {}
+    for row, key in [(d.message_id, d.action_key) for d in unknown] + [(a.alert.problem, a.alert.action_key)
+                                                                         for a in alerts]:
+        if key not in taken:
+            taken.add(key)
+            anchors[row] = key
+    return Today(upcoming, attention, held, unknown, problems, overdue, alerts, telegram_status(ctx), anchors)
 
 
 def _plan(ctx: Context) -> Plan:
@@ -132,6 +153,7 @@ def mark_done(ctx: Context, key: str, by: str, now: datetime, note: str = "") ->
         ctx.store.ledger.record(action.key, action.kind, action.event_id, action.due, "done",
                                 f"done by hand ({by}): {note}", now)
         ctx.store.console.release(action.key)
+        ctx.store.alerts.handle_action(action.key, now)
         ctx.store.console.audit(by, "action.mark_done", key, note, now)
 
 
@@ -149,6 +171,19 @@ def resend_unknown(ctx: Context, message_id: str, by: str, now: datetime) -> str
     if r.status == "refused":
         raise AutomationError(r.detail)
     return f"{r.status}: {r.detail}"
+
+
+def repost_telegram(ctx: Context, post_key: str, by: str, now: datetime) -> str:
+    """Post again one Telegram post whose fate is unknown, after the admin checked the chat
+    (:func:`automation.jobs.announcements.repost`, as ``telegram repost KEY``).  Returns the outcome line.
+    Raises :class:`AutomationError` when it is refused (no such post, not of unknown fate) or not posted."""
+    from automation.jobs.announcements import repost
+
+    [(key, what)] = repost(ctx, [post_key], now)
+    ctx.store.console.audit(by, "telegram.repost", key, what, now)
+    if not what.startswith("posted"):
+        raise AutomationError(f"{key[:120]}: {what}")
+    return what
 
 
 def remind_now(ctx: Context, form_key: str, by: str, now: datetime) -> JobResult:

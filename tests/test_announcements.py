@@ -112,12 +112,15 @@ def test_a_crash_between_the_call_and_the_record_never_posts_twice(ctx, fake, po
     assert ctx.store.telegram.get(row.post_key).status == "unknown"
     [alert] = _mails(ctx, "Telegram")
     assert f"python main.py telegram repost '{row.post_key}'" in _body(alert)
+    assert alert["X-Club-Action"] == "admin.alert"  # the one alert mechanism (automation/jobs/alerts.py)
+    assert [a.problem for a in ctx.store.alerts.open()] == [f"unknown:telegram:{row.post_key}"]  # on Today
     run_due(ctx, a.due + timedelta(minutes=2), [a])
     assert len(_mails(ctx, "Telegram")) == 1 and len(fake.group_messages(GROUP)) == 1  # told once, posted once
     # the admin looked: it is not in the chat (say), so she posts it again, once
     assert announcements.repost(ctx, [row.post_key], a.due) == [(row.post_key, "posted (message_id 2)")]
     assert announcements.repost(ctx, [row.post_key], a.due)[0][1].startswith("refused")
     assert len(fake.group_messages(GROUP)) == 2
+    assert ctx.store.alerts.open() == []  # posted again: handled
 
 
 def test_a_lost_answer_is_unknown_and_not_posted_again(ctx, fake):
@@ -155,6 +158,9 @@ def test_a_channel_fault_stops_telegram_tells_the_admin_and_mail_goes_on(ctx, fa
     body = _body(alert)
     assert ky in body and ru in body and body.index(ky) < body.index(ru)
     assert "python main.py telegram check" in body
+    assert alert["X-Club-Action"] == "admin.alert" and "/admin/today#telegram" in body
+    [problem] = ctx.store.alerts.open()  # shown on the console's Today page until handled
+    assert problem.problem.startswith("failed:telegram.stopped:") and problem.action_key == "telegram"
     assert announcements.stopped(ctx)
     assert [r.status for r in ctx.store.telegram.for_action(a.key)] == ["pending"]
     sends = fake.calls["sendMessage"]
@@ -164,6 +170,7 @@ def test_a_channel_fault_stops_telegram_tells_the_admin_and_mail_goes_on(ctx, fa
         fake.chats[GROUP].bot_status = "member"
         ok, lines = telegram_channel.check(ctx)
         assert ok and "runs again" in " ".join(lines)
+        assert ctx.store.alerts.open() == []  # the channel runs again: its stop is handled
         run_due(ctx, a.due + timedelta(minutes=2), [])
         assert len(fake.group_messages(GROUP)) == 1
 

@@ -112,6 +112,37 @@ def test_sigterm_lets_the_running_action_finish_and_loses_no_tick(tmp_path, caps
     assert ledger["ws1.best_practice_vote.create"].attempts == 1  # not run twice
 
 
+def test_run_stops_on_sigterm_after_the_running_action_like_serve(tmp_path):
+    cfg = write_season(tmp_path)
+    assert main(["--config", str(cfg), "roster", "import", str(tmp_path / "roster.csv")]) == 0
+    script, marker = tmp_path / "slow_main.py", tmp_path / "marker.txt"
+    script.write_text(SLOW_MAIN.format(root=str(ROOT)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(marker), "--config", str(cfg), "run",
+                             "--now", "2022-09-15T16:00", "--interval", "3600"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: marker.exists() and "start" in marker.read_text())
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)  # SIGTERM is handled; the action is still running
+        assert proc.poll() is None and marker.read_text() == "start ws1.best_practice_vote.create\n"
+        marker.with_suffix(".go").touch()
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out
+    assert "Stopped cleanly after 1 tick(s)" in out and "Traceback" not in out
+    assert marker.read_text().splitlines() == ["start ws1.best_practice_vote.create",
+                                               "end ws1.best_practice_vote.create"]
+    store = Store(tmp_path / "state.sqlite")
+    ledger = store.ledger.all()
+    assert ledger["ws1.best_practice_vote.create"].status == "done"
+    assert "ws1.event_feedback.create" not in ledger  # the rest of the tick did not start
+    store.close()
+    assert main(["--config", str(cfg), "run", "--once", "--now", "2022-09-15T16:00"]) == 0  # the lock was let go
+
+
 def test_serve_passes_its_options_and_behind_proxy(tmp_path, monkeypatch):
     from automation.web import runner
 

@@ -19,26 +19,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``run [--once] [--now ISO] [--interval S]``: one tick (exit 1 if an action failed), or tick until Ctrl+C.
-    Refused (exit 2) while ``serve`` or another ``run`` works on the same state file."""
-    from automation.scheduler import Ticker, run_due
+    """``run [--once] [--now ISO] [--interval S]``: one tick (exit 1 if an action failed), or tick until Ctrl+C
+    or SIGTERM (:func:`automation.web.runner.run_scheduler`: the running action finishes and is recorded,
+    exit 0).  Refused (exit 2) while ``serve`` or another ``run`` works on the same state file."""
+    from automation.scheduler import run_due
     from automation.store.lock import hold
 
     service = service_from(args)
     ctx = service.context
     warn_plan(ctx.plan)
-    with hold(service.config.state, "run --once" if args.once else "run"):
-        if args.once:
-            now = now_from(args)
-            ran = run_due(ctx, now)
-            print(f"{len(ran)} action(s) ran at {now.astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek)")
-            return 1 if any(r.status == "failed" for r in ran) else 0
-        print(f"Running; checking the plan every {args.interval} s. Stop with Ctrl+C.")
-        try:
-            Ticker(ctx, interval=args.interval).run_forever()
-        except KeyboardInterrupt:
-            pass
-    return 0
+    if not args.once:
+        from automation.web import runner
+
+        fixed = now_from(args) if getattr(args, "now", None) else None
+        return runner.run_scheduler(service, interval=args.interval, clock=(lambda: fixed) if fixed else utc_now)
+    with hold(service.config.state, "run --once"):
+        now = now_from(args)
+        ran = run_due(ctx, now)
+        print(f"{len(ran)} action(s) ran at {now.astimezone(BISHKEK):%Y-%m-%d %H:%M} (Asia/Bishkek)")
+        return 1 if any(r.status == "failed" for r in ran) else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

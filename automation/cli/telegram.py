@@ -20,24 +20,22 @@ def cmd_telegram_check(args: argparse.Namespace) -> int:
 
 
 def cmd_telegram_status(args: argparse.Namespace) -> int:
-    """``telegram status``: whether the channel runs, its posts by status, linked participants."""
-    from automation.jobs.announcements import stopped
+    """``telegram status``: whether the channel runs, its posts by status, linked participants
+    (:func:`automation.jobs.telegram_channel.status`, as the console's Today page shows it)."""
+    from automation.jobs.telegram_channel import status
 
-    ctx = context_from(args, quiet=True)
-    if ctx.telegram is None:
+    st = status(context_from(args, quiet=True))
+    if not st.configured:
         print("club.yaml has no telegram: section: the service only mails.")
         return 0
-    why = stopped(ctx)
-    print(f"channel: {'STOPPED: ' + why if why else 'running'} (group chat id {ctx.telegram.chat_id})")
-    repo = ctx.store.telegram
-    for status in ("pending", "posted", "unknown", "failed", "cancelled"):
-        posts = repo.with_status(status)
-        print(f"{status}: {len(posts)}")
-        if status in ("unknown", "failed"):
-            for p in posts:
-                print(f"  {p.post_key}: {p.error or ''}")
-    links = repo.links()
-    print(f"participants linked: {sum(1 for x in links if x.active)} (codes handed out: {len(links)})")
+    print(f"channel: {'STOPPED: ' + st.stopped.ru if st.stopped else 'running'} (group chat id {st.chat_id})")
+    for name, n in st.counts.items():
+        print(f"{name}: {n}")
+        for p in {"unknown": st.unknown, "failed": st.failed}.get(name, []):
+            print(f"  {p.post_key}: {p.error or ''}")
+    if st.unknown:
+        print("Check the chat; post one that is not there with `python main.py telegram repost KEY`.")
+    print(f"participants linked: {st.linked} (codes handed out: {st.codes})")
     return 0
 
 

@@ -38,8 +38,8 @@ from automation.context import Context
 from automation.errors import (AutomationError, TelegramChatNotFound, TelegramError, TelegramForbidden, TelegramOutcomeUnknown,
                                TelegramRateLimited, TelegramRefused, TelegramUnauthorized, TelegramUnavailable)
 from automation.jobs import telegram_text as tt
-from automation.jobs.telegram_alerts import alert_posts, alert_stopped, stop_reason
-from automation.model import Action, Participant, iso
+from automation.jobs.telegram_alerts import alert_posts, alert_stopped, repost_handled, stop_handled, stop_reason
+from automation.model import Action, Participant, iso, utc_now
 from automation.store.telegram import TelegramPost
 
 #: Mail kinds whose text says when and where the event is: their posts follow a moved event.
@@ -149,9 +149,11 @@ def stop(ctx: Context, error: TelegramError | None, now: datetime) -> None:
     alert_stopped(ctx, reason, now)
 
 
-def resume(ctx: Context) -> None:
-    """The channel runs again (``telegram check`` found the bot can post)."""
+def resume(ctx: Context, now: datetime | None = None) -> None:
+    """The channel runs again (``telegram check`` found the bot can post at ``now``, UTC; default: the
+    clock's): its "stopped" alerts are handled."""
     ctx.store.meta.delete(STOPPED)
+    stop_handled(ctx, now or utc_now())
 
 
 @dataclass
@@ -331,4 +333,7 @@ def repost(ctx: Context, keys: Sequence[str], now: datetime) -> list[tuple[str, 
         out = [(k, (f"posted (message_id {p.message_id})" if (p := repo.get(k)) and p.status == "posted"
                     else f"{p.status if p else '?'}: {p.error if p else ''}") if what == "queued" else what)
                for k, what in out]
+        for k, what in out:
+            if what.startswith("posted"):
+                repost_handled(ctx, k, now)
     return out

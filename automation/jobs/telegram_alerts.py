@@ -1,22 +1,22 @@
-"""The admin's mail about the Telegram channel (Kyrgyz first, then Russian): the channel stopped, or a
-post's fate is unknown or refused.  Each alert goes once (a deterministic Message-ID from what it says,
-recorded in ``deliveries`` like any mail), and its failure to go never stops the channel or the mail.
+"""The admin's alerts about the Telegram channel: the channel stopped, or a post's fate is unknown or refused.
+
+They are problems of the same ``alerts`` table as a failed action (:mod:`automation.jobs.alerts`, under the
+action key :data:`automation.jobs.alerts.TELEGRAM`): raised once per problem, mailed at the end of the
+scheduler's tick in the one alert mail (Kyrgyz first, then Russian), shown on the console's Today page until
+handled.  A channel that runs again (``telegram check``) handles its stop; a post posted again handles its
+unknown fate.  Raising one never stops the channel or the mail.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from automation.context import Context
-from automation.errors import (BackendError, TelegramChatNotFound, TelegramError, TelegramForbidden,
-                               TelegramUnauthorized)
-from automation.jobs.delivery import finish_message, new_message
-from automation.model import BISHKEK
+from automation.errors import TelegramChatNotFound, TelegramError, TelegramForbidden, TelegramUnauthorized
+from automation.jobs.alerts import CHECK, REPOST, STOPPED_PREFIX, TELEGRAM
 from automation.store.telegram import TelegramPost
 
-REPOST = "python main.py telegram repost"
-CHECK = "python main.py telegram check"
+__all__ = ["CHECK", "REPOST", "stop_reason", "alert_stopped", "alert_posts", "stop_handled", "repost_handled"]
 
 
 def stop_reason(ctx: Context, error: TelegramError | None) -> tuple[str, str]:
@@ -49,61 +49,26 @@ def stop_reason(ctx: Context, error: TelegramError | None) -> tuple[str, str]:
 
 
 def alert_stopped(ctx: Context, reason: tuple[str, str], now: datetime) -> None:
-    """Tell the admin the channel stopped, and why (once per reason)."""
+    """Raise the problem "the channel stopped" for this ``(Kyrgyz, Russian)`` reason (once per reason)."""
     ky, ru = reason
-    lines = [f"Telegram каналы токтотулду: {ky}", "",
-             "Каттар почта аркылуу жөнөтүлө берет. Оңдогондон кийин бул буйрукту аткарыңыз: " + CHECK,
-             "— бот топко жаза алса, канал кайра иштейт жана жөнөтүлбөй калган билдирүүлөр (мөөнөтү өтпөгөндөрү) кетет.",
-             "", "-" * 40, "",
-             f"Канал Telegram остановлен: {ru}", "",
-             "Письма по почте продолжают уходить. Исправив это, выполните: " + CHECK,
-             "— если бот может писать в группу, канал снова заработает, и неотправленные объявления (кроме "
-             "устаревших) уйдут."]
-    _send(ctx, f"telegram.stopped#{ru}", "Telegram токтотулду / Канал Telegram остановлен", lines, now)
+    if ctx.store.alerts.raise_problem("failed", f"telegram.stopped:{ru}", TELEGRAM, f"{ky}\n{ru}", now):
+        ctx.log(f"telegram: the admin will be told: the channel stopped ({ru})")
 
 
 def alert_posts(ctx: Context, unknown: list[TelegramPost], failed: list[TelegramPost], now: datetime) -> None:
-    """Tell the admin about posts whose fate is unknown (not posted again) or that Telegram refused."""
-    if not unknown and not failed:
-        return
-    lines = []
-    if unknown:
-        lines += ["Бул билдирүүлөр Telegram'га жөнөтүлүп жатканда кызмат токтоп калды же жооп келген жок: алар топто "
-                  "бар болушу мүмкүн, ошондуктан кайра жөнөтүлгөн ЖОК. / Служба остановилась (или ответ не пришёл) во "
-                  "время отправки этих сообщений в Telegram: они могут уже быть в чате, поэтому повторно НЕ "
-                  "отправлены.", ""]
-        for p in unknown:
-            lines += [f"- {p.post_key} ({_where(p)}): {p.body[:80]!r}",
-                      f"  Топтон/чаттан текшериңиз; жок болсо / Проверьте чат; если его нет: {REPOST} '{p.post_key}'", ""]
-    if failed:
-        lines += ["Telegram бул билдирүүлөрдү кабыл алган жок / Telegram отклонил эти сообщения:", ""]
-        for p in failed:
-            lines += [f"- {p.post_key} ({_where(p)}): {p.error}", ""]
-    keys = ",".join(sorted(p.post_key + p.status for p in unknown + failed))
-    _send(ctx, f"telegram.posts#{keys}", f"Telegram: текшериңиз / проверьте ({len(unknown) + len(failed)})", lines, now)
+    """Raise a problem for each post whose fate is unknown (not posted again) or that Telegram refused."""
+    for kind, posts in (("unknown", unknown), ("failed", failed)):
+        for p in posts:
+            ctx.store.alerts.raise_problem(kind, f"telegram:{p.post_key}", TELEGRAM, p.error or "", now)
 
 
-def _where(p: TelegramPost) -> str:
-    return "топ / группа" if p.audience == "group" else "жеке чат / личный чат"
+def stop_handled(ctx: Context, now: datetime) -> None:
+    """The channel runs again: its open "stopped" problems are handled."""
+    for a in ctx.store.alerts.open():
+        if a.problem.startswith(STOPPED_PREFIX):
+            ctx.store.alerts.handle(a.problem, now)
 
 
-def _send(ctx: Context, key: str, subject: str, lines: list[str], now: datetime) -> None:
-    """Mail ``lines`` to the admin once for ``key`` (recorded in ``deliveries``; a failure is recorded, not raised)."""
-    admin = ctx.plan.club.admin_email
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    msg = new_message(ctx, f"telegram#{digest}", admin, ctx.plan.club.name.ru, [admin], subject, now)
-    msg.set_content("\n".join(lines))
-    finish_message(msg, ("ky", "ru"))
-    mid = str(msg["Message-ID"])
-    deliveries = ctx.store.deliveries
-    status = deliveries.status(mid)
-    if status not in (None, "queued"):
-        return
-    if status is None:
-        deliveries.add(mid, f"telegram#{digest}", admin, "ky+ru", subject, "queued", now,
-                       now.astimezone(BISHKEK).date().isoformat(), 1)
-    try:
-        deliveries.mark_sent(mid, ctx.backend.mail.send(msg, [admin]), now)
-    except BackendError as e:
-        deliveries.mark_failed(mid, f"the alert could not be sent ({e})")
-    ctx.log(f"telegram: the admin was told: {subject}")
+def repost_handled(ctx: Context, post_key: str, now: datetime) -> None:
+    """The post of unknown fate was posted again: its problem is handled."""
+    ctx.store.alerts.handle(f"unknown:telegram:{post_key}", now)

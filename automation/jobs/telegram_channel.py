@@ -5,19 +5,23 @@ is noted while it runs (:func:`automation.jobs.announcements.collecting`), recor
 the mail (:func:`automation.jobs.announcements.flush`), whatever became of the mail: the two channels
 go on without each other.  :func:`tick` runs at every scheduler tick: the bot's new messages
 (/start, /stop), corrections of moved events, then the pending posts.  :func:`preview_text` gives the
-Telegram text of a mail action for ``mail preview``.
+Telegram text of a mail action for ``mail preview``.  :func:`status` is the channel's state, for
+``telegram status`` and the console's Today page alike.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
 from automation.context import Context
 from automation.jobs import JobResult, announcements, mailings, telegram_links
 from automation.model import Action
+from automation.model import I18n
 from automation.plan.actions import actions as plan_actions
+from automation.store.telegram import TelegramPost
 
 Job = Callable[[Context, Action, datetime], JobResult]
 logger = logging.getLogger(__name__)
@@ -109,3 +113,47 @@ def check(ctx: Context) -> tuple[bool, list[str]]:
                      ", ".join(p.post_key for p in unknown[:5]) + (" ..." if len(unknown) > 5 else "") +
                      " (`python main.py telegram repost KEY` after checking the chat)")
     return True, lines
+
+
+#: The statuses of a post, in the order ``telegram status`` lists them.
+POST_STATUSES = ("pending", "posted", "unknown", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """The Telegram channel's state (``telegram status``, the console's Today page).
+
+    ``configured``: club.yaml has a ``telegram:`` section (nothing else is filled otherwise); ``chat_id`` the
+    group's id; ``stopped``: why the channel is stopped, Kyrgyz and Russian (None while it runs; the Kyrgyz
+    line is the Russian one when no open alert has it); ``counts`` of posts by status (:data:`POST_STATUSES`);
+    ``unknown`` the posts of unknown fate (each posted again only by ``telegram repost KEY`` after checking the
+    chat), ``failed`` those Telegram refused; ``linked`` participants the bot writes to, ``codes`` handed out.
+    """
+
+    configured: bool
+    chat_id: int | None = None
+    stopped: I18n | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    unknown: list[TelegramPost] = field(default_factory=list)
+    failed: list[TelegramPost] = field(default_factory=list)
+    linked: int = 0
+    codes: int = 0
+
+
+def status(ctx: Context) -> ChannelState:
+    """The channel's state now (reads only; see :class:`ChannelState`)."""
+    from automation.jobs.alerts import STOPPED_PREFIX
+
+    if ctx.telegram is None:
+        return ChannelState(False)
+    ru = announcements.stopped(ctx)
+    words = None
+    if ru is not None:
+        alert = ctx.store.alerts.get(f"{STOPPED_PREFIX}{ru}")
+        ky = alert.detail.partition("\n")[0] if alert is not None and "\n" in alert.detail else ru
+        words = I18n(ky, ru)
+    repo = ctx.store.telegram
+    posts = {s: repo.with_status(s) for s in POST_STATUSES}
+    links = repo.links()
+    return ChannelState(True, ctx.telegram.chat_id, words, {s: len(p) for s, p in posts.items()}, posts["unknown"],
+                        posts["failed"], sum(1 for x in links if x.active), len(links))

@@ -15,6 +15,9 @@
   downtime).  No tick is lost.
 - The state file's lock (:mod:`automation.store.lock`) is held throughout: a second ``serve`` or ``run``
   on the same state is refused, and so is ``restore``.
+
+``python main.py run`` (the scheduler alone, :func:`run_scheduler`) is the same scheduler thread without the
+web app, and stops on SIGTERM or Ctrl+C in the same way.
 """
 
 from __future__ import annotations
@@ -157,4 +160,41 @@ def run_service(service: Service, host: str = "127.0.0.1", port: int = 8080, sch
         if ticker is not None and ticker.error is not None:
             raise AutomationError(f"the scheduler could not start, so the service stopped: {ticker.error}")
         log("Stopped cleanly" + (f" after {ticker.ticks} tick(s)." if ticker is not None else "."))
+    return 0
+
+
+def run_scheduler(service: Service, interval: float = 60, clock: Callable[[], datetime] = utc_now,
+                  log: Callable[[str], None] = print) -> int:
+    """Run the plan (``python main.py run``): the :class:`SchedulerThread` of :func:`run_service` without the
+    web app, until SIGTERM or Ctrl+C; returns 0 then.  The action running when the signal comes finishes and
+    is recorded; the tick ends there (the rest run at the next start).
+
+    Raises :class:`AutomationError` for an in-memory state, another process already running on the state file,
+    or a scheduler that could not start (its backend failed)."""
+    if str(service.config.state) == ":memory:":
+        raise AutomationError("run needs a state file, not an in-memory store")
+    with hold(service.config.state, "run"):
+        ticker = SchedulerThread(service, interval, clock)
+
+        def on_term(signum: int, frame: FrameType | None) -> None:
+            ticker.stop()
+
+        previous = signal.signal(signal.SIGTERM, on_term)
+        log(f"Running; checking the plan every {interval:g} s. Stop with Ctrl+C or SIGTERM.")
+        try:
+            ticker.start()
+            while ticker.is_alive():
+                try:
+                    ticker.join(0.5)
+                except KeyboardInterrupt:  # Ctrl+C (or the thread saying it could not start)
+                    ticker.stop()
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the shutdown itself is not interrupted
+            ticker.stop()
+            if ticker.ident is not None:
+                ticker.join()
+            signal.signal(signal.SIGTERM, previous)
+        if ticker.error is not None:
+            raise AutomationError(f"the scheduler could not start, so the service stopped: {ticker.error}")
+        log(f"Stopped cleanly after {ticker.ticks} tick(s).")
     return 0

@@ -1,6 +1,7 @@
-"""The Today page: the next 14 days' actions, what needs the admin, problems found ahead, and the buttons
-(run now / retry, hold, release, mark done by hand, resend after checking) — each a call to
-:mod:`automation.manual`."""
+"""The Today page: the admin's open alerts, the next 14 days' actions, what needs the admin, the Telegram
+channel, problems found ahead, and the buttons (run now / retry, hold, release, mark done by hand, resend or
+repost after checking, alert handled) — each a call to :mod:`automation.manual` or
+:func:`automation.jobs.alerts.handle`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 from flask import redirect, request, url_for
 
 from automation.errors import AutomationError
-from automation.manual import DAYS_AHEAD, hold, mark_done, release, resend_unknown, run_now, today as today_view
+from automation.jobs.alerts import handle, handle_all
+from automation.manual import (DAYS_AHEAD, hold, mark_done, release, repost_telegram, resend_unknown, run_now,
+                               today as today_view)
 from automation.web.admin.auth import current_user, requires
 from automation.web.admin.common import bp, context_or_page, now, ok, problem, render
 
@@ -72,3 +75,40 @@ def resend() -> Any:
     except AutomationError as e:
         problem(str(e))
     return redirect(url_for("admin.today"), code=303)
+
+
+@bp.post("/alerts/handle")
+@requires("admin")
+def handle_alert() -> Any:
+    """The "handled" button of one alert (or, with ``all``, of each ``problem`` of a group): it leaves the Today
+    page (written to the audit log)."""
+    ctx = context_or_page()
+    if isinstance(ctx, tuple):
+        return ctx
+    user = current_user()
+    assert user is not None
+    try:
+        if request.form.get("all"):  # the group's button: every problem of the group
+            ok("handled_all_ok", n=handle_all(ctx, request.form.getlist("problem"), user.email, now()))
+        else:
+            handle(ctx, request.form.get("problem", ""), user.email, now())
+            ok("handled_ok")
+    except AutomationError as e:
+        problem(str(e))
+    return redirect(url_for("admin.today"), code=303)
+
+
+@bp.post("/telegram/repost")
+@requires("admin")
+def repost() -> Any:
+    """Post again one Telegram post whose fate is unknown (after the admin checked the chat)."""
+    ctx = context_or_page()
+    if isinstance(ctx, tuple):
+        return ctx
+    user = current_user()
+    assert user is not None
+    try:
+        ok("reposted_ok", detail=repost_telegram(ctx, request.form.get("post_key", ""), user.email, now()))
+    except AutomationError as e:
+        problem(str(e))
+    return redirect(url_for("admin.today") + "#telegram", code=303)
