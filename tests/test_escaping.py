@@ -35,6 +35,8 @@ def test_script_in_a_text_answer_stays_text_in_report_and_workbook(season):
     assert cell.value == EVIL and cell.data_type == "s"
     # the report lists the open text escaped
     assert reports.refresh(season, None, create.due, force=True).status == "done"
-    html = (season.out_dir / "report.html").read_text(encoding="utf-8")
+    html = (season.out_dir / "form_ws_law_budget.event_feedback.html").read_text(encoding="utf-8")  # open texts: the form's page
     assert "&lt;script&gt;alert(" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
     assert '<script>alert("x")' not in html and "<b>bold</b>" not in html
+    for page in season.out_dir.glob("*.html"):  # and no other page of the report carries it raw
+        assert '<script>alert("x")' not in page.read_text(encoding="utf-8"), page.name
