@@ -14,7 +14,6 @@ language (DOMAIN.md "Conventions").
 from __future__ import annotations
 
 import contextvars
-import mimetypes
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -27,6 +26,7 @@ from automation.jobs import JobResult, done, failed, skipped
 from automation.jobs import form_mails
 from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
+from automation.mail.documents import attached_name, attachment, is_markdown, programme_text
 from automation.mail.render import render_mail
 from automation.model import Action, parse_iso
 from automation.plan.model import Event
@@ -42,10 +42,9 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
                       rendered.subject, now)
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
-    for path in attachments:
-        ctype, _ = mimetypes.guess_type(path.name)
-        maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
-        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    for path in attachments:  # a Markdown file goes as PDF (mail/documents.py)
+        a = attachment(path)
+        msg.add_attachment(a.data, maintype=a.maintype, subtype=a.subtype, filename=a.filename)
     return finish_message(msg, langs)
 
 
@@ -71,8 +70,16 @@ def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, A
     return [Outgoing(recipient, "ky+ru", msg, envelope)]
 
 
+def _programme_text(attachments: list[Path]) -> dict[str, str] | None:
+    """The attached Markdown programme's own text for the mail body ({ky, ru}), or None."""
+    if attachments and is_markdown(attachments[0]):
+        return programme_text(attachments[0].read_text(encoding="utf-8", errors="replace"))
+    return None
+
+
 def _programme(ctx: Context, source: str | None, event_id: str, key: str) -> "tuple[str | None, list[Path]] | JobResult":
-    """(link, attachments) for a programme: a link is sent as is, a file attached (or linked when too big)."""
+    """(link, attachments) for a programme: a link is sent as is, a file attached (or linked when too big;
+    a Markdown file goes as PDF, its text in the body)."""
     if source is None:
         return failed(f"event {event_id} has no programme: add `{key}: programmes/{event_id}.md` (a file next to "
                       "the plan, or a link) to the event in the plan")
@@ -110,7 +117,8 @@ def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Comp
     if isinstance(prog, JobResult):
         return prog
     values = {"event": event, "programme_url": prog[0], "reply_to": ctx.plan.club.admin_email,
-              "feedback_deadline": parse_iso(action.payload["feedback_deadline"])}
+              "feedback_deadline": parse_iso(action.payload["feedback_deadline"]),
+              "programme_text": _programme_text(prog[1])}
     return _group_outgoing(ctx, action, "programme_draft", values, now, prog[1])
 
 
@@ -120,7 +128,8 @@ def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Comp
     prog = _programme(ctx, event.programme_final or event.programme, event.id, "programme_final")
     if isinstance(prog, JobResult):
         return prog
-    return _group_outgoing(ctx, action, "programme_final", {"event": event, "programme_url": prog[0]}, now, prog[1])
+    values = {"event": event, "programme_url": prog[0], "programme_text": _programme_text(prog[1])}
+    return _group_outgoing(ctx, action, "programme_final", values, now, prog[1])
 
 
 def compose_prepare_notice(ctx: Context, action: Action, now: datetime) -> Composed:
@@ -149,7 +158,7 @@ def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
                 attached = True
         url = m.url or (None if attached or not m.file else _publish(ctx, Path(m.file)))
         items.append({"title": m.title, "url": url, "attached": attached,
-                      "filename": Path(m.file).name if m.file else None})
+                      "filename": attached_name(Path(m.file)) if m.file else None})
     values = {"event": event, "materials": items, "homework_title": event.homework_title,
               "homework_deadline": event.homework_deadline}
     return _group_outgoing(ctx, action, "materials", values, now, attach)

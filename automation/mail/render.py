@@ -72,11 +72,12 @@ _COMMON_OPTIONAL: dict[str, Any] = {"participant_name": None}
 #: ``event`` :class:`automation.plan.model.Event`; datetimes are aware (UTC; an ISO
 #: string is accepted too); texts are :class:`I18n` (or ``{ky, ru}`` dicts).
 KINDS: dict[str, KindSpec] = {
+    # programme_text: {ky, ru} of mail/documents.programme_text (the attached programme's own text), or None
     "programme_draft": KindSpec(
         ("club", "event", "feedback_deadline"),
-        {"programme_url": None, "reply_to": None},  # reply_to None: club.admin_email
+        {"programme_url": None, "reply_to": None, "programme_text": None},  # reply_to None: club.admin_email
     ),
-    "programme_final": KindSpec(("club", "event"), {"programme_url": None}),
+    "programme_final": KindSpec(("club", "event"), {"programme_url": None, "programme_text": None}),
     "prepare_notice": KindSpec(("club", "event", "prepare"), {"link": None}),  # link None: event.link
     "materials": KindSpec(
         ("club", "event", "materials"),  # materials: [{title, url, attached, filename}]
