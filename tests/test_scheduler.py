@@ -141,7 +141,7 @@ def test_run_due_runs_the_due_action_and_a_second_tick_runs_nothing(tmp_path):
     body = text_of(msg)
     # both languages in one group mail, Kyrgyz first, with the feedback deadline (16 Aug + 14 days, 18:00)
     assert body.index("30-август, саат 18:00") < body.index("30 августа, 18:00")
-    assert [p.get_filename() for p in msg.iter_attachments()] == ["programme.md"]
+    assert [p.get_filename() for p in msg.iter_attachments()] == ["programme.pdf"]
     row = ctx.store.db.execute("SELECT status, n_recipients, send_day FROM deliveries").fetchall()
     assert [tuple(r) for r in row] == [("sent", 5, "2022-08-16")]
     assert ctx.store.ledger.get("ws1.programme_draft").attempts == 1

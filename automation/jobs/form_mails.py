@@ -52,6 +52,8 @@ from automation.store.forms import FormRecord
 
 #: How long the invitations of a bundle wait for a form whose creation failed (a Google API hiccup is over
 #: within the next ticks, a minute apart); after that the others go, and the form follows alone when made.
+#: A form whose creation has not run at all (only when actions are run by hand: the scheduler makes the
+#: forms of a moment before it invites) is not waited for.
 BUNDLE_WAIT = timedelta(hours=1)
 
 
@@ -197,7 +199,7 @@ def invitations(ctx: Context, kit: MailKit, action: Action, now: datetime) -> "l
     members = bundle(ctx, action)
     forms = {k: f for a in members if (f := ctx.store.forms.get(k := str(a.payload["form_key"]))) is not None}
     coming = [k for a in members if (k := str(a.payload["form_key"])) not in forms
-              and ((row := ctx.store.ledger.get(f"{k}.create")) is None or row.status in ("failed", "deferred"))]
+              and (row := ctx.store.ledger.get(f"{k}.create")) is not None and row.status in ("failed", "deferred")]
     if coming and now < action.due + BUNDLE_WAIT:
         return deferred(f"waiting for the form {', '.join(coming)} (not created yet) so that the invitations of "
                         f"{action.event_id} go out in one mail; from {_local(action.due + BUNDLE_WAIT)} they go "
@@ -285,15 +287,15 @@ def results_lines(ctx: Context, form: FormRecord) -> list[dict[str, str]]:
 
 def results(ctx: Context, kit: MailKit, action: Action, now: datetime) -> "list[Outgoing] | JobResult":
     """One group mail with the results of the bundle's closed forms: responses against the invited and a few
-    summary lines per form.  A form with fewer than ``ctx.min_group_size`` responses is left out; skipped
-    when every form is (no «Получено ответов: 0 из 15»)."""
+    summary lines per form.  A form with fewer than ``ctx.min_group_size`` responses is left out, and its
+    action skipped (no «Получено ответов: 0 из 15»); when every form is, no results mail goes."""
     members = bundle(ctx, action)
     forms = [f for a in members if (f := ctx.store.forms.get(str(a.payload["form_key"]))) is not None]
     if not forms:
         return skipped("the form was never created")
     counts = {f.form_key: ctx.store.responses.count(f.form_key) for f in forms}
     shown = {f.form_key: f for f in forms if counts[f.form_key] >= ctx.min_group_size}
-    if not shown:
+    if str(action.payload["form_key"]) not in shown:  # the others' actions send theirs
         return skipped(f"fewer than {ctx.min_group_size} responses (min_group_size in club.yaml): no results "
                        "mail, so that nobody's answers can be told apart")
     group = ctx.backend.group
