@@ -452,3 +452,20 @@ def test_a_bundle_mail_of_unknown_outcome_is_resent_whole_by_mail_resend(season)
     assert r.status == "sent", r.detail
     again = [m for m in _outbox(season) if m["Message-ID"] == mid]
     assert len(again) == 1 and again[0].get_body(("plain",)).get_content().count("/t/") == 3
+
+
+def test_each_personal_form_mail_passes_through_the_kits_hook(season):
+    from automation.jobs import form_mails
+
+    creates, invites = _after_event(season, "form.create"), _after_event(season, "mail.form_invitation")
+    run_due(season, invites[0].due, creates)
+    seen = []
+
+    def personal(ctx, action, kind, values, p):
+        seen.append((kind, p.email, len(values["forms"])))
+        return {**values, "participant_name": "Hook"}
+
+    kit = form_mails.MailKit(mailings.build_message, mailings._group_outgoing, False, personal)
+    out = form_mails.invitations(season, kit, invites[0], invites[0].due)
+    assert len(out) == 50 and len(seen) == 50 and {(k, n) for k, _, n in seen} == {("form_invitation", 3)}
+    assert all("Hook" in o.msg.get_body(("plain",)).get_content() for o in out)

@@ -66,6 +66,10 @@ class MailKit:
     build: Callable[..., Any]
     group: Callable[..., list[Outgoing]]
     previewing: bool
+    #: ``personal(ctx, action, kind, values, participant) -> values``: a hook on each personal mail's values
+    #: before it is rendered (e.g. a line on getting the mail in Telegram); unchanged by default.
+    personal: Callable[[Context, Action, str, dict[str, Any], Participant], dict[str, Any]] = (
+        lambda ctx, action, kind, values, p: values)
 
 
 def bundle(ctx: Context, action: Action) -> list[Action]:
@@ -173,8 +177,8 @@ def _compose(ctx: Context, kit: MailKit, action: Action, kind: str, members: lis
     out = []
     for p, todo in plans:
         for part in todo:
-            values = {"event_title": title, "participant_name": p.name,
-                      "forms": [{**items[k], "url": links[k][p.id]} for k in part.form_keys]}
+            values = kit.personal(ctx, action, kind, {"event_title": title, "participant_name": p.name, "forms": [
+                {**items[k], "url": links[k][p.id]} for k in part.form_keys]}, p)
             msg = kit.build(ctx, part.key, p.email, kind, (p.language,), values, [p.email], now)
             out.append(Outgoing(p.email, p.language, msg, [p.email]))
     if not out and any_sent:
