@@ -462,6 +462,7 @@ def test_each_personal_form_mail_passes_through_the_kits_hook(season):
     seen = []
 
     def personal(ctx, action, kind, values, p):
+        assert action.key == "ws_law_budget.post_test+event_feedback+best_practice_vote.invitation"
         seen.append((kind, p.email, len(values["forms"])))
         return {**values, "participant_name": "Hook"}
 

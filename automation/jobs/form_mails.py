@@ -67,7 +67,8 @@ class MailKit:
     group: Callable[..., list[Outgoing]]
     previewing: bool
     #: ``personal(ctx, action, kind, values, participant) -> values``: a hook on each personal mail's values
-    #: before it is rendered (e.g. a line on getting the mail in Telegram); unchanged by default.
+    #: before it is rendered (e.g. a line on getting the mail in Telegram); unchanged by default.  Its
+    #: ``action`` carries the part's key (:func:`part_key`), as ``group`` does for a results mail.
     personal: Callable[[Context, Action, str, dict[str, Any], Participant], dict[str, Any]] = (
         lambda ctx, action, kind, values, p: values)
 
@@ -177,8 +178,10 @@ def _compose(ctx: Context, kit: MailKit, action: Action, kind: str, members: lis
     out = []
     for p, todo in plans:
         for part in todo:
-            values = kit.personal(ctx, action, kind, {"event_title": title, "participant_name": p.name, "forms": [
-                {**items[k], "url": links[k][p.id]} for k in part.form_keys]}, p)
+            # the hook sees the part's key (the same whichever action of the bundle composes it)
+            values = kit.personal(ctx, dataclasses.replace(action, key=part.key), kind, {
+                "event_title": title, "participant_name": p.name,
+                "forms": [{**items[k], "url": links[k][p.id]} for k in part.form_keys]}, p)
             msg = kit.build(ctx, part.key, p.email, kind, (p.language,), values, [p.email], now)
             out.append(Outgoing(p.email, p.language, msg, [p.email]))
     if not out and any_sent:

@@ -4,7 +4,9 @@ The messages are delivered exactly once by :mod:`automation.jobs.delivery`
 (intent recorded before sending, outcome after; a message whose outcome cannot
 be told is not resent and the admin is alerted).  :class:`Outgoing`,
 :func:`message_id`, :func:`new_message`, :func:`finish_message` and
-:func:`deliver` are re-exported from there.
+:func:`deliver` are re-exported from there; the form mails (one per participant per event and moment)
+are :mod:`automation.jobs.form_mails`, whose :func:`non_respondents` and :func:`results_lines` are
+re-exported here.
 
 Mail to the whole group carries both languages, Kyrgyz first; personal mail
 (invitations and reminders with personal links) is in the participant's
@@ -24,6 +26,7 @@ from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, done, failed, skipped
 from automation.jobs import form_mails
+from automation.jobs.form_mails import non_respondents as non_respondents, results_lines as results_lines
 from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
 from automation.mail.documents import attached_name, attachment, is_markdown, programme_text
