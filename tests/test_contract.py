@@ -511,13 +511,20 @@ EXPECTED_LEDGER = {
     **{f"{f}.{k}": "done" for f in (POST, FEEDBACK, VOTE)
        for k in ("create", "invitation", "reminder", "close", "sync", "results")},
 }
-#: The detail of every mail action: how many messages it sent.
+#: The post-test, the feedback and the vote open, are reminded and close at the same moments: one mail per
+#: person (results: one group mail) carries them all (automation/jobs/form_mails.py).  The vote's action runs
+#: first (keys in order) and sends; the others find the messages sent.  Its header names the forms it carries.
+BUNDLE = (POST, FEEDBACK, VOTE)
+BUNDLE_KEY = "ws1.post_test+event_feedback+best_practice_vote"
+#: The detail of every mail action: (messages it sent, messages it found already sent).
 EXPECTED_SENT = {
-    **{k: 1 for k in EXPECTED_LEDGER if k.startswith("admin_summary.") or k.endswith(".results")},
-    "ws1.programme_draft": 1, "ws1.programme_final": 1, "ws1.prepare_notice": 1,
-    **{f"{f}.invitation": 8 for f in FORM_KEYS},
-    f"{NEEDS}.reminder": 4, f"{PRE}.reminder": 3, f"{POST}.reminder": 2, f"{FEEDBACK}.reminder": 4,
-    f"{VOTE}.reminder": 3,
+    **{k: (1, 0) for k in EXPECTED_LEDGER if k.startswith("admin_summary.")},
+    "ws1.programme_draft": (1, 0), "ws1.programme_final": (1, 0), "ws1.prepare_notice": (1, 0),
+    f"{NEEDS}.results": (1, 0), f"{VOTE}.results": (1, 0), f"{FEEDBACK}.results": (0, 1), f"{POST}.results": (0, 1),
+    f"{NEEDS}.invitation": (8, 0), f"{PRE}.invitation": (8, 0),
+    f"{VOTE}.invitation": (8, 0), f"{FEEDBACK}.invitation": (0, 8), f"{POST}.invitation": (0, 8),
+    f"{NEEDS}.reminder": (4, 0), f"{PRE}.reminder": (3, 0),
+    f"{VOTE}.reminder": (5, 0), f"{FEEDBACK}.reminder": (0, 4), f"{POST}.reminder": (0, 2),
 }
 #: Reminders go to those who had not answered by then (the schedule above), in their own language.
 EXPECTED_REMINDED = {
@@ -527,8 +534,25 @@ EXPECTED_REMINDED = {
     f"{FEEDBACK}.reminder": ["gulnara@example.org", "nurgul@example.org", "olga@example.org", "zhibek@example.org"],
     f"{VOTE}.reminder": ["aigul@example.org", "nurgul@example.org", "olga@example.org"],
 }
-GROUP_MAILS = ["ws1.programme_draft", "ws1.programme_final", "ws1.prepare_notice"] + [
-    f"{f}.results" for f in (NEEDS, POST, FEEDBACK, VOTE)]
+#: The reminders as sent: one per person, naming the forms she had not answered (the header names them).
+EXPECTED_REMINDER_MAILS = {
+    f"{NEEDS}.reminder": EXPECTED_REMINDED[f"{NEEDS}.reminder"], f"{PRE}.reminder": EXPECTED_REMINDED[f"{PRE}.reminder"],
+    f"{BUNDLE_KEY}.reminder": ["nurgul@example.org", "olga@example.org"],
+    f"{FEEDBACK}.reminder": ["gulnara@example.org", "zhibek@example.org"], f"{VOTE}.reminder": ["aigul@example.org"],
+}
+#: Group mails by the header X-Club-Action (what they carry) and by the action that sent them.
+GROUP_MAILS = ["ws1.programme_draft", "ws1.programme_final", "ws1.prepare_notice", f"{NEEDS}.results",
+               f"{BUNDLE_KEY}.results"]
+GROUP_ACTIONS = ["ws1.programme_draft", "ws1.programme_final", "ws1.prepare_notice", f"{NEEDS}.results",
+                 f"{VOTE}.results"]
+
+
+def forms_of(header: str) -> list[str]:
+    """The form keys a form mail carries, from its X-Club-Action header (a form's action key or a bundle's)."""
+    stem = header.rsplit(".", 1)[0]
+    if stem == BUNDLE_KEY:
+        return list(BUNDLE)
+    return [stem]
 
 
 def test_walking_the_clock_every_action_ends_done(season):
@@ -541,7 +565,7 @@ def test_walking_the_clock_every_action_ends_done(season):
     assert sorted(r.action.key for _, ran in season.ticks for r in ran) == sorted(EXPECTED_LEDGER)
     # the mail actions say the same on both backends
     assert {k: ledger[k].detail for k in EXPECTED_SENT} == {
-        k: f"{n} sent, 0 already sent, 0 failed, 0 unknown" for k, n in EXPECTED_SENT.items()}
+        k: f"{n} sent, {a} already sent, 0 failed, 0 unknown" for k, (n, a) in EXPECTED_SENT.items()}
     # every form was made, then closed at its deadline
     assert {f.form_key: (f.status, f.backend) for f in season.ctx.store.forms.all()} == {
         k: ("closed", season.kind) for k in FORM_KEYS}
@@ -553,34 +577,36 @@ def test_mail_same_messages_to_the_same_recipients(season):
     expected = {
         **{k: [GROUP] for k in GROUP_MAILS},
         **{k: [ADMIN] for k in EXPECTED_LEDGER if k.startswith("admin_summary.")},
-        **{f"{f}.invitation": sorted(EMAILS) for f in FORM_KEYS},
-        **EXPECTED_REMINDED,
+        **{f"{f}.invitation": sorted(EMAILS) for f in (NEEDS, PRE, BUNDLE_KEY)},
+        **EXPECTED_REMINDER_MAILS,
     }
     assert by_action == dict(sorted(expected.items()))
     # reminders only to non-respondents: those who had not answered before the reminder time
     for key, at in REMINDER_AT.items():
-        assert by_action[f"{key}.reminder"] == sorted(set(EMAILS) - respondents_before(key, at))
+        reminded = sorted(to for header, tos in by_action.items() if header.endswith(".reminder")
+                          and key in forms_of(header) for to in tos)
+        assert reminded == sorted(set(EMAILS) - respondents_before(key, at)) == EXPECTED_REMINDED[f"{key}.reminder"]
     # the delivery ledger: one row per message, all sent; a group mail reaches the whole roster
     rows = deliveries(ctx)
-    assert len(rows) == sum(EXPECTED_SENT.values()) == len(sent_mail(ctx))
+    assert len(rows) == sum(n for n, _ in EXPECTED_SENT.values()) == len(sent_mail(ctx))
     assert {r[4] for r in rows} == {"sent"}
     lang = {p.email: p.language for p in ctx.store.roster.participants()}
     for action_key, recipient, language, n, _, _ in rows:
-        if action_key in GROUP_MAILS:
+        if action_key in GROUP_ACTIONS:
             assert (recipient, language, n) == (f"group:{GROUP}", "ky+ru", 8)
         elif action_key.startswith("admin_summary."):
             assert (recipient, language, n) == (ADMIN, "ru", 1)
         else:
             assert (language, n) == (lang[recipient], 1)
-    # personal mail carries her own link, which leads to her (form_links)
+    # personal mail carries her own link to each form it names, which leads to her (form_links)
     for m in sent_mail(ctx):
         action = str(m["X-Club-Action"])
         if action.endswith((".invitation", ".reminder")):
-            form_key = action.rsplit(".", 1)[0]
             pid = ctx.store.roster.get(str(m["To"])).id
-            token = ctx.store.db.execute("SELECT token FROM form_links WHERE form_key = ? AND participant_id = ?",
-                                         (form_key, pid)).fetchone()[0]
-            assert token in plain(m)
+            for form_key in forms_of(action):
+                token = ctx.store.db.execute("SELECT token FROM form_links WHERE form_key = ? AND participant_id = ?",
+                                             (form_key, pid)).fetchone()[0]
+                assert token in plain(m)
             assert m["Content-Language"] == lang[str(m["To"])]
 
 
@@ -755,15 +781,19 @@ def expected_calls() -> dict[str, Counter]:
     out: dict[str, Counter] = {}
     for key in EXPECTED_LEDGER:
         kind = key.rsplit(".", 1)[-1]
-        if key.startswith("admin_summary.") or key in GROUP_MAILS:
+        if key.startswith("admin_summary.") or key in GROUP_ACTIONS:
             out[key] = sends(1)  # the roster is the list: 8 addresses in Bcc of one message
         elif kind == "create":
             out[key] = CREATE
+        elif key in {f"{f}.{k}" for f in (FEEDBACK, POST) for k in ("invitation", "reminder", "results")}:
+            out[key] = Counter()  # the vote's action sent the bundle's mail (and synced its forms)
         elif kind == "invitation":
             out[key] = sends(8)  # K sends, nothing else: links cost no call
         elif kind == "reminder":
             # the sync that finds who answered (its first write adds the form's worksheet), then K sends
-            out[key] = SYNC + Counter({"sheets.batchUpdate": 1}) + sends(len(EXPECTED_REMINDED[key]))
+            forms = len(BUNDLE) if key == f"{VOTE}.reminder" else 1
+            out[key] = Counter({k: v * forms for k, v in (SYNC + Counter({"sheets.batchUpdate": 1})).items()}) \
+                + sends(EXPECTED_SENT[key][0])
         elif kind == "close":
             out[key] = Counter({"forms.setPublishSettings": 1})
         elif kind == "sync":

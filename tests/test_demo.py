@@ -20,6 +20,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from email import policy
 from pathlib import Path
@@ -180,6 +181,29 @@ def test_subjects_survive_the_maildir(demo, mails):
     sent = {r["message_id"]: r["subject"] for r in demo.db().execute("SELECT message_id, subject FROM deliveries")}
     damaged = [(sent[m["Message-ID"]], m["Subject"]) for m in mails if m["Subject"] != sent[m["Message-ID"]]]
     assert damaged == []
+
+
+def test_no_two_different_mails_to_one_person_share_a_subject(mails):
+    """She can tell her mails apart by the subject (issue 15): the pre-test and the post-test of one event,
+    its invitation, reminder and results each say what they are and for which event."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for m in mails:
+        for to in str(m["To"]).split(","):
+            seen.setdefault((to.strip(), str(m["Subject"])), set()).add(str(m["Message-ID"]))
+    clashes = sorted((to, subject) for (to, subject), ids in seen.items() if len(ids) > 1)
+    assert clashes == []
+    # and the forms of one event at one moment come in one mail: nobody gets two invitations at once
+    moments = Counter((str(m["To"]), str(m["Date"])) for m in mails if str(m["X-Club-Action"]).endswith(".invitation"))
+    assert moments and max(moments.values()) == 1
+
+
+def test_invitation_carries_every_form_of_the_moment(mails):
+    inv = [m for m in mails if m["X-Club-Action"] == "ws_law_budget.post_test+event_feedback+best_practice_vote.invitation"]
+    assert len(inv) == 50
+    ru = next(m for m in inv if m["Content-Language"] == "ru")
+    assert ru["Subject"] == ("Просим заполнить: пост-тест, оценка мероприятия и голосование — «Местное "
+                             "самоуправление: законодательство и местный бюджет»")
+    assert body(ru).count("/t/") == 3
 
 
 # --- the simulated needs assessment reproduces the 2022 survey ------------------------------

@@ -55,7 +55,9 @@ OFFLINE = Event(
     end=datetime(2022, 12, 12, 11, 0, tzinfo=UTC),  # next day 17:00
     location=I18n("Каракол ш., «Ысык-Көл» мейманканасы", "г. Каракол, гостиница «Иссык-Куль»"),
 )
-FORM_TITLE = I18n("Пост-тест", "Пост-тест")
+FORM_TITLE = I18n("Тест: жергиликтүү бюджет", "Тест: местный бюджет")
+POST = I18n("пост-тест", "пост-тест")
+FEEDBACK_KIND = I18n("иш-чараны баалоо", "оценка мероприятия")
 PERSONAL_URL = "https://forms.example.org/f/post_test?token=Tk42"
 
 
@@ -74,14 +76,15 @@ def sample_ctx() -> dict[str, dict]:
             ],
             homework_title=HW_TITLE, homework_deadline=HOMEWORK,
         ),
-        "form_invitation": dict(club=CLUB, event_title=EVENT.title, form_title=FORM_TITLE,
-                                form_url="https://forms.example.org/f/post_test", deadline=DEADLINE,
-                                participant_name=None, pre_test=False),
-        "form_reminder": dict(club=CLUB, event_title=EVENT.title, form_title=FORM_TITLE, form_url=PERSONAL_URL,
-                              deadline=DEADLINE, participant_name="Айгүл", pre_test=False),
-        "form_closed": dict(club=CLUB, event_title=EVENT.title, form_title=FORM_TITLE, responses=17, invited=20,
-                            summary_lines=[I18n("Орточо балл: 7,5 / 10", "Средний балл: 7,5 из 10"),
-                                           {"ky": "Эң пайдалуу бөлүм: бюджет", "ru": "Самая полезная часть: бюджет"}]),
+        "form_invitation": dict(club=CLUB, event_title=EVENT.title, participant_name=None, forms=[
+            dict(kind=POST, title=FORM_TITLE, url="https://forms.example.org/f/post_test", deadline=DEADLINE,
+                 pre_test=False)]),
+        "form_reminder": dict(club=CLUB, event_title=EVENT.title, participant_name="Айгүл", forms=[
+            dict(kind=POST, title=FORM_TITLE, url=PERSONAL_URL, deadline=DEADLINE, pre_test=False)]),
+        "form_closed": dict(club=CLUB, event_title=EVENT.title, forms=[
+            dict(kind=POST, title=FORM_TITLE, responses=17, invited=20,
+                 summary_lines=[I18n("Орточо балл: 7,5 / 10", "Средний балл: 7,5 из 10"),
+                                {"ky": "Эң пайдалуу бөлүм: бюджет", "ru": "Самая полезная часть: бюджет"}])]),
         "tea_talk": dict(club=CLUB, talk_at=TALK, duration_minutes=60, link="https://meet.example.org/chai",
                          topic=I18n("Чыр-чатакты башкаруу", "Управление конфликтами"),
                          questions_form_url="https://forms.example.org/f/questions"),
@@ -114,16 +117,18 @@ EXPECT: dict[str, dict[str, list[str]]] = {
         "ru": ["budget.pdf", "https://video.example.org/budget", HW_TITLE.ru, "до 15 марта 2023 г., 17:00"],
     },
     "form_invitation": {
-        "ky": ["«Пост-тест»", "18-декабрь, саат 18:00", "https://forms.example.org/f/post_test"],
-        "ru": ["«Пост-тест»", "до 18 декабря, 18:00", "https://forms.example.org/f/post_test"],
+        "ky": ["«Тест: жергиликтүү бюджет» (пост-тест) формасын", "«Жергиликтүү бюджет» иш-чарасы боюнча",
+               "18-декабрь, саат 18:00", "https://forms.example.org/f/post_test"],
+        "ru": ["форму «Тест: местный бюджет» (пост-тест) по мероприятию «Местный бюджет»", "до 18 декабря, 18:00",
+               "https://forms.example.org/f/post_test"],
     },
     "form_reminder": {
         "ky": ["Айгүл", "18-декабрь, саат 18:00", PERSONAL_URL, "жеке шилтемеңиз", "али келе элек"],
         "ru": ["Айгүл", "до 18 декабря, 18:00", PERSONAL_URL, "личная ссылка", "не получили ваш ответ"],
     },
     "form_closed": {
-        "ky": ["17", "20", "Орточо балл: 7,5 / 10", "Эң пайдалуу бөлүм"],
-        "ru": ["17 из 20", "Средний балл: 7,5 из 10", "Самая полезная часть"],
+        "ky": ["Алынган жооптор: 17 (чакырылгандар: 20, 85%)", "Орточо балл: 7,5 / 10", "Эң пайдалуу бөлүм"],
+        "ru": ["Получено ответов: 17 из 20 (85%)", "Средний балл: 7,5 из 10", "Самая полезная часть"],
     },
     "tea_talk": {
         "ky": ["шаршемби, 14-декабрь, саат 17:00–18:00", "https://meet.example.org/chai",
@@ -233,13 +238,15 @@ def test_group_mail_greets_the_group_personal_mail_greets_her():
     group = render_mail("form_invitation", ("ky", "ru"), ctx)
     assert "Урматтуу кесиптештер!" in group.text and "Уважаемые коллеги!" in group.text
     assert "Форманын шилтемеси" in group.text and "Ссылка на форму" in group.text
-    personal = render_mail("form_invitation", ("ru",), {**ctx, "participant_name": "Айгуль", "form_url": PERSONAL_URL})
+    personal = render_mail("form_invitation", ("ru",), {**ctx, "participant_name": "Айгуль",
+                                                         "forms": [{**ctx["forms"][0], "url": PERSONAL_URL}]})
     assert personal.text.startswith("Здравствуйте, Айгуль!")
     assert "Ваша личная ссылка" in personal.text and PERSONAL_URL in personal.text
 
 
 def test_pre_test_says_before_the_start():
-    ctx = {**sample_ctx()["form_invitation"], "pre_test": True, "deadline": START}
+    ctx = sample_ctx()["form_invitation"]
+    ctx["forms"] = [{**ctx["forms"][0], "pre_test": True, "deadline": START, "kind": I18n("алдын ала тест", "входной тест")}]
     ky = render_mail("form_invitation", ("ky",), ctx).text
     ru = render_mail("form_invitation", ("ru",), ctx).text
     assert "иш-чара башталганга чейин" in ky and "11-декабрь, саат 17:00" in ky
@@ -263,7 +270,8 @@ def test_programme_draft_reply_to_defaults_to_the_admin():
 
 
 def test_form_closed_without_invited_and_summary():
-    ctx = {**sample_ctx()["form_closed"], "invited": None, "summary_lines": []}
+    ctx = sample_ctx()["form_closed"]
+    ctx["forms"] = [{**ctx["forms"][0], "invited": None, "summary_lines": []}]
     ru = render_mail("form_closed", ("ru",), ctx).text
     assert "Получено ответов: 17." in ru
     assert "Коротко о результатах" not in ru
@@ -318,11 +326,15 @@ def test_unknown_kind_is_a_template_error():
 
 def test_missing_ctx_keys_are_listed():
     ctx = sample_ctx()["form_invitation"]
-    del ctx["deadline"], ctx["form_url"]
+    del ctx["forms"], ctx["event_title"]
     with pytest.raises(TemplateError) as ei:
         render_mail("form_invitation", ("ky", "ru"), ctx)
     assert len(ei.value.problems) == 2
-    assert "'form_url'" in str(ei.value) and "'deadline'" in str(ei.value)
+    assert "'forms'" in str(ei.value) and "'event_title'" in str(ei.value)
+    ctx = sample_ctx()["form_invitation"]
+    ctx["forms"] = [{"title": FORM_TITLE, "url": "u", "deadline": DEADLINE}]  # no kind
+    with pytest.raises(TemplateError, match="kind"):
+        render_mail("form_invitation", ("ru",), ctx)
 
 
 def test_strict_undefined_inside_a_template_is_a_template_error():
@@ -348,3 +360,60 @@ def test_strict_undefined_in_a_custom_template(tmp_path):
 def test_bad_langs_are_a_template_error(langs):
     with pytest.raises(TemplateError):
         render_mail("tea_talk", langs, sample_ctx()["tea_talk"])
+
+
+# --- form mails: the kind and the event in the subject, several forms in one mail ----------------
+
+
+def test_form_subjects_name_the_kind_and_the_event():
+    ctx = sample_ctx()["form_invitation"]
+    ru = render_mail("form_invitation", ("ru",), ctx).subject
+    ky = render_mail("form_invitation", ("ky",), ctx).subject
+    assert ru == "Просим заполнить: пост-тест — «Местный бюджет»"
+    assert ky == "Толтуруп бериңиз: пост-тест — «Жергиликтүү бюджет»"
+    pre = {**ctx, "forms": [{**ctx["forms"][0], "kind": I18n("алдын ала тест", "входной тест")}]}
+    assert render_mail("form_invitation", ("ru",), pre).subject == "Просим заполнить: входной тест — «Местный бюджет»"
+    # a survey outside any event: its title
+    survey = {**ctx, "event_title": None, "forms": [{**ctx["forms"][0], "title": I18n("Сурамжылоо", "Опрос")}]}
+    assert render_mail("form_invitation", ("ru",), survey).subject == "Просим заполнить: Опрос"
+    assert render_mail("form_reminder", ("ru",), sample_ctx()["form_reminder"]).subject == (
+        "Напоминание: пост-тест — «Местный бюджет»")
+    assert render_mail("form_closed", ("ky", "ru"), sample_ctx()["form_closed"]).subject == (
+        "Жыйынтыктар: пост-тест — «Жергиликтүү бюджет» / Итоги: пост-тест — «Местный бюджет»")
+
+
+def _two_forms(ctx):
+    second = dict(kind=FEEDBACK_KIND, title=I18n("Иш-чараны баалоо", "Оценка мероприятия"),
+                  url="https://forms.example.org/t/feedback-Tk42", deadline=HOMEWORK, pre_test=False)
+    return {**ctx, "participant_name": "Айгүл", "forms": [{**ctx["forms"][0], "url": PERSONAL_URL}, second]}
+
+
+def test_one_invitation_carries_every_form_with_its_link_and_deadline():
+    ctx = _two_forms(sample_ctx()["form_invitation"])
+    ru = render_mail("form_invitation", ("ru",), ctx)
+    ky = render_mail("form_invitation", ("ky",), ctx)
+    assert ru.subject == "Просим заполнить: пост-тест и оценка мероприятия — «Местный бюджет»"
+    assert ky.subject == "Толтуруп бериңиз: пост-тест жана иш-чараны баалоо — «Жергиликтүү бюджет»"
+    for text, deadline in ((ru.text, "до 15 марта, 17:00"), (ky.text, "15-март, саат 17:00")):
+        assert PERSONAL_URL in text and "https://forms.example.org/t/feedback-Tk42" in text
+        assert text.index(PERSONAL_URL) < text.index("feedback-Tk42") < text.index(deadline)
+    assert "1. Пост-тест: «Тест: местный бюджет»" in ru.text
+    assert "2. Оценка мероприятия\n" in ru.text  # the title says the same as the kind: not repeated
+    assert "2. Иш-чараны баалоо\n" in ky.text
+    assert ru.text.count("Срок:") == 2 and ky.text.count("акыркы мөөнөтү") == 2  # two deadlines, each named
+    same = {**ctx, "forms": [ctx["forms"][0], {**ctx["forms"][1], "deadline": DEADLINE}]}
+    text = render_mail("form_invitation", ("ru",), same).text
+    assert text.count("Срок: до 18 декабря, 18:00.") == 1 and text.index("feedback-Tk42") < text.index("Срок:")
+    rem = render_mail("form_reminder", ("ru",), ctx)
+    assert rem.subject == "Напоминание: пост-тест и оценка мероприятия — «Местный бюджет»"
+    assert "не получили ваши ответы на эти формы" in rem.text
+
+
+def test_one_results_mail_carries_every_form():
+    ctx = sample_ctx()["form_closed"]
+    ctx["forms"] = [ctx["forms"][0], dict(kind=FEEDBACK_KIND, title=I18n("Иш-чараны баалоо", "Оценка мероприятия"),
+                                          responses=5, invited=20, summary_lines=[])]
+    ru = render_mail("form_closed", ("ru",), ctx).text
+    assert "Формы по мероприятию «Местный бюджет» закрыты" in ru
+    assert ru.index("1. Пост-тест") < ru.index("Получено ответов: 17 из 20 (85%)") < ru.index("2. Оценка мероприятия")
+    assert "Получено ответов: 5 из 20 (25%)" in ru

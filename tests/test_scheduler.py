@@ -145,7 +145,7 @@ def test_run_due_runs_the_due_action_and_a_second_tick_runs_nothing(tmp_path):
     body = text_of(msg)
     # both languages in one group mail, Kyrgyz first, with the feedback deadline (16 Aug + 14 days, 18:00)
     assert body.index("30-август, саат 18:00") < body.index("30 августа, 18:00")
-    assert [p.get_filename() for p in msg.iter_attachments()] == ["programme.md"]
+    assert [p.get_filename() for p in msg.iter_attachments()] == ["programme.pdf"]
     row = ctx.store.db.execute("SELECT status, n_recipients, send_day FROM deliveries").fetchall()
     assert [tuple(r) for r in row] == [("sent", 5, "2022-08-16")]
     assert ctx.store.ledger.get("ws1.programme_draft").attempts == 1
@@ -205,7 +205,7 @@ def test_catch_up_after_downtime_skips_what_expired_and_runs_the_rest(tmp_path):
         ("ws1.best_practice_vote.reminder", "done"),
         ("ws1.event_feedback.reminder", "done"),
     ]
-    assert n_files(tmp_path) == 3 + 5 + 5 + 1 + 5 + 5
+    assert n_files(tmp_path) == 3 + 5 + 1 + 5  # one invitation and one reminder each for the two forms
 
 
 def test_missed_form_is_skipped_and_its_close_and_sync_say_why(tmp_path):
@@ -240,14 +240,15 @@ def test_cli_run_once_twice_sends_nothing_the_second_time(tmp_path, capsys):
     assert main(["--config", str(cfg), "run", "--once", "--now", "2022-09-15T16:00"]) == 0
     out = capsys.readouterr().out
     assert out.rstrip().splitlines()[-1] == "11 action(s) ran at 2022-09-15 16:00 (Asia/Bishkek)"
-    # 1 admin summary + 2 forms × 5 personal invitations; the programme mails and old summaries were missed
-    assert n_files(tmp_path) == 11
-    invited = sorted(m["To"] for m in outbox(tmp_path) if m["X-Club-Action"] == "ws1.event_feedback.invitation")
+    # 1 admin summary + 5 personal invitations, each with the links to both forms; the programme mails and
+    # old summaries were missed
+    assert n_files(tmp_path) == 6
+    invited = sorted(m["To"] for m in outbox(tmp_path) if m["X-Club-Action"] == "ws1.event_feedback+best_practice_vote.invitation")
     assert invited == EMAILS
 
     assert main(["--config", str(cfg), "run", "--once", "--now", "2022-09-15T16:00"]) == 0
     assert capsys.readouterr().out.rstrip().splitlines()[-1] == "0 action(s) ran at 2022-09-15 16:00 (Asia/Bishkek)"
-    assert n_files(tmp_path) == 11
+    assert n_files(tmp_path) == 6
 
     # plan show reads the same ledger
     assert main(["--config", str(cfg), "plan", "show", "--json", "--now", "2022-09-15T16:00"]) == 0
@@ -273,23 +274,29 @@ def test_job_failure_is_recorded_the_rest_runs_and_it_is_retried(tmp_path):
         "presenter nobody@example.org of event ws1 is not in the roster: add her with `roster add` or fix the plan")
     assert results[f"{vote}.invitation"].status == "failed"
     assert results[f"{fb}.create"].status == "done"
-    assert results[f"{fb}.invitation"].status == "done"
-    assert results[f"{fb}.invitation"].detail == "5 sent, 0 already sent, 0 failed, 0 unknown"
+    # the feedback's invitation waits an hour for the vote, to go in one mail with it
+    assert results[f"{fb}.invitation"].status == "deferred"
+    assert results[f"{fb}.invitation"].detail.startswith(f"waiting for the form {vote} (not created yet)")
     assert ctx.store.forms.get(f"{vote}") is None
     assert ctx.store.ledger.get(f"{vote}.create").status == "failed"
 
-    # the next tick retries only the failures
+    # the next tick retries only the failures (and the waiting invitation)
     retry = run_due(ctx, L(2022, 9, 15, 16, 5))
-    assert ran(retry) == [(f"{vote}.create", "failed"), (f"{vote}.invitation", "failed")]
+    assert ran(retry) == [(f"{vote}.create", "failed"), (f"{vote}.invitation", "failed"), (f"{fb}.invitation", "deferred")]
     assert ctx.store.ledger.get(f"{vote}.create").attempts == 2
 
-    # the admin fixes the roster: the vote is made with her as the option, and announced to all six
+    # an hour later the feedback goes without the vote
+    later = run_due(ctx, L(2022, 9, 15, 17, 0))
+    assert ran(later) == [(f"{vote}.create", "failed"), (f"{vote}.invitation", "failed"), (f"{fb}.invitation", "done")]
+    assert later[2].detail == "5 sent, 0 already sent, 0 failed, 0 unknown"
+
+    # the admin fixes the roster: the vote is made with her as the option, and announced to all six alone
     from automation.model import Participant
     from automation.roster import participant_id
 
     ctx.store.roster.upsert([Participant(participant_id("nobody@example.org"), "Нуржан Осмонова",
                                                "nobody@example.org", oblast="osh", language="ru")], source="test")
-    fixed = run_due(ctx, L(2022, 9, 15, 16, 10))
+    fixed = run_due(ctx, L(2022, 9, 15, 17, 10))
     assert ran(fixed) == [(f"{vote}.create", "done"), (f"{vote}.invitation", "done")]
     assert fixed[1].detail == "6 sent, 0 already sent, 0 failed, 0 unknown"
     import json
@@ -298,6 +305,25 @@ def test_job_failure_is_recorded_the_rest_runs_and_it_is_retried(tmp_path):
     q = next(q for q in spec["questions"] if q["id"] == "best_practice")
     assert [o["label"]["ru"] for o in q["options"]] == ["Нуржан Осмонова"]
     assert n_files(tmp_path) == 1 + 5 + 6  # admin summary, feedback invitations, vote invitations
+    late = [m for m in outbox(tmp_path) if m["X-Club-Action"] == f"{vote}.invitation"]
+    assert len(late) == 6 and all(text_of(m).count("/t/") == 1 for m in late)  # the vote's link alone
+
+
+def test_a_form_fixed_within_the_hour_goes_in_one_mail_with_the_others(tmp_path):
+    ctx = season(tmp_path, presenters=("nobody@example.org",))
+    run_due(ctx, L(2022, 9, 15, 16, 0))
+    from automation.model import Participant
+    from automation.roster import participant_id
+
+    ctx.store.roster.upsert([Participant(participant_id("nobody@example.org"), "Нуржан Осмонова",
+                                               "nobody@example.org", oblast="osh", language="ru")], source="test")
+    fixed = run_due(ctx, L(2022, 9, 15, 16, 30))
+    assert ran(fixed) == [("ws1.best_practice_vote.create", "done"), ("ws1.best_practice_vote.invitation", "done"),
+                          ("ws1.event_feedback.invitation", "done")]
+    assert fixed[1].detail == "6 sent, 0 already sent, 0 failed, 0 unknown"
+    assert fixed[2].detail == "0 sent, 6 already sent, 0 failed, 0 unknown"
+    invitations = [m for m in outbox(tmp_path) if m["X-Club-Action"].endswith(".invitation")]
+    assert len(invitations) == 6 and all(text_of(m).count("/t/") == 2 for m in invitations)
 
 
 def test_a_failure_that_outlives_its_action_is_given_up_with_the_reason(tmp_path):

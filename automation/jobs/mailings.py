@@ -4,7 +4,9 @@ The messages are delivered exactly once by :mod:`automation.jobs.delivery`
 (intent recorded before sending, outcome after; a message whose outcome cannot
 be told is not resent and the admin is alerted).  :class:`Outgoing`,
 :func:`message_id`, :func:`new_message`, :func:`finish_message` and
-:func:`deliver` are re-exported from there.
+:func:`deliver` are re-exported from there; the form mails (one per participant per event and moment)
+are :mod:`automation.jobs.form_mails`, whose :func:`non_respondents` and :func:`results_lines` are
+re-exported here.
 
 Mail to the whole group carries both languages, Kyrgyz first; personal mail
 (invitations and reminders with personal links) is in the participant's
@@ -14,7 +16,6 @@ language (DOMAIN.md "Conventions").
 from __future__ import annotations
 
 import contextvars
-import mimetypes
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,11 +25,14 @@ from typing import Any, TypeAlias
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, done, failed, skipped
+from automation.jobs import form_mails
+from automation.jobs.form_mails import non_respondents as non_respondents, results_lines as results_lines
 from automation.jobs.announcements import note_group, personal_values
 from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
+from automation.mail.documents import attached_name, attachment, is_markdown, programme_text
 from automation.mail.render import render_mail
-from automation.model import Action, Participant, parse_iso
+from automation.model import Action, parse_iso
 from automation.plan.describe import admin_link, describe, reason_words
 from automation.plan.model import Event
 
@@ -43,10 +47,9 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
                       rendered.subject, now)
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
-    for path in attachments:
-        ctype, _ = mimetypes.guess_type(path.name)
-        maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
-        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    for path in attachments:  # a Markdown file goes as PDF (mail/documents.py)
+        a = attachment(path)
+        msg.add_attachment(a.data, maintype=a.maintype, subtype=a.subtype, filename=a.filename)
     return finish_message(msg, langs)
 
 
@@ -73,8 +76,16 @@ def _group_outgoing(ctx: Context, action: Action, kind: str, values: dict[str, A
     return [Outgoing(recipient, "ky+ru", msg, envelope)]
 
 
+def _programme_text(attachments: list[Path]) -> dict[str, str] | None:
+    """The attached Markdown programme's own text for the mail body ({ky, ru}), or None."""
+    if attachments and is_markdown(attachments[0]):
+        return programme_text(attachments[0].read_text(encoding="utf-8", errors="replace"))
+    return None
+
+
 def _programme(ctx: Context, source: str | None, event_id: str, key: str) -> "tuple[str | None, list[Path]] | JobResult":
-    """(link, attachments) for a programme: a link is sent as is, a file attached (or linked when too big)."""
+    """(link, attachments) for a programme: a link is sent as is, a file attached (or linked when too big;
+    a Markdown file goes as PDF, its text in the body)."""
     if source is None:
         return failed(f"event {event_id} has no programme: add `{key}: programmes/{event_id}.md` (a file next to "
                       "the plan, or a link) to the event in the plan")
@@ -112,7 +123,8 @@ def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Comp
     if isinstance(prog, JobResult):
         return prog
     values = {"event": event, "programme_url": prog[0], "reply_to": ctx.plan.club.admin_email,
-              "feedback_deadline": parse_iso(action.payload["feedback_deadline"])}
+              "feedback_deadline": parse_iso(action.payload["feedback_deadline"]),
+              "programme_text": _programme_text(prog[1])}
     return _group_outgoing(ctx, action, "programme_draft", values, now, prog[1])
 
 
@@ -122,7 +134,8 @@ def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Comp
     prog = _programme(ctx, event.programme_final or event.programme, event.id, "programme_final")
     if isinstance(prog, JobResult):
         return prog
-    return _group_outgoing(ctx, action, "programme_final", {"event": event, "programme_url": prog[0]}, now, prog[1])
+    values = {"event": event, "programme_url": prog[0], "programme_text": _programme_text(prog[1])}
+    return _group_outgoing(ctx, action, "programme_final", values, now, prog[1])
 
 
 def compose_prepare_notice(ctx: Context, action: Action, now: datetime) -> Composed:
@@ -151,7 +164,7 @@ def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
                 attached = True
         url = m.url or (None if attached or not m.file else _publish(ctx, Path(m.file)))
         items.append({"title": m.title, "url": url, "attached": attached,
-                      "filename": Path(m.file).name if m.file else None})
+                      "filename": attached_name(Path(m.file)) if m.file else None})
     values = {"event": event, "materials": items, "homework_title": event.homework_title,
               "homework_deadline": event.homework_deadline}
     return _group_outgoing(ctx, action, "materials", values, now, attach)
@@ -177,122 +190,28 @@ def compose_tea_talk(ctx: Context, action: Action, now: datetime) -> Composed:
     return _group_outgoing(ctx, action, "tea_talk", values, now)
 
 
-def _spec(form: Any) -> Any:
-
-
-    return form.spec()
-
-
-def _form_values(ctx: Context, action: Action, form: Any) -> dict[str, Any]:
-    spec = _spec(form)
-    event = ctx.plan.event(action.event_id)
-    return {"event_title": event.title if event else spec.title, "form_title": spec.title,
-            "deadline": parse_iso(form.deadline), "pre_test": form.pre_test}
-
-
-def _personal(ctx: Context, action: Action, kind: str, form: Any, people: list[Participant],
-              now: datetime) -> list[Outgoing]:
-    links = ctx.backend.forms.personal_links(form.form_key, form.external_id, form.url, people)
-    base = _form_values(ctx, action, form)
-    out = []
-    for p in people:
-        values = personal_values(ctx, action, kind, {**base, "form_url": links[p.id], "participant_name": p.name}, p)
-        msg = build_message(ctx, action.key, p.email, kind, (p.language,), values, [p.email], now)
-        out.append(Outgoing(p.email, p.language, msg, [p.email]))
-    return out
+def _kit() -> form_mails.MailKit:
+    return form_mails.MailKit(build=build_message, group=_group_outgoing, previewing=_PREVIEWING.get(),
+                              personal=personal_values)  # the Telegram line / private note on her mail
 
 
 def compose_form_invitation(ctx: Context, action: Action, now: datetime) -> Composed:
-    """Invite to a form: personal links to every active participant, or one group mail with the public link."""
-    form = ctx.store.forms.get(action.payload["form_key"])
-    if form is None:
-        row = ctx.store.ledger.get(f"{action.payload['form_key']}.create")
-        if row is not None and row.status == "skipped":
-            return skipped("the form was never created")
-        return failed("the form is not created yet (its creation failed or has not run)")
-    if form.audience == "public":
-        values = {**_form_values(ctx, action, form), "form_url": form.url, "participant_name": None}
-        return _group_outgoing(ctx, action, "form_invitation", values, now)
-    return _personal(ctx, action, "form_invitation", form, ctx.store.roster.participants(active_only=True), now)
-
-
-def non_respondents(ctx: Context, form_key: str) -> list[Participant]:
-    """Active participants invited to the form (they have a personal link) who have not answered."""
-    invited = set(ctx.store.forms.links(form_key))
-    answered = ctx.store.responses.respondents(form_key)
-    return [p for p in ctx.store.roster.participants(active_only=True) if p.id in invited and p.id not in answered]
+    """Invite to a form, in one mail with the other forms of its event opening at the same moment: personal
+    links to every active participant, or one group mail with the public link (:mod:`automation.jobs.form_mails`)."""
+    return form_mails.invitations(ctx, _kit(), action, now)
 
 
 def compose_form_reminder(ctx: Context, action: Action, now: datetime) -> Composed:
-    """Reminders with personal links to the invited participants who have not answered; skipped when the form is
-    closed or everyone answered.  On a backend that holds responses remotely the form is synced first.
-    """
-    form = ctx.store.forms.get(action.payload["form_key"])
-    if form is None:
-        return skipped("the form was never created")
-    if form.status != "open":
-        return skipped("the form is already closed")
-    if ctx.backend.responses_need_sync and not _PREVIEWING.get():
-        # pull the latest answers so nobody who answered gets a reminder (a preview uses what is stored)
-        from automation.jobs.responses import sync_form
-
-        sync_form(ctx, form.form_key, now)
-    people = non_respondents(ctx, form.form_key)
-    if not people:
-        return done("everyone has answered: no reminder needed")
-    return _personal(ctx, action, "form_reminder", form, people, now)
-
-
-def results_lines(ctx: Context, form: Any) -> list[dict[str, str]]:
-    """A few lines on a closed form's results for the group, in ky and ru (no names but the vote's winners,
-    who presented in public; no groups, so small-cell suppression does not arise)."""
-    from automation.forms.answers import score
-
-    spec = _spec(form)
-    rows = [r.answers for r in ctx.store.responses.list(form.form_key)]
-    invited = ctx.store.forms.invited_count(form.form_key)
-    lines = []
-    if invited:
-        pct = round(100 * len(rows) / invited)
-        lines.append({"ky": f"Жооп бергендер: {len(rows)} / {invited} ({pct}%)",
-                      "ru": f"Ответили: {len(rows)} из {invited} ({pct}%)"})
-    if not rows:
-        return lines
-    if spec.quiz and spec.max_score:
-        mean = sum(score(spec, a) for a in rows) / len(rows)
-        lines.append({"ky": f"Орточо упай: {mean:.1f} / {spec.max_score} ({100 * mean / spec.max_score:.0f}%)",
-                      "ru": f"Средний балл: {mean:.1f} из {spec.max_score} ({100 * mean / spec.max_score:.0f}%)"})
-    scales = [a[q.id] for q in spec.questions if q.kind == "scale" for a in rows if isinstance(a.get(q.id), int)]
-    if scales:
-        high = max(q.scale.high for q in spec.questions if q.kind == "scale")
-        m = sum(scales) / len(scales)
-        lines.append({"ky": f"Орточо баа: {m:.1f} / {high}", "ru": f"Средняя оценка: {m:.1f} из {high}"})
-    if spec.kind == "best_practice_vote":
-        q = next(q for q in spec.questions if q.kind == "single_choice")
-        votes: dict[str, int] = {}
-        for a in rows:
-            if a.get(q.id):
-                votes[a[q.id]] = votes.get(a[q.id], 0) + 1
-        if votes:
-            top = max(votes.values())
-            names = ", ".join(q.option_label(o) for o, n in sorted(votes.items()) if n == top)
-            lines.append({"ky": f"Эң мыкты тажрыйба: {names} ({top} добуш)",
-                          "ru": f"Лучшая практика: {names} ({top} голос.)"})
-    return lines
+    """Remind the invited participants who have not answered, one mail for the forms of the event whose
+    reminder falls due at the same moment; skipped when closed, done when everyone answered
+    (:mod:`automation.jobs.form_mails`)."""
+    return form_mails.reminders(ctx, _kit(), action, now)
 
 
 def compose_form_closed(ctx: Context, action: Action, now: datetime) -> Composed:
-    """The closed form's results to the group: response count against the invited, and a few summary lines."""
-    form = ctx.store.forms.get(action.payload["form_key"])
-    if form is None:
-        return skipped("the form was never created")
-    event = ctx.plan.event(action.event_id)
-    spec = _spec(form)
-    invited = ctx.store.forms.invited_count(form.form_key)
-    values = {"event_title": event.title if event else spec.title, "form_title": spec.title,
-              "responses": ctx.store.responses.count(form.form_key), "invited": invited or None,
-              "summary_lines": results_lines(ctx, form)}
-    return _group_outgoing(ctx, action, "form_closed", values, now)
+    """The results of the event's forms closing at this moment, to the group, in one mail; forms with fewer
+    responses than ``min_group_size`` are left out (:mod:`automation.jobs.form_mails`)."""
+    return form_mails.results(ctx, _kit(), action, now)
 
 
 def summary_lines(ctx: Context, entries: list[Any]) -> list[str]:

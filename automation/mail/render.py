@@ -41,6 +41,7 @@ from babel.dates import format_date, format_time, get_date_format
 from markupsafe import Markup, escape
 
 from automation.errors import TemplateError
+from automation.mail.form_kinds import form_mail_ctx
 from automation.model import BISHKEK, LANGS, I18n, parse_iso, to_utc
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -75,25 +76,23 @@ _COMMON_OPTIONAL: dict[str, Any] = {"participant_name": None, "channel": "mail",
 #: ``event`` :class:`automation.plan.model.Event`; datetimes are aware (UTC; an ISO
 #: string is accepted too); texts are :class:`I18n` (or ``{ky, ru}`` dicts).
 KINDS: dict[str, KindSpec] = {
+    # programme_text: {ky, ru} of mail/documents.programme_text (the attached programme's own text), or None
     "programme_draft": KindSpec(
         ("club", "event", "feedback_deadline"),
-        {"programme_url": None, "reply_to": None},  # reply_to None: club.admin_email
+        {"programme_url": None, "reply_to": None, "programme_text": None},  # reply_to None: club.admin_email
     ),
-    "programme_final": KindSpec(("club", "event"), {"programme_url": None}),
+    "programme_final": KindSpec(("club", "event"), {"programme_url": None, "programme_text": None}),
     "prepare_notice": KindSpec(("club", "event", "prepare"), {"link": None}),  # link None: event.link
     "materials": KindSpec(
         ("club", "event", "materials"),  # materials: [{title, url, attached, filename}]
         {"homework_title": None, "homework_deadline": None},
     ),
-    "form_invitation": KindSpec(
-        ("club", "event_title", "form_title", "form_url", "deadline"), {"pre_test": False}
-    ),
-    "form_reminder": KindSpec(
-        ("club", "event_title", "form_title", "form_url", "deadline"), {"pre_test": False}
-    ),
-    "form_closed": KindSpec(
-        ("club", "event_title", "form_title", "responses"), {"invited": None, "summary_lines": ()}
-    ),
+    # forms: [{kind, title, url, deadline, pre_test}] (kind: the label of form_kinds.kind_label); event_title
+    # None for a survey outside any event.  ``about`` (what the subject names) and each item's ``label`` are added.
+    "form_invitation": KindSpec(("club", "event_title", "forms"), {}),
+    "form_reminder": KindSpec(("club", "event_title", "forms"), {}),
+    # forms: [{kind, title, responses, invited, summary_lines}] (invited None: nobody was invited by name)
+    "form_closed": KindSpec(("club", "event_title", "forms"), {}),
     "tea_talk": KindSpec(
         ("club", "talk_at", "link"), {"duration_minutes": 60, "topic": None, "questions_form_url": None}
     ),
@@ -229,6 +228,12 @@ def _prepare_ctx(kind: str, ctx: dict[str, Any]) -> dict[str, Any]:
         out["reply_to"] = out["club"].admin_email
     if kind == "prepare_notice" and not out["link"]:
         out["link"] = out["event"].link
+    if kind in ("form_invitation", "form_reminder", "form_closed"):
+        try:
+            out.update(form_mail_ctx(out["forms"], out["event_title"]))
+        except (KeyError, TypeError) as e:
+            raise TemplateError(f"mail kind {kind!r}", [f"a form of 'forms' lacks {e} (each needs kind and "
+                                                        "title)"]) from None
     return out
 
 
