@@ -81,21 +81,23 @@ def test_a_programme_draft_is_posted_once_with_its_document(ctx, fake):
     a = _one(ctx, "ws_law_budget.programme_draft")
     run_due(ctx, a.due, [a])
     msgs = fake.group_messages(GROUP)
-    assert len(msgs) == 2, msgs
-    text, doc = msgs
+    *texts, doc = msgs  # the text (with the programme's own text, split at 4,096 characters), then the PDF
+    text = {"text": "".join(t["text"] for t in texts)}
+    assert texts and all(len(t["text"]) <= 4096 for t in texts), msgs
     assert text["text"].index("Урматтуу") < text["text"].index("Уважаемые")  # Kyrgyz first
     assert "28-июнь, саат 18:00" in text["text"] and "28 июня, 18:00" in text["text"]  # the feedback deadline
     assert "ОТПИСАТЬСЯ" not in text["text"] and "ответом на это письмо" not in text["text"]
-    assert doc["document"]["file_name"] == "ws_law_budget.md"
+    assert doc["document"]["file_name"] == "ws_law_budget.pdf"  # as the mail attaches it: phones do not open .md
     rows = ctx.store.telegram.for_action(a.key)
-    assert [(r.status, r.kind, r.message_id) for r in rows] == [("posted", "text", 1), ("posted", "document", 2)]
+    assert [(r.status, r.kind) for r in rows] == [("posted", "text")] * len(texts) + [("posted", "document")]
+    assert [r.message_id for r in rows] == list(range(1, len(msgs) + 1))
     assert len(_mails(ctx)) == 1  # the mail went as before
     # later ticks, and the job by hand, post nothing more
     run_due(ctx, a.due + timedelta(hours=1), [a])
     from automation.scheduler import run_action
 
     run_action(ctx, a, a.due + timedelta(hours=2))
-    assert len(fake.group_messages(GROUP)) == 2 and fake.calls["sendMessage"] == 1
+    assert len(fake.group_messages(GROUP)) == len(msgs) and fake.calls["sendMessage"] == len(texts)
 
 
 def test_a_crash_between_the_call_and_the_record_never_posts_twice(ctx, fake, port):
@@ -263,8 +265,12 @@ def test_posts_do_not_speak_of_a_mail(ctx):
 
     event = ctx.plan.event("ws_law_budget")
     when = datetime(2022, 7, 1, tzinfo=timezone.utc)
-    cases = [("form_reminder", {"event_title": "X", "form_title": "Y", "form_url": "u", "deadline": when,
-                                "participant_name": "Айгүл"}),
+    from automation.mail.form_kinds import FORM_KIND_LABELS
+    from automation.model import I18n
+
+    form = {"kind": FORM_KIND_LABELS["post_test"], "title": I18n("Y", "Y"), "deadline": when, "pre_test": False,
+            "url": "u"}
+    cases = [("form_reminder", {"event_title": "X", "forms": [form], "participant_name": "Айгүл"}),
              ("homework_reminder", {"event": event, "homework_title": "Z", "homework_deadline": when}),
              ("programme_final", {"event": event}),
              ("programme_draft", {"event": event, "feedback_deadline": when})]

@@ -38,6 +38,7 @@ from automation.context import Context
 from automation.errors import (AutomationError, TelegramChatNotFound, TelegramError, TelegramForbidden, TelegramOutcomeUnknown,
                                TelegramRateLimited, TelegramRefused, TelegramUnauthorized, TelegramUnavailable)
 from automation.jobs import telegram_text as tt
+from automation.mail.documents import attached_name, attachment, is_markdown
 from automation.jobs.telegram_alerts import alert_posts, alert_stopped, repost_handled, stop_handled, stop_reason
 from automation.model import Action, Participant, iso, utc_now
 from automation.store.telegram import TelegramPost
@@ -131,8 +132,20 @@ def enqueue(ctx: Context, notes: Sequence[Note], now: datetime) -> int:
         cap = tt.caption(n.texts[0]) if n.texts else ""
         for j, path in enumerate(n.documents, start=len(n.texts)):
             added += repo.add(f"{base}|{j}", n.action_key, n.event_id, n.chat_id, n.audience, j, "document", cap, now,
-                              path=str(path), expires=n.expires)
+                              path=str(_as_sent(ctx, Path(path))), expires=n.expires)
     return added
+
+
+def _as_sent(ctx: Context, path: Path) -> Path:
+    """The file a document post sends: a Markdown programme or handout rendered to PDF, as the mail attaches
+    it (:func:`automation.mail.documents.attachment`; phones do not open ``.md``), kept under
+    ``<out>/telegram/``; any other file as it is."""
+    if not is_markdown(path) or not path.is_file():
+        return path
+    target = ctx.out_dir / "telegram" / attached_name(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(attachment(path).data)
+    return target
 
 
 def stopped(ctx: Context) -> str | None:
