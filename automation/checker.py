@@ -20,6 +20,9 @@ from automation.model import LANGS, I18n
 #: The largest shipped template expands to about 1,500; an "alias bomb" (a few hundred bytes of nested
 #: ``&a``/``*a``) to billions, which would exhaust the memory.
 MAX_YAML_NODES = 100_000
+#: Deepest nesting of lists/mappings read (the service's own files go about 6 deep).  Checked explicitly, not
+#: left to Python's recursion limit, which a library in the same process may have raised (mypy does).
+MAX_YAML_DEPTH = 200
 
 #: Longest problem line a :class:`Checker` records (a huge value quoted in full would flood the admin's screen).
 MAX_PROBLEM_CHARS = 500
@@ -165,7 +168,11 @@ def _count(root: yaml.Node) -> int:
     sizes: dict[int, int] = {}
     open_: set[int] = set()
 
-    def size(node: yaml.Node) -> int:
+    def size(node: yaml.Node, depth: int = 0) -> int:
+        if depth > MAX_YAML_DEPTH:
+            raise _Refused(f"line {node.start_mark.line + 1}: the values are nested too deeply (lists or mappings "
+                           f"inside each other more than {MAX_YAML_DEPTH} levels down); this is not a file the "
+                           "service expects")
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -181,7 +188,7 @@ def _count(root: yaml.Node) -> int:
         else:
             children = []
         for child in children:
-            n += size(child)
+            n += size(child, depth + 1)
             if n > MAX_YAML_NODES:
                 raise _Refused(f"line {node.start_mark.line + 1}: the file expands to more than {MAX_YAML_NODES:,} "
                                "values (through aliases: &name ... *name); write the values out or use fewer aliases")
