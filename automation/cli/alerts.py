@@ -6,6 +6,7 @@ audit log with the actor ``cli``."""
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,8 @@ def alert_lines(e: Explained) -> list[str]:
              f"   {_both('Оңдоо', 'Исправить')}: {e.link}"]
     if e.command:
         lines.append(f"   {_both(e.command_words.ky, e.command_words.ru)}: {e.command}")
-    lines.append(f"   {_both('Чечилгенде', 'Когда разобрано')}: python main.py alerts handle '{e.alert.problem}'")
+    handled = f"python main.py alerts handle {shlex.quote(e.alert.problem)}"
+    lines.append(f"   {_both('Чечилгенде', 'Когда разобрано')}: {handled}")
     return lines
 
 
