@@ -3,7 +3,7 @@
 This module registers the commands (:func:`build_parser`) and runs one (:func:`main`);
 the handlers live beside it, one module per group of commands (``cli/roster.py``,
 ``cli/plan.py``, ``cli/forms.py``, ``cli/responses.py``, ``cli/mail.py``,
-``cli/report.py``, ``cli/run.py``, ``cli/telegram.py``), and take what they need from
+``cli/report.py``, ``cli/run.py``, ``cli/telegram.py``, ``cli/alerts.py``), and take what they need from
 :mod:`automation.cli.common`.
 
 Errors a person can fix are printed to stderr as plain messages, exit code 2;
@@ -228,6 +228,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-unknown", action="store_true", help="every post whose fate is unknown")
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=_lazy("cli.telegram", "cmd_telegram_repost"))
+
+    al = sub.add_parser("alerts", help="the problems the admin was alerted about and has not marked handled "
+                        "(as on the console's Today page), in Kyrgyz and Russian",
+                        description="Without a sub-command: lists every open alert, oldest first, in the words of "
+                                    "the alert mail, with the key `alerts handle` takes.")
+    al.set_defaults(func=_lazy("cli.alerts", "cmd_alerts"))
+    p = al.add_subparsers(dest="sub").add_parser(
+        "handle", help="mark alerts handled, as the Today page's buttons do (written to the audit log)")
+    p.add_argument("problem", nargs="*", metavar="PROBLEM", help="the problem key that `alerts` prints, "
+                   "e.g. failed:ws_law_budget.programme_draft")
+    p.add_argument("--all-skipped", action="store_true", help="every open alert about a skipped action")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.set_defaults(func=_lazy("cli.alerts", "cmd_alerts_handle"))
 
     p = sub.add_parser("report", help="the mentor's report: her four questions first, event and form pages")
     p.add_argument("--out", help="directory (default: out/ from the configuration)")

@@ -27,6 +27,7 @@ from automation.errors import AutomationError
 from automation.jobs import JobResult, done, failed, skipped
 from automation.jobs import form_mails
 from automation.jobs.form_mails import non_respondents as non_respondents, results_lines as results_lines
+from automation.jobs.alerts import open_alerts
 from automation.jobs.announcements import note_group, personal_values
 from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
@@ -225,19 +226,39 @@ def summary_lines(ctx: Context, entries: list[Any]) -> list[str]:
     return lines
 
 
+def open_alert_lines(ctx: Context, named: set[str]) -> list[str]:
+    """The summary's lines on the alerts not marked handled yet (:func:`automation.jobs.alerts.open_alerts`:
+    actions, unknown mails, backups, the Telegram channel and its posts), in the words of the alert mail, leaving
+    out the problem keys in ``named`` (the lines above name them already)."""
+    lines = []
+    for e in open_alerts(ctx):
+        if e.alert.problem not in named:
+            fix = f"{e.command_words.ru}: {e.command}; " if e.command else ""
+            lines.append(f"НЕ ОТМЕЧЕНО КАК РАЗОБРАННОЕ: {e.name.ru} — {e.what.ru} — {e.reason.ru} "
+                         f"({fix}исправить: {e.link})")
+    return lines
+
+
 def compose_admin_summary(ctx: Context, action: Action, now: datetime) -> Composed:
     """The admin's weekly summary: actions that failed or were deferred, deliveries that failed (invalid
-    addresses) or whose outcome is unknown, since the previous summary.  Always sent (an empty week says so)."""
+    addresses) or whose outcome is unknown, since the previous summary, and every alert still open (not marked
+    handled, :func:`open_alert_lines`).  Always sent (an empty week says so)."""
     prev = ctx.store.ledger.last_finished("mail.admin_summary", "done", exclude_key=action.key) or "0000"
-    lines = summary_lines(ctx, ctx.store.ledger.finished_since(prev, exclude_kind="mail.admin_summary"))
-    for e in ctx.store.ledger.unresolved():
+    entries = ctx.store.ledger.finished_since(prev, exclude_kind="mail.admin_summary")
+    lines = summary_lines(ctx, entries)
+    unresolved = ctx.store.ledger.unresolved()
+    for e in unresolved:
         lines.append(f"{'ОШИБКА' if e.status == 'failed' else 'ОТЛОЖЕНО'}: {describe(ctx.plan, e.key).ru} — "
                      f"{reason_words(e.detail).ru}"
                      f" (исправить: {admin_link(ctx.plan, e.key)})")
-    for d in ctx.store.deliveries.problems_since(prev):
+    problems = ctx.store.deliveries.problems_since(prev)
+    for d in problems:
         what = {"failed": "не доставлено", "unknown": "неизвестно, ушло ли (не отправлено повторно)",
                 "sent": "отправлено, но часть адресов отклонена"}.get(d.status, d.status)
         lines.append(f"Письмо {d.action_key} для {d.recipient}: {what} — {d.error}")
+    named = ({f"skipped:{e.key}" for e in entries if e.status == "skipped"} | {f"failed:{e.key}" for e in unresolved}
+             | {f"unknown:{d.message_id}" for d in problems if d.status == "unknown"})
+    lines += open_alert_lines(ctx, named)
     values = {"period_start": parse_iso(prev) if prev != "0000" else now, "period_end": now, "lines": lines}
     admin = ctx.plan.club.admin_email
     msg = build_message(ctx, action.key, admin, "admin_summary", ("ru",), values, [admin], now)
