@@ -9,24 +9,21 @@ not run until released; a form deadline extended there (``store.console.deadline
 plan's (:func:`automation.plan.overrides.with_deadlines`).  A job
 that fails is recorded as failed and retried at the next tick; the others go on.
 
-:class:`Ticker` drives ticks with the ``schedule`` library on its own
-``schedule.Scheduler`` (never the module-level default), with the clock passed in.
+The ticks are driven by :mod:`automation.web.runner` (``serve`` and ``run``: a scheduler thread that
+stops cleanly on SIGTERM) and by ``run --once``.
 """
 
 from __future__ import annotations
 
 import logging
-import time as _time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-import schedule
-
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, alerts, forms, mailings, reports, responses, telegram_channel
-from automation.model import BISHKEK, Action, parse_iso, utc_now
+from automation.model import BISHKEK, Action, parse_iso
 from automation.plan.actions import actions as plan_actions
 from automation.plan.overrides import with_deadlines
 
@@ -114,29 +111,6 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
         out.append(Ran(a, res.status, res.detail))
     alerts.send_alerts(ctx, now)
     return out
-
-
-class Ticker:
-    """Run :func:`run_due` every ``interval`` seconds, forever (``python main.py run``).
-
-    ``clock`` returns the current moment (aware, UTC); the tests pass a simulated one.
-    """
-
-    def __init__(self, ctx: Context, interval: int = 60, clock: Callable[[], datetime] = utc_now):
-        self.ctx, self.clock = ctx, clock
-        self.scheduler = schedule.Scheduler()
-        self.scheduler.every(interval).seconds.do(self.tick)
-
-    def tick(self) -> list[Ran]:
-        """One :func:`run_due` at the clock's time."""
-        return run_due(self.ctx, self.clock())
-
-    def run_forever(self, sleep: Callable[[float], None] = _time.sleep) -> None:
-        """Tick now, then whenever the interval has passed; never returns (Ctrl+C raises KeyboardInterrupt)."""
-        self.tick()
-        while True:
-            self.scheduler.run_pending()
-            sleep(max(1.0, self.scheduler.idle_seconds or 1.0))
 
 
 def run_action(ctx: Context, action: Action, now: datetime) -> JobResult:
