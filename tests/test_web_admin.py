@@ -256,6 +256,10 @@ def test_today_names_the_failed_action_with_its_reason_and_the_problem_ahead(adm
     assert "не получилось" in page  # the status in plain words
     ahead = page.split("Проблемы плана заранее")[1]
     assert "lecture_sed_programmes.programme_final" in ahead
+    # actions in plain words beside their keys, and the problem's reason in plain Russian
+    assert "рассылка окончательной программы" in ahead.split("Ближайшие")[0]
+    assert "не указана программа" in ahead.split("Ближайшие")[0]
+    assert "напоминание заполнить форму" in ahead.split("Ближайшие")[1]
     assert "Планировщик, похоже, не запущен" in page  # the actions due since 14 July were not run
     ky = admin.get("/admin/today?lang=ky").text
     assert "Көңүл буруу керек" in ky and 'lang="ky"' in ky

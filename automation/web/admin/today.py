@@ -13,6 +13,7 @@ from automation.errors import AutomationError
 from automation.jobs.alerts import handle, handle_all
 from automation.manual import (DAYS_AHEAD, hold, mark_done, release, repost_telegram, resend_unknown, run_now,
                                today as today_view)
+from automation.plan.describe import describe, describe_action
 from automation.web.admin.auth import current_user, requires
 from automation.web.admin.common import bp, context_or_page, now, ok, problem, render
 
@@ -25,7 +26,12 @@ def today() -> Any:
     if isinstance(ctx, tuple):
         return ctx
     view = today_view(ctx, now())
-    return render("today.html", view=view, days=DAYS_AHEAD)
+    plan = ctx.plan
+    # each action in plain words (Kyrgyz and Russian), its key shown small beside it for the admin's commands
+    words = {s.action.key: describe_action(plan, s.action)
+             for s in (*view.upcoming, *view.attention, *view.overdue)}
+    words.update({p.key: describe(plan, p.key) for p in view.problems if p.key not in words})
+    return render("today.html", view=view, days=DAYS_AHEAD, words=words)
 
 
 @bp.post("/actions/<path:key>/<verb>")
