@@ -225,11 +225,15 @@ MAX_EXTENSION_DAYS = 60
 
 def extend_deadline(ctx: Context, form_key: str, deadline: datetime, by: str, now: datetime) -> None:
     """Move an open form's deadline later: the form takes answers until then, and its reminder, closing, sync,
-    report and results mail follow (:func:`automation.plan.overrides.with_deadlines`).  On Google Forms the
-    date written in the form's description stays the old one.
+    report and results mail follow (:func:`automation.plan.overrides.with_deadlines`).  The backend shows the new
+    date first, through the same port call as ``forms edit --deadline``
+    (:meth:`automation.workspace.ports.FormsPort.update_form` with the form's spec unchanged: on Google one
+    ``forms.batchUpdate`` rewriting the description's deadline line; the local pages read the stored deadline),
+    then the store records it, so a refused backend call changes nothing.
 
     Raises :class:`AutomationError` (nothing changed) for a form not made yet or closed, a new deadline that is
-    not later than the current one or than ``now``, or more than :data:`MAX_EXTENSION_DAYS` days later.
+    not later than the current one or than ``now``, or more than :data:`MAX_EXTENSION_DAYS` days later;
+    :class:`automation.errors.BackendError` when the backend refuses (nothing stored).
     """
     from automation.model import BISHKEK, parse_iso
 
@@ -248,6 +252,8 @@ def extend_deadline(ctx: Context, form_key: str, deadline: datetime, by: str, no
     if deadline > current + timedelta(days=MAX_EXTENSION_DAYS):
         raise AutomationError(f"the new deadline {when} is more than {MAX_EXTENSION_DAYS} days after the current "
                               "one: is the year right? Nothing was changed")
+    spec = form.spec()
+    ctx.backend.forms.update_form(form.external_id, spec, spec, deadline)
     with ctx.store.transaction():
         ctx.store.forms.set_deadline(form_key, deadline)
         ctx.store.console.set_deadline(form_key, deadline, by, now)
