@@ -601,3 +601,12 @@ def test_extending_a_deadline_rewrites_the_google_form_description_in_one_batch_
     text = json.dumps(fake.forms.form(form.external_id)["info"], ensure_ascii=False)
     assert f"{new:%d.%m.%Y} 18:00" in text and f"{old:%d.%m.%Y %H:%M}" not in text
     assert parse_iso(store.forms.get(survey.key).deadline) == new
+    # Google refusing the edit changes nothing stored: the form and the plan keep the date it shows
+    def refuse(*args):
+        raise BackendError("Google refused the edit")
+
+    backend.forms.update_form = refuse
+    with pytest.raises(BackendError, match="refused"):
+        extend_deadline(ctx, survey.key, new + dt.timedelta(days=1), "admin@example.org", create.due)
+    assert parse_iso(store.forms.get(survey.key).deadline) == new
+    assert parse_iso(store.console.deadlines()[survey.key]) == new
