@@ -16,6 +16,7 @@ the web views: they call these functions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -163,14 +164,42 @@ def resend_unknown(ctx: Context, message_id: str, by: str, now: datetime) -> str
     Returns the outcome line.  Raises :class:`AutomationError` when the message is refused."""
     from automation.jobs.delivery import resend
     from automation.jobs.mailings import COMPOSERS
-    from automation.plan.actions import mail_action
 
-    results = resend(ctx, [message_id], now, COMPOSERS, lambda k: mail_action(ctx.plan, k))
+    results = resend(ctx, [message_id], now, COMPOSERS, lambda k: mailing_of(ctx, k))
     r = results[0]
     ctx.store.console.audit(by, "mail.resend", r.message_id, f"{r.status}: {r.detail}", now)
     if r.status == "refused":
         raise AutomationError(r.detail)
     return f"{r.status}: {r.detail}"
+
+
+#: The key :func:`remind_now` sends under: the plan's ``<form>.reminder`` and the day (Asia/Bishkek).
+REMIND_NOW_KEY = re.compile(r"(?P<base>.+\.reminder)\.(?P<day>\d{4}-\d{2}-\d{2})")
+
+
+def mailing_of(ctx: Context, key: str) -> Action:
+    """The mailing whose messages the delivery ledger records under the action key ``key`` (``mail resend``
+    composes a message again with it, same Message-ID): the plan's mail action
+    (:func:`automation.plan.actions.mail_action`), or for a key of :func:`remind_now`
+    (``<form>.reminder.<YYYY-MM-DD>``) the form's reminder under that key, as the button sent it (its due time
+    is the one the ledger recorded, else the plan's: composing a reminder does not depend on it).  Raises
+    :class:`AutomationError` when it is neither."""
+    from dataclasses import replace
+
+    from automation.model import parse_iso
+    from automation.plan.actions import mail_action
+
+    try:
+        return mail_action(ctx.plan, key)
+    except AutomationError:
+        m = REMIND_NOW_KEY.fullmatch(key)
+        if m is None:
+            raise
+        base = find_action(ctx, m["base"])
+        if base.kind != "mail.form_reminder":
+            raise
+    entry = ctx.store.ledger.get(key)
+    return replace(base, key=key, due=parse_iso(entry.due) if entry is not None else base.due)
 
 
 def repost_telegram(ctx: Context, post_key: str, by: str, now: datetime) -> str:
@@ -190,7 +219,7 @@ def remind_now(ctx: Context, form_key: str, by: str, now: datetime) -> JobResult
     """Send the form's reminder now to the invited participants who have not answered (the plan's
     ``<form>.reminder`` composed again under the key ``<form>.reminder.<YYYY-MM-DD>``, Asia/Bishkek: at most one
     extra reminder a day reaches each of them, whatever the number of clicks).  Recorded in the ledger and
-    the audit log.  Raises :class:`AutomationError` for a form the plan has no reminder for."""
+    the audit log; a message of it whose outcome is unknown is sent again by ``mail resend`` (:func:`mailing_of`).  Raises :class:`AutomationError` for a form the plan has no reminder for."""
     from dataclasses import replace
 
     from automation.jobs.mailings import run
@@ -225,11 +254,15 @@ MAX_EXTENSION_DAYS = 60
 
 def extend_deadline(ctx: Context, form_key: str, deadline: datetime, by: str, now: datetime) -> None:
     """Move an open form's deadline later: the form takes answers until then, and its reminder, closing, sync,
-    report and results mail follow (:func:`automation.plan.overrides.with_deadlines`).  On Google Forms the
-    date written in the form's description stays the old one.
+    report and results mail follow (:func:`automation.plan.overrides.with_deadlines`).  The backend shows the new
+    date first, through the same port call as ``forms edit --deadline``
+    (:meth:`automation.workspace.ports.FormsPort.update_form` with the form's spec unchanged: on Google one
+    ``forms.batchUpdate`` rewriting the description's deadline line; the local pages read the stored deadline),
+    then the store records it, so a refused backend call changes nothing.
 
     Raises :class:`AutomationError` (nothing changed) for a form not made yet or closed, a new deadline that is
-    not later than the current one or than ``now``, or more than :data:`MAX_EXTENSION_DAYS` days later.
+    not later than the current one or than ``now``, or more than :data:`MAX_EXTENSION_DAYS` days later;
+    :class:`automation.errors.BackendError` when the backend refuses (nothing stored).
     """
     from automation.model import BISHKEK, parse_iso
 
@@ -248,6 +281,8 @@ def extend_deadline(ctx: Context, form_key: str, deadline: datetime, by: str, no
     if deadline > current + timedelta(days=MAX_EXTENSION_DAYS):
         raise AutomationError(f"the new deadline {when} is more than {MAX_EXTENSION_DAYS} days after the current "
                               "one: is the year right? Nothing was changed")
+    spec = form.spec()
+    ctx.backend.forms.update_form(form.external_id, spec, spec, deadline)
     with ctx.store.transaction():
         ctx.store.forms.set_deadline(form_key, deadline)
         ctx.store.console.set_deadline(form_key, deadline, by, now)

@@ -573,3 +573,40 @@ def test_an_unknown_responders_setting_is_refused_with_what_to_write():
 
     with pytest.raises(CredentialsError, match="anyone or a domain name"):
         _responders("everyone!")
+
+
+def test_extending_a_deadline_rewrites_the_google_form_description_in_one_batch_update(fake, creds, clock):
+    """``forms extend`` / the console's "extend" go through the same port call as ``forms edit --deadline``:
+    after it the form on Google says the new date, for one ``forms.batchUpdate`` and no other call."""
+    from automation.jobs import forms as form_jobs
+    from automation.manual import extend_deadline
+    from automation.model import BISHKEK, parse_iso
+    from automation.plan.actions import actions
+
+    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    store = Store(":memory:")
+    plan = load_plan(ROOT / "examples/club2022/plan.yaml")
+    backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster", spreadsheet_title="S")
+    ctx = Context(store=store, plan=plan, backend=backend, out_dir=Path("/nonexistent"), daily_cap=10_000)
+    survey = next(f for f in plan.forms if f.audience == "roster")
+    create = next(a for a in actions(plan) if a.key == f"{survey.key}.create")
+    assert form_jobs.create(ctx, create, create.due).status == "done"
+    form = store.forms.get(survey.key)
+    old = parse_iso(form.deadline).astimezone(BISHKEK)
+    new = (old + dt.timedelta(days=3)).replace(hour=18, minute=0)
+    assert f"{new:%d.%m.%Y} 18:00" not in json.dumps(fake.forms.form(form.external_id), ensure_ascii=False)
+    fake.reset_calls()
+    extend_deadline(ctx, survey.key, new, "admin@example.org", create.due)
+    assert fake.calls == {"forms.batchUpdate": 1}
+    text = json.dumps(fake.forms.form(form.external_id)["info"], ensure_ascii=False)
+    assert f"{new:%d.%m.%Y} 18:00" in text and f"{old:%d.%m.%Y %H:%M}" not in text
+    assert parse_iso(store.forms.get(survey.key).deadline) == new
+    # Google refusing the edit changes nothing stored: the form and the plan keep the date it shows
+    def refuse(*args):
+        raise BackendError("Google refused the edit")
+
+    backend.forms.update_form = refuse
+    with pytest.raises(BackendError, match="refused"):
+        extend_deadline(ctx, survey.key, new + dt.timedelta(days=1), "admin@example.org", create.due)
+    assert parse_iso(store.forms.get(survey.key).deadline) == new
+    assert parse_iso(store.console.deadlines()[survey.key]) == new

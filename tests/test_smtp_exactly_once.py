@@ -364,3 +364,43 @@ def test_the_smtp_copy_is_kept_too(tmp_path, servers):
     a = mail_action(ctx.plan, "ws_law_budget.programme_final")
     assert mailings.run(ctx, a, a.due).status == "done"
     assert isinstance(ctx.backend.mail, SmtpMail) and len(ctx.backend.mail.copy.messages()) == 1
+
+
+def test_a_remind_now_message_of_unknown_outcome_is_sent_again_by_mail_resend(tmp_path, servers, monkeypatch,
+                                                                              capsys):
+    """"Remind now" sends under a per-day key the plan does not have (``<form>.reminder.<day>``); a reminder
+    left unknown by a crash is still composed again, same Message-ID, and sent once by ``mail resend``."""
+    from datetime import timedelta
+
+    from automation.manual import remind_now
+
+    handler, port, imap = servers
+    monkeypatch.setenv("CLUB_IMAP_PASSWORD", PASSWORD)
+    cfg = tmp_path / "club.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "plan": str(CLUB_PLAN), "state": "state.sqlite", "out": "out", "sheets": "sheets",
+        "smtp": {"host": "127.0.0.1", "port": port, "security": "none"},
+        "imap": {"host": "127.0.0.1", "port": imap.port, "username": "club@example.org",
+                 "password_env": "CLUB_IMAP_PASSWORD", "folder": "Sent", "security": "none", "timeout": 5}}))
+    ctx = make_context(load_config(cfg))
+    ctx.store.roster.upsert(read_roster(CLUB_ROSTER).participants, source="test")
+    invite = _invite(ctx)
+    assert mailings.run(ctx, invite, invite.due).status == "done"
+    click = invite.due + timedelta(hours=1)
+    real = ctx.backend.mail
+    ctx.backend.mail = _DieAfter(real, 2, after_send=False)  # the process dies handing over the 3rd reminder
+    with pytest.raises(SystemExit):
+        remind_now(ctx, "needs_2022", "admin@example.org", click)
+    ctx.backend.mail = real
+    imap.refuse_search_header = True  # the Sent folder cannot tell: the second click leaves it 'unknown'
+    assert remind_now(ctx, "needs_2022", "admin@example.org", click + timedelta(minutes=5)).status == "done"
+    [d] = ctx.store.deliveries.unknown()
+    assert d.action_key.startswith("needs_2022.reminder.") and d.action_key not in {a.key for a in actions(ctx.plan)}
+    assert d.message_id not in _ids(handler)
+    ctx.store.close()
+    now = (click + timedelta(minutes=10)).isoformat()
+    assert main(["--config", str(cfg), "mail", "resend", d.message_id, "--now", now]) == 0, capsys.readouterr().out
+    assert f"{d.message_id}: sent" in capsys.readouterr().out
+    assert _ids(handler).count(d.message_id) == 1
+    assert main(["--config", str(cfg), "mail", "resend", "--all-unknown", "--now", now]) == 0
+    assert "nothing to resend" in capsys.readouterr().out

@@ -84,7 +84,7 @@ def cmd_mail_resend(args: argparse.Namespace) -> int:
     from automation.errors import AutomationError
     from automation.jobs.delivery import resend
     from automation.jobs.mailings import COMPOSERS
-    from automation.plan.actions import mail_action
+    from automation.manual import mailing_of
 
     if bool(args.message_id) == bool(args.all_unknown):
         raise AutomationError("mail resend: give the Message-ID(s) from the alert mail, or --all-unknown (not both)")
@@ -93,7 +93,7 @@ def cmd_mail_resend(args: argparse.Namespace) -> int:
     if not ids:
         print("No message has an unknown outcome: nothing to resend.")
         return 0
-    results = resend(ctx, ids, now_from(args), COMPOSERS, lambda key: mail_action(ctx.plan, key))
+    results = resend(ctx, ids, now_from(args), COMPOSERS, lambda key: mailing_of(ctx, key))
     for r in results:
         print(f"{r.message_id}: {r.status}: {r.detail}")
     return 0 if all(r.status in ("sent", "already") for r in results) else 1
