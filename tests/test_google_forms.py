@@ -573,3 +573,38 @@ def test_an_unknown_responders_setting_is_refused_with_what_to_write():
 
     with pytest.raises(CredentialsError, match="anyone or a domain name"):
         _responders("everyone!")
+
+
+# --- don't ask what is known: pre-filled roster answers (issue 15) --------------------------------
+
+
+def test_a_personal_link_pre_fills_what_the_roster_knows_and_the_synced_response_keeps_it(fake, conn):
+    ctx = google_context(fake, conn)
+    spec = templates()["needs_assessment"]
+    created = ctx.backend.forms.create_form("needs", spec, DEADLINE)
+    register_form(ctx, "needs", spec, created.external_id, created.url)
+    she = Participant(id="p_0123456789ab", name="Айгүл", email="aigul@example.org", oblast="jalal-abad",
+                      role="deputy", language="ky")
+    fake.reset_calls()
+    link = ctx.backend.forms.personal_links("needs", created.external_id, created.url, [she])[she.id]
+    assert sum(fake.calls.values()) == 0
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+    ids = form_ids(spec)
+    entry = {qid: f"entry.{int(ids.questions[(qid, None)], 16)}" for qid in ("oblast", "role")}
+    # the roster's code jalal-abad is the option jalal_abad; the value is the label exactly as the form shows it
+    assert query[entry["oblast"]] == ["Жалал-Абад облусу / Джалал-Абадская область"]
+    assert query[entry["role"]] == ["Жергиликтүү кеңештин депутаты / Депутат местного кенеша"]
+    assert query[f"entry.{int(ids.code_question, 16)}"] == [she.id]
+    # a roster value the question has no option for is not pre-filled (she is asked as usual)
+    other = Participant(id="p_0123456789ac", name="Бермет", email="b@example.org", oblast="", role="deputy")
+    query2 = urllib.parse.parse_qs(urllib.parse.urlsplit(
+        ctx.backend.forms.personal_links("needs", created.external_id, created.url, [other])[other.id]).query)
+    assert entry["oblast"] not in query2 and entry["role"] in query2
+
+    # she leaves the pre-filled answers and answers one more question; the sync maps them back to option ids
+    fake.forms.submit_prefilled(link, {ids.questions[("deputy_years", None)]: label(
+        spec.question("deputy_years").options[0].label)})
+    (r,) = ctx.backend.forms.fetch_responses("needs", created.external_id, spec, None)
+    assert r.participant_id == she.id
+    assert {k: r.answers[k] for k in ("oblast", "role")} == {"oblast": "jalal_abad", "role": "deputy"}
+    assert r.answers["deputy_years"] == spec.question("deputy_years").options[0].id

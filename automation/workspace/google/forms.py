@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from automation.errors import BackendError
+from automation.forms.known import known_answers
 from automation.model import FormSpec, Participant, Question
 from automation.workspace.ports import CreatedForm, FetchedResponse
 from automation.workspace.google.api import (Connection, RetryPolicy, auth_error, error_details, is_connection_error,
@@ -124,6 +125,18 @@ def map_response(spec: FormSpec, ids: FormIds, response: dict[str, Any]) -> Fetc
 
 
 # --- the adapter ------------------------------------------------------------------------------
+
+
+def prefill_entry(question_id: str) -> str:
+    """The pre-fill parameter name of a Google questionId: ``entry.`` + its hex digits read as a decimal number.
+
+    The pre-filled link scheme (``<responderUri>?usp=pp_url&entry.<id>=<value>``) is the one the Forms
+    editor's "Get pre-filled link" produces (Google Docs Editors Help, "Send a form with pre-filled
+    answers"); the entry number is the API's questionId in decimal (observed: Forms API ``forms.get``
+    ids against the editor's pre-filled links, e.g. https://qiita.com/que9/items/19dd5a3b24d654be9c7c).
+    A choice is pre-filled by its option's text exactly as the form shows it.
+    """
+    return f"entry.{int(question_id, 16)}"
 
 
 def responder_permission(responders: str) -> dict[str, Any]:
@@ -314,19 +327,34 @@ class GoogleForms:
 
     def personal_links(self, form_key: str, external_id: str, url: str,
                        participants: list[Participant]) -> dict[str, str]:
-        """Pre-filled links: the form's link with her participant code filled in (no API call).
+        """Pre-filled links: the form's link with her participant code and what the roster knows filled in (no API call).
 
         Google has no per-respondent tokens; the code is a pseudonymous id
-        (``p_`` + 12 hex digits), not her name or address.  With a store, each
-        link is recorded in ``form_links`` (the link itself as the token), which
-        is how the reminder job knows who was invited.
+        (``p_`` + 12 hex digits), not her name or address.  With a store that has the form's record,
+        her roster's answers to the form's ``oblast``/``role``/``language`` questions
+        (:func:`automation.forms.known.known_answers`) are pre-filled too, as the option's label the form
+        shows; Google cannot hide a question on a pre-filled link, so she sees them already answered.
+        Each entry is ``entry.<decimal of the questionId>=<value>`` (:func:`prefill_entry`).  With a
+        store, each link is recorded in ``form_links`` (the link itself as the token), which is how the
+        reminder job knows who was invited.
         """
         saved = self.memo.get(f"forms.{external_id}.ids")
-        code_qid = FormIds.from_json(saved).code_question if saved else google_id("question", CODE_QUESTION)
-        entry = f"entry.{int(code_qid, 16)}"
-        sep = "&" if "?" in url else "?"
-        links = {p.id: f"{url}{sep}" + urllib.parse.urlencode({"usp": "pp_url", entry: p.id}) for p in participants}
         store = self.memo.store
+        record = store.forms.get(form_key) if store is not None else None
+        spec = record.spec() if record is not None else None
+        ids = FormIds.from_json(saved) if saved else (form_ids(spec) if spec is not None else None)
+        code_qid = ids.code_question if ids is not None else google_id("question", CODE_QUESTION)
+        sep = "&" if "?" in url else "?"
+        links = {}
+        for p in participants:
+            params = {"usp": "pp_url", prefill_entry(code_qid): p.id}
+            if spec is not None and ids is not None:
+                for qid, option_id in known_answers(spec, p).items():
+                    gid = ids.questions.get((qid, None))
+                    option = next(o for o in spec.question(qid).options if o.id == option_id)
+                    if gid is not None:
+                        params[prefill_entry(gid)] = label(option.label)
+            links[p.id] = f"{url}{sep}" + urllib.parse.urlencode(params)
         if store is not None:  # who was invited (the reminder job's non-respondents), as LocalForms records it
             store.forms.add_links(form_key, links)
         return links
