@@ -231,7 +231,6 @@ def answer(ctx: Context, form_key: str, participant: Participant, answers: dict[
     if ctx.backend.name == "local":
         ctx.backend.forms.submit(link[0], answers, now=at)
         return
-    form = ctx.store.forms.get(form_key)
     # her link pre-fills her personal code and the roster's answers; what she submits is on top of those
     given = google_answers(spec_of(ctx, form_key), answers)
     _FAKES[id(ctx)].forms.submit_prefilled(link[0], given, respondent_email=participant.email, submitted_at=at)
