@@ -21,14 +21,14 @@ from automation.cli.main import main
 from automation.context import Context
 from automation.errors import BackendError
 from automation.jobs.responses import sync_form
-from automation.model import FormSpec, I18n, Option, Participant, Question, Scale, Section, iso
+from automation.model import BISHKEK, FormSpec, I18n, Option, Participant, Question, Scale, Section, iso
 from automation.plan.load import load_plan
 from automation.store import Store
 from automation.forms.templates import load_templates
 from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo, RetryPolicy
 from automation.workspace.google.form_requests import (CODE_QUESTION, FormBuildError, build_form_requests, form_ids,
                                                        google_id, label)
-from automation.workspace.google.forms import map_answers
+from automation.workspace.google.forms import map_answers, update_requests
 from fake_google import FakeGoogle
 
 UTC = dt.timezone.utc
@@ -608,3 +608,34 @@ def test_a_personal_link_pre_fills_what_the_roster_knows_and_the_synced_response
     assert r.participant_id == she.id
     assert {k: r.answers[k] for k in ("oblast", "role")} == {"oblast": "jalal_abad", "role": "deputy"}
     assert r.answers["deputy_years"] == spec.question("deputy_years").options[0].id
+
+
+# --- forms that say what they are: the event's name and date in the description (issue 15) ------------
+
+
+def test_the_form_job_names_the_event_and_its_date_in_the_description_kyrgyz_first(fake, conn):
+    from automation.jobs import forms as form_jobs
+    from automation.plan.actions import actions
+
+    ctx = google_context(fake, conn)
+    plan = ctx.plan
+    create = next(a for a in actions(plan) if a.kind == "form.create" and plan.event(a.event_id) is not None)
+    event = plan.event(create.event_id)
+    assert form_jobs.create(ctx, create, create.due).status == "done"
+    record = ctx.store.forms.get(create.payload["form_key"])
+    description = fake.forms.form(record.external_id)["info"]["description"]
+    date = event.start.astimezone(BISHKEK).strftime("%d.%m.%Y")
+    ky, ru = description.split("\n\n")
+    assert ky.startswith(f"Иш-чара: {event.title.ky}, {date}\n") and ky.rstrip().endswith("(Бишкек убактысы).")
+    assert ru.startswith(f"Мероприятие: {event.title.ru}, {date}\n") and ru.rstrip().endswith("(время Бишкека).")
+    # a correction sent later keeps the event line (one batchUpdate with updateFormInfo)
+    spec = record.spec()
+    body = update_requests(spec, spec, DEADLINE, record.context())
+    assert body["requests"][0]["updateFormInfo"]["info"]["description"].startswith(f"Иш-чара: {event.title.ky}")
+
+
+def test_a_form_without_an_event_has_no_event_line():
+    body = build_form_requests(small_spec(), DEADLINE, context={"contact": "admin@example.org"})
+    (info,) = [r["updateFormInfo"]["info"] for r in body["batchUpdate"]["requests"] if "updateFormInfo" in r]
+    assert "Иш-чара" not in info["description"] and "Мероприятие" not in info["description"]
+    assert info["description"].startswith("Жооп берүү мөөнөтү:")

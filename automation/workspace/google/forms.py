@@ -193,15 +193,19 @@ class GoogleForms:
         """The connection's retry policy (every call of this adapter goes through it)."""
         return self.conn.retry
 
-    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
+    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> CreatedForm:
         """forms.create, one batchUpdate, setPublishSettings, the responders (Drive permissions.create): 4 calls.
+
+        ``context`` (the event's title and start, as the form job records it) puts the event's name and
+        date at the top of the form's description (:func:`~automation.workspace.google.form_requests.event_text`).
 
         Each step is recorded in the store (``google.forms.pending.<form key>``) as soon as Google
         answers, so a run that stopped part-way (a crash, or a failure after the form existed)
         finishes the same form next time instead of making a second one; when it cannot tell
         whether the questions were added it asks Google (1 ``forms.get``, only on that path).
         """
-        bodies = build_form_requests(spec, deadline, document_title=document_title(spec, form_key))
+        bodies = build_form_requests(spec, deadline, document_title=document_title(spec, form_key), context=context)
         memo_key = f"forms.pending.{form_key}"
         step = self.memo.get(memo_key)
         resuming = step is not None
@@ -364,10 +368,12 @@ class GoogleForms:
         self.retry.call(self._forms.setPublishSettings(formId=external_id, body=publish_body(accepting=False)),
                            "close the form", "forms")
 
-    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> None:
         """Apply a checked edit (:mod:`automation.forms.edit`) as ONE ``forms.batchUpdate``
-        (:func:`update_requests`): all of it or, when Google refuses a request, none of it."""
-        self.retry.call(self._forms.batchUpdate(formId=external_id, body=update_requests(old, new, deadline)),
+        (:func:`update_requests`): all of it or, when Google refuses a request, none of it.  ``context``
+        keeps the event's name and date in the description (as in :meth:`create_form`)."""
+        self.retry.call(self._forms.batchUpdate(formId=external_id, body=update_requests(old, new, deadline, context)),
                         "correct the form", "forms")
 
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
@@ -393,7 +399,8 @@ class GoogleForms:
                 return out
 
 
-def update_requests(old: FormSpec, new: FormSpec, deadline: datetime) -> dict[str, Any]:
+def update_requests(old: FormSpec, new: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> dict[str, Any]:
     """The one BatchUpdateFormRequest that turns the form made from ``old`` into ``new`` (deadline text included).
 
     Items keep their ids (derived from the template ids, :func:`form_ids`), so stored responses keep mapping:
@@ -407,7 +414,7 @@ def update_requests(old: FormSpec, new: FormSpec, deadline: datetime) -> dict[st
     from automation.workspace.google.form_requests import FormBuildError
 
     def items(spec: FormSpec, dl: datetime | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        reqs = build_form_requests(spec, dl)["batchUpdate"]["requests"]
+        reqs = build_form_requests(spec, dl, context=context)["batchUpdate"]["requests"]
         info: dict[str, Any] = next((r["updateFormInfo"]["info"] for r in reqs if "updateFormInfo" in r), {})
         return [r["createItem"]["item"] for r in reqs if "createItem" in r], info
 
