@@ -28,7 +28,11 @@ Decisions (argued in docs/GOOGLE.md):
   participant's link pre-fills it with her pseudonymous participant id
   (``entry.<decimal of the questionId>=p_…``, the pre-fill URL scheme of the
   Forms web UI).  The responses map back to participants through it, and through
-  the respondent's e-mail when the form collects it.
+  the respondent's e-mail when the form collects it.  The same link pre-fills what
+  the roster knows (oblast, role, language: :mod:`automation.forms.known`) with the
+  option's label; Google cannot hide those questions, so she sees them answered.
+* **The description names the event and its date** (:func:`event_text`, Kyrgyz first),
+  from the context the form job records for the form page.
 
 The adapter that sends these requests and maps the answers back is
 :mod:`automation.workspace.google.forms`.
