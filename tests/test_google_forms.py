@@ -639,3 +639,36 @@ def test_a_form_without_an_event_has_no_event_line():
     (info,) = [r["updateFormInfo"]["info"] for r in body["batchUpdate"]["requests"] if "updateFormInfo" in r]
     assert "Иш-чара" not in info["description"] and "Мероприятие" not in info["description"]
     assert info["description"].startswith("Жооп берүү мөөнөтү:")
+
+
+def test_the_invitation_mail_carries_her_whole_pre_filled_link(fake, clock):
+    from automation.jobs import forms as form_jobs
+    from automation.jobs import mailings
+    from automation.plan.actions import actions
+    from automation.roster import read_roster
+
+    scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
+    fake.grant("tok", scopes)
+    creds = Credentials(token="tok", scopes=scopes)
+    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    store = Store(":memory:")
+    store.roster.upsert(read_roster(ROOT / "examples/club2022/roster.csv").participants, source="test")
+    plan = load_plan(ROOT / "examples/club2022/plan.yaml")
+    backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster", spreadsheet_title="S")
+    ctx = Context(store=store, plan=plan, backend=backend, out_dir=Path("/nonexistent"), daily_cap=10_000)
+    needs = next(f for f in plan.forms if f.template == "needs_assessment")
+    by_key = {a.key: a for a in actions(plan)}
+    create, invite = by_key[f"{needs.key}.create"], by_key[f"{needs.key}.invitation"]
+    assert form_jobs.create(ctx, create, create.due).status == "done"
+    assert mailings.run(ctx, invite, invite.due).status == "done"
+    spec = store.forms.get(needs.key).spec()
+    oblast_entry = f"entry.{int(form_ids(spec).questions[('oblast', None)], 16)}"
+    links = store.forms.links(needs.key)
+    people = {p.email: p for p in store.roster.participants()}
+    for msg in fake.gmail.sent()[:5]:
+        body = msg.get_body(("plain",)).get_content()
+        link = re.search(r"https://docs\.google\.com/forms/\S+", body).group(0)
+        she = people[msg["To"].addresses[0].addr_spec.lower()]
+        assert link == links[she.id]  # whole, not wrapped or cut
+        option = next(o for o in spec.question("oblast").options if o.id == she.oblast.replace("-", "_"))
+        assert urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)[oblast_entry] == [label(option.label)]
