@@ -51,7 +51,6 @@ import contextlib
 import json
 import random
 import re
-import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -232,13 +231,9 @@ def answer(ctx: Context, form_key: str, participant: Participant, answers: dict[
     if ctx.backend.name == "local":
         ctx.backend.forms.submit(link[0], answers, now=at)
         return
-    form = ctx.store.forms.get(form_key)
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link[0]).query)
-    (entry,) = [k for k in query if k.startswith("entry.")]
+    # her link pre-fills her personal code and the roster's answers; what she submits is on top of those
     given = google_answers(spec_of(ctx, form_key), answers)
-    given[format(int(entry.split(".", 1)[1]), "08x")] = query[entry][0]  # her pre-filled personal code
-    _FAKES[id(ctx)].forms.add_response(form.external_id, given, respondent_email=participant.email,
-                                       submitted_at=at)
+    _FAKES[id(ctx)].forms.submit_prefilled(link[0], given, respondent_email=participant.email, submitted_at=at)
 
 
 # --- building and walking a season -----------------------------------------------------------

@@ -193,7 +193,7 @@ def edit_form(store: Store, forms: FormsPort, form_key: str, now: datetime, new_
     same = dataclasses.replace(new, version=old.version, source=old.source) == old
     version = old.version if same else max(old.version + 1, new.version)
     new = dataclasses.replace(new, version=version)
-    forms.update_form(form.external_id, old, new, parse_iso(new_deadline))
+    forms.update_form(form.external_id, old, new, parse_iso(new_deadline), context=form.context())
     with store.transaction():
         store.forms.replace_version(form_key, json.dumps(new.to_json(), ensure_ascii=False), version, new_deadline,
                                     now, note)

@@ -42,14 +42,14 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
             return failed(f"event {action.event_id} has no presenters for the vote: add presenters: [...] to the plan")
         spec = spec.with_options("presenters", options)
     deadline = parse_iso(action.payload["deadline"])
-    created = ctx.backend.forms.create_form(key, spec, deadline)
+    context = _context(ctx, action.event_id)
+    created = ctx.backend.forms.create_form(key, spec, deadline, context=context)
     ctx.store.forms.add(FormRecord(
         form_key=key, template_id=spec.id, template_version=spec.version, kind=spec.kind, event_id=action.event_id,
         pre_test=bool(action.payload.get("pre_test")), audience=action.payload.get("audience", "roster"),
         backend=ctx.backend.forms.backend, external_id=created.external_id, url=created.url,
         spec_json=json.dumps(spec.to_json(), ensure_ascii=False), status="open", opens=iso(action.due),
-        deadline=iso(deadline), created_at=iso(now), context_json=json.dumps(_context(ctx, action.event_id),
-                                                                             ensure_ascii=False)))
+        deadline=iso(deadline), created_at=iso(now), context_json=json.dumps(context, ensure_ascii=False)))
     return done(f"created {spec.id} v{spec.version} ({len(spec.questions)} questions): {created.url}")
 
 

@@ -56,8 +56,13 @@ class FormsPort(Protocol):
 
     backend: str
 
-    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
+    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> CreatedForm:
         """Create and publish a form accepting responses; one call sequence per form.
+
+        ``context``: what the form pages say about the form (the event's ``event`` {ky, ru} title,
+        ``start``/``end`` UTC ISO, ``contact``), as the form job stores it in ``forms.context_json``; a
+        backend whose form shows its own description (Google) names the event and its date there.
 
         Returns the backend's id and the public URL; raises
         :class:`~automation.errors.BackendError` when the backend refuses.
@@ -74,9 +79,11 @@ class FormsPort(Protocol):
     def close_form(self, external_id: str) -> None:
         """Stop accepting responses."""
 
-    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> None:
         """Correct a form already sent: ``new`` replaces ``old`` (checked by :mod:`automation.forms.edit`, so no
-        stored answer loses its meaning) and ``deadline`` (aware) is the closing time shown.  All or nothing;
+        stored answer loses its meaning) and ``deadline`` (aware) is the closing time shown; ``context`` as in
+        :meth:`create_form`.  All or nothing;
         raises :class:`~automation.errors.BackendError` when the backend refuses."""
 
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,

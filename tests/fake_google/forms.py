@@ -36,6 +36,7 @@ import copy
 import datetime as dt
 import json
 import re
+import urllib.parse
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .drive import FORM
@@ -219,6 +220,37 @@ class FormsBackend:
                 response["totalScore"] = total
             record.responses.append(response)
             return copy.deepcopy(response)
+
+    def submit_prefilled(self, link: str, answers: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+        """Submit through a pre-filled link as a respondent who leaves the pre-filled answers as they are.
+
+        The link is ``<responderUri>?usp=pp_url&entry.<questionId in decimal>=<value>&...`` (the scheme of
+        the Forms editor's "Get pre-filled link"); ``answers`` (questionId -> value) are what she adds or
+        changes.  Pessimistic about what Google does with a value it cannot show: an entry naming no
+        question of the form, or a choice value that is not exactly one of the options (and the question
+        has no "Other"), is dropped, not submitted.  Other keywords go to :meth:`add_response`.
+        """
+        parts = urllib.parse.urlsplit(link)
+        m = re.fullmatch(r"/forms/d/e/([^/]+)/viewform", parts.path)
+        if not m:
+            raise ValueError(f"not a responder link: {link!r}")
+        form_id = m.group(1)
+        with self.fake._lock:
+            questions = dict(self._questions(self.records[form_id].form))
+        given: dict[str, Any] = {}
+        for key, values in urllib.parse.parse_qs(parts.query).items():
+            if not re.fullmatch(r"entry\.\d+", key):
+                continue
+            qid = format(int(key.split(".")[1]), "08x")
+            if qid not in questions:
+                continue
+            options = questions[qid][1]
+            if options is not None and not any(o.get("isOther") for o in options):
+                values = [v for v in values if v in {o.get("value") for o in options}]
+            if values:
+                given[qid] = values[0] if len(values) == 1 else values
+        given.update(answers or {})
+        return self.add_response(form_id, given, **kw)
 
     # -- handlers ----------------------------------------------------------------------------
 

@@ -28,7 +28,11 @@ Decisions (argued in docs/GOOGLE.md):
   participant's link pre-fills it with her pseudonymous participant id
   (``entry.<decimal of the questionId>=p_…``, the pre-fill URL scheme of the
   Forms web UI).  The responses map back to participants through it, and through
-  the respondent's e-mail when the form collects it.
+  the respondent's e-mail when the form collects it.  The same link pre-fills what
+  the roster knows (oblast, role, language: :mod:`automation.forms.known`) with the
+  option's label; Google cannot hide those questions, so she sees them answered.
+* **The description names the event and its date** (:func:`event_text`, Kyrgyz first),
+  from the context the form job records for the form page.
 
 The adapter that sends these requests and maps the answers back is
 :mod:`automation.workspace.google.forms`.
@@ -42,7 +46,7 @@ from datetime import datetime
 from typing import Any
 
 from automation.errors import AutomationError
-from automation.model import BISHKEK, CHOICE_KINDS, FormSpec, I18n, Question
+from automation.model import BISHKEK, CHOICE_KINDS, FormSpec, I18n, Question, parse_iso
 
 CODE_QUESTION = "__participant_code"
 CODE_TITLE = I18n(ky="Жеке код", ru="Личный код")
@@ -221,20 +225,39 @@ def deadline_text(deadline: datetime) -> I18n:
                 ru=f"Срок ответа: до {local} (время Бишкека).")
 
 
+def event_text(context: dict[str, Any] | None) -> I18n | None:
+    """«Иш-чара: <title>, dd.mm.yyyy» / «Мероприятие: <title>, dd.mm.yyyy» from a form's context, or None.
+
+    ``context`` is what the form job records (``store.forms`` ``context_json``, see
+    :func:`automation.jobs.forms.create`): ``event`` ({ky, ru} title) and ``start`` (UTC ISO), shown as
+    the date in Asia/Bishkek — the same line the local form page shows (:func:`automation.web.result.event_line`).
+    None without an event (a survey of the season, or a form made before the context was recorded).
+    """
+    event = (context or {}).get("event") or {}
+    if not event.get("ky") and not event.get("ru"):
+        return None
+    start = (context or {}).get("start")
+    date = ", " + parse_iso(start).astimezone(BISHKEK).strftime("%d.%m.%Y") if start else ""
+    ky, ru = event.get("ky") or event.get("ru"), event.get("ru") or event.get("ky")
+    return I18n(ky=f"Иш-чара: {ky}{date}", ru=f"Мероприятие: {ru}{date}")
+
+
 def document_title(spec: FormSpec, form_key: str) -> str:
     """The form's file name in Drive (what the admin sees there; respondents see the title)."""
     return f"{spec.title.ru} ({form_key})"
 
 
 def build_form_requests(spec: FormSpec, deadline: datetime | None = None, *,
-                        document_title: str | None = None) -> dict[str, Any]:
+                        document_title: str | None = None, context: dict[str, Any] | None = None) -> dict[str, Any]:
     """The three request bodies that make ``spec`` a published Google form.
 
     Returns ``{"create": <Form>, "batchUpdate": <BatchUpdateFormRequest>,
     "setPublishSettings": <SetPublishSettingsRequest>}`` — JSON-serialisable,
     exactly what :meth:`GoogleForms.create_form` sends (``forms.create`` also gets
     the query parameter ``unpublished=true``, so nobody sees the form half-built).
-    The batchUpdate holds, in order: ``updateFormInfo`` (description + deadline),
+    The batchUpdate holds, in order: ``updateFormInfo`` (the description: the event's name and date from
+    ``context`` (:func:`event_text`), the template's description, the deadline; each language's paragraph
+    with its own lines, Kyrgyz first),
     ``updateSettings`` (quiz, e-mail collection) when needed, then one
     ``createItem`` per section header and question, then the personal-code item.
     Raises :class:`FormBuildError` for a template Google cannot represent.
@@ -244,10 +267,9 @@ def build_form_requests(spec: FormSpec, deadline: datetime | None = None, *,
     if document_title:
         info["documentTitle"] = document_title
     requests: list[dict[str, Any]] = []
-    description = spec.description
-    if deadline is not None:
-        dl = deadline_text(deadline)
-        description = dl if description is None else I18n(ky=f"{description.ky}\n{dl.ky}", ru=f"{description.ru}\n{dl.ru}")
+    lines = [t for t in (event_text(context), spec.description, deadline_text(deadline) if deadline else None)
+             if t is not None]
+    description = (I18n(ky="\n".join(t.ky for t in lines), ru="\n".join(t.ru for t in lines)) if lines else None)
     if description is not None:
         requests.append({"updateFormInfo": {"info": {"description": long_text(description)},
                                             "updateMask": "description"}})

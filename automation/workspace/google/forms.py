@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from automation.errors import BackendError
+from automation.forms.known import known_answers
 from automation.model import FormSpec, Participant, Question
 from automation.workspace.ports import CreatedForm, FetchedResponse
 from automation.workspace.google.api import (Connection, RetryPolicy, auth_error, error_details, is_connection_error,
@@ -126,6 +127,18 @@ def map_response(spec: FormSpec, ids: FormIds, response: dict[str, Any]) -> Fetc
 # --- the adapter ------------------------------------------------------------------------------
 
 
+def prefill_entry(question_id: str) -> str:
+    """The pre-fill parameter name of a Google questionId: ``entry.`` + its hex digits read as a decimal number.
+
+    The pre-filled link scheme (``<responderUri>?usp=pp_url&entry.<id>=<value>``) is the one the Forms
+    editor's "Get pre-filled link" produces (Google Docs Editors Help, "Send a form with pre-filled
+    answers"); the entry number is the API's questionId in decimal (observed: Forms API ``forms.get``
+    ids against the editor's pre-filled links, e.g. https://qiita.com/que9/items/19dd5a3b24d654be9c7c).
+    A choice is pre-filled by its option's text exactly as the form shows it.
+    """
+    return f"entry.{int(question_id, 16)}"
+
+
 def responder_permission(responders: str) -> dict[str, Any]:
     """The Drive permission that makes ``responders`` the responders of a published form.
 
@@ -180,15 +193,19 @@ class GoogleForms:
         """The connection's retry policy (every call of this adapter goes through it)."""
         return self.conn.retry
 
-    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
+    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> CreatedForm:
         """forms.create, one batchUpdate, setPublishSettings, the responders (Drive permissions.create): 4 calls.
+
+        ``context`` (the event's title and start, as the form job records it) puts the event's name and
+        date at the top of the form's description (:func:`~automation.workspace.google.form_requests.event_text`).
 
         Each step is recorded in the store (``google.forms.pending.<form key>``) as soon as Google
         answers, so a run that stopped part-way (a crash, or a failure after the form existed)
         finishes the same form next time instead of making a second one; when it cannot tell
         whether the questions were added it asks Google (1 ``forms.get``, only on that path).
         """
-        bodies = build_form_requests(spec, deadline, document_title=document_title(spec, form_key))
+        bodies = build_form_requests(spec, deadline, document_title=document_title(spec, form_key), context=context)
         memo_key = f"forms.pending.{form_key}"
         step = self.memo.get(memo_key)
         resuming = step is not None
@@ -314,19 +331,34 @@ class GoogleForms:
 
     def personal_links(self, form_key: str, external_id: str, url: str,
                        participants: list[Participant]) -> dict[str, str]:
-        """Pre-filled links: the form's link with her participant code filled in (no API call).
+        """Pre-filled links: the form's link with her participant code and what the roster knows filled in (no API call).
 
         Google has no per-respondent tokens; the code is a pseudonymous id
-        (``p_`` + 12 hex digits), not her name or address.  With a store, each
-        link is recorded in ``form_links`` (the link itself as the token), which
-        is how the reminder job knows who was invited.
+        (``p_`` + 12 hex digits), not her name or address.  With a store that has the form's record,
+        her roster's answers to the form's ``oblast``/``role``/``language`` questions
+        (:func:`automation.forms.known.known_answers`) are pre-filled too, as the option's label the form
+        shows; Google cannot hide a question on a pre-filled link, so she sees them already answered.
+        Each entry is ``entry.<decimal of the questionId>=<value>`` (:func:`prefill_entry`).  With a
+        store, each link is recorded in ``form_links`` (the link itself as the token), which is how the
+        reminder job knows who was invited.
         """
         saved = self.memo.get(f"forms.{external_id}.ids")
-        code_qid = FormIds.from_json(saved).code_question if saved else google_id("question", CODE_QUESTION)
-        entry = f"entry.{int(code_qid, 16)}"
-        sep = "&" if "?" in url else "?"
-        links = {p.id: f"{url}{sep}" + urllib.parse.urlencode({"usp": "pp_url", entry: p.id}) for p in participants}
         store = self.memo.store
+        record = store.forms.get(form_key) if store is not None else None
+        spec = record.spec() if record is not None else None
+        ids = FormIds.from_json(saved) if saved else (form_ids(spec) if spec is not None else None)
+        code_qid = ids.code_question if ids is not None else google_id("question", CODE_QUESTION)
+        sep = "&" if "?" in url else "?"
+        links = {}
+        for p in participants:
+            params = {"usp": "pp_url", prefill_entry(code_qid): p.id}
+            if spec is not None and ids is not None:
+                for qid, option_id in known_answers(spec, p).items():
+                    gid = ids.questions.get((qid, None))
+                    option = next(o for o in spec.question(qid).options if o.id == option_id)
+                    if gid is not None:
+                        params[prefill_entry(gid)] = label(option.label)
+            links[p.id] = f"{url}{sep}" + urllib.parse.urlencode(params)
         if store is not None:  # who was invited (the reminder job's non-respondents), as LocalForms records it
             store.forms.add_links(form_key, links)
         return links
@@ -336,10 +368,12 @@ class GoogleForms:
         self.retry.call(self._forms.setPublishSettings(formId=external_id, body=publish_body(accepting=False)),
                            "close the form", "forms")
 
-    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> None:
         """Apply a checked edit (:mod:`automation.forms.edit`) as ONE ``forms.batchUpdate``
-        (:func:`update_requests`): all of it or, when Google refuses a request, none of it."""
-        self.retry.call(self._forms.batchUpdate(formId=external_id, body=update_requests(old, new, deadline)),
+        (:func:`update_requests`): all of it or, when Google refuses a request, none of it.  ``context``
+        keeps the event's name and date in the description (as in :meth:`create_form`)."""
+        self.retry.call(self._forms.batchUpdate(formId=external_id, body=update_requests(old, new, deadline, context)),
                         "correct the form", "forms")
 
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
@@ -365,7 +399,8 @@ class GoogleForms:
                 return out
 
 
-def update_requests(old: FormSpec, new: FormSpec, deadline: datetime) -> dict[str, Any]:
+def update_requests(old: FormSpec, new: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> dict[str, Any]:
     """The one BatchUpdateFormRequest that turns the form made from ``old`` into ``new`` (deadline text included).
 
     Items keep their ids (derived from the template ids, :func:`form_ids`), so stored responses keep mapping:
@@ -379,7 +414,7 @@ def update_requests(old: FormSpec, new: FormSpec, deadline: datetime) -> dict[st
     from automation.workspace.google.form_requests import FormBuildError
 
     def items(spec: FormSpec, dl: datetime | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        reqs = build_form_requests(spec, dl)["batchUpdate"]["requests"]
+        reqs = build_form_requests(spec, dl, context=context)["batchUpdate"]["requests"]
         info: dict[str, Any] = next((r["updateFormInfo"]["info"] for r in reqs if "updateFormInfo" in r), {})
         return [r["createItem"]["item"] for r in reqs if "createItem" in r], info
 

@@ -70,8 +70,10 @@ class LocalForms:
             return secrets.token_urlsafe(nbytes)
         return "".join(self.rng.choice(TOKEN_CHARS) for _ in range(nbytes + nbytes // 3))
 
-    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime) -> CreatedForm:
-        """A new form id (a 9-byte token) and its public link; no call, the jobs store the form."""
+    def create_form(self, form_key: str, spec: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> CreatedForm:
+        """A new form id (a 9-byte token) and its public link; no call, the jobs store the form (and its
+        ``context``, which the web form page shows)."""
         external_id = self.token(9)
         return CreatedForm(external_id, f"{self.base_url}/f/{external_id}")
 
@@ -90,7 +92,8 @@ class LocalForms:
     def close_form(self, external_id: str) -> None:
         """Nothing to do: the store's ``forms.status`` (set by the job) is what the web forms check."""
 
-    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime) -> None:
+    def update_form(self, external_id: str, old: FormSpec, new: FormSpec, deadline: datetime,
+                    context: dict[str, Any] | None = None) -> None:
         """Nothing to do: the web forms read the spec and deadline the edit stores (:mod:`automation.forms.edit`)."""
 
     def fetch_responses(self, form_key: str, external_id: str, spec: FormSpec,
