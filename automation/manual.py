@@ -282,7 +282,7 @@ def extend_deadline(ctx: Context, form_key: str, deadline: datetime, by: str, no
         raise AutomationError(f"the new deadline {when} is more than {MAX_EXTENSION_DAYS} days after the current "
                               "one: is the year right? Nothing was changed")
     spec = form.spec()
-    ctx.backend.forms.update_form(form.external_id, spec, spec, deadline)
+    ctx.backend.forms.update_form(form.external_id, spec, spec, deadline, context=form.context())
     with ctx.store.transaction():
         ctx.store.forms.set_deadline(form_key, deadline)
         ctx.store.console.set_deadline(form_key, deadline, by, now)

@@ -602,7 +602,7 @@ def test_extending_a_deadline_rewrites_the_google_form_description_in_one_batch_
     assert f"{new:%d.%m.%Y} 18:00" in text and f"{old:%d.%m.%Y %H:%M}" not in text
     assert parse_iso(store.forms.get(survey.key).deadline) == new
     # Google refusing the edit changes nothing stored: the form and the plan keep the date it shows
-    def refuse(*args):
+    def refuse(*args, **kw):
         raise BackendError("Google refused the edit")
 
     backend.forms.update_form = refuse
