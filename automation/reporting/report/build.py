@@ -37,6 +37,7 @@ from automation.errors import AutomationError
 from automation.model import BISHKEK, LANGS, I18n, utc_now
 from automation.reporting.charts.chart import slug
 from automation.reporting.report.changes import diff_snapshots, snapshot, snapshot_path
+from automation.reporting.report.event_changes import TEXT, compare_events, previous_event
 from automation.reporting.report.form_report import FormReport, form_report, pre_post_pairs
 from automation.analysis.rates import invited_ids
 from automation.reporting.report.overview import DETAILS_PAGE, event_page, form_page, overview_view
@@ -182,23 +183,60 @@ def _events(b: _Build) -> dict[str, list[Any]]:
     return out
 
 
-def _event_page(b: _Build, event_id: str, forms: list[Any]) -> Path:
-    """Write one event's page (its four answers, its sections, its forms), unless unchanged."""
+def _event_changes(b: _Build, event_id: str, forms: list[Any], prev_id: str | None, prev_forms: list[Any],
+                   data: dict[str, Any]) -> tuple[dict[str, Any], Callable[[], None]]:
+    """The event page's "what changed" (:mod:`.event_changes`): against ``prev_id`` and since the page's
+    last report; and the function that keeps this build's snapshot for the next (call it once written)."""
+    keys = [f.form_key for f in forms]
+    frame = b.frame[b.frame["form_key"].isin(keys)]
+    cur = next((e for e in data["events"] if e["event_id"] == event_id),
+               {"respondents": 0, "rating": None, "gain": None, "rating_n": 0, "gain_n": 0})
+    prev = None
+    if prev_id is not None:
+        pkeys = [f.form_key for f in prev_forms]
+        pframe = b.frame[b.frame["form_key"].isin(pkeys)]
+        pspecs = {k: b.specs[k] for k in pkeys}
+        prev = next(iter(overview_data.event_ranking(prev_forms, pframe, pspecs,
+                                                     overview_data.gain_rows_of(pframe, pspecs), b.k)), None)
+    vs = compare_events(cur, prev, plan_event_title(b.plan, prev_id or "", b.lang),
+                        [b.light(f) for f in forms], [b.light(f) for f in prev_forms], b.lang)
+    snap = snapshot(forms, frame, {k: b.specs[k] for k in keys}, b.lang, b.now, b.k, None)
+    snap_path = snapshot_path(b.out, event_id, b.lang)
+    try:
+        previous = json.loads(snap_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    since = diff_snapshots(previous, snap, b.lang, b.k)
+
+    def keep() -> None:
+        snap_path.write_text(json.dumps(snap, ensure_ascii=False), encoding="utf-8")
+    return {"vs": vs, "since": since, "E": TEXT[b.lang]}, keep
+
+
+def _event_page(b: _Build, event_id: str, forms: list[Any], events: dict[str, list[Any]] | None = None) -> Path:
+    """Write one event's page (its four answers, what changed, its sections, its forms), unless unchanged.
+    ``events``: the season's events (event id → forms, in order) to find the previous comparable one."""
+    prev_id = previous_event(events or {}, event_id)
+    prev_forms = (events or {}).get(prev_id, []) if prev_id else []
+
     def html() -> str:
         keys = [f.form_key for f in forms]
         frame = b.frame[b.frame["form_key"].isin(keys)]
         specs = {k: b.specs[k] for k in keys}
         draw = SectionCharts(b.out / "charts", f"{slug(event_id)}-report", b.lang, b.svg, b.k, allow=())
         data = overview_data.overview(b.store, forms, frame, specs, b.plan, b.lang, b.k, needs=False)
-        return b.render(
+        changes, keep = _event_changes(b, event_id, forms, prev_id, prev_forms, data)
+        page = b.render(
             "event.html.j2", heading=ui("report_event", b.lang, event=plan_event_title(b.plan, event_id, b.lang)),
-            view=overview_view(data, forms, b.plan, b.lang, b.k, event_id),
+            view=overview_view(data, forms, b.plan, b.lang, b.k, event_id), changes=changes,
             posttests=posttest_section(forms, frame, specs, b.plan, b.lang, b.k, draw),
             feedback=feedback_section(forms, frame, specs, b.plan, b.lang, b.k, draw),
             rates=rates_section(b.store, forms, frame, specs, b.plan, b.lang, b.k, draw, b.roster, b.now),
             forms=[b.light(f) for f in forms], back=True)
+        keep()
+        return page
 
-    return b.pages.write(event_page(event_id), b.digest(forms), html)
+    return b.pages.write(event_page(event_id), b.digest([*forms, *prev_forms]), html)
 
 
 def _form_pages(b: _Build, forms: list[Any]) -> None:
@@ -268,7 +306,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
                              forms=light, back=False), encoding="utf-8")
     _details_page(b, graded, needs_forms)
     for ev, forms in events.items():
-        _event_page(b, ev, forms)
+        _event_page(b, ev, forms, events)
     _form_pages(b, b.forms)
     b.pages.remove_stale(keep={path.name, DETAILS_PAGE})
     if write_json:
