@@ -58,3 +58,13 @@ def test_previous_event_needs_a_form_of_the_same_kind(store):  # noqa: F811
     events["ws_budget"].append(forms["ws_budget.event_feedback"])
     assert previous_event(events, "ws_law") == "ws_budget"
     assert previous_event(events, "ws_budget") is None and previous_event(events, "nope") is None
+
+
+def test_a_one_event_report_compares_with_the_previous_event_too(store, tmp_path):  # noqa: F811
+    # the reports job builds one event's page alone (event_id): it must not claim there is nothing to compare with
+    _insert_form(store, "ws_law.event_feedback", FEEDBACK, "ws_law")
+    _responses(store, "ws_law.event_feedback", {p: {"useful": 1, "trainer": 2} for p in ("p1", "p2", "p3")})
+    path = report.build_report(store, tmp_path, event_id="ws_law", now=NOW)
+    law = _block(path)
+    assert "ответили 5 → 3 чел." in law and "средняя оценка 4,0 → 1,5 (ниже)" in law
+    assert not (tmp_path / "report_ws_budget.html").exists()

@@ -117,6 +117,17 @@ class _Build:
         self._digests: dict[str, str] = {}
         self._light: dict[str, dict[str, Any]] = {}
 
+    def add(self, forms: list[Any]) -> None:
+        """Also read the answers and specs of ``forms`` outside the build's scope (an event page compares
+        itself with the previous comparable event, which a one-event build does not cover)."""
+        keys = [f.form_key for f in forms if f.form_key not in self.specs]
+        if not keys:
+            return
+        more = answers_frame(self.store, keys)
+        self.specs.update(form_specs(self.store, keys))
+        self.frame = pd.concat([self.frame, more], ignore_index=True) if len(more) else self.frame
+        self.by_form.update(dict(tuple(more.groupby("form_key", sort=False))) if len(more) else {})
+
     def rows(self, key: str) -> pd.DataFrame:
         """The tidy frame's rows of one form."""
         return self.by_form.get(key, self.frame.iloc[:0])
@@ -174,10 +185,10 @@ class _Build:
         return self.env.get_template(template).render(**self.common, **kw)
 
 
-def _events(b: _Build) -> dict[str, list[Any]]:
-    """Event id → its forms (surveys and School applications are not events)."""
+def _events(b: _Build | None, forms: list[Any] | None = None) -> dict[str, list[Any]]:
+    """Event id → its forms (surveys and School applications are not events), of the build or of ``forms``."""
     out: dict[str, list[Any]] = {}
-    for f in b.forms:
+    for f in (forms if forms is not None else b.forms if b is not None else []):
         if f.event_id != f.form_key and f.kind not in overview_data.NOT_EVENT_KINDS:
             out.setdefault(f.event_id, []).append(f)
     return out
@@ -218,6 +229,7 @@ def _event_page(b: _Build, event_id: str, forms: list[Any], events: dict[str, li
     ``events``: the season's events (event id → forms, in order) to find the previous comparable one."""
     prev_id = previous_event(events or {}, event_id)
     prev_forms = (events or {}).get(prev_id, []) if prev_id else []
+    b.add(prev_forms)
 
     def html() -> str:
         keys = [f.form_key for f in forms]
@@ -282,7 +294,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     b = _Build(store, out, lang, event_id, min_group_size, now, plan, svg)
     events = _events(b)
     if event_id is not None:
-        path = _event_page(b, event_id, b.forms)
+        path = _event_page(b, event_id, b.forms, _events(None, pre_tests_first(select_forms(store, None))))
         _form_pages(b, b.forms)
         if write_json:
             (out / "summary.json").write_text(json.dumps(summary_json(store, lang, event_id, b.frame, min_group_size,
