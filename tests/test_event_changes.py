@@ -8,7 +8,7 @@ import re
 import pytest
 
 import automation.reporting.report.build as report
-from automation.reporting.report.event_changes import previous_event
+from automation.reporting.report.event_changes import compare_events, previous_event
 from test_charts_report import FEEDBACK, NOW, _insert_form, _responses, store  # noqa: F401
 
 
@@ -32,7 +32,8 @@ def test_event_page_compares_with_the_previous_comparable_event(store, tmp_path)
     _responses(store, "ws_law.event_feedback", {"p4": {"useful": 5, "trainer": 5}})
     report.build_report(store, tmp_path, now=NOW)
     law = _block(tmp_path / "report_ws_law.html")
-    assert "С прошлого отчёта по этому мероприятию (20.09.2022 12:30): +1 отв. (было 3, стало 4)" in law
+    assert "С прошлого отчёта по этому мероприятию (20.09.2022 12:30): +1 отв.</summary>" in law
+    assert "Оценка мероприятия</strong>: +1 отв. (было 3, стало 4)" in law
     assert "Средние не сравниваются" in law and "1,5 →" not in law
     assert (tmp_path / ".last-report.ws_law.ru.json").exists()
 
@@ -68,3 +69,13 @@ def test_a_one_event_report_compares_with_the_previous_event_too(store, tmp_path
     law = _block(path)
     assert "ответили 5 → 3 чел." in law and "средняя оценка 4,0 → 1,5 (ниже)" in law
     assert not (tmp_path / "report_ws_budget.html").exists()
+
+
+def test_figures_equal_once_rounded_are_the_same():
+    row = lambda n, rating, gain: {"respondents": n, "rating": rating, "gain": gain, "rating_n": n, "gain_n": n}  # noqa: E731
+    light = lambda r, i: [{"invited": i, "responded": r}]  # noqa: E731
+    c = compare_events(row(9, 4.14, 0.431), row(8, 4.12, None), "A", light(9, 10), light(8, 10), "ky")
+    assert c["heading"] == "«A» менен салыштырганда:"
+    assert c["lines"] == ["жооп бергендер 8 → 9 адам", "жооптордун үлүшү 80% → 90% (жогору)",
+                          "орточо баа 4,1 → 4,1 (ошондой эле)"]
+    assert c["note"] is None

@@ -37,7 +37,7 @@ from automation.errors import AutomationError
 from automation.model import BISHKEK, LANGS, I18n, utc_now
 from automation.reporting.charts.chart import slug
 from automation.reporting.report.changes import diff_snapshots, snapshot, snapshot_path
-from automation.reporting.report.event_changes import TEXT, compare_events, previous_event
+from automation.reporting.report.event_changes import TEXT, compare_events, new_responses, previous_event
 from automation.reporting.report.form_report import FormReport, form_report, pre_post_pairs
 from automation.analysis.rates import invited_ids
 from automation.reporting.report.overview import DETAILS_PAGE, event_page, form_page, overview_view
@@ -221,7 +221,7 @@ def _event_changes(b: _Build, event_id: str, forms: list[Any], prev_id: str | No
 
     def keep() -> None:
         snap_path.write_text(json.dumps(snap, ensure_ascii=False), encoding="utf-8")
-    return {"vs": vs, "since": since, "E": TEXT[b.lang]}, keep
+    return {"vs": vs, "since": since, "new": new_responses(previous, snap), "E": TEXT[b.lang]}, keep
 
 
 def _event_page(b: _Build, event_id: str, forms: list[Any], events: dict[str, list[Any]] | None = None) -> Path:

@@ -11,6 +11,7 @@ by fewer than ``min_group_size`` new responses is held back by ``diff_snapshots`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from automation.reporting.report.text import fmt_num, fmt_pct
@@ -30,6 +31,7 @@ TEXT: dict[str, dict[str, str]] = {
         "same": "так же",
         "not_comparable": "Оценки и прирост не сравниваются: у одного из мероприятий слишком мало ответов.",
         "since_report": "С прошлого отчёта по этому мероприятию",
+        "since_total": "+{n} отв.",
     },
     "ky": {
         "title": "Эмне өзгөрдү",
@@ -44,6 +46,7 @@ TEXT: dict[str, dict[str, str]] = {
         "same": "ошондой эле",
         "not_comparable": "Баалар жана өсүш салыштырылбайт: иш-чаралардын биринде жооп өтө аз.",
         "since_report": "Бул иш-чара боюнча мурунку отчёттон бери",
+        "since_total": "+{n} жооп",
     },
 }
 
@@ -84,8 +87,17 @@ def _rate(light: list[dict[str, Any]]) -> float | None:
     return responded / invited if invited else None
 
 
-def _direction(a: float, b: float, lang: str, eps: float) -> str:
-    return et("same", lang) if abs(b - a) < eps else et("up" if b > a else "down", lang)
+def _line(key: str, a: float, b: float, fmt: Callable[[float], str], lang: str) -> str:
+    """``"<what> a → b (higher)"``; "the same" when the two shown figures are equal once rounded."""
+    fa, fb = fmt(a), fmt(b)
+    word = et("same", lang) if fa == fb else et("up" if b > a else "down", lang)
+    return et(key, lang, a=fa, b=fb) + f" ({word})"
+
+
+def new_responses(previous: dict[str, Any] | None, snap: dict[str, Any]) -> int:
+    """Responses to the event's forms since the ``previous`` snapshot (all of them when there is none)."""
+    old = (previous or {}).get("forms", {})
+    return sum(max(0, f["responses"] - (old.get(k) or {}).get("responses", 0)) for k, f in snap["forms"].items())
 
 
 def compare_events(cur: dict[str, Any], prev: dict[str, Any] | None, prev_title: str,
@@ -99,13 +111,13 @@ def compare_events(cur: dict[str, Any], prev: dict[str, Any] | None, prev_title:
     lines = [et("respondents", lang, a=prev["respondents"], b=cur["respondents"])]
     ra, rb = _rate(prev_light), _rate(cur_light)
     if ra is not None and rb is not None:
-        lines.append(et("rate", lang, a=fmt_pct(ra), b=fmt_pct(rb)) + f" ({_direction(ra, rb, lang, 0.005)})")
+        lines.append(_line("rate", ra, rb, fmt_pct, lang))
     compared = False
-    for key, fmt, eps in (("rating", lambda v: fmt_num(v, 1), 0.05), ("gain", fmt_num, 0.005)):
+    for key, fmt in (("rating", lambda v: fmt_num(v, 1)), ("gain", fmt_num)):
         a, b = prev.get(key), cur.get(key)
         if a is not None and b is not None:
             compared = True
-            lines.append(et(key, lang, a=fmt(a), b=fmt(b)) + f" ({_direction(a, b, lang, eps)})")
+            lines.append(_line(key, a, b, fmt, lang))
     wanted = any(r.get(k) is not None for r in (cur, prev) for k in ("rating", "gain")) or \
         any(r.get("rating_n") or r.get("gain_n") for r in (cur, prev))
     return {"heading": et("vs_prev", lang, event=prev_title), "lines": lines,
