@@ -409,12 +409,13 @@ def test_pages_whose_data_did_not_change_are_not_written_again(store, tmp_path):
     report.build_report(store, tmp_path, now=NOW)
     assert (tmp_path / "form_ws_law.event_feedback.html").exists()
     pages["form_ws_law.event_feedback.html"] = (tmp_path / "form_ws_law.event_feedback.html").stat().st_mtime_ns
-    # new answers to the post-test rewrite its event's pages only
+    # new answers to the post-test rewrite its event's pages only, and the page of the next event
+    # (ws_law compares itself with ws_budget in its "what changed")
     _responses(store, "ws_budget.post_test", {"x1": {"q1": "a"}})
     report.build_report(store, tmp_path, now=NOW)
     changed = {p for p in pages if (tmp_path / p).stat().st_mtime_ns != pages[p]}
     assert changed == {"report_ws_budget.html", "form_ws_budget.post_test.html", "form_ws_budget.post_test.pre.html",
-                       "form_ws_budget.event_feedback.html"}
+                       "form_ws_budget.event_feedback.html", "report_ws_law.html"}
     # new evaluations change the trend
     _responses(store, "ws_law.event_feedback", {f"y{i}": {"useful": 1} for i in range(3)})
     report.build_report(store, tmp_path, now=NOW)

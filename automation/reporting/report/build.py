@@ -37,6 +37,7 @@ from automation.errors import AutomationError
 from automation.model import BISHKEK, LANGS, I18n, utc_now
 from automation.reporting.charts.chart import slug
 from automation.reporting.report.changes import diff_snapshots, snapshot, snapshot_path
+from automation.reporting.report.event_changes import TEXT, compare_events, new_responses, previous_event
 from automation.reporting.report.form_report import FormReport, form_report, pre_post_pairs
 from automation.analysis.rates import invited_ids
 from automation.reporting.report.overview import DETAILS_PAGE, event_page, form_page, overview_view
@@ -116,6 +117,17 @@ class _Build:
         self._digests: dict[str, str] = {}
         self._light: dict[str, dict[str, Any]] = {}
 
+    def add(self, forms: list[Any]) -> None:
+        """Also read the answers and specs of ``forms`` outside the build's scope (an event page compares
+        itself with the previous comparable event, which a one-event build does not cover)."""
+        keys = [f.form_key for f in forms if f.form_key not in self.specs]
+        if not keys:
+            return
+        more = answers_frame(self.store, keys)
+        self.specs.update(form_specs(self.store, keys))
+        self.frame = pd.concat([self.frame, more], ignore_index=True) if len(more) else self.frame
+        self.by_form.update(dict(tuple(more.groupby("form_key", sort=False))) if len(more) else {})
+
     def rows(self, key: str) -> pd.DataFrame:
         """The tidy frame's rows of one form."""
         return self.by_form.get(key, self.frame.iloc[:0])
@@ -173,32 +185,70 @@ class _Build:
         return self.env.get_template(template).render(**self.common, **kw)
 
 
-def _events(b: _Build) -> dict[str, list[Any]]:
-    """Event id → its forms (surveys and School applications are not events)."""
+def _events(b: _Build | None, forms: list[Any] | None = None) -> dict[str, list[Any]]:
+    """Event id → its forms (surveys and School applications are not events), of the build or of ``forms``."""
     out: dict[str, list[Any]] = {}
-    for f in b.forms:
+    for f in (forms if forms is not None else b.forms if b is not None else []):
         if f.event_id != f.form_key and f.kind not in overview_data.NOT_EVENT_KINDS:
             out.setdefault(f.event_id, []).append(f)
     return out
 
 
-def _event_page(b: _Build, event_id: str, forms: list[Any]) -> Path:
-    """Write one event's page (its four answers, its sections, its forms), unless unchanged."""
+def _event_changes(b: _Build, event_id: str, forms: list[Any], prev_id: str | None, prev_forms: list[Any],
+                   data: dict[str, Any]) -> tuple[dict[str, Any], Callable[[], None]]:
+    """The event page's "what changed" (:mod:`.event_changes`): against ``prev_id`` and since the page's
+    last report; and the function that keeps this build's snapshot for the next (call it once written)."""
+    keys = [f.form_key for f in forms]
+    frame = b.frame[b.frame["form_key"].isin(keys)]
+    cur = next((e for e in data["events"] if e["event_id"] == event_id),
+               {"respondents": 0, "rating": None, "gain": None, "rating_n": 0, "gain_n": 0})
+    prev = None
+    if prev_id is not None:
+        pkeys = [f.form_key for f in prev_forms]
+        pframe = b.frame[b.frame["form_key"].isin(pkeys)]
+        pspecs = {k: b.specs[k] for k in pkeys}
+        prev = next(iter(overview_data.event_ranking(prev_forms, pframe, pspecs,
+                                                     overview_data.gain_rows_of(pframe, pspecs), b.k)), None)
+    vs = compare_events(cur, prev, plan_event_title(b.plan, prev_id or "", b.lang),
+                        [b.light(f) for f in forms], [b.light(f) for f in prev_forms], b.lang)
+    snap = snapshot(forms, frame, {k: b.specs[k] for k in keys}, b.lang, b.now, b.k, None)
+    snap_path = snapshot_path(b.out, event_id, b.lang)
+    try:
+        previous = json.loads(snap_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    since = diff_snapshots(previous, snap, b.lang, b.k)
+
+    def keep() -> None:
+        snap_path.write_text(json.dumps(snap, ensure_ascii=False), encoding="utf-8")
+    return {"vs": vs, "since": since, "new": new_responses(previous, snap), "E": TEXT[b.lang]}, keep
+
+
+def _event_page(b: _Build, event_id: str, forms: list[Any], events: dict[str, list[Any]] | None = None) -> Path:
+    """Write one event's page (its four answers, what changed, its sections, its forms), unless unchanged.
+    ``events``: the season's events (event id → forms, in order) to find the previous comparable one."""
+    prev_id = previous_event(events or {}, event_id)
+    prev_forms = (events or {}).get(prev_id, []) if prev_id else []
+    b.add(prev_forms)
+
     def html() -> str:
         keys = [f.form_key for f in forms]
         frame = b.frame[b.frame["form_key"].isin(keys)]
         specs = {k: b.specs[k] for k in keys}
         draw = SectionCharts(b.out / "charts", f"{slug(event_id)}-report", b.lang, b.svg, b.k, allow=())
         data = overview_data.overview(b.store, forms, frame, specs, b.plan, b.lang, b.k, needs=False)
-        return b.render(
+        changes, keep = _event_changes(b, event_id, forms, prev_id, prev_forms, data)
+        page = b.render(
             "event.html.j2", heading=ui("report_event", b.lang, event=plan_event_title(b.plan, event_id, b.lang)),
-            view=overview_view(data, forms, b.plan, b.lang, b.k, event_id),
+            view=overview_view(data, forms, b.plan, b.lang, b.k, event_id), changes=changes,
             posttests=posttest_section(forms, frame, specs, b.plan, b.lang, b.k, draw),
             feedback=feedback_section(forms, frame, specs, b.plan, b.lang, b.k, draw),
             rates=rates_section(b.store, forms, frame, specs, b.plan, b.lang, b.k, draw, b.roster, b.now),
             forms=[b.light(f) for f in forms], back=True)
+        keep()
+        return page
 
-    return b.pages.write(event_page(event_id), b.digest(forms), html)
+    return b.pages.write(event_page(event_id), b.digest([*forms, *prev_forms]), html)
 
 
 def _form_pages(b: _Build, forms: list[Any]) -> None:
@@ -244,7 +294,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
     b = _Build(store, out, lang, event_id, min_group_size, now, plan, svg)
     events = _events(b)
     if event_id is not None:
-        path = _event_page(b, event_id, b.forms)
+        path = _event_page(b, event_id, b.forms, _events(None, pre_tests_first(select_forms(store, None))))
         _form_pages(b, b.forms)
         if write_json:
             (out / "summary.json").write_text(json.dumps(summary_json(store, lang, event_id, b.frame, min_group_size,
@@ -268,7 +318,7 @@ def build_report(store: Store, out_dir: str | Path, lang: str = "ru", event_id: 
                              forms=light, back=False), encoding="utf-8")
     _details_page(b, graded, needs_forms)
     for ev, forms in events.items():
-        _event_page(b, ev, forms)
+        _event_page(b, ev, forms, events)
     _form_pages(b, b.forms)
     b.pages.remove_stale(keep={path.name, DETAILS_PAGE})
     if write_json:
