@@ -68,10 +68,7 @@ class RetryPolicy:
         except AutomationError:
             raise
         except Exception as e:  # google-auth's RefreshError; OSError, httplib2 and google-auth transport errors
-            problem = auth_error(e, what)
-            if problem is not None:
-                raise problem from None
-            if is_connection_error(e):
+            if lost_connection(e, what):
                 raise BackendError(f"Could not reach {_PRODUCT.get(api, 'Google')} to {what} ({e}). Check the "
                                    "internet connection and run again; nothing was recorded as done.") from None
             raise
@@ -83,6 +80,19 @@ def is_connection_error(e: BaseException) -> bool:
     from google.auth.exceptions import TransportError
 
     return isinstance(e, (OSError, httplib2.HttpLib2Error, TransportError))
+
+
+def lost_connection(e: BaseException, what: str) -> bool:
+    """For an exception of a request other than an HttpError: True when the connection was lost (the caller
+    decides whether to retry or report it), False for anything else (the caller re-raises it).
+
+    Raises :class:`GoogleAuthError` for a sign-in Google no longer accepts (:func:`auth_error`): that is never
+    a lost connection to retry.
+    """
+    problem = auth_error(e, what)
+    if problem is not None:
+        raise problem from None
+    return is_connection_error(e)
 
 
 def auth_error(e: BaseException, what: str) -> GoogleAuthError | None:

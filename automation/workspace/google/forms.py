@@ -22,7 +22,7 @@ from automation.errors import BackendError
 from automation.forms.known import known_answers
 from automation.model import FormSpec, Participant, Question
 from automation.workspace.ports import CreatedForm, FetchedResponse
-from automation.workspace.google.api import (Connection, RetryPolicy, auth_error, error_details, is_connection_error,
+from automation.workspace.google.api import (Connection, RetryPolicy, error_details, lost_connection,
                                             translate)
 from automation.workspace.google.form_requests import (CODE_QUESTION, FormIds, build_form_requests, document_title,
                                                        form_ids, google_id, label, publish_body)
@@ -278,10 +278,7 @@ class GoogleForms:
                     raise translate(e, what, "forms") from None
                 problem = f"{status}: {error_details(e)[2]}"
             except Exception as e:
-                auth = auth_error(e, what)
-                if auth is not None:
-                    raise auth from None
-                if not is_connection_error(e):
+                if not lost_connection(e, what):
                     raise
                 problem = f"no connection: {e}"
         raise BackendError(f"Google Forms kept failing ({problem}); gave up trying to {what}. The next run looks "

@@ -42,8 +42,9 @@ from typing import Any
 
 from automation.errors import BackendError, DeliveryError
 from automation.workspace.ports import LookupUnavailable
-from automation.workspace.google.api import Connection, GoogleAuthError, auth_error, error_details, is_connection_error, translate
-from automation.workspace.google.gmail_drafts import DraftSender, NoComposeScope, memo_key, token_can_compose, wire_bytes
+from automation.workspace.google.api import Connection, GoogleAuthError, error_details, lost_connection, translate
+from automation.workspace.google.gmail_drafts import (DraftSender, NoComposeScope, memo_key, sending_limited,
+                                                      token_can_compose, wire_bytes)
 from automation.workspace.google.memo import Memo
 
 READ_SCOPES = {
@@ -209,10 +210,7 @@ class GmailMail:
                 status, reason, message = error_details(e)
                 if status == 400:
                     raise DeliveryError(f"Gmail refused the message {mid}: {message}") from None
-                if status == 429 or status == 403 and reason in ("rateLimitExceeded", "userRateLimitExceeded"):
-                    if "daily" in message.lower() or reason == "dailyLimitExceeded":
-                        raise BackendError(f"Gmail's daily sending limit is reached ({message}); the rest goes "
-                                           "out at the next run, tomorrow.") from None
+                if sending_limited(status, reason, message):
                     problem = f"{status}: {message}"
                 elif status >= 500:
                     problem = f"{status}: {message}"
@@ -222,10 +220,7 @@ class GmailMail:
                 else:
                     raise translate(e, f"send the message {mid}", "gmail") from None
             except Exception as e:
-                problem_auth = auth_error(e, f"send the message {mid}")
-                if problem_auth is not None:
-                    raise problem_auth from None
-                if not is_connection_error(e):
+                if not lost_connection(e, f"send the message {mid}"):
                     raise
                 problem = f"no connection: {e}"
                 found = self._check_unknown(mid, problem)

@@ -41,7 +41,7 @@ from email.message import EmailMessage
 from typing import Any, Callable
 
 from automation.errors import BackendError, DeliveryError
-from automation.workspace.google.api import Connection, auth_error, error_details, is_connection_error, translate
+from automation.workspace.google.api import Connection, error_details, lost_connection, translate
 from automation.workspace.google.memo import Memo
 
 COMPOSE_SCOPES = {
@@ -74,6 +74,18 @@ def wire_bytes(part: EmailMessage) -> bytes:
     """The part as sent: CRLF line ends, no header folding (CPython 3.11 drops the space between folded
     encoded words)."""
     return part.as_bytes(policy=policy.SMTP.clone(max_line_length=998))
+
+
+def sending_limited(status: int, reason: str, message: str) -> bool:
+    """True when Gmail answered a send with a rate limit to wait out (429, or 403 ``rateLimitExceeded`` /
+    ``userRateLimitExceeded``), False for any other error.  Raises :class:`BackendError` when it is the daily
+    sending limit: nothing more goes out today, the rest at the next run."""
+    if not (status == 429 or status == 403 and reason in ("rateLimitExceeded", "userRateLimitExceeded")):
+        return False
+    if "daily" in message.lower() or reason == "dailyLimitExceeded":
+        raise BackendError(f"Gmail's daily sending limit is reached ({message}); the rest goes out at the next run, "
+                           "tomorrow.") from None
+    return True
 
 
 class DraftSender:
@@ -137,10 +149,7 @@ class DraftSender:
                 return False
             raise translate(e, f"check whether the draft of {message_id} was sent", "gmail") from None
         except Exception as e:
-            problem = auth_error(e, f"check whether the draft of {message_id} was sent")
-            if problem is not None:
-                raise problem from None
-            if is_connection_error(e):
+            if lost_connection(e, f"check whether the draft of {message_id} was sent"):
                 raise BackendError(f"Could not reach Gmail to check whether {message_id} went out ({e}); it stays "
                                    "queued and the next run checks again.") from None
             raise
@@ -191,10 +200,7 @@ class DraftSender:
                     state["parts"].pop(str(k), None)
                     self._save(message_id, state)
                     raise DeliveryError(f"Gmail refused the message {mid}: {message}") from None
-                if status == 429 or status == 403 and reason in ("rateLimitExceeded", "userRateLimitExceeded"):
-                    if "daily" in message.lower() or reason == "dailyLimitExceeded":
-                        raise BackendError(f"Gmail's daily sending limit is reached ({message}); the rest goes "
-                                           "out at the next run, tomorrow.") from None
+                if sending_limited(status, reason, message):
                     problem = f"{status}: {message}"
                 elif status >= 500:
                     problem = f"{status}: {message}"
@@ -203,10 +209,7 @@ class DraftSender:
                 else:
                     raise translate(e, f"send the message {mid}", "gmail") from None
             except Exception as e:
-                auth = auth_error(e, f"send the message {mid}")
-                if auth is not None:
-                    raise auth from None
-                if not is_connection_error(e):
+                if not lost_connection(e, f"send the message {mid}"):
                     raise
                 problem = f"no connection: {e}"
                 try:
@@ -257,10 +260,7 @@ class DraftSender:
                 raise _Transient(f"{status}: {message}") from None
             raise translate(e, f"prepare the message {mid} as a draft", "gmail") from None
         except Exception as e:
-            auth = auth_error(e, f"prepare the message {mid}")
-            if auth is not None:
-                raise auth from None
-            if is_connection_error(e):
+            if lost_connection(e, f"prepare the message {mid}"):
                 raise _Transient(f"no connection: {e}") from None
             raise
         return {"draft": str(made["id"]), "thread": str((made.get("message") or {}).get("threadId", ""))}

@@ -21,7 +21,7 @@ from typing import Any
 
 from automation.errors import BackendError
 from automation.workspace.local.groups import RosterGroup
-from automation.workspace.google.api import Connection, auth_error, error_details, is_connection_error, translate
+from automation.workspace.google.api import Connection, error_details, lost_connection, translate
 
 PAGE = 200
 BATCH_SIZE = 100
@@ -139,10 +139,7 @@ class DirectoryGroup:
                     continue
                 raise translate(e, f"change the members of {self.address}", "directory") from None
             except Exception as e:
-                problem = auth_error(e, f"change the members of {self.address}")
-                if problem is not None:
-                    raise problem from None
-                if is_connection_error(e):  # inserts and deletes are safe to repeat (409/404 count as done)
+                if lost_connection(e, f"change the members of {self.address}"):  # inserts and deletes are safe to repeat (409/404 count as done)
                     if attempt < attempts:
                         self.conn.retry.sleep(min(32.0, 2 ** attempt) * (0.5 + random.random() / 2))
                         continue

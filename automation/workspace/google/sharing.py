@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from automation.errors import BackendError
-from automation.workspace.google.api import Connection, auth_error, error_details, is_connection_error, translate
+from automation.workspace.google.api import Connection, error_details, lost_connection, translate
 
 #: What Google says when the address has no Google account and no notification was asked for.
 NO_ACCOUNT_HINTS = ("invalidSharingRequest", "no google account", "notify people")
@@ -95,10 +95,7 @@ def _create(conn: Connection, file_id: str, body: dict[str, Any], notify: bool) 
             raise translate(e, what, "drive") from None
         raise _Refused(reason, message, str(translate(e, what, "drive"))) from None
     except Exception as e:
-        problem = auth_error(e, what)
-        if problem is not None:
-            raise problem from None
-        if is_connection_error(e):
+        if lost_connection(e, what):
             raise _Refused("", str(e), f"could not reach Google Drive to {what} ({e})") from None
         raise
 
