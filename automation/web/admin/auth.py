@@ -26,7 +26,7 @@ from wtforms.validators import ValidationError
 
 from automation.store import ConsoleUser
 from automation.web.admin.accounts import authenticate
-from automation.web.admin.common import TEXTS, bp, console, lang, now, render, store
+from automation.web.admin.common import TEXTS, bp, console, context_or_page, lang, now, render, store
 
 #: Failed sign-ins allowed per client address and per e-mail (``limits`` notation).
 LOGIN_RATE = "5 per minute; 20 per hour"
@@ -101,6 +101,22 @@ def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return wrapped
 
     return decorate
+
+
+def acting(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A button's view (under :func:`requires`): called as ``view(ctx, user, **kw)`` with the service context
+    and the signed-in account; when the context cannot be made (a broken plan, say), the page saying why."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kw: Any) -> Any:
+        ctx = context_or_page()
+        if isinstance(ctx, tuple):
+            return ctx
+        user = current_user()
+        assert user is not None  # requires() let the request in
+        return view(ctx, user, *args, **kw)
+
+    return wrapped
 
 
 @bp.before_request

@@ -8,9 +8,10 @@ The console is a Flask blueprint (``admin``) on the participants' forms app; its
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from flask import Blueprint, current_app, flash, g, get_flashed_messages, render_template, request, session
 
@@ -103,6 +104,16 @@ def ok(text_key: str, **kw: Any) -> None:
 def problem(message: str) -> None:
     """Show a problem on the next page: the library's message, as the command line prints it."""
     flash(message, "problem")
+
+
+@contextmanager
+def problems_shown() -> Iterator[None]:
+    """Run the body; an :class:`AutomationError` of the library it calls stops it and is shown on the next page
+    (:func:`problem`: the library's words, as the command line prints them); nothing else is caught."""
+    try:
+        yield
+    except AutomationError as e:
+        problem(str(e))
 
 
 def render(template: str, status: int = 200, **kw: Any) -> tuple[str, int]:

@@ -13,12 +13,14 @@ from typing import Any
 from flask import redirect, request, url_for
 
 from automation.analysis.progress import form_progress
-from automation.errors import AutomationError
+from automation.context import Context
 from automation.manual import close_now, extend_deadline, remind_now, sync_now
 from automation.model import parse_iso
 from automation.model import OBLASTS
-from automation.web.admin.auth import current_user, requires
-from automation.web.admin.common import TEXTS, bp, context_or_page, lang, now, ok, problem, render, store
+from automation.store import ConsoleUser
+from automation.web.admin.auth import acting, current_user, requires
+from automation.web.admin.common import (TEXTS, bp, context_or_page, lang, now, ok, problem, problems_shown, render,
+                                         store)
 
 
 @bp.get("/forms")
@@ -47,13 +49,9 @@ def form_detail(form_key: str) -> Any:
 
 @bp.post("/forms/<form_key>/extend")
 @requires("admin")
-def form_extend(form_key: str) -> Any:
+@acting
+def form_extend(ctx: Context, user: ConsoleUser, form_key: str) -> Any:
     """Move the form's deadline later (the date and time typed are Asia/Bishkek)."""
-    ctx = context_or_page()
-    if isinstance(ctx, tuple):
-        return ctx
-    user = current_user()
-    assert user is not None
     text = request.form.get("deadline", "").strip()[:40]
     try:
         deadline = parse_iso(text)
@@ -61,24 +59,18 @@ def form_extend(form_key: str) -> Any:
         problem(f"deadline {text!r}: not a date and time. Expected a date and time, year first, such as "
                 "2023-03-14T18:00 (Asia/Bishkek time); nothing was changed")
         return redirect(url_for("admin.form_detail", form_key=form_key), code=303)
-    try:
+    with problems_shown():
         extend_deadline(ctx, form_key, deadline, user.email, now())
         ok("extended_ok", key=form_key)
-    except AutomationError as e:
-        problem(str(e))
     return redirect(url_for("admin.form_detail", form_key=form_key), code=303)
 
 
 @bp.post("/forms/<form_key>/<verb>")
 @requires("admin")
-def form_act(form_key: str, verb: str) -> Any:
+@acting
+def form_act(ctx: Context, user: ConsoleUser, form_key: str, verb: str) -> Any:
     """"remind" (the non-respondents, now), "close" (the form, now) or "sync" (pull new responses now)."""
-    ctx = context_or_page()
-    if isinstance(ctx, tuple):
-        return ctx
-    user = current_user()
-    assert user is not None
-    try:
+    with problems_shown():
         if verb == "remind":
             res = remind_now(ctx, form_key, user.email, now())
         elif verb == "close":
@@ -91,6 +83,4 @@ def form_act(form_key: str, verb: str) -> Any:
             ok("done_ok", detail=f"{res.status}: {res.detail}")
         else:
             problem(f"{res.status}: {res.detail}")
-    except AutomationError as e:
-        problem(str(e))
     return redirect(url_for("admin.form_detail", form_key=form_key), code=303)

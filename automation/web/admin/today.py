@@ -9,13 +9,14 @@ from typing import Any
 
 from flask import redirect, request, url_for
 
-from automation.errors import AutomationError
+from automation.context import Context
 from automation.jobs.alerts import handle, handle_all
 from automation.manual import (DAYS_AHEAD, hold, mark_done, release, repost_telegram, resend_unknown, run_now,
                                today as today_view)
 from automation.plan.describe import describe, describe_action
-from automation.web.admin.auth import current_user, requires
-from automation.web.admin.common import bp, context_or_page, now, ok, problem, render
+from automation.store import ConsoleUser
+from automation.web.admin.auth import acting, requires
+from automation.web.admin.common import bp, context_or_page, now, ok, problem, problems_shown, render
 
 
 @bp.get("/today")
@@ -36,15 +37,11 @@ def today() -> Any:
 
 @bp.post("/actions/<path:key>/<verb>")
 @requires("admin")
-def act(key: str, verb: str) -> Any:
+@acting
+def act(ctx: Context, user: ConsoleUser, key: str, verb: str) -> Any:
     """One button of the Today or Mail page on one action; back to the page it came from."""
-    ctx = context_or_page()
-    if isinstance(ctx, tuple):
-        return ctx
-    user = current_user()
-    assert user is not None
     back = request.form.get("back") if request.form.get("back") in ("today", "mail") else "today"
-    try:
+    with problems_shown():
         if verb == "run":
             res = run_now(ctx, key, user.email, now())
             if res.status in ("done", "deferred"):
@@ -62,59 +59,39 @@ def act(key: str, verb: str) -> Any:
             ok("marked_ok", key=key)
         else:
             return render("message.html", status=404, title="404", text=verb)
-    except AutomationError as e:
-        problem(str(e))
     return redirect(url_for(f"admin.{back}"), code=303)
 
 
 @bp.post("/deliveries/resend")
 @requires("admin")
-def resend() -> Any:
+@acting
+def resend(ctx: Context, user: ConsoleUser) -> Any:
     """Send again one message whose outcome is unknown (after the admin checked it did not arrive)."""
-    ctx = context_or_page()
-    if isinstance(ctx, tuple):
-        return ctx
-    user = current_user()
-    assert user is not None
-    try:
+    with problems_shown():
         ok("resent_ok", detail=resend_unknown(ctx, request.form.get("message_id", ""), user.email, now()))
-    except AutomationError as e:
-        problem(str(e))
     return redirect(url_for("admin.today"), code=303)
 
 
 @bp.post("/alerts/handle")
 @requires("admin")
-def handle_alert() -> Any:
+@acting
+def handle_alert(ctx: Context, user: ConsoleUser) -> Any:
     """The "handled" button of one alert (or, with ``all``, of each ``problem`` of a group): it leaves the Today
     page (written to the audit log)."""
-    ctx = context_or_page()
-    if isinstance(ctx, tuple):
-        return ctx
-    user = current_user()
-    assert user is not None
-    try:
+    with problems_shown():
         if request.form.get("all"):  # the group's button: every problem of the group
             ok("handled_all_ok", n=handle_all(ctx, request.form.getlist("problem"), user.email, now()))
         else:
             handle(ctx, request.form.get("problem", ""), user.email, now())
             ok("handled_ok")
-    except AutomationError as e:
-        problem(str(e))
     return redirect(url_for("admin.today"), code=303)
 
 
 @bp.post("/telegram/repost")
 @requires("admin")
-def repost() -> Any:
+@acting
+def repost(ctx: Context, user: ConsoleUser) -> Any:
     """Post again one Telegram post whose fate is unknown (after the admin checked the chat)."""
-    ctx = context_or_page()
-    if isinstance(ctx, tuple):
-        return ctx
-    user = current_user()
-    assert user is not None
-    try:
+    with problems_shown():
         ok("reposted_ok", detail=repost_telegram(ctx, request.form.get("post_key", ""), user.email, now()))
-    except AutomationError as e:
-        problem(str(e))
     return redirect(url_for("admin.today") + "#telegram", code=303)
