@@ -108,3 +108,33 @@ def test_run_once_exits_1_when_an_action_failed(tmp_path, capsys):
     assert "Причина: event ws1 has no programme" in text_of(alert)
     assert main(["--config", cfg, "run", "--once", "--now", "2022-08-16T10:01"]) == 1  # still failing, no new alert
     assert len(alerts(tmp_path)) == 1
+
+
+def test_a_handled_problem_comes_back_when_the_action_fails_for_another_reason(tmp_path):
+    """She marked the failure handled but the action fails again: for the same reason (its numbers aside) she
+    is not mailed at every tick; for another reason she is, and the console shows it again."""
+    from automation.jobs.alerts import handle
+
+    ctx = season(tmp_path)
+    (tmp_path / "programme.md").unlink()
+    run_due(ctx, L(2022, 8, 16, 10, 0))
+    handle(ctx, "failed:ws1.programme_draft", "admin@example.org", L(2022, 8, 16, 10, 1))
+    assert ctx.store.alerts.open() == []
+    run_due(ctx, L(2022, 8, 16, 10, 2))  # the same reason: it stays handled, no second mail
+    assert ctx.store.alerts.open() == [] and len(alerts(tmp_path)) == 1
+    (tmp_path / "programme.md").write_bytes(b"\xff\xfe")  # put back, but not as UTF-8: another reason
+    [r] = run_due(ctx, L(2022, 8, 16, 10, 3))
+    assert r.status == "failed" and "not UTF-8" in r.detail
+    [row] = ctx.store.alerts.open()
+    assert row.problem == "failed:ws1.programme_draft" and row.detail == r.detail and row.status == "sent"
+    assert row.raised_at.startswith("2022-08-16T04:03")  # raised anew (UTC)
+    assert len(alerts(tmp_path)) == 2
+    run_due(ctx, L(2022, 8, 16, 10, 4))  # and once only
+    assert len(alerts(tmp_path)) == 2
+
+
+def test_same_reason_ignores_numbers_only():
+    from automation.jobs.alerts import same_reason
+
+    assert same_reason("3 of 15 sent: daily limit", "12 of 15 sent: daily limit ")
+    assert not same_reason("the programme file is missing", "the programme file is a folder")

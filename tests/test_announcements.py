@@ -175,6 +175,14 @@ def test_a_channel_fault_stops_telegram_tells_the_admin_and_mail_goes_on(ctx, fa
         assert ctx.store.alerts.open() == []  # the channel runs again: its stop is handled
         run_due(ctx, a.due + timedelta(minutes=2), [])
         assert len(fake.group_messages(GROUP)) == 1
+        # months later the bot is removed again, for the same reason: she is told again, once
+        fake.kick_bot(GROUP)
+        b = _one(ctx, "ws_law_budget.programme_final")
+        run_due(ctx, b.due, [b])
+        run_due(ctx, b.due + timedelta(minutes=1), [b])
+        assert len(_mails(ctx, "Telegram")) == 2
+        [again] = ctx.store.alerts.open()
+        assert again.problem == problem.problem and again.message_id != problem.message_id
 
 
 def test_without_the_token_variable_mail_goes_on(tmp_path, fake):

@@ -6,8 +6,8 @@ tick raises it once.  :func:`send_alerts` puts every problem not mailed yet into
 Kyrgyz first then Russian: the action in plain words (:mod:`automation.plan.describe`), what happened, the
 reason (the ledger's detail line, as recorded) and the console link that fixes it
 (``<club.form_base_url>/admin/today#<action key>``).  The mail has a deterministic Message-ID made from its
-problems and is recorded in ``deliveries`` like any mail (outside the daily limit, as one recipient); a crash
-while handing it over sends it again at the next call (a second alert rather than none).  A failure to send it
+problems and when each was raised, and is recorded in ``deliveries`` like any mail (outside the daily limit,
+as one recipient); a crash while handing it over sends it again at the next call (a second alert rather than none).  A failure to send it
 is recorded (``failed``) and not retried: the weekly summary names the actions too.
 
 The Telegram channel's problems (:mod:`automation.jobs.telegram_alerts`) are alerts too, under the action key
@@ -21,6 +21,7 @@ is the console's "handled" button.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from automation.jobs.message import finish_message, new_message
 from automation.model import BISHKEK, Action, I18n
 from automation.plan.describe import STATUS_WORDS, admin_link, describe, reason_words
 from automation.store import Alert
+from automation.store.alerts import problem_key
 
 #: The action key the alert mails are recorded under (``X-Club-Action``, ``deliveries.action_key``).
 ALERT_KEY = "admin.alert"
@@ -49,15 +51,31 @@ def note_result(ctx: Context, action: Action, result: JobResult, now: datetime) 
     """Record what a tick's ``result`` means for the admin; True when it raised a new problem.
 
     ``failed`` and ``skipped`` raise a problem (a missed weekly summary does not: the next one covers its
-    week); ``done`` marks the action's earlier problems handled.
+    week); ``done`` marks the action's earlier problems handled.  A problem the admin marked handled is raised
+    again when the action fails once more for another reason (:func:`same_reason`): she handled the first
+    reason, not this one.  The same reason again stays handled, so a retry at every tick does not mail her
+    at every tick.
     """
     alerts = ctx.store.alerts
     if result.status == "done":
         alerts.handle_action(action.key, now)
         return False
     if result.status == "failed" or (result.status == "skipped" and action.kind != "mail.admin_summary"):
-        return alerts.raise_problem(result.status, action.key, action.key, result.detail, now)
+        if alerts.raise_problem(result.status, action.key, action.key, result.detail, now):
+            return True
+        known = alerts.get(problem_key(result.status, action.key))
+        if known is not None and known.handled_at is not None and not same_reason(known.detail, result.detail):
+            return alerts.reopen(result.status, action.key, result.detail, now)
     return False
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def same_reason(a: str, b: str) -> bool:
+    """Whether two reasons (ledger detail lines) say the same thing but for their numbers (counts, times,
+    attempts): ``3 of 15 sent: quota`` and ``5 of 15 sent: quota`` are the same reason."""
+    return _NUMBER.sub("#", a.strip()) == _NUMBER.sub("#", b.strip())
 
 
 def note_unknown(ctx: Context, action_key: str, message_id: str, detail: str, now: datetime) -> bool:
@@ -191,7 +209,8 @@ def send_alerts(ctx: Context, now: datetime) -> int:
     admin = ctx.plan.club.admin_email
     problems = [a.problem for a in pending]
     subject, text = alert_text(ctx, pending)
-    msg = new_message(ctx, ALERT_KEY, f"{admin}|{','.join(problems)}", ctx.plan.club.name.ky, [admin], subject, now)
+    told = ",".join(f"{a.problem}@{a.raised_at}" for a in pending)  # a problem raised again is a new mail
+    msg = new_message(ctx, ALERT_KEY, f"{admin}|{told}", ctx.plan.club.name.ky, [admin], subject, now)
     msg.set_content(text)
     finish_message(msg, ("ky", "ru"))
     mid = str(msg["Message-ID"])

@@ -156,10 +156,11 @@ def stopped(ctx: Context) -> str | None:
 def stop(ctx: Context, error: TelegramError | None, now: datetime) -> None:
     """Stop the channel (pending posts wait) and tell the admin why, once per reason."""
     reason = stop_reason(ctx, error)
-    if ctx.store.meta.get(STOPPED) != reason[1]:
+    anew = ctx.store.meta.get(STOPPED) != reason[1]
+    if anew:
         ctx.store.meta.set(STOPPED, reason[1])
         ctx.log(f"telegram: the channel stopped: {reason[1]}")
-    alert_stopped(ctx, reason, now)
+    alert_stopped(ctx, reason, now, again=anew)
 
 
 def resume(ctx: Context, now: datetime | None = None) -> None:

@@ -48,10 +48,14 @@ def stop_reason(ctx: Context, error: TelegramError | None) -> tuple[str, str]:
     return (f"Telegram: {error.description}", f"Telegram: {error.description}")
 
 
-def alert_stopped(ctx: Context, reason: tuple[str, str], now: datetime) -> None:
-    """Raise the problem "the channel stopped" for this ``(Kyrgyz, Russian)`` reason (once per reason)."""
+def alert_stopped(ctx: Context, reason: tuple[str, str], now: datetime, again: bool = False) -> None:
+    """Raise the problem "the channel stopped" for this ``(Kyrgyz, Russian)`` reason (once per reason while it
+    stays stopped).  ``again``: the channel ran in between (it stopped anew), so the problem is raised again
+    even if the admin handled it the last time."""
     ky, ru = reason
-    if ctx.store.alerts.raise_problem("failed", f"telegram.stopped:{ru}", TELEGRAM, f"{ky}\n{ru}", now):
+    subject, detail, alerts = f"telegram.stopped:{ru}", f"{ky}\n{ru}", ctx.store.alerts
+    if alerts.raise_problem("failed", subject, TELEGRAM, detail, now) or (
+            again and alerts.reopen("failed", subject, detail, now)):
         ctx.log(f"telegram: the admin will be told: the channel stopped ({ru})")
 
 

@@ -2,7 +2,8 @@
 
 A *problem* has a stable key: ``failed:<action key>``, ``skipped:<action key>`` or
 ``unknown:<Message-ID>``.  Raising a known problem again does nothing, so a failed action
-retried at every tick is mailed about once.  ``status``: ``pending`` (not mailed yet),
+retried at every tick is mailed about once; a problem the admin handled comes back (:meth:`AlertsRepository.reopen`)
+only when its caller says it is new: a failure for another reason, a channel that stopped again.  ``status``: ``pending`` (not mailed yet),
 ``sent`` (the alert mail ``message_id`` went out) or ``failed`` (the alert mail could not be
 sent; the weekly summary still names the action).  ``handled_at``: when the admin (or a later
 successful run of the action) dealt with it; the console shows the others.
@@ -60,6 +61,16 @@ class AlertsRepository:
         cur = self._db.execute(
             "INSERT INTO alerts (problem, action_key, kind, detail, raised_at) VALUES (?,?,?,?,?)"
             " ON CONFLICT(problem) DO NOTHING", (problem_key(kind, subject), action_key, kind, detail, iso(now)))
+        return cur.rowcount > 0
+
+    def reopen(self, kind: str, subject: str, detail: str, now: datetime) -> bool:
+        """Raise again a problem the admin has handled (it happened again: see the callers in
+        :mod:`automation.jobs.alerts`): ``pending`` and open once more, with the new ``detail`` and
+        ``raised_at``.  False, and nothing changed, when it is unknown or still open."""
+        cur = self._db.execute(
+            "UPDATE alerts SET detail = ?, raised_at = ?, status = 'pending', message_id = NULL, sent_at = NULL,"
+            " handled_at = NULL WHERE problem = ? AND handled_at IS NOT NULL",
+            (detail, iso(now), problem_key(kind, subject)))
         return cur.rowcount > 0
 
     def pending(self) -> list[Alert]:
