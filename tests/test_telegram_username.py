@@ -202,3 +202,13 @@ def test_check_does_not_warn_without_a_mismatch(tmp_path, fake, monkeypatch, cap
     assert main(["--config", _config(tmp_path, fake, configured), "telegram", "check"]) == 0
     out = capsys.readouterr().out
     assert "Внимание" not in out and "Көңүл" not in out and "@club_bot" in out
+
+
+def test_status_says_whether_the_username_is_known(tmp_path, fake, monkeypatch, capsys):
+    monkeypatch.setenv("CLUB_TG_TOKEN", fake.token)
+    cfg = _config(tmp_path, fake)
+    assert main(["--config", cfg, "telegram", "status"]) == 0
+    assert "not known yet" in capsys.readouterr().out and fake.calls["getMe"] == 0  # status asks nothing
+    assert main(["--config", cfg, "telegram", "check"]) == 0
+    assert main(["--config", cfg, "telegram", "status"]) == 0
+    assert "bot: @club_bot" in capsys.readouterr().out

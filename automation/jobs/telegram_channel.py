@@ -189,7 +189,9 @@ class ChannelState:
     group's id; ``stopped``: why the channel is stopped, Kyrgyz and Russian (None while it runs; the Kyrgyz
     line is the Russian one when no open alert has it); ``counts`` of posts by status (:data:`POST_STATUSES`);
     ``unknown`` the posts of unknown fate (each posted again only by ``telegram repost KEY`` after checking the
-    chat), ``failed`` those Telegram refused; ``linked`` participants the bot writes to, ``codes`` handed out.
+    chat), ``failed`` those Telegram refused; ``linked`` participants the bot writes to, ``codes`` handed out;
+    ``bot_username`` the one the «link Telegram» line of personal mail uses (None while not known: those
+    mails then go without the line).
     """
 
     configured: bool
@@ -200,6 +202,7 @@ class ChannelState:
     failed: list[TelegramPost] = field(default_factory=list)
     linked: int = 0
     codes: int = 0
+    bot_username: str | None = None
 
 
 def status(ctx: Context) -> ChannelState:
@@ -218,4 +221,4 @@ def status(ctx: Context) -> ChannelState:
     posts = {s: repo.with_status(s) for s in POST_STATUSES}
     links = repo.links()
     return ChannelState(True, ctx.telegram.chat_id, words, {s: len(p) for s, p in posts.items()}, posts["unknown"],
-                        posts["failed"], sum(1 for x in links if x.active), len(links))
+                        posts["failed"], sum(1 for x in links if x.active), len(links), announcements.bot_username(ctx))
