@@ -36,7 +36,10 @@ Keys (all optional; paths are relative to the config file)::
       token_env: TELEGRAM_BOT_TOKEN  # the bot's token is read from this environment variable, never a file
       chat_id: -1001234567890        # the group's id
       api_url: https://api.telegram.org  # optional: the Bot API server (the tests use a fake on 127.0.0.1)
-      bot_username: club_bot         # optional: puts a «link Telegram» line (t.me/<bot>?start=<code>) in personal mail
+      bot_username: club_bot         # optional, rarely needed: the bot's username for the «link Telegram» line
+                                     # (t.me/<bot>?start=<code>) of personal mail; without it the service asks
+                                     # Telegram (getMe) once and remembers; when set it wins (telegram check
+                                     # warns if the token belongs to another bot)
     web:                             # python main.py serve (automation/web/)
       behind_proxy: false            # true: reached through an HTTPS proxy; trust its X-Forwarded-For/-Proto
                                      # and send the cookie Secure

@@ -17,8 +17,9 @@ class TelegramChannel:
     """The club's Telegram channel as configured (``telegram:`` in club.yaml, docs/TELEGRAM.md).
 
     ``port`` is None when it cannot work at all (``problem`` says why, e.g. the token's environment
-    variable is not set); ``chat_id`` is the group's id; ``bot_username`` (optional) makes the
-    «link Telegram» line of personal mail.
+    variable is not set); ``chat_id`` is the group's id; ``bot_username`` is club.yaml's optional
+    ``telegram.bot_username``, which wins over the username learned from getMe for the «link Telegram» line
+    of personal mail (:func:`automation.jobs.announcements.bot_username`).
     """
 
     chat_id: int

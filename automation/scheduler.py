@@ -123,6 +123,8 @@ def run_action(ctx: Context, action: Action, now: datetime) -> JobResult:
     hold = ctx.store.console.holds().get(action.key)
     if hold is not None:
         raise AutomationError(f"{action.key} is on hold (by {hold.held_by}): release it first; nothing was sent")
+    if action.kind in mailings.COMPOSERS:  # no tick ran before it: its personal mails need the bot's username
+        telegram_channel.learn_username(ctx, now)
     res = JOBS[action.kind](ctx, action, now)
     ctx.store.ledger.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
     return res

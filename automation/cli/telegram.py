@@ -36,6 +36,9 @@ def cmd_telegram_status(args: argparse.Namespace) -> int:
     if st.unknown:
         print("Check the chat; post one that is not there with `python main.py telegram repost KEY`.")
     print(f"participants linked: {st.linked} (codes handed out: {st.codes})")
+    print(f"bot: @{st.bot_username} (personal mails offer t.me/{st.bot_username})" if st.bot_username else
+          "bot: its username is not known yet, so personal mails go without the «link Telegram» line "
+          "(`python main.py telegram check` asks Telegram)")
     return 0
 
 

@@ -49,6 +49,8 @@ TIMED_KINDS = ("programme_draft", "programme_final", "prepare_notice")
 BOT_REPLY = "bot.reply"
 #: meta key holding why the channel is stopped (absent while it runs).
 STOPPED = "telegram.stopped"
+#: meta key holding the bot's username as getMe last gave it (:func:`automation.jobs.telegram_channel.learn_username`).
+USERNAME = "telegram.bot_username"
 
 
 @dataclass
@@ -95,9 +97,19 @@ def note_group(ctx: Context, action: Action, kind: str, values: dict[str, Any], 
                       tt.fingerprint(event) if event else "", action.expires))
 
 
+def bot_username(ctx: Context) -> str | None:
+    """The bot's username for ``t.me/<bot>?start=<code>`` links, without the ``@``: ``telegram.bot_username``
+    of club.yaml when set (it wins), else the one getMe gave (stored by ``telegram check`` or a tick); None
+    when neither is known yet or there is no channel.  Reads the store only: never calls Telegram."""
+    if ctx.telegram is None:
+        return None
+    return ctx.telegram.bot_username or ctx.store.meta.get(USERNAME) or None
+
+
 def personal_values(ctx: Context, action: Action, kind: str, values: dict[str, Any], p: Participant) -> dict[str, Any]:
     """The hook of a personal mail: her mail's ``values``, with the «link Telegram» line when she has not
-    linked (and ``telegram.bot_username`` is set); when she has, the same text is noted for her private chat."""
+    linked and the bot's username is known (:func:`bot_username`; without it the mail goes without the line);
+    when she has linked, the same text is noted for her private chat."""
     tg = ctx.telegram
     if tg is None:
         return values
@@ -113,10 +125,11 @@ def personal_values(ctx: Context, action: Action, kind: str, values: dict[str, A
             notes.append(Note(action.key, action.event_id, "private", link.chat_id, tt.split(text), [], "",
                               action.expires))
         return values
-    if tg.bot_username:
+    username = bot_username(ctx)
+    if username:
         ctx.store.telegram.add_code(p.id, secrets.token_urlsafe(12))
         code = ctx.store.telegram.link_of(p.id).code  # type: ignore[union-attr]
-        return {**values, "telegram_link": f"https://t.me/{tg.bot_username}?start={code}"}
+        return {**values, "telegram_link": f"https://t.me/{username}?start={code}"}
     return values
 
 

@@ -4,7 +4,8 @@
 is noted while it runs (:func:`automation.jobs.announcements.collecting`), recorded, and posted after
 the mail (:func:`automation.jobs.announcements.flush`), whatever became of the mail: the two channels
 go on without each other.  :func:`tick` runs at every scheduler tick: the bot's new messages
-(/start, /stop), corrections of moved events, then the pending posts.  :func:`preview_text` gives the
+(/start, /stop), corrections of moved events, then the pending posts; while the bot's username is not
+known it first asks Telegram once (:func:`learn_username`).  :func:`preview_text` gives the
 Telegram text of a mail action for ``mail preview``.  :func:`status` is the channel's state, for
 ``telegram status`` and the console's Today page alike.
 """
@@ -59,11 +60,53 @@ def rerender(ctx: Context, now: datetime) -> Callable[[Action], list[announcemen
     return notes_of
 
 
+def learn_username(ctx: Context, now: datetime) -> str | None:
+    """The bot's username (:func:`automation.jobs.announcements.bot_username`), asking Telegram (one getMe)
+    only when it is neither configured nor stored yet, and the channel has a port and is not stopped.
+
+    What getMe gives is stored (meta ``telegram.bot_username``), so it is asked once: a bot's username
+    changes only through @BotFather (``telegram check`` asks again each time it runs).  Returns None while
+    it is not known: personal mails then go without the «link Telegram» line.  Never raises a channel
+    fault: a revoked token stops the channel (as :func:`automation.jobs.telegram_links.poll` would); any
+    other fault is logged and the next tick (or mail action run by hand) asks again.
+    """
+    from automation.errors import TelegramError, TelegramUnauthorized
+
+    known = announcements.bot_username(ctx)
+    tg = ctx.telegram
+    if known or tg is None or tg.port is None or announcements.stopped(ctx):
+        return known
+    try:
+        me = tg.port.get_me()
+    except TelegramUnauthorized as e:
+        announcements.stop(ctx, e, now)
+        return None
+    except TelegramError as e:
+        ctx.log(f"telegram: could not ask Telegram for the bot's username now ({e}); personal mails go without "
+                "the «link Telegram» line until it is known")
+        return None
+    return _remember(ctx, me.username)
+
+
+def _remember(ctx: Context, username: str) -> str | None:
+    """Store the username getMe gave (None, nothing stored, when it gave none)."""
+    name = username.lstrip("@")
+    if not name:
+        ctx.log("telegram: Telegram gave no username for the bot; personal mails go without the «link Telegram» line")
+        return None
+    if ctx.store.meta.get(announcements.USERNAME) != name:
+        ctx.store.meta.set(announcements.USERNAME, name)
+        ctx.log(f"telegram: the bot is @{name}; personal mails now offer to link Telegram (t.me/{name})")
+    return name
+
+
 def tick(ctx: Context, now: datetime) -> announcements.Flushed | None:
-    """The channel's share of a scheduler tick: /start and /stop, moved events, pending posts.  None without
-    a ``telegram:`` section.  Never raises a channel fault (it stops the channel and tells the admin)."""
+    """The channel's share of a scheduler tick: the bot's username while unknown (:func:`learn_username`, at
+    most one getMe), /start and /stop, moved events, pending posts.  None without a ``telegram:`` section.
+    Never raises a channel fault (it stops the channel and tells the admin)."""
     if ctx.telegram is None:
         return None
+    learn_username(ctx, now)
     telegram_links.poll(ctx, now)
     acts = {a.key: a for a in plan_actions(ctx.plan) if a.kind.startswith("mail.")}
     announcements.follow_moves(ctx, now, acts, rerender(ctx, now))
@@ -80,8 +123,10 @@ def preview_text(ctx: Context, action: Action, now: datetime) -> list[announceme
 def check(ctx: Context) -> tuple[bool, list[str]]:
     """``python main.py telegram check``: can the bot post to the group?  (ok, lines for the admin).
 
-    getMe + getChat + getChatMember of the bot.  When it can post, a stopped channel runs again (its
-    pending posts go at the next tick); when it cannot, the lines say why and what to do (Kyrgyz, Russian).
+    getMe + getChat + getChatMember of the bot.  The username getMe gives is stored for the «link Telegram»
+    line of personal mail; when club.yaml's ``telegram.bot_username`` (which wins) names another bot, a
+    line warns (Kyrgyz, Russian) without changing ``ok``.  When it can post, a stopped channel runs again
+    (its pending posts go at the next tick); when it cannot, the lines say why and what to do (Kyrgyz, Russian).
     """
     from automation.errors import TelegramError
     from automation.jobs.telegram_alerts import stop_reason
@@ -97,6 +142,8 @@ def check(ctx: Context) -> tuple[bool, list[str]]:
         return False, list(stop_reason(ctx, e))
     lines = [f"bot @{m.bot_username} (id {m.bot_id}); chat «{m.chat_title}» ({m.chat_type}, id {m.chat_id}); "
              f"the bot's status there: {m.status}"]
+    _remember(ctx, m.bot_username)
+    lines += mismatch(tg.bot_username, m.bot_username)
     if not m.can_post:
         return False, lines + ["Бот бул топко жаза албайт: аны топко мүчө же администратор катары кошуңуз. / Бот не может "
                                "писать в эту группу: добавьте его в группу участником или администратором."]
@@ -115,6 +162,21 @@ def check(ctx: Context) -> tuple[bool, list[str]]:
     return True, lines
 
 
+def mismatch(configured: str | None, actual: str) -> list[str]:
+    """The admin's warning (Kyrgyz, then Russian) when club.yaml's ``telegram.bot_username`` is not the
+    username getMe gave (Telegram usernames ignore case); [] when they agree or nothing is configured."""
+    if not configured or not actual or configured.lower() == actual.lstrip("@").lower():
+        return []
+    actual = actual.lstrip("@")
+    return [f"Көңүл буруңуз: club.yaml файлында бот @{configured} деп жазылган (telegram.bot_username), бирок бул "
+            f"токен @{actual} ботуна таандык. Каттардагы «Telegram'ды туташтыруу» шилтемеси @{configured} ботуна "
+            "алып барат, ошондуктан катышуучулар туташа албай калышы мүмкүн. club.yaml файлынан bot_username "
+            "сабын өчүрүңүз (боттун аты өзү аныкталат) же аны оңдоңуз.",
+            f"Внимание: в club.yaml указан бот @{configured} (telegram.bot_username), но этот токен принадлежит "
+            f"боту @{actual}. Ссылка «подключить Telegram» в письмах ведёт к @{configured}, и участницы могут не "
+            "подключиться. Удалите строку bot_username из club.yaml (имя бота определяется само) или исправьте её."]
+
+
 #: The statuses of a post, in the order ``telegram status`` lists them.
 POST_STATUSES = ("pending", "posted", "unknown", "failed", "cancelled")
 
@@ -127,7 +189,9 @@ class ChannelState:
     group's id; ``stopped``: why the channel is stopped, Kyrgyz and Russian (None while it runs; the Kyrgyz
     line is the Russian one when no open alert has it); ``counts`` of posts by status (:data:`POST_STATUSES`);
     ``unknown`` the posts of unknown fate (each posted again only by ``telegram repost KEY`` after checking the
-    chat), ``failed`` those Telegram refused; ``linked`` participants the bot writes to, ``codes`` handed out.
+    chat), ``failed`` those Telegram refused; ``linked`` participants the bot writes to, ``codes`` handed out;
+    ``bot_username`` the one the «link Telegram» line of personal mail uses (None while not known: those
+    mails then go without the line).
     """
 
     configured: bool
@@ -138,6 +202,7 @@ class ChannelState:
     failed: list[TelegramPost] = field(default_factory=list)
     linked: int = 0
     codes: int = 0
+    bot_username: str | None = None
 
 
 def status(ctx: Context) -> ChannelState:
@@ -156,4 +221,4 @@ def status(ctx: Context) -> ChannelState:
     posts = {s: repo.with_status(s) for s in POST_STATUSES}
     links = repo.links()
     return ChannelState(True, ctx.telegram.chat_id, words, {s: len(p) for s, p in posts.items()}, posts["unknown"],
-                        posts["failed"], sum(1 for x in links if x.active), len(links))
+                        posts["failed"], sum(1 for x in links if x.active), len(links), announcements.bot_username(ctx))

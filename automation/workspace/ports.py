@@ -237,6 +237,16 @@ class TelegramUpdate:
 
 
 @dataclass(frozen=True)
+class BotIdentity:
+    """Who the bot is (the Bot API's ``getMe``, which returns a ``User``): its ``bot_id`` and ``username``
+    (without the ``@``; '' when Telegram gave none, which the ``User`` object allows though a bot always
+    has one).  A bot's username changes only through @BotFather."""
+
+    bot_id: int
+    username: str
+
+
+@dataclass(frozen=True)
 class BotMembership:
     """What ``telegram check`` learns: the bot (getMe), the chat (getChat) and the bot's status in it
     (getChatMember: ``creator``, ``administrator``, ``member``, ``restricted``, ``left`` or ``kicked``);
@@ -270,6 +280,9 @@ class TelegramPort(Protocol):
 
     def edit_message_text(self, chat_id: int, message_id: int, text: str) -> None:
         """Replace the text of one of the bot's messages (an unchanged text is not an error)."""
+
+    def get_me(self) -> BotIdentity:
+        """getMe alone: who the bot is (one call)."""
 
     def check(self, chat_id: int) -> BotMembership:
         """getMe + getChat + getChatMember of the bot itself: whether it can post to ``chat_id``."""

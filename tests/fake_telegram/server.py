@@ -80,7 +80,8 @@ class _Quiet(WSGIRequestHandler):
 
 
 class FakeTelegram:
-    """The fake Bot API (see the module docstring).  ``token`` is a valid token of the bot ``club_bot``."""
+    """The fake Bot API (see the module docstring).  ``token`` is a valid token of the bot ``club_bot``
+    (``bot``: what getMe answers; a test may change its ``username``, as @BotFather can)."""
 
     def __init__(self) -> None:
         self.token = "123456:FAKE-token-for-tests"
@@ -251,8 +252,12 @@ class FakeTelegram:
                 **{k: v for k, v in fields.items() if k in ("text", "caption", "document")}}
 
     def _m_getMe(self, params: dict[str, Any], request: Request) -> dict[str, Any]:
+        # getMe "Returns basic information about the bot in form of a User object" (core.telegram.org/bots/api
+        # #getme): id, is_bot, first_name, username (optional in User, always set for a bot) and the fields
+        # "Returned only in getMe" (can_join_groups, can_read_all_group_messages, supports_inline_queries,
+        # can_connect_to_business, has_main_web_app)
         return {**self.bot, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+                "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False}
 
     def _m_getChat(self, params: dict[str, Any], request: Request) -> dict[str, Any]:
         chat = self._chat(params)

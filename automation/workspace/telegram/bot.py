@@ -27,7 +27,7 @@ from telegram.request import HTTPXRequest
 
 from automation.errors import (TelegramChatNotFound, TelegramError, TelegramForbidden, TelegramOutcomeUnknown,
                                TelegramRateLimited, TelegramRefused, TelegramUnauthorized, TelegramUnavailable)
-from automation.workspace.ports import BotMembership, TelegramUpdate
+from automation.workspace.ports import BotIdentity, BotMembership, TelegramUpdate
 
 #: Telegram's own Bot API server.
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -96,6 +96,11 @@ class BotApiTelegram:
         except TelegramRefused as e:
             if "message is not modified" not in e.description.lower():
                 raise
+
+    def get_me(self) -> BotIdentity:
+        """See :meth:`TelegramPort.get_me`."""
+        me = self._call(self._bot.get_me)
+        return BotIdentity(int(me.id), str(me.username or ""))
 
     def check(self, chat_id: int) -> BotMembership:
         """See :meth:`TelegramPort.check`."""
