@@ -32,14 +32,17 @@ def L(*args: int) -> datetime:
 
 
 class _DieAfter:
-    """A mail port that hands over ``k`` messages, then dies handing over the next (the process is killed)."""
+    """A mail port that hands over ``k`` messages, then dies handing over the next (the process is killed):
+    before the message is out, or (``after_send``) once it is out but before the outcome is recorded."""
 
-    def __init__(self, inner, k):
-        self.inner, self.k = inner, k
+    def __init__(self, inner, k, after_send=False):
+        self.inner, self.k, self.after_send = inner, k, after_send
         self.can_find_sent = inner.can_find_sent
 
     def send(self, msg, envelope_to):
         if self.k == 0:
+            if self.after_send:
+                self.inner.send(msg, envelope_to)
             raise SystemExit("killed")
         self.k -= 1
         return self.inner.send(msg, envelope_to)
@@ -64,10 +67,10 @@ def _outbox(ctx) -> dict[str, list[str]]:
     return {str(m["Message-ID"]): [str(a) for a in m.get_all("To", [])] for m in ctx.backend.mail.messages()}
 
 
-def _crash(ctx, click: datetime, k: int) -> str:
+def _crash(ctx, click: datetime, k: int, after_send: bool = False) -> str:
     """Click "remind now" at ``click``; the process dies handing over the (k+1)-th reminder.  The key."""
     real = ctx.backend.mail
-    ctx.backend.mail = _DieAfter(real, k)
+    ctx.backend.mail = _DieAfter(real, k, after_send)
     try:
         with pytest.raises(SystemExit):
             remind_now(ctx, FORM, ADMIN, click)
@@ -82,16 +85,17 @@ def _new(ctx, before: dict[str, list[str]]) -> Counter[str]:
     return Counter(to for mid, tos in _outbox(ctx).items() if mid not in before for to in tos if to != admin)
 
 
-def test_a_tick_later_that_day_sends_the_rest_of_a_cut_off_remind_now_once(ctx):
+@pytest.mark.parametrize("after_send", [False, True])
+def test_a_tick_later_that_day_sends_the_rest_of_a_cut_off_remind_now_once(ctx, after_send):
     invited = {p.email for p in ctx.store.roster.participants(active_only=True)}
     before = _outbox(ctx)
     click = L(2022, 5, 14, 10, 0)
-    key = _crash(ctx, click, 3)
-    assert sum(_new(ctx, before).values()) == 3
+    key = _crash(ctx, click, 3, after_send)
+    assert sum(_new(ctx, before).values()) == 3 + after_send
     ran = run_due(ctx, click + timedelta(minutes=1))
     [mine] = [r for r in ran if r.action.key == key]
     assert mine.status == "done", mine.detail
-    assert "3 already sent" in mine.detail
+    assert f"{3 + after_send} already sent" in mine.detail  # the one cut off was looked up in the outbox
     got = _new(ctx, before)
     assert set(got) == invited and set(got.values()) == {1}, got  # everyone reminded, nobody twice
     assert ctx.store.ledger.get(key).status == "done"
@@ -205,3 +209,26 @@ def test_a_click_that_fails_is_retried_by_the_tick(ctx):
     [r] = [r for r in run_due(ctx, click + timedelta(minutes=1), []) if r.action.key == key]
     assert r.status == "done"
     assert set(_new(ctx, before).values()) == {1}
+
+
+def test_the_entry_written_before_the_run_is_not_an_attempt(season):
+    from datetime import timezone
+
+    t0 = datetime(2022, 5, 14, 4, 0, tzinfo=timezone.utc)
+    ledger = season.store.ledger
+    ledger.record_started("f.reminder.2022-05-14", "mail.form_reminder", "", t0, "started by remind now (a) at x", t0)
+    assert (ledger.get("f.reminder.2022-05-14").status, ledger.get("f.reminder.2022-05-14").attempts) == ("failed", 0)
+    ledger.record("f.reminder.2022-05-14", "mail.form_reminder", "", t0, "done", "5 sent", t0)
+    ledger.record_started("f.reminder.2022-05-14", "mail.form_reminder", "", t0, "started by remind now (a) at y", t0)
+    e = ledger.get("f.reminder.2022-05-14")
+    assert (e.status, e.attempts, e.detail) == ("failed", 1, "started by remind now (a) at y")
+
+
+def test_the_reason_names_the_last_error_in_both_languages():
+    detail = ("remind now of 2022-05-14 10:00 not finished by 2022-05-15 00:00, the end of its day: click remind now "
+              "again if they should still be reminded; the rest were not reminded (last attempt: the SMTP server is "
+              "down)")
+    words = reason_words(detail)
+    assert words.ru.startswith("«Напомнить сейчас» от 2022-05-14 10:00 не завершилось до 2022-05-15 00:00 — конца")
+    assert words.ru.endswith("(последняя ошибка: the SMTP server is down)")
+    assert words.ky.startswith("«Азыр эскертүү» (2022-05-14 10:00)") and "акыркы ката" in words.ky

@@ -46,6 +46,7 @@ from automation.store import Hold, LedgerEntry
 
 #: The ledger detail of a "remind now" that started and has not finished (yet, or ever: a crash).
 STARTED = "started by remind now ({by}) at {at} and not finished: if this stays, the service stopped while sending"
+_STARTED_PREFIX = STARTED.split(" (", 1)[0]
 
 _claims_lock = threading.Lock()
 #: The keys whose mailing this process is running now (see :func:`sending`).
@@ -138,7 +139,7 @@ def _cut_off(ctx: Context, action: Action, entry: LedgerEntry, now: datetime) ->
         limit, why = day_end, "the end of its day: click remind now again if they should still be reminded"
     else:
         return None
-    last = "" if entry.detail.startswith("started by remind now") else f" (last attempt: {entry.detail})"
+    last = "" if entry.detail.startswith(_STARTED_PREFIX) else f" (last attempt: {entry.detail})"
     return skipped(f"remind now of {_local(action.due)} not finished by {_local(limit)}, {why}; the rest were not "
                    f"reminded{last}")
 
