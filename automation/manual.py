@@ -16,7 +16,6 @@ the web views: they call these functions.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +25,7 @@ from automation.jobs import JobResult
 from automation.jobs.alerts import TELEGRAM, Explained, open_alerts
 from automation.jobs.telegram_channel import ChannelState, status as telegram_status
 from automation.model import Action
-from automation.plan.actions import actions
+from automation.plan.actions import REMIND_NOW_KEY as _REMIND_NOW_KEY, actions
 from automation.plan.ahead import PlanProblem, problems_ahead
 from automation.plan.model import Plan
 from automation.plan.overrides import with_deadlines
@@ -174,32 +173,25 @@ def resend_unknown(ctx: Context, message_id: str, by: str, now: datetime) -> str
 
 
 #: The key :func:`remind_now` sends under: the plan's ``<form>.reminder`` and the day (Asia/Bishkek).
-REMIND_NOW_KEY = re.compile(r"(?P<base>.+\.reminder)\.(?P<day>\d{4}-\d{2}-\d{2})")
+REMIND_NOW_KEY = _REMIND_NOW_KEY
 
 
 def mailing_of(ctx: Context, key: str) -> Action:
     """The mailing whose messages the delivery ledger records under the action key ``key`` (``mail resend``
     composes a message again with it, same Message-ID): the plan's mail action
     (:func:`automation.plan.actions.mail_action`), or for a key of :func:`remind_now`
-    (``<form>.reminder.<YYYY-MM-DD>``) the form's reminder under that key, as the button sent it (its due time
-    is the one the ledger recorded, else the plan's: composing a reminder does not depend on it).  Raises
-    :class:`AutomationError` when it is neither."""
-    from dataclasses import replace
-
-    from automation.model import parse_iso
+    (``<form>.reminder.<YYYY-MM-DD>``) the form's reminder under that key, as the button sent it
+    (:func:`automation.jobs.remind_now.action_of`; the scheduler finishes one cut off by a crash with it too).
+    Raises :class:`AutomationError` when it is neither."""
+    from automation.jobs.remind_now import action_of
     from automation.plan.actions import mail_action
 
     try:
         return mail_action(ctx.plan, key)
     except AutomationError:
-        m = REMIND_NOW_KEY.fullmatch(key)
-        if m is None:
+        if REMIND_NOW_KEY.fullmatch(key) is None:
             raise
-        base = find_action(ctx, m["base"])
-        if base.kind != "mail.form_reminder":
-            raise
-    entry = ctx.store.ledger.get(key)
-    return replace(base, key=key, due=parse_iso(entry.due) if entry is not None else base.due)
+        return action_of(ctx, key)
 
 
 def repost_telegram(ctx: Context, post_key: str, by: str, now: datetime) -> str:
@@ -218,17 +210,33 @@ def repost_telegram(ctx: Context, post_key: str, by: str, now: datetime) -> str:
 def remind_now(ctx: Context, form_key: str, by: str, now: datetime) -> JobResult:
     """Send the form's reminder now to the invited participants who have not answered (the plan's
     ``<form>.reminder`` composed again under the key ``<form>.reminder.<YYYY-MM-DD>``, Asia/Bishkek: at most one
-    extra reminder a day reaches each of them, whatever the number of clicks).  Recorded in the ledger and
-    the audit log; a message of it whose outcome is unknown is sent again by ``mail resend`` (:func:`mailing_of`).  Raises :class:`AutomationError` for a form the plan has no reminder for."""
-    from dataclasses import replace
+    extra reminder a day reaches each of them, whatever the number of clicks).  Recorded in the ledger before it
+    runs (as not finished) and after (its outcome), and in the audit log.  One cut off by a crash, or refused
+    part-way by the backend, is finished by the scheduler's next ticks that day, before the form's deadline
+    (:mod:`automation.jobs.remind_now`); a message of it whose outcome is unknown is sent again by ``mail resend``
+    (:func:`mailing_of`).
 
+    Raises :class:`AutomationError` for a form the plan has no reminder for (nothing recorded), while the same
+    reminder is being sent in this process (a second click during the first, or the scheduler finishing it), and
+    when the backend refuses (recorded ``failed``: the scheduler tries again).
+    """
+    from automation.jobs import remind_now as rn
     from automation.jobs.mailings import run
-    from automation.model import BISHKEK
 
-    base = find_action(ctx, f"{form_key}.reminder")
-    action = replace(base, key=f"{base.key}.{now.astimezone(BISHKEK).date().isoformat()}", due=now)
-    res = run(ctx, action, now)
-    ctx.store.ledger.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
+    action = rn.action_for(ctx, form_key, now)
+    with rn.sending(action.key) as mine:
+        if not mine:
+            raise AutomationError(f"the reminder of {form_key} is being sent right now; reload the page in a minute "
+                                  "to see how it went (nobody gets it twice)")
+        ctx.store.ledger.record_started(action.key, action.kind, action.event_id, action.due, rn.started(by, now),
+                                        now)
+        try:
+            res = run(ctx, action, now)
+        except AutomationError as e:
+            ctx.store.ledger.record(action.key, action.kind, action.event_id, action.due, "failed", str(e), now)
+            ctx.store.console.audit(by, "form.remind", form_key, f"failed: {e}", now)
+            raise
+        ctx.store.ledger.record(action.key, action.kind, action.event_id, action.due, res.status, res.detail, now)
     ctx.store.console.audit(by, "form.remind", form_key, f"{res.status}: {res.detail}", now)
     return res
 

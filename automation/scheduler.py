@@ -7,7 +7,9 @@ recorded as skipped with the reason instead (DESIGN.md principle 1).  An action
 the admin put on hold (``store.console.holds()``, the console's Today page) does
 not run until released; a form deadline extended there (``store.console.deadlines()``) wins over the
 plan's (:func:`automation.plan.overrides.with_deadlines`).  A job
-that fails is recorded as failed and retried at the next tick; the others go on.
+that fails is recorded as failed and retried at the next tick; the others go on.  The console's "remind now"
+mailings are not plan actions: one cut off by a crash is finished by the next ticks of its day
+(:mod:`automation.jobs.remind_now`).
 
 The ticks are driven by :mod:`automation.web.runner` (``serve`` and ``run``: a scheduler thread that
 stops cleanly on SIGTERM) and by ``run --once``.
@@ -18,11 +20,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Callable, TypeVar
 
 from automation.context import Context
 from automation.errors import AutomationError
-from automation.jobs import JobResult, alerts, forms, mailings, reports, responses, telegram_channel
+from automation.jobs import JobResult, alerts, forms, mailings, remind_now, reports, responses, telegram_channel
 from automation.model import BISHKEK, Action, parse_iso
 from automation.plan.actions import actions as plan_actions
 from automation.plan.overrides import with_deadlines
@@ -68,12 +70,31 @@ def _extended_deadline(ctx: Context, a: Action, now: datetime) -> datetime | Non
     return dl if dl > now else None
 
 
+_R = TypeVar("_R", bound="JobResult | None")
+
+
+def _run(job: Callable[[Context, Action, datetime], _R], ctx: Context, a: Action, now: datetime) -> _R | JobResult:
+    """``job(ctx, a, now)``; an error is its ``failed`` result (a bug must not stop the other actions)."""
+    try:
+        return job(ctx, a, now)
+    except AutomationError as e:
+        return JobResult("failed", str(e))
+    except Exception as e:  # a bug must not stop the other actions; it is recorded and retried
+        logger.exception("action %s crashed", a.key)
+        return JobResult("failed", f"unexpected error ({type(e).__name__}: {e}); please report it")
+
+
 def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
             should_stop: Callable[[], bool] | None = None) -> list[Ran]:
     """One tick at ``now`` (UTC).  Returns what ran or was skipped at this tick.
 
     ``should_stop`` is asked before each action: when it says True (the service is shutting down) the
     tick ends there, after the action that was running was recorded; the rest run at the next tick.
+
+    After the plan's actions (``actions``, by default all of the plan), the console's "remind now" mailings
+    that did not finish (cut off by a crash or refused part-way) are finished, or skipped once too late
+    (:mod:`automation.jobs.remind_now`: the day of the click, before the form's deadline, not while the form's
+    reminder is held).
 
     An action that failed or was skipped is a problem the admin is mailed about once, at the end of the
     tick (:mod:`automation.jobs.alerts`).
@@ -82,6 +103,13 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
     ledger = ctx.store.ledger.all()
     held = ctx.store.console.holds()
     out: list[Ran] = []
+
+    def record(a: Action, res: JobResult) -> None:
+        ctx.store.ledger.record(a.key, a.kind, a.event_id, a.due, res.status, res.detail, now)
+        alerts.note_result(ctx, a, res, now)
+        ctx.log(f"{_local(now)}  {res.status:8} {a.key}: {res.detail}")
+        out.append(Ran(a, res.status, res.detail))
+
     for a in actions if actions is not None else plan_actions(with_deadlines(ctx.plan, ctx.store.console.deadlines())):
         if a.due > now or a.key in held:
             continue
@@ -98,17 +126,14 @@ def run_due(ctx: Context, now: datetime, actions: list[Action] | None = None,
                    if row is None else f"gave up at {_local(a.expires)} after: {row.detail}")
             res = JobResult("skipped", why)
         else:
-            try:
-                res = JOBS[a.kind](ctx, a, now)
-            except AutomationError as e:
-                res = JobResult("failed", str(e))
-            except Exception as e:  # a bug must not stop the other actions; it is recorded and retried
-                logger.exception("action %s crashed", a.key)
-                res = JobResult("failed", f"unexpected error ({type(e).__name__}: {e}); please report it")
-        ctx.store.ledger.record(a.key, a.kind, a.event_id, a.due, res.status, res.detail, now)
-        alerts.note_result(ctx, a, res, now)
-        ctx.log(f"{_local(now)}  {res.status:8} {a.key}: {res.detail}")
-        out.append(Ran(a, res.status, res.detail))
+            res = _run(JOBS[a.kind], ctx, a, now)
+        record(a, res)
+    for a in remind_now.unfinished(ctx, held):  # "remind now" cut off by a crash: the rest of it, or why not
+        if should_stop is not None and should_stop():
+            break
+        maybe = _run(remind_now.resume, ctx, a, now)
+        if maybe is not None:  # None: the console is sending it right now, or it finished meanwhile
+            record(a, maybe)
     alerts.send_alerts(ctx, now)
     return out
 

@@ -17,6 +17,7 @@ The exact days and hours come from the plan's ``settings``
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -163,3 +164,13 @@ def mail_action(plan: Plan, key: str) -> Action:
     if not a.kind.startswith("mail."):
         raise AutomationError(f"{key} is a {a.kind} action, not a mailing")
     return a
+
+
+#: The key the console's "remind now" sends a form's reminder under (:func:`automation.manual.remind_now`): the
+#: plan's ``<form>.reminder`` and the Asia/Bishkek day of the click, ``<form>.reminder.<YYYY-MM-DD>``.
+REMIND_NOW_KEY = re.compile(r"(?P<base>.+\.reminder)\.(?P<day>\d{4}-\d{2}-\d{2})")
+
+
+def remind_now_key(form_key: str, now: datetime) -> str:
+    """The :data:`REMIND_NOW_KEY` of the form's "remind now" clicked at ``now`` (aware; its day in Asia/Bishkek)."""
+    return f"{form_key}.reminder.{now.astimezone(BISHKEK).date().isoformat()}"

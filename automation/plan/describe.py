@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from automation.model import Action, I18n
-from automation.plan.actions import actions
+from automation.plan.actions import REMIND_NOW_KEY, actions
 from automation.plan.model import Plan
 
 #: What each kind of action does, in the admin's words (Kyrgyz, Russian).
@@ -84,6 +84,11 @@ def describe(plan: Plan, key: str) -> I18n:
     action = _action(plan, key)
     if action is None and key.startswith("backup."):  # the daily backup (automation/jobs/backup.py)
         return I18n(f"күнүмдүк резервдик көчүрмө ({key[7:]})", f"ежедневная резервная копия ({key[7:]})")
+    m = REMIND_NOW_KEY.fullmatch(key) if action is None else None
+    base = _action(plan, m["base"]) if m else None
+    if m and base is not None:  # the console's "remind now" of that day (automation/jobs/remind_now.py)
+        what = describe_action(plan, base)
+        return I18n(f"{what.ky}: «Азыр эскертүү» ({m['day']})", f"{what.ru}: «Напомнить сейчас» ({m['day']})")
     if action is None:
         return I18n(f"аракет «{key}»", f"действие «{key}»")
     return describe_action(plan, action)
@@ -91,10 +96,15 @@ def describe(plan: Plan, key: str) -> I18n:
 
 _MISSED = re.compile(r"^missed: due (?P<due>[\d-]+ [\d:]+), no longer useful after (?P<exp>[\d-]+ [\d:]+)$")
 _GAVE_UP = re.compile(r"^gave up at (?P<exp>[\d-]+ [\d:]+) after: (?P<why>.*)$", re.S)
+#: automation/jobs/remind_now.py: a "remind now" cut off by a crash and too late to finish.
+_CUT_OFF = re.compile(r"^remind now of (?P<click>[\d-]+ [\d:]+) not finished by (?P<limit>[\d-]+ [\d:]+), "
+                      r"(?P<deadline>the form's deadline)?.*?; the rest were not reminded"
+                      r"(?: \(last attempt: (?P<why>.*)\))?$", re.S)
 
 
 def reason_words(detail: str) -> I18n:
-    """The scheduler's reasons for a skip (automation/scheduler.py) in plain words; any other detail as it is."""
+    """The scheduler's reasons for a skip (automation/scheduler.py, automation/jobs/remind_now.py) in plain words;
+    any other detail as it is."""
     m = _MISSED.match(detail)
     if m:
         return I18n(f"служба иштеген жок: мөөнөтү {m['due']} болчу, {m['exp']} кийин пайдасы жок",
@@ -103,6 +113,20 @@ def reason_words(detail: str) -> I18n:
     if m:
         return I18n(f"{m['exp']} чейин ийгиликсиз аракет кылынды, акыркы ката: {m['why']}",
                     f"попытки до {m['exp']} не удались, последняя ошибка: {m['why']}")
+    m = _CUT_OFF.match(detail)
+    if m:
+        ky = f"«Азыр эскертүү» ({m['click']}) {m['limit']} чейин бүткөн жок — "
+        ru = f"«Напомнить сейчас» от {m['click']} не завершилось до {m['limit']} — "
+        if m["deadline"]:
+            ky += "форманын мөөнөтү: андан кийин эскертүүнүн пайдасы жок; калгандарына жөнөтүлгөн жок"
+            ru += "срока формы: напоминание после него бесполезно; остальным оно не отправлено"
+        else:
+            ky += "ошол күн бүттү: калгандарына жөнөтүлгөн жок; керек болсо «Азыр эскертүү» баскычын кайра басыңыз"
+            ru += "конца того дня: остальным оно не отправлено; если нужно, нажмите «Напомнить сейчас» ещё раз"
+        if m["why"]:
+            ky += f" (акыркы ката: {m['why']})"
+            ru += f" (последняя ошибка: {m['why']})"
+        return I18n(ky, ru)
     return I18n(detail, detail)
 
 

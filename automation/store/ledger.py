@@ -57,6 +57,17 @@ class LedgerRepository:
             " detail=excluded.detail, attempts=ledger.attempts+1",
             (key, kind, event_id, iso(due), status, iso(now), detail))
 
+    def record_started(self, key: str, kind: str, event_id: str, due: datetime, detail: str, now: datetime) -> None:
+        """Record that an action starts, before it runs, as ``failed`` with ``detail`` (what started, when): if
+        the process dies before :meth:`record` writes its outcome, the entry says it did not finish and is
+        retried like a failed one (the console's "remind now", :mod:`automation.jobs.remind_now`).  Not counted as
+        an attempt (``record`` counts it)."""
+        self._db.execute(
+            "INSERT INTO ledger (key, kind, event_id, due, status, finished_at, detail, attempts)"
+            " VALUES (?,?,?,?,'failed',?,?,0)"
+            " ON CONFLICT(key) DO UPDATE SET status='failed', finished_at=excluded.finished_at, detail=excluded.detail",
+            (key, kind, event_id, iso(due), iso(now), detail))
+
     def last_finished(self, kind: str, status: str, exclude_key: str = "") -> str | None:
         """When the latest action of ``kind`` with ``status`` finished (UTC ISO 8601), leaving out ``exclude_key``."""
         value: str | None = self._db.scalar(
