@@ -154,3 +154,21 @@ def test_a_test_in_the_plans_folder_wins_over_the_shipped_one(tmp_path):
     _setup(tmp_path)
     plan = load_plan(tmp_path / "plan.yaml")
     assert plan.form("ws_a.post_test").test == str((tmp_path / "tests" / "law_budget.yaml").resolve())
+
+
+def test_a_pre_test_never_shows_its_key_right_after_sending(tmp_path):
+    """A test set to show answers right after sending (``after_submit``) still keeps the pre-test's key until its
+    post-test closes: the pre-test is stored ``after_deadline`` (its results wait for the post-test, see
+    automation/web/result.py), the post-test as written."""
+    (tmp_path / "tests").mkdir()
+    for name in ("law_budget.yaml", "bank.yaml"):
+        src = (DEFAULT_DIR / "tests" / name).read_text(encoding="utf-8")
+        (tmp_path / "tests" / name).write_text(src.replace("show_answers: after_deadline", "show_answers: after_submit"),
+                                               encoding="utf-8")
+    c = make_context(load_config(_setup(tmp_path, PLAN.split("  - id: ws_b")[0])))
+    c.store.roster.upsert(read_roster(tmp_path / "roster.csv").participants, source="test")
+    run_due(c, L(2022, 9, 13, 12))  # the pre-test, before the workshop
+    run_due(c, L(2022, 9, 15, 17))  # the post-test, after it
+    pre, post = c.store.forms.get("ws_a.post_test.pre").spec(), c.store.forms.get("ws_a.post_test").spec()
+    assert (pre.show_answers, post.show_answers) == ("after_deadline", "after_submit")
+    assert pre.questions == post.questions

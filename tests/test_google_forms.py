@@ -6,6 +6,8 @@ success completes once with nothing duplicated.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import functools
 import json
@@ -26,8 +28,8 @@ from automation.plan.load import load_plan
 from automation.store import Store
 from automation.forms.templates import load_templates
 from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo, RetryPolicy
-from automation.workspace.google.form_requests import (CODE_QUESTION, FormBuildError, build_form_requests, form_ids,
-                                                       google_id, label)
+from automation.workspace.google.form_requests import (CODE_QUESTION, FormBuildError, answer_key_on_google,
+                                                       build_form_requests, form_ids, google_id, label)
 from automation.workspace.google.forms import map_answers
 from fake_google import FakeGoogle
 
@@ -90,7 +92,8 @@ def t(ky: str, ru: str | None = None) -> I18n:
 
 
 def every_kind_spec(n_questions: int = 40, quiz: bool = True) -> FormSpec:
-    """A quiz with every question kind of QUESTION_KINDS, graded where Google can grade."""
+    """A quiz with every question kind of QUESTION_KINDS, graded where Google can grade (``show_answers``
+    ``after_submit``, so the key goes to Google)."""
     abc = (Option("a", t("Бир", "Один")), Option("b", t("Эки", "Два")), Option("c", t("Үч", "Три")))
     base = [
         Question("single", "single_choice", t("Бирөөнү тандаңыз"), "s1", True, options=abc, correct=("b",), points=2),
@@ -111,8 +114,9 @@ def every_kind_spec(n_questions: int = 40, quiz: bool = True) -> FormSpec:
         base = [Question(**{**q.__dict__, "correct": (), "points": 0}) for q in base]
         extra = [Question(**{**q.__dict__, "correct": ()}) for q in extra]
     sections = (Section("s1", t("Тандоо")), Section("s2", t("Текст"), t("Түшүндүрмө")), Section("s3", t("Тор")))
+    # shown right after sending: the only setting that puts the answer key on Google (answer_key_on_google)
     return FormSpec("every_kind", 1, "post_test", t("Бардык түрлөр", "Все виды"), t("Сүрөттөмө"), quiz, False,
-                    True, sections, tuple(base + extra))
+                    True, sections, tuple(base + extra), show_answers="after_submit")
 
 
 # --- the pure builder ----------------------------------------------------------------------
@@ -189,6 +193,18 @@ def test_builder_without_quiz_or_email_says_do_not_collect_and_nothing_else():
 # --- every template, accepted by the fake, and `forms build --json` ------------------------
 
 
+@pytest.mark.parametrize("show", ["after_deadline", "never"])
+def test_a_quiz_whose_answers_wait_keeps_its_key_off_google(show):
+    """Google shows a quiz's correct answers as soon as she sends it unless its owner changes "Release grades"
+    by hand, and the API cannot change it: the key stays with the service, which grades the responses."""
+    spec = dataclasses.replace(every_kind_spec(), show_answers=show)
+    reqs = build_form_requests(spec, DEADLINE)["batchUpdate"]["requests"]
+    assert reqs[1]["updateSettings"] == {"settings": {"emailCollectionType": "RESPONDER_INPUT"},
+                                         "updateMask": "emailCollectionType"}
+    assert '"grading"' not in json.dumps(reqs) and '"isQuiz"' not in json.dumps(reqs)
+    assert '"grading"' in json.dumps(build_form_requests(every_kind_spec(), DEADLINE))  # after_submit: keyed
+
+
 @pytest.mark.parametrize("name", sorted(templates()))
 def test_every_template_becomes_a_form_the_fake_accepts_in_four_calls(fake, conn, name, capsys):
     spec = templates()[name]
@@ -199,7 +215,9 @@ def test_every_template_becomes_a_form_the_fake_accepts_in_four_calls(fake, conn
     form = fake.forms.form(created.external_id)
     assert form["publishSettings"]["publishState"] == {"isPublished": True, "isAcceptingResponses": True}
     assert created.url == form["responderUri"]
-    assert bool(form["settings"].get("quizSettings", {}).get("isQuiz")) is spec.quiz
+    keyed = answer_key_on_google(spec)
+    assert bool(form["settings"].get("quizSettings", {}).get("isQuiz")) is keyed
+    assert ('"grading"' in json.dumps(form["items"])) is (keyed and any(q.correct for q in spec.questions))
     ids = form_ids(spec)
     got = {q["questionId"] for i in form["items"] for q in
            ([i["questionItem"]["question"]] if "questionItem" in i else i.get("questionGroupItem", {}).get("questions", []))}

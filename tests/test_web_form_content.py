@@ -27,13 +27,14 @@ CONTEXT = {"event": {"ky": "Бюджет боюнча семинар", "ru": "С
            "end": "2022-09-15T10:00:00Z", "contact": "amuca@example.org"}
 
 
-def _add(store: Store, key: str, spec, audience: str = "roster", context: dict | None = None) -> None:
+def _add(store: Store, key: str, spec, audience: str = "roster", context: dict | None = None,
+         pre_test: bool = False, deadline: str = DEADLINE) -> None:
     store.forms.add(FormRecord(
         form_key=key, template_id=spec.id, template_version=spec.version, kind=spec.kind, event_id="ws1",
-        pre_test=False, audience=audience, backend="local", external_id=f"pub-{key}", url="", status="open",
-        spec_json=json.dumps(spec.to_json(), ensure_ascii=False), opens="2022-09-15T10:00:00Z", deadline=DEADLINE,
+        pre_test=pre_test, audience=audience, backend="local", external_id=f"pub-{key}", url="", status="open",
+        spec_json=json.dumps(spec.to_json(), ensure_ascii=False), opens="2022-09-15T10:00:00Z", deadline=deadline,
         created_at="2022-09-15T10:00:00Z", context_json=json.dumps(context or CONTEXT, ensure_ascii=False)))
-    store.forms.add_links(key, {HER.id: f"tok-{key}"})
+    store.forms.add_links(key, {HER.id: f"tok-{key.replace('.', '-')}"})  # a token has no dots
 
 
 @pytest.fixture
@@ -144,3 +145,41 @@ def test_show_answers_after_submit_and_never(store):
 def test_a_public_link_of_a_closed_form_has_no_result_but_the_contact(store):
     html = _client(store, LATER).get("/f/pub-needs_public").get_data(as_text=True)
     assert "amuca@example.org" in html and "Баллы:" not in html
+
+
+def _add_pair(store: Store, spec, post_deadline: str | None) -> None:
+    """A pre-test ``t.pre`` (deadline DEADLINE) and, unless ``post_deadline`` is None, its post-test ``t``."""
+    _add(store, "t.pre", spec, pre_test=True)
+    if post_deadline is not None:
+        _add(store, "t", spec, deadline=post_deadline)
+
+
+AFTER_POST = datetime(2022, 10, 1, 6, 30, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("show", ["after_deadline", "after_submit"])
+def test_a_pre_test_keeps_its_key_until_the_post_test_closes(store, show):
+    """The pre-test asks the post-test's questions: its correct answers would answer the post-test, so her
+    pre-test result waits for the post-test's deadline, whatever ``show_answers`` says."""
+    spec = dataclasses.replace(store.forms.get("quiz").spec(), show_answers=show)
+    _add_pair(store, spec, "2022-09-28T12:00:00Z")
+    assert store.forms.get("t.pre").pre_test and not store.forms.get("t").pre_test
+    c = _client(store)
+    assert _post(c, "/t/tok-t-pre", _quiz_answers(spec, {"q_budget_year"})).status_code == 303
+    done = c.get("/t/tok-t-pre/done").get_data(as_text=True)
+    assert "Баллы:" not in done and "Правильный ответ" not in done
+    assert "Это входной тест" in done and "28.09.2022" in done  # when she will see it: the post-test's deadline
+    during_post = _client(store, LATER).get("/t/tok-t-pre")  # the pre-test closed, the post-test open
+    assert during_post.status_code == 410
+    assert "Баллы:" not in during_post.get_data(as_text=True)
+    assert "Правильный ответ" not in during_post.get_data(as_text=True)
+    after = _client(store, AFTER_POST).get("/t/tok-t-pre").get_data(as_text=True)
+    assert f"Баллы: {spec.max_score - 1} из {spec.max_score}" in after and "Правильный ответ:" in after
+
+
+def test_a_pre_test_without_its_post_test_shows_no_key(store):
+    spec = store.forms.get("quiz").spec()
+    _add_pair(store, spec, None)
+    c = _client(store)
+    assert _post(c, "/t/tok-t-pre", _quiz_answers(spec, set())).status_code == 303
+    assert "Баллы:" not in _client(store, AFTER_POST).get("/t/tok-t-pre").get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from datetime import datetime
 from typing import Any
@@ -41,6 +43,9 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
         if not options:
             return failed(f"event {action.event_id} has no presenters for the vote: add presenters: [...] to the plan")
         spec = spec.with_options("presenters", options)
+    if action.payload.get("pre_test") and spec.show_answers == "after_submit":
+        # a pre-test's key would answer its post-test: never right after she sends it (automation.web.result)
+        spec = dataclasses.replace(spec, show_answers="after_deadline")
     deadline = parse_iso(action.payload["deadline"])
     context = _context(ctx, action.event_id)
     created = ctx.backend.forms.create_form(key, spec, deadline, context=context)

@@ -25,7 +25,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from automation.forms.answers import word_count
-from automation.model import BISHKEK, LANGS, Option, parse_iso, utc_now
+from automation.model import BISHKEK, LANGS, Option, iso, parse_iso, utc_now
 from automation.store import FormRecord, Store
 from automation.web.guard import (
     RATE_PER_CLIENT,
@@ -40,7 +40,7 @@ from automation.web.guard import (
 from automation.web.assets import inline_asset
 from automation.web.links import Link
 from automation.web.once import store_once, stored_before, submission_key
-from automation.web.result import contact, event_line, quiz_result, result_visible
+from automation.web.result import contact, event_line, post_test_key, quiz_result, result_visible, results_after
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import (
     OTHER,
@@ -242,6 +242,11 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         return render_template("message.html", lang=lang or "ky", blocks=blocks, link_text=link_text,
                                link_url=link_url, result=result), status
 
+    def shown_after(form: FormRecord) -> datetime | None:
+        """:func:`automation.web.result.results_after` of ``form``, its post-test read from the store."""
+        key = post_test_key(form)
+        return results_after(form, db_store().forms.get(key) if key else None)
+
     def closed_page(link: Link, lang: str):
         """In Kyrgyz and Russian (she may have been sent another's link), with the admin's contact; on her
         personal link, her test result when the quiz shows it after the deadline."""
@@ -255,7 +260,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             prev = db_store().responses.latest_of(link.form.form_key, link.pid)
             if prev:
                 paras.append(("closed_answered", {"when": _when(prev.submitted_at)}))
-                if result_visible(link.full_spec, link.form, clock(), True):
+                if result_visible(link.full_spec, link.form, clock(), True, shown_after(link.form)):
                     result = quiz_result(link.full_spec, prev.answers, lang)
         if contact(link.form):
             paras.append(("contact", {"email": contact(link.form)}))
@@ -378,13 +383,16 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
             prev = db_store().responses.latest_of(link.form.form_key, link.pid)
             if prev is None:
                 return redirect(link.url(lang=lang), code=303)
-            spec = link.full_spec
-            result = quiz_result(spec, prev.answers, lang) if result_visible(spec, link.form, clock(), True) else None
+            spec, after = link.full_spec, shown_after(link.form)
+            visible = result_visible(spec, link.form, clock(), True, after)
+            result = quiz_result(spec, prev.answers, lang) if visible else None
             if is_closed(link):
                 return message_page(200, "thanks_title", [("thanks", {})], lang, form=link.form, result=result)
             paras = [("thanks", {}), ("thanks_edit", {"deadline": _when(link.form.deadline)})]
-            if spec.quiz and spec.show_answers == "after_deadline" and spec.max_score > 0:
-                paras.append(("answers_later", {"deadline": _when(link.form.deadline)}))
+            later = spec.show_answers == "after_deadline" or (link.form.pre_test and spec.show_answers != "never")
+            if spec.quiz and spec.max_score > 0 and later and not visible and after is not None:
+                paras.append(("answers_after_post" if link.form.pre_test else "answers_later",
+                              {"deadline": _when(iso(after))}))
             return message_page(200, "thanks_title", paras, lang, link_text=TEXTS[lang]["edit_link"],
                                 link_url=link.url(lang=lang), form=link.form, result=result)
         return message_page(200, "thanks_title", [("thanks", {})], lang, form=link.form)

@@ -6,7 +6,9 @@
 * :func:`quiz_result` — her score and, per graded question, her answer and the correct one, when the
   quiz's ``show_answers`` allows it (:data:`automation.model.SHOW_ANSWERS`): ``after_deadline`` (the
   default: nobody can still answer, so the key cannot spread), ``after_submit`` (as soon as she sent
-  it), ``never``.
+  it), ``never``.  A **pre-test** asks the questions of its post-test (the plan's ``<form>.pre``), so its
+  key would answer the post-test: its result waits for the post-test's deadline (:func:`results_after`),
+  whatever ``show_answers`` says, and is not shown while there is no post-test.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ RESULT_TEXTS: dict[str, dict[str, str]] = {
         "no_answer": "жооп жок",
         "answers_later": "Упайыңыз жана туура жооптор жооп кабыл алуу бүткөндөн кийин ({deadline}) ушул эле "
                          "шилтемеде көрүнөт.",
+        "answers_after_post": "Бул алдын ала тест: упайыңыз жана туура жооптор тренингден кийинки тест жабылгандан "
+                              "кийин ({deadline}) ушул эле шилтемеде көрүнөт.",
     },
     "ru": {
         "event_line": "Мероприятие: {title}, {date}",
@@ -41,6 +45,8 @@ RESULT_TEXTS: dict[str, dict[str, str]] = {
         "no_answer": "нет ответа",
         "answers_later": "Баллы и правильные ответы появятся по этой же ссылке после окончания приёма ответов "
                          "({deadline}).",
+        "answers_after_post": "Это входной тест: баллы и правильные ответы появятся по этой же ссылке после того, "
+                              "как закроется итоговый тест после тренинга ({deadline}).",
     },
 }
 
@@ -61,13 +67,36 @@ def contact(form: FormRecord | None) -> str | None:
     return (form.context().get("contact") or None) if form is not None else None
 
 
-def result_visible(spec: FormSpec, form: FormRecord, now: datetime, answered: bool) -> bool:
-    """Whether her score and the correct answers may be shown now (see the module docstring)."""
+#: The suffix of a pre-test's form key after its post-test's (automation/plan/load.py).
+PRE_SUFFIX = ".pre"
+
+
+def results_after(form: FormRecord, post_test: FormRecord | None) -> datetime | None:
+    """When the quiz ``form``'s results may be shown (UTC), for ``after_deadline`` and for every pre-test: its
+    own deadline; for a pre-test (``form.pre_test``) the deadline of ``post_test`` (the form keyed
+    ``form_key`` without ``.pre``, as stored; it may have been extended), or None while there is none: the
+    pre-test's key must not answer the post-test."""
+    if not form.pre_test:
+        return parse_iso(form.deadline)
+    return parse_iso(post_test.deadline) if post_test is not None else None
+
+
+def post_test_key(form: FormRecord) -> str | None:
+    """The form key of a pre-test's post-test (``x.pre`` → ``x``); None for any other form."""
+    return form.form_key[:-len(PRE_SUFFIX)] if form.pre_test and form.form_key.endswith(PRE_SUFFIX) else None
+
+
+def result_visible(spec: FormSpec, form: FormRecord, now: datetime, answered: bool,
+                   after: datetime | None = None) -> bool:
+    """Whether her score and the correct answers may be shown at ``now`` (UTC; see the module docstring).
+    ``after`` is :func:`results_after` of the form (for a pre-test, None while it has no post-test)."""
     if not spec.quiz or not answered or spec.max_score <= 0:
         return False
+    if form.pre_test:
+        return spec.show_answers != "never" and after is not None and now > after
     if spec.show_answers == "after_submit":
         return True
-    return spec.show_answers == "after_deadline" and now > parse_iso(form.deadline)
+    return spec.show_answers == "after_deadline" and now > (after or parse_iso(form.deadline))
 
 
 def _label(q: Any, value: Any, lang: str) -> str:

@@ -247,6 +247,17 @@ def document_title(spec: FormSpec, form_key: str) -> str:
     return f"{spec.title.ru} ({form_key})"
 
 
+def answer_key_on_google(spec: FormSpec) -> bool:
+    """Whether the Google form carries the quiz's answer key (``isQuiz`` and each question's ``grading``): only
+    when ``show_answers`` is ``after_submit``.  Google shows a quiz's score and correct answers to the respondent
+    as set in its "Release grades" setting, immediately after each submission unless changed by hand in the
+    form's settings (Google Docs Editors Help, "Create a quiz with Google Forms"), and the API cannot set it:
+    ``QuizSettings`` has ``isQuiz`` alone (forms.v1 discovery document).  So ``after_deadline`` and ``never``
+    keep the key off Google; the service grades every response itself (:func:`automation.forms.answers.score`),
+    so the analysis is the same either way."""
+    return spec.quiz and spec.show_answers == "after_submit"
+
+
 def build_form_requests(spec: FormSpec, deadline: datetime | None = None, *,
                         document_title: str | None = None, context: dict[str, Any] | None = None) -> dict[str, Any]:
     """The three request bodies that make ``spec`` a published Google form.
@@ -258,7 +269,7 @@ def build_form_requests(spec: FormSpec, deadline: datetime | None = None, *,
     The batchUpdate holds, in order: ``updateFormInfo`` (the description: the event's name and date from
     ``context`` (:func:`event_text`), the template's description, the deadline; each language's paragraph
     with its own lines, Kyrgyz first),
-    ``updateSettings`` (quiz, e-mail collection) when needed, then one
+    ``updateSettings`` (quiz when :func:`answer_key_on_google`, e-mail collection) when needed, then one
     ``createItem`` per section header and question, then the personal-code item.
     Raises :class:`FormBuildError` for a template Google cannot represent.
     """
@@ -275,7 +286,8 @@ def build_form_requests(spec: FormSpec, deadline: datetime | None = None, *,
                                             "updateMask": "description"}})
     settings: dict[str, Any] = {}
     mask: list[str] = []
-    if spec.quiz:
+    keyed = answer_key_on_google(spec)
+    if keyed:
         settings["quizSettings"] = {"isQuiz": True}
         mask.append("quizSettings.isQuiz")
     # Always explicit: the default is VERIFIED when the owner is a Workspace account (FormSettings in the
@@ -295,7 +307,7 @@ def build_form_requests(spec: FormSpec, deadline: datetime | None = None, *,
             header["description"] = long_text(s.description)
         header["textItem" if n == 0 else "pageBreakItem"] = {}
         items.append(header)
-        items.extend(_item(q, ids, spec.quiz) for q in by_section.get(s.id, []))
+        items.extend(_item(q, ids, keyed) for q in by_section.get(s.id, []))
     items.append({"itemId": ids.items["code"], "title": label(CODE_TITLE), "description": long_text(CODE_HELP),
                   "questionItem": {"question": {"questionId": ids.code_question, "required": False,
                                                 "textQuestion": {"paragraph": False}}}})
