@@ -1,13 +1,17 @@
-"""Shared fixtures: a season Context on the local backend in a temporary folder, and the demo's
-season run once per test session."""
+"""Shared fixtures: a season Context on the local backend in a temporary folder, the demo's season run once
+per test session, the fake Telegram Bot API with ports pointed at it, headless Chromium, and a WSGI app served
+on 127.0.0.1 in a thread."""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import pytest
 
@@ -17,12 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from automation.app import make_context  # noqa: E402
 from automation.config import Config  # noqa: E402
-from automation.context import Context  # noqa: E402
+from automation.context import Context, TelegramChannel  # noqa: E402
 from automation.model import BISHKEK, to_utc  # noqa: E402
 from automation.roster import read_roster  # noqa: E402
 
 if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
     from automation.demo.season import DemoSummary
+    from automation.workspace.telegram import BotApiTelegram
+    from fake_telegram import FakeTelegram
 
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
 CLUB_ROSTER = ROOT / "examples" / "club2022" / "roster.csv"
@@ -58,3 +66,108 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummar
 
     out = tmp_path_factory.mktemp("demo")
     return out, run_demo(out, seed=1, quiet=True)
+
+
+# --- the fake Telegram Bot API (tests/fake_telegram/) ----------------------------------------------------
+
+#: The club's group in the fake Bot API (a supergroup id, as Telegram gives them).
+TG_GROUP = -1001234567890
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """The fake Bot API on 127.0.0.1 with the club's group :data:`TG_GROUP` ("Клуб депутаток") in it.
+
+    After the test, fails it if the fake itself raised (``FakeTelegram.errors``: a bug of the fake, not of the
+    code under test)."""
+    from fake_telegram import FakeTelegram
+
+    with FakeTelegram() as f:
+        f.add_group(TG_GROUP, "Клуб депутаток")
+        yield f
+        assert not f.errors, f.errors
+
+
+@pytest.fixture
+def slept() -> list[float]:
+    """The seconds a port was told to sleep: pass ``sleep=slept.append`` and the test does not wait."""
+    return []
+
+
+@pytest.fixture
+def telegram_port(fake_telegram: FakeTelegram) -> Iterator[Callable[..., BotApiTelegram]]:
+    """A factory of :class:`BotApiTelegram` ports pointed at :func:`fake_telegram`:
+    ``telegram_port(timeout=3.0, sleep=slept.append)`` takes BotApiTelegram's keyword arguments (timeout in
+    seconds, the sleep hook). Every port it made is closed after the test, before the fake stops."""
+    from automation.workspace.telegram import BotApiTelegram
+
+    made: list[BotApiTelegram] = []
+
+    def make(**kw: Any) -> BotApiTelegram:
+        made.append(BotApiTelegram(fake_telegram.token, api_url=fake_telegram.url, **kw))
+        return made[-1]
+
+    yield make
+    for port in made:
+        port.close()
+
+
+def telegram_season(tmp: Path, port: BotApiTelegram) -> Context:
+    """The club season of :func:`make_season` under ``tmp`` with its Telegram channel: the group
+    :data:`TG_GROUP` through ``port``, the bot @club_bot."""
+    return make_season(tmp, telegram=TelegramChannel(TG_GROUP, port, "", "club_bot"))
+
+
+# --- headless Chromium (Debian's, driven by Playwright) --------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+#: Chromium's switches in the browser tests: no sandbox (CI runs as root), no GPU, nothing fetched on the side.
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run")
+
+try:
+    import playwright.sync_api as _pw
+except ImportError:  # pragma: no cover - depends on the machine
+    _pw = None
+
+#: Skips a browser test, saying why, where Playwright or Debian's Chromium is missing.
+needs_browser = pytest.mark.skipif(
+    _pw is None or not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None,
+    reason=f"needs the playwright package and Debian's chromium at {CHROMIUM} (installed by .ci/run)")
+
+
+@contextmanager
+def chromium(args: Sequence[str] = CHROMIUM_ARGS) -> Iterator[Any]:
+    """Headless Chromium at :data:`CHROMIUM` launched with ``args`` (a Playwright ``Browser``), closed on leaving."""
+    with _pw.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=list(args))
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (:func:`chromium`) for all the tests of a module; each module launches its own."""
+    with chromium() as b:
+        yield b
+
+
+# --- a WSGI app on 127.0.0.1 -------------------------------------------------------------------------------
+
+
+@contextmanager
+def serving(app: Any, **kw: Any) -> Iterator[BaseWSGIServer]:
+    """``app`` served by werkzeug on 127.0.0.1:<a free port> (``.server_port``), a thread per request, from a
+    daemon thread; ``kw`` go to ``make_server`` (``request_handler`` ...). Shut down on leaving."""
+    from werkzeug.serving import make_server
+
+    srv = make_server("127.0.0.1", 0, app, threaded=True, **kw)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        t.join(5)
