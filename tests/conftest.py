@@ -1,15 +1,16 @@
 """Shared fixtures: a season Context on the local backend in a temporary folder, the demo's season run once
-per test session, the fake Telegram Bot API with ports pointed at it, headless Chromium, and a WSGI app served
-on 127.0.0.1 in a thread."""
+per test session, the fake Telegram Bot API with ports pointed at it, the fake Google with connections to it,
+headless Chromium, and a WSGI app served on 127.0.0.1 in a thread."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import sys
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
@@ -26,10 +27,13 @@ from automation.model import BISHKEK, to_utc  # noqa: E402
 from automation.roster import read_roster  # noqa: E402
 
 if TYPE_CHECKING:
+    from google.oauth2.credentials import Credentials
     from werkzeug.serving import BaseWSGIServer
 
     from automation.demo.season import DemoSummary
+    from automation.workspace.google import Connection
     from automation.workspace.telegram import BotApiTelegram
+    from fake_google import FakeGoogle
     from fake_telegram import FakeTelegram
 
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
@@ -116,6 +120,58 @@ def telegram_season(tmp: Path, port: BotApiTelegram) -> Context:
     """The club season of :func:`make_season` under ``tmp`` with its Telegram channel: the group
     :data:`TG_GROUP` through ``port``, the bot @club_bot."""
     return make_season(tmp, telegram=TelegramChannel(TG_GROUP, port, "", "club_bot"))
+
+
+# --- the fake Google (tests/fake_google/) ------------------------------------------------------------------
+
+
+class Clock:
+    """A UTC clock the test moves, for the fakes: ``clock()`` is ``clock.now`` (an aware datetime), which the test
+    may set; ``advance(**kw)`` adds ``timedelta(**kw)``."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        """Moves the clock on by ``timedelta(**kw)`` (``hours=2`` ...)."""
+        self.now += timedelta(**kw)
+
+
+@pytest.fixture
+def fake_google() -> Iterator[Callable[..., FakeGoogle]]:
+    """A factory of fake Google servers on 127.0.0.1: ``fake_google(clock=..., user_email=..., pessimistic=...)``
+    takes FakeGoogle's keyword arguments and starts one. After the test each fails it if the fake itself raised
+    (``internal_errors``: a bug of the fake, not of the code under test), then stops."""
+    from fake_google import FakeGoogle
+
+    with contextlib.ExitStack() as stack:
+        started: list[FakeGoogle] = []
+
+        def start(**kw: Any) -> FakeGoogle:
+            started.append(stack.enter_context(FakeGoogle(**kw)))
+            return started[-1]
+
+        yield start
+        for server in started:
+            assert not server.internal_errors, "\n".join(server.internal_errors)
+
+
+def google_connection(fake: FakeGoogle, creds: Credentials | None = None, *, token: str = "tok",
+                      scopes: list[str] | None = None, sleep: Callable[[float], None] | None = None) -> Connection:
+    """A :class:`Connection` to ``fake`` (its client seams) signed in with ``creds``, by default
+    ``Credentials(token=token, scopes=scopes)``; retries call ``sleep`` with the seconds to wait (default: no wait).
+    Granting the scopes on the fake's side (``fake.grant``) is the caller's."""
+    from google.oauth2.credentials import Credentials
+
+    from automation.workspace.google import Connection, RetryPolicy
+
+    if creds is None:
+        creds = Credentials(token=token, scopes=scopes)
+    retry = RetryPolicy(sleep=(lambda s: None) if sleep is None else sleep)
+    return Connection(creds, retry=retry, **fake.client_seams(creds))
 
 
 # --- headless Chromium (Debian's, driven by Playwright) --------------------------------------------------

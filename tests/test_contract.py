@@ -58,7 +58,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from google.oauth2.credentials import Credentials
 from openpyxl import load_workbook
 
 from automation.analysis.frame import answers_frame, scores_frame
@@ -73,10 +72,11 @@ from automation.roster import read_roster
 from automation.scheduler import Ran, run_due
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
-from automation.workspace.google import Connection, GoogleBackend, RetryPolicy
+from automation.workspace.google import GoogleBackend
 from automation.workspace.google.form_requests import form_ids, label
 from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend
+from conftest import Clock, google_connection
 from fake_google import FakeGoogle
 
 BACKENDS = ["local", "google"]
@@ -238,13 +238,8 @@ def answer(ctx: Context, form_key: str, participant: Participant, answers: dict[
 
 # --- building and walking a season -----------------------------------------------------------
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = L(2022, 7, 1)
-
-    def __call__(self) -> datetime:
-        return self.now
+#: When the season's simulated clock starts.
+START = L(2022, 7, 1)
 
 
 def write_files(tmp: Path) -> None:
@@ -269,13 +264,12 @@ def open_backend(kind: str, tmp: Path) -> Iterator[Context]:
         finally:
             store.close()
         return
-    clock = Clock()
+    clock = Clock(START)
     # "google-pessimistic": the fake behaving as Google is documented or reported to (tests/fake_google/README.md)
     with FakeGoogle(clock=clock, pessimistic=kind == "google-pessimistic") as fake:
         scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
         fake.grant("tok", scopes)  # the least scopes of a gmail.com account
-        creds = Credentials(token="tok", scopes=scopes)
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        conn = google_connection(fake, scopes=scopes)
         backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster",
                                         spreadsheet_title="Клуб женщин-депутатов — 2022")
         ctx = Context(store=store, plan=plan, backend=backend, out_dir=out)

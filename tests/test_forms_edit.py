@@ -203,22 +203,14 @@ def test_the_google_edit_is_accepted_by_the_fake_forms_api_in_one_call_and_keeps
     """The fake (tests/fake_google, pessimistic about masks, locations and ids) applies the batch atomically."""
     import datetime as dt
 
-    from google.oauth2.credentials import Credentials
-
+    from conftest import Clock, google_connection
     from fake_google import FakeGoogle
-    from automation.workspace.google import Connection, GoogleForms, RetryPolicy
-
-    class Clock:
-        now = dt.datetime(2022, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
-
-        def __call__(self) -> dt.datetime:
-            return self.now
+    from automation.workspace.google import GoogleForms
 
     old = get_template("event_feedback")
     new = _typo_and_new_option(old)
-    with FakeGoogle(clock=Clock()) as fake:
-        creds = Credentials(token="tok")
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    with FakeGoogle(clock=Clock(dt.datetime(2022, 6, 1, 9, 0, tzinfo=dt.timezone.utc))) as fake:
+        conn = google_connection(fake)
         forms = GoogleForms(conn)
         created = forms.create_form("ev.fb", old, L(2022, 6, 20, 18))
         before = fake.forms.question_ids(created.external_id)

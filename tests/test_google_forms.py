@@ -25,38 +25,28 @@ from automation.model import FormSpec, I18n, Option, Participant, Question, Scal
 from automation.plan.load import load_plan
 from automation.store import Store
 from automation.forms.templates import load_templates
-from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo, RetryPolicy
+from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo
 from automation.workspace.google.form_requests import (CODE_QUESTION, FormBuildError, build_form_requests, form_ids,
                                                        google_id, label)
 from automation.workspace.google.forms import map_answers
+from conftest import Clock, google_connection
 from fake_google import FakeGoogle
 
 UTC = dt.timezone.utc
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = dt.datetime(2022, 6, 20, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2022, 6, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **kw) -> None:
-        self.now += dt.timedelta(**kw)
+#: When this file's clock starts.
+START = dt.datetime(2022, 6, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture
-def fake(clock):
-    with FakeGoogle(clock=clock) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def fake(fake_google, clock):
+    return fake_google(clock=clock)
 
 
 @pytest.fixture
@@ -66,7 +56,7 @@ def creds() -> Credentials:
 
 @pytest.fixture
 def conn(fake, creds) -> Connection:
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    return google_connection(fake, creds)
 
 
 @functools.cache
@@ -463,8 +453,7 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
 
     scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
     fake.grant("tok", scopes)  # the least scopes of a gmail.com account
-    creds = Credentials(token="tok", scopes=scopes)
-    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    conn = google_connection(fake, scopes=scopes)
     store = Store(":memory:")
     store.roster.upsert(read_roster(ROOT / "examples/club2022/roster.csv").participants, source="test")
     plan = load_plan(ROOT / "examples/club2022/plan.yaml")
@@ -520,7 +509,7 @@ def test_a_create_answered_503_after_google_made_the_form_leaves_one_form(clock,
     """googleapiclient's num_retries would send forms.create again and leave two forms; the adapter looks
     the form up in Drive by its documentTitle first and adopts it."""
     with FakeGoogle(clock=clock, forms_create_lost_once=True) as fake:
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        conn = google_connection(fake, creds)
         spec = every_kind_spec(12)
         created = GoogleForms(conn, Memo(Store(":memory:"))).create_form("ev.lost", spec, DEADLINE)
         assert list(fake.forms.records) == [created.external_id]
@@ -536,7 +525,7 @@ def test_a_crash_during_create_is_resumed_by_looking_in_drive_first(clock, creds
     """The process died while forms.create was in flight (the store says 'creating'): the next run finds the
     form Google made and finishes it instead of making a second one."""
     with FakeGoogle(clock=clock) as fake:
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        conn = google_connection(fake, creds)
         memo = Memo(Store(":memory:"))
         spec = every_kind_spec(12)
         forms = GoogleForms(conn, memo)
@@ -583,7 +572,7 @@ def test_extending_a_deadline_rewrites_the_google_form_description_in_one_batch_
     from automation.model import BISHKEK, parse_iso
     from automation.plan.actions import actions
 
-    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    conn = google_connection(fake, creds)
     store = Store(":memory:")
     plan = load_plan(ROOT / "examples/club2022/plan.yaml")
     backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster", spreadsheet_title="S")

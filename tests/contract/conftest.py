@@ -8,13 +8,14 @@ from typing import Iterator
 import pytest
 from aiosmtpd.controller import Controller
 
-from contract.support import Clock, SmtpSink
+from conftest import Clock
+from contract.support import START, SmtpSink
 from fake_google import FakeGoogle
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture
