@@ -1,12 +1,14 @@
 """Shared fixtures: a season Context on the local backend in a temporary folder, the demo's season run once
 per test session, the fake Telegram Bot API with ports pointed at it, the fake Google with connections to it,
-headless Chromium, and a WSGI app served on 127.0.0.1 in a thread."""
+SMTP servers on 127.0.0.1 (one filing into a fake IMAP Sent folder), headless Chromium, and a WSGI app served on
+127.0.0.1 in a thread."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import shutil
+import socket
 import sys
 import threading
 from contextlib import contextmanager
@@ -21,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from automation.app import make_context  # noqa: E402
-from automation.config import Config  # noqa: E402
+from automation.config import Config, load_config  # noqa: E402
 from automation.context import Context, TelegramChannel  # noqa: E402
 from automation.model import BISHKEK, to_utc  # noqa: E402
 from automation.roster import read_roster  # noqa: E402
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from automation.workspace.google import Connection
     from automation.workspace.telegram import BotApiTelegram
     from fake_google import FakeGoogle
+    from fake_imap import FakeImap, FilingSmtpHandler
     from fake_telegram import FakeTelegram
 
 CLUB_PLAN = ROOT / "examples" / "club2022" / "plan.yaml"
@@ -51,6 +54,28 @@ def make_season(tmp: Path, plan_path: Path = CLUB_PLAN, roster_path: Path = CLUB
     ctx = make_context(Config(plan=plan_path, state=tmp / "state.sqlite", out=tmp, sheets=tmp / "sheets"))
     ctx.store.roster.upsert(read_roster(roster_path).participants, source="test")
     return dataclasses.replace(ctx, **ctx_kw)
+
+
+#: A club.yaml beside its plan.yaml: the state file, the outbox and the sheets in the same folder.
+CLUB_YAML = "plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n"
+
+
+def write_club(tmp: Path, plan: str, roster: str | None = None) -> Path:
+    """Writes the texts ``plan`` to plan.yaml, ``roster`` (when given) to roster.csv and :data:`CLUB_YAML` to
+    club.yaml in ``tmp``; returns club.yaml's path."""
+    (tmp / "plan.yaml").write_text(plan, encoding="utf-8")
+    if roster is not None:
+        (tmp / "roster.csv").write_text(roster, encoding="utf-8")
+    (tmp / "club.yaml").write_text(CLUB_YAML, encoding="utf-8")
+    return tmp / "club.yaml"
+
+
+def club_context(tmp: Path, plan: str, roster: str) -> Context:
+    """The Context the command line assembles from :func:`write_club`'s club.yaml (``load_config`` then
+    ``make_context``), with the roster imported."""
+    ctx = make_context(load_config(write_club(tmp, plan, roster)))
+    ctx.store.roster.upsert(read_roster(tmp / "roster.csv").participants, source="test")
+    return ctx
 
 
 @pytest.fixture
@@ -172,6 +197,46 @@ def google_connection(fake: FakeGoogle, creds: Credentials | None = None, *, tok
         creds = Credentials(token=token, scopes=scopes)
     retry = RetryPolicy(sleep=(lambda s: None) if sleep is None else sleep)
     return Connection(creds, retry=retry, **fake.client_seams(creds))
+
+
+# --- SMTP on 127.0.0.1 (aiosmtpd) --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (aiosmtpd's readiness check cannot use port 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_smtp(handler: Any) -> Iterator[int]:
+    """aiosmtpd on 127.0.0.1:<a free port> giving what it receives to ``handler`` (an aiosmtpd handler:
+    ``handle_RCPT``, ``handle_DATA`` ...); yields the port, stops on leaving."""
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def filing_smtp() -> Iterator[tuple[FilingSmtpHandler, int, FakeImap]]:
+    """aiosmtpd on 127.0.0.1 filing into a fake IMAP Sent folder (tests/fake_imap.py):
+    ``(handler, smtp port, imap server)``."""
+    from fake_imap import FakeImap, FilingSmtpHandler
+
+    imap = FakeImap().start()
+    handler = FilingSmtpHandler(imap)
+    try:
+        with running_smtp(handler) as port:
+            yield handler, port, imap
+    finally:
+        imap.stop()
 
 
 # --- headless Chromium (Debian's, driven by Playwright) --------------------------------------------------

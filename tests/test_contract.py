@@ -65,7 +65,7 @@ from automation.forms.answers import check_answers, score
 from automation.forms.known import known_answers
 from automation.context import Context
 from automation.jobs.responses import sync_form
-from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json, to_utc
+from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json
 from automation.plan.actions import ACTION_KINDS, actions
 from automation.plan.load import parse_plan
 from automation.roster import read_roster
@@ -77,6 +77,7 @@ from automation.workspace.google.form_requests import form_ids, label
 from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend
 from conftest import Clock, google_connection
+from conftest import local as L  # noqa: N812
 from fake_google import FakeGoogle
 
 BACKENDS = ["local", "google"]
@@ -120,11 +121,6 @@ def plan_data() -> dict[str, Any]:
         "surveys": [{"id": "needs_2022", "template": "needs_assessment",
                      "opens": "2022-08-01 10:00", "deadline": "2022-08-10 18:00"}],
     }
-
-
-def L(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:  # noqa: N802
-    """Asia/Bishkek wall-clock time as the UTC moment the scheduler is given."""
-    return to_utc(datetime(y, mo, d, h, mi, tzinfo=BISHKEK))
 
 
 NEEDS, PRE, POST, FEEDBACK, VOTE = ("needs_2022", "ws1.post_test.pre", "ws1.post_test", "ws1.event_feedback",

@@ -11,16 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from automation.app import make_context
-from automation.config import load_config
 from automation.context import Context
 from automation.forms.edit import EditRefused, edit_form
 from automation.forms.templates import get_template
-from automation.model import BISHKEK, I18n, Option, parse_iso, to_utc
-from automation.roster import read_roster
+from automation.model import I18n, Option, parse_iso
 from automation.scheduler import run_due
 from automation.workspace.google.form_requests import FormBuildError
 from automation.workspace.google.forms import update_requests
+from conftest import club_context
+from conftest import local as L  # noqa: N812
 
 ROSTER = "name,email,phone,oblast,municipality,role,language\n" + "".join(
     f"Участница {i},p{i}@example.org,,naryn,Ат-Башы,deputy,ru\n" for i in range(4))
@@ -40,18 +39,9 @@ events:
 """
 
 
-def L(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:  # noqa: N802
-    return to_utc(datetime(y, mo, d, h, mi, tzinfo=BISHKEK))
-
-
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    (tmp_path / "plan.yaml").write_text(PLAN, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    (tmp_path / "club.yaml").write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n",
-                                        encoding="utf-8")
-    c = make_context(load_config(tmp_path / "club.yaml"))
-    c.store.roster.upsert(read_roster(tmp_path / "roster.csv").participants, source="test")
+    c = club_context(tmp_path, PLAN, ROSTER)
     run_due(c, L(2022, 9, 15, 17))
     return c
 
