@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
     from automation.demo.season import DemoSummary
+    from automation.model import FormSpec
     from automation.workspace.google import Connection
     from automation.workspace.telegram import BotApiTelegram
     from fake_google import FakeGoogle
@@ -197,6 +198,30 @@ def google_connection(fake: FakeGoogle, creds: Credentials | None = None, *, tok
         creds = Credentials(token=token, scopes=scopes)
     retry = RetryPolicy(sleep=(lambda s: None) if sleep is None else sleep)
     return Connection(creds, retry=retry, **fake.client_seams(creds))
+
+
+def google_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
+    """A respondent's answers (``{question id: value}`` as the store keeps them) as Google Forms records a
+    submission of the form built from ``spec``: option labels, keyed by Google question id."""
+    from automation.workspace.google.form_requests import form_ids, label
+
+    ids = form_ids(spec)
+    out: dict[str, Any] = {}
+    for q in spec.questions:
+        v = answers.get(q.id)
+        if v is None:
+            continue
+        lab = {o.id: label(o.label) for o in q.options}
+        if q.kind == "grid":
+            for row, col in v.items():
+                out[ids.questions[(q.id, row)]] = lab[col]
+        elif q.kind == "multiple_choice":
+            out[ids.questions[(q.id, None)]] = [lab.get(x, x) for x in v]
+        elif q.kind in ("single_choice", "dropdown"):
+            out[ids.questions[(q.id, None)]] = lab.get(v, v)
+        else:
+            out[ids.questions[(q.id, None)]] = str(v)
+    return out
 
 
 # --- SMTP on 127.0.0.1 (aiosmtpd) --------------------------------------------------------------------------

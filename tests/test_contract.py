@@ -73,10 +73,9 @@ from automation.scheduler import Ran, run_due
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
 from automation.workspace.google import GoogleBackend
-from automation.workspace.google.form_requests import form_ids, label
 from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend
-from conftest import Clock, google_connection
+from conftest import Clock, google_answers, google_connection
 from conftest import local as L  # noqa: N812
 from fake_google import FakeGoogle
 
@@ -188,27 +187,6 @@ def make_answers(spec: FormSpec, who: int, form_key: str) -> dict[str, Any]:
         person = rows[who].split(",")
         out.update(known_answers(spec, Participant("x", person[0], person[1], oblast=person[3], role=person[5],
                                                    language=person[6])))
-    return out
-
-
-def google_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
-    """Answers as Google Forms records a submission: option labels, keyed by Google question id."""
-    ids = form_ids(spec)
-    out: dict[str, Any] = {}
-    for q in spec.questions:
-        v = answers.get(q.id)
-        if v is None:
-            continue
-        lab = {o.id: label(o.label) for o in q.options}
-        if q.kind == "grid":
-            for row, col in v.items():
-                out[ids.questions[(q.id, row)]] = lab[col]
-        elif q.kind == "multiple_choice":
-            out[ids.questions[(q.id, None)]] = [lab.get(x, x) for x in v]
-        elif q.kind in ("single_choice", "dropdown"):
-            out[ids.questions[(q.id, None)]] = lab.get(v, v)
-        else:
-            out[ids.questions[(q.id, None)]] = str(v)
     return out
 
 

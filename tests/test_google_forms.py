@@ -27,9 +27,9 @@ from automation.store import Store
 from automation.forms.templates import load_templates
 from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo
 from automation.workspace.google.form_requests import (CODE_QUESTION, FormBuildError, build_form_requests, form_ids,
-                                                       google_id, label)
+                                                       google_id)
 from automation.workspace.google.forms import map_answers
-from conftest import Clock, google_connection
+from conftest import Clock, google_answers, google_connection
 from fake_google import FakeGoogle
 
 UTC = dt.timezone.utc
@@ -217,27 +217,6 @@ def test_a_form_of_40_questions_costs_four_calls(fake, conn):
 # --- responses ---------------------------------------------------------------------------------
 
 
-def google_values(spec: FormSpec, answers: dict) -> dict:
-    """A respondent's answers as the Forms web UI submits them: labels, keyed by Google question id."""
-    ids = form_ids(spec)
-    out = {}
-    for q in spec.questions:
-        v = answers.get(q.id)
-        if v is None:
-            continue
-        lab = {o.id: label(o.label) for o in q.options}
-        if q.kind == "grid":
-            for row, col in v.items():
-                out[ids.questions[(q.id, row)]] = lab[col]
-        elif q.kind == "multiple_choice":
-            out[ids.questions[(q.id, None)]] = [lab.get(x, x) for x in v]
-        elif q.kind in ("single_choice", "dropdown"):
-            out[ids.questions[(q.id, None)]] = lab.get(v, v)
-        else:
-            out[ids.questions[(q.id, None)]] = str(v)
-    return out
-
-
 ANSWERS = {"single": "b", "multi": ["a", "c"], "drop": "a", "other": "Менин жообум", "multi_other": ["b", "дагы"],
            "likert": 4, "short": "бюджет", "long": "=1+2 текст", "born": "1986-05-19", "grid": {"r1": "a", "r2": "c"}}
 
@@ -254,7 +233,7 @@ def test_responses_map_back_to_template_ids_and_answer_conventions(fake, conn):
     code_qid = format(int(entry.split(".")[1]), "08x")  # the pre-fill entry is the questionId in decimal
     assert code_qid == form_ids(spec).code_question and query[entry] == [p.id]
 
-    given = google_values(spec, ANSWERS)
+    given = google_answers(spec, ANSWERS)
     given[code_qid] = p.id
     fake.forms.add_response(created.external_id, given, respondent_email="Aigul@Example.org")
     fake.reset_calls()
@@ -278,11 +257,11 @@ def test_incremental_sync_asks_only_for_newer_responses(fake, conn, clock):
     forms = GoogleForms(conn)
     created = forms.create_form("ev.inc", spec, DEADLINE)
     for i in range(3):
-        fake.forms.add_response(created.external_id, google_values(spec, {"single": "a"}))
+        fake.forms.add_response(created.external_id, google_answers(spec, {"single": "a"}))
         clock.advance(hours=1)
     first = forms.fetch_responses("ev.inc", created.external_id, spec, None)
     clock.advance(hours=1)
-    fake.forms.add_response(created.external_id, google_values(spec, {"single": "c"}))
+    fake.forms.add_response(created.external_id, google_answers(spec, {"single": "c"}))
     since = max(r.submitted_at for r in first)
     fake.reset_calls()
     newer = forms.fetch_responses("ev.inc", created.external_id, spec, since)
@@ -299,7 +278,7 @@ def test_close_form_stops_responses(fake, conn):
     forms.close_form(created.external_id)
     assert fake.forms.form(created.external_id)["publishSettings"]["publishState"] == {"isPublished": True}
     with pytest.raises(ValueError, match="not accepting"):
-        fake.forms.add_response(created.external_id, google_values(spec, {"single": "a"}))
+        fake.forms.add_response(created.external_id, google_answers(spec, {"single": "a"}))
 
 
 def test_personal_links_cost_no_call(fake, conn):
