@@ -149,13 +149,11 @@ def test_a_held_action_does_not_run_until_released(tmp_path):
     from automation.config import load_config
     from automation.plan.actions import actions
     from automation.scheduler import run_action, run_due
+    from conftest import write_club
 
     text = PLAN.replace("    programme: programmes/ws.md\n", "").replace(
         "    materials: [{title: {ky: Файл, ru: Файл}, file: materials/slides.pdf}]\n", "")
-    (tmp_path / "plan.yaml").write_text(text, encoding="utf-8")
-    (tmp_path / "club.yaml").write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n",
-                                        encoding="utf-8")
-    ctx = make_context(load_config(tmp_path / "club.yaml"))
+    ctx = make_context(load_config(write_club(tmp_path, text)))
     store = ctx.store
     a = next(x for x in actions(ctx.plan) if x.kind == "mail.programme_draft")
     store.console.hold(a.key, "admin@example.org", "wait for the mentor", T0)

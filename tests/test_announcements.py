@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -16,10 +16,8 @@ from automation.jobs import telegram_text as tt
 from automation.plan.actions import actions
 from automation.scheduler import run_due
 from automation.workspace.telegram import BotApiTelegram
-from conftest import make_season
-from fake_telegram import FakeTelegram
-
-GROUP = -1001234567890
+from conftest import TG_GROUP as GROUP
+from conftest import make_season, telegram_season
 
 
 class Crash(BaseException):
@@ -41,28 +39,13 @@ class CrashAfterSend:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as f:
-        f.add_group(GROUP, "Клуб депутаток")
-        yield f
-        assert not f.errors, f.errors
-
-
-@pytest.fixture
-def slept() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def port(fake: FakeTelegram, slept: list[float]) -> Iterator[BotApiTelegram]:
-    p = BotApiTelegram(fake.token, api_url=fake.url, sleep=slept.append, timeout=3.0)
-    yield p
-    p.close()
+def port(telegram_port, slept: list[float]) -> BotApiTelegram:
+    return telegram_port(sleep=slept.append, timeout=3.0)
 
 
 @pytest.fixture
 def ctx(tmp_path: Path, port: BotApiTelegram):
-    return make_season(tmp_path, telegram=TelegramChannel(GROUP, port, "", "club_bot"))
+    return telegram_season(tmp_path, port)
 
 
 def _one(ctx, key):
@@ -77,10 +60,10 @@ def _body(m) -> str:
     return m.get_body(("plain",)).get_content()
 
 
-def test_a_programme_draft_is_posted_once_with_its_document(ctx, fake):
+def test_a_programme_draft_is_posted_once_with_its_document(ctx, fake_telegram):
     a = _one(ctx, "ws_law_budget.programme_draft")
     run_due(ctx, a.due, [a])
-    msgs = fake.group_messages(GROUP)
+    msgs = fake_telegram.group_messages(GROUP)
     *texts, doc = msgs  # the text (with the programme's own text, split at 4,096 characters), then the PDF
     text = {"text": "".join(t["text"] for t in texts)}
     assert texts and all(len(t["text"]) <= 4096 for t in texts), msgs
@@ -97,47 +80,43 @@ def test_a_programme_draft_is_posted_once_with_its_document(ctx, fake):
     from automation.scheduler import run_action
 
     run_action(ctx, a, a.due + timedelta(hours=2))
-    assert len(fake.group_messages(GROUP)) == len(msgs) and fake.calls["sendMessage"] == len(texts)
+    assert len(fake_telegram.group_messages(GROUP)) == len(msgs) and fake_telegram.calls["sendMessage"] == len(texts)
 
 
-def test_a_crash_between_the_call_and_the_record_never_posts_twice(ctx, fake, port):
+def test_a_crash_between_the_call_and_the_record_never_posts_twice(ctx, fake_telegram, port):
     a = _one(ctx, "ws_law_budget.prepare_notice")
     crashing = dataclasses.replace(ctx, telegram=TelegramChannel(GROUP, CrashAfterSend(port)))
     with pytest.raises(Crash):
         run_due(crashing, a.due, [a])
-    assert len(fake.group_messages(GROUP)) == 1
+    assert len(fake_telegram.group_messages(GROUP)) == 1
     [row] = ctx.store.telegram.for_action(a.key)
     assert row.status == "posting" and row.message_id is None  # the intent was recorded, the answer was not
     # the service starts again: the post's fate is unknown, so it is not posted again; the admin is told
     run_due(ctx, a.due + timedelta(minutes=1), [a])  # the ledger never heard of the action: it runs again
-    assert len(fake.group_messages(GROUP)) == 1
+    assert len(fake_telegram.group_messages(GROUP)) == 1
     assert ctx.store.telegram.get(row.post_key).status == "unknown"
     [alert] = _mails(ctx, "Telegram")
     assert f"python main.py telegram repost '{row.post_key}'" in _body(alert)
     assert alert["X-Club-Action"] == "admin.alert"  # the one alert mechanism (automation/jobs/alerts.py)
     assert [a.problem for a in ctx.store.alerts.open()] == [f"unknown:telegram:{row.post_key}"]  # on Today
     run_due(ctx, a.due + timedelta(minutes=2), [a])
-    assert len(_mails(ctx, "Telegram")) == 1 and len(fake.group_messages(GROUP)) == 1  # told once, posted once
+    assert len(_mails(ctx, "Telegram")) == 1 and len(fake_telegram.group_messages(GROUP)) == 1  # told once, posted once
     # the admin looked: it is not in the chat (say), so she posts it again, once
     assert announcements.repost(ctx, [row.post_key], a.due) == [(row.post_key, "posted (message_id 2)")]
     assert announcements.repost(ctx, [row.post_key], a.due)[0][1].startswith("refused")
-    assert len(fake.group_messages(GROUP)) == 2
+    assert len(fake_telegram.group_messages(GROUP)) == 2
     assert ctx.store.alerts.open() == []  # posted again: handled
 
 
-def test_a_lost_answer_is_unknown_and_not_posted_again(ctx, fake):
-    slow = BotApiTelegram(fake.token, api_url=fake.url, timeout=0.3)
-    try:
-        c = dataclasses.replace(ctx, telegram=TelegramChannel(GROUP, slow))
-        a = _one(c, "ws_law_budget.prepare_notice")
-        fake.hang_after("sendMessage", 1.0)
-        run_due(c, a.due, [a])
-        run_due(c, a.due + timedelta(minutes=1), [a])
-        assert len(fake.group_messages(GROUP)) == 1
-        assert [r.status for r in c.store.telegram.for_action(a.key)] == ["unknown"]
-        assert len(_mails(c, "Telegram")) == 1
-    finally:
-        slow.close()
+def test_a_lost_answer_is_unknown_and_not_posted_again(ctx, fake_telegram, telegram_port):
+    c = dataclasses.replace(ctx, telegram=TelegramChannel(GROUP, telegram_port(timeout=0.3)))
+    a = _one(c, "ws_law_budget.prepare_notice")
+    fake_telegram.hang_after("sendMessage", 1.0)
+    run_due(c, a.due, [a])
+    run_due(c, a.due + timedelta(minutes=1), [a])
+    assert len(fake_telegram.group_messages(GROUP)) == 1
+    assert [r.status for r in c.store.telegram.for_action(a.key)] == ["unknown"]
+    assert len(_mails(c, "Telegram")) == 1
 
 
 @pytest.mark.parametrize("fault, ky, ru", [
@@ -145,11 +124,11 @@ def test_a_lost_answer_is_unknown_and_not_posted_again(ctx, fake):
     ("revoke", "токенин кабыл алган жок (401 Unauthorized)", "Telegram отклонил токен бота (401 Unauthorized)"),
     ("wrong_chat", "табылган жок", "не найдена: неверный telegram.chat_id"),
 ])
-def test_a_channel_fault_stops_telegram_tells_the_admin_and_mail_goes_on(ctx, fake, port, fault, ky, ru):
+def test_a_channel_fault_stops_telegram_tells_the_admin_and_mail_goes_on(ctx, fake_telegram, port, fault, ky, ru):
     if fault == "kick":
-        fake.kick_bot(GROUP)
+        fake_telegram.kick_bot(GROUP)
     elif fault == "revoke":
-        fake.revoke()
+        fake_telegram.revoke()
     else:
         ctx = dataclasses.replace(ctx, telegram=TelegramChannel(-100999, port))
     a = _one(ctx, "ws_law_budget.prepare_notice")
@@ -165,18 +144,18 @@ def test_a_channel_fault_stops_telegram_tells_the_admin_and_mail_goes_on(ctx, fa
     assert problem.problem.startswith("failed:telegram.stopped:") and problem.action_key == "telegram"
     assert announcements.stopped(ctx)
     assert [r.status for r in ctx.store.telegram.for_action(a.key)] == ["pending"]
-    sends = fake.calls["sendMessage"]
+    sends = fake_telegram.calls["sendMessage"]
     run_due(ctx, a.due + timedelta(minutes=1), [a])  # stopped: no more calls, no second alert
-    assert fake.calls["sendMessage"] == sends and len(_mails(ctx, "Telegram")) == 1
+    assert fake_telegram.calls["sendMessage"] == sends and len(_mails(ctx, "Telegram")) == 1
     if fault == "kick":  # the admin adds the bot back; `telegram check` resumes; the post goes out once
-        fake.chats[GROUP].bot_status = "member"
+        fake_telegram.chats[GROUP].bot_status = "member"
         ok, lines = telegram_channel.check(ctx)
         assert ok and "runs again" in " ".join(lines)
         assert ctx.store.alerts.open() == []  # the channel runs again: its stop is handled
         run_due(ctx, a.due + timedelta(minutes=2), [])
-        assert len(fake.group_messages(GROUP)) == 1
+        assert len(fake_telegram.group_messages(GROUP)) == 1
         # months later the bot is removed again, for the same reason: she is told again, once
-        fake.kick_bot(GROUP)
+        fake_telegram.kick_bot(GROUP)
         b = _one(ctx, "ws_law_budget.programme_final")
         run_due(ctx, b.due, [b])
         run_due(ctx, b.due + timedelta(minutes=1), [b])
@@ -185,7 +164,7 @@ def test_a_channel_fault_stops_telegram_tells_the_admin_and_mail_goes_on(ctx, fa
         assert again.problem == problem.problem and again.message_id != problem.message_id
 
 
-def test_without_the_token_variable_mail_goes_on(tmp_path, fake):
+def test_without_the_token_variable_mail_goes_on(tmp_path, fake_telegram):
     c = make_season(tmp_path, telegram=TelegramChannel(GROUP, None, "the environment variable TELEGRAM_BOT_TOKEN "
                                                                    "(the bot's token) is not set"))
     a = _one(c, "ws_law_budget.prepare_notice")
@@ -195,23 +174,23 @@ def test_without_the_token_variable_mail_goes_on(tmp_path, fake):
     assert telegram_channel.check(c)[0] is False
 
 
-def test_flood_control_is_waited_out(ctx, fake, slept):
-    fake.flood("sendMessage", retry_after=7)
+def test_flood_control_is_waited_out(ctx, fake_telegram, slept):
+    fake_telegram.flood("sendMessage", retry_after=7)
     a = _one(ctx, "ws_law_budget.prepare_notice")
     run_due(ctx, a.due, [a])
-    assert slept == [7.0] and len(fake.group_messages(GROUP)) == 1
+    assert slept == [7.0] and len(fake_telegram.group_messages(GROUP)) == 1
 
 
-def test_a_long_flood_leaves_the_post_for_the_next_tick(ctx, fake, slept):
-    fake.flood("sendMessage", retry_after=3600)
+def test_a_long_flood_leaves_the_post_for_the_next_tick(ctx, fake_telegram, slept):
+    fake_telegram.flood("sendMessage", retry_after=3600)
     a = _one(ctx, "ws_law_budget.prepare_notice")
     run_due(ctx, a.due, [a])
     assert slept == [] and [r.status for r in ctx.store.telegram.for_action(a.key)] == ["pending"]
     run_due(ctx, a.due + timedelta(minutes=5), [])
-    assert len(fake.group_messages(GROUP)) == 1
+    assert len(fake_telegram.group_messages(GROUP)) == 1
 
 
-def test_a_text_over_4096_characters_goes_in_parts_cut_at_paragraphs(ctx, fake):
+def test_a_text_over_4096_characters_goes_in_parts_cut_at_paragraphs(ctx, fake_telegram):
     paras = [(f"{i}. " + "сөз " * 150).strip() for i in range(12)]  # ~600 characters each
     text = "\n\n".join(paras)
     parts = tt.split(text)
@@ -221,33 +200,33 @@ def test_a_text_over_4096_characters_goes_in_parts_cut_at_paragraphs(ctx, fake):
     now = _one(ctx, "ws_law_budget.prepare_notice").due
     announcements.enqueue(ctx, [note], now)
     assert announcements.flush(ctx, now).posted == 2
-    assert [m["text"] for m in fake.group_messages(GROUP)] == parts
+    assert [m["text"] for m in fake_telegram.group_messages(GROUP)] == parts
     assert tt.split("а" * 9000) == ["а" * 4096, "а" * 4096, "а" * 808]
 
 
-def test_an_expired_post_is_cancelled_not_posted_late(ctx, fake):
+def test_an_expired_post_is_cancelled_not_posted_late(ctx, fake_telegram):
     a = _one(ctx, "ws_law_budget.prepare_notice")
-    fake.flood("sendMessage", retry_after=3600)
+    fake_telegram.flood("sendMessage", retry_after=3600)
     run_due(ctx, a.due, [a])
     run_due(ctx, a.expires + timedelta(minutes=1), [])
     assert [r.status for r in ctx.store.telegram.for_action(a.key)] == ["cancelled"]
-    assert fake.group_messages(GROUP) == []
+    assert fake_telegram.group_messages(GROUP) == []
 
 
-def test_a_moved_event_edits_its_earlier_post(ctx, fake):
+def test_a_moved_event_edits_its_earlier_post(ctx, fake_telegram):
     a = _one(ctx, "ws_law_budget.prepare_notice")
     run_due(ctx, a.due, [a])
-    before = fake.group_messages(GROUP)[0]["text"]
+    before = fake_telegram.group_messages(GROUP)[0]["text"]
     event = ctx.plan.event("ws_law_budget")
     moved = dataclasses.replace(event, start=event.start + timedelta(days=1), end=event.end + timedelta(days=1))
     ctx2 = dataclasses.replace(ctx, plan=dataclasses.replace(ctx.plan, events=tuple(
         moved if e.id == event.id else e for e in ctx.plan.events)))
     run_due(ctx2, a.due + timedelta(minutes=1), [])
-    [after] = fake.group_messages(GROUP)  # the same message, edited: no second post
+    [after] = fake_telegram.group_messages(GROUP)  # the same message, edited: no second post
     assert after.get("edits") == 1 and after["text"] != before
     assert "15-июль" in after["text"] and "15 июля" in after["text"]
     run_due(ctx2, a.due + timedelta(minutes=2), [])
-    assert fake.group_messages(GROUP)[0].get("edits") == 1  # corrected once
+    assert fake_telegram.group_messages(GROUP)[0].get("edits") == 1  # corrected once
 
 
 def test_a_post_is_claimed_once(ctx):
@@ -258,13 +237,13 @@ def test_a_post_is_claimed_once(ctx):
     assert ctx.store.telegram.claim("x.one|%d|0" % GROUP, now) is False
 
 
-def test_nothing_is_posted_inside_a_transaction(ctx, fake):
+def test_nothing_is_posted_inside_a_transaction(ctx, fake_telegram):
     """An intent written inside a transaction is not durable before the call: the post waits for the next tick."""
     now = _one(ctx, "ws_law_budget.prepare_notice").due
     announcements.enqueue(ctx, [announcements.Note("x.tx", "", "group", GROUP, ["text"])], now)
     with ctx.store.transaction():
         assert announcements.flush(ctx, now).posted == 0
-    assert fake.group_messages(GROUP) == [] and announcements.flush(ctx, now).posted == 1
+    assert fake_telegram.group_messages(GROUP) == [] and announcements.flush(ctx, now).posted == 1
 
 
 def test_posts_do_not_speak_of_a_mail(ctx):

@@ -20,6 +20,7 @@ from automation.errors import PlanError, TemplateError
 from automation.forms.templates import MAX_OPTIONS, parse_template
 from automation.workspace import xlsx
 from automation.workspace.local.sheets import XlsxSheets
+from conftest import write_club
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,18 +47,11 @@ events:
 """
 
 
-def _club(tmp_path: Path, plan_text: str) -> Path:
-    (tmp_path / "plan.yaml").write_text(plan_text, encoding="utf-8")
-    cfg = tmp_path / "club.yaml"
-    cfg.write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n", encoding="utf-8")
-    return cfg
-
-
 @pytest.mark.parametrize("command", [["plan", "show", "--now", "2022-09-01T10:00"],
                                      ["run", "--once", "--now", "2022-09-01T10:00"]])
 def test_overlapping_events_are_a_warning_not_an_error(tmp_path, capsys, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
-    cfg = _club(tmp_path, _PLAN)
+    cfg = write_club(tmp_path, _PLAN)
     assert main(["--config", str(cfg)] + command) == 0
     err = capsys.readouterr().err
     assert ("Warning: " in err and "plan.yaml: events[0] (id ws, 2022-09-15 14:00–16:00) overlaps events[1] "
@@ -75,7 +69,7 @@ def test_the_example_plans_have_no_overlap_warning():
 
 def test_a_bad_now_is_refused_before_the_state_file_is_made(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    cfg = _club(tmp_path, _PLAN)
+    cfg = write_club(tmp_path, _PLAN)
     for bad in ("14.03.2023", "2023-02-30T10:00", "2023-03-14T25:00", "yesterday"):
         for command in (["plan", "show"], ["run", "--once"], ["responses", "sync", "ws.event_feedback"]):
             assert main(["--config", str(cfg)] + command + ["--now", bad]) == 2

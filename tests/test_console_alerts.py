@@ -20,10 +20,8 @@ from automation.context import TelegramChannel
 from automation.jobs import announcements
 from automation.jobs.alerts import explain
 from automation.plan.load import load_plan
-from automation.workspace.telegram import BotApiTelegram
-from fake_telegram import FakeTelegram
-
-GROUP = -1001234567890
+from conftest import TG_GROUP as GROUP
+from conftest import needs_browser, serving
 FAILED = "lecture_sed_programmes.programme_draft"
 
 
@@ -111,74 +109,58 @@ def test_every_alert_link_lands_on_a_row_of_its_action(admin, built):
         assert link.split("#", 1)[1] in ids, (a.problem, link)
 
 
-@pytest.fixture
-def fake():
-    with FakeTelegram() as f:
-        f.add_group(GROUP, "Клуб депутаток")
-        yield f
-
-
-def test_the_telegram_card_shows_the_channel_and_reposts_a_post_of_unknown_fate(built, fake):
+def test_the_telegram_card_shows_the_channel_and_reposts_a_post_of_unknown_fate(built, fake_telegram, telegram_port):
     cfg, store = built
-    port = BotApiTelegram(fake.token, api_url=fake.url, timeout=3.0)
-    try:
-        def factory(s):
-            ctx = make_context(cfg, store=s, plan=load_plan(cfg.plan, cfg.templates))
-            return dataclasses.replace(ctx, telegram=TelegramChannel(GROUP, port))
+    port = telegram_port(timeout=3.0)
 
-        from automation.web.admin import install_console
-        from automation.web.app import create_app
-        from test_web_admin import Clock
-        clock = Clock(NOW)
-        app = create_app(store, clock=clock, secret_key="console-" + "k" * 40)
-        app.config["TESTING"] = True
-        c = install_console(app, store, factory, clock=clock).test_client()
-        _login(c, "admin")
-        store.telegram.add("tg|x|0", FAILED, "lecture_sed_programmes", GROUP, "group", 0, "text", "Программа", NOW)
-        store.telegram.mark("tg|x|0", "unknown", NOW, error="no answer from Telegram within 3 s")
-        ctx = factory(store)
-        announcements.alert_posts(ctx, [store.telegram.get("tg|x|0")], [], NOW)
-        card = c.get("/admin/today").text.split('id="telegram"')[1].split("</section>")[0]
-        assert "Работает" in card and "исход неизвестен: 1" in card and "tg|x|0" in card
-        assert "Опубликовать снова" in card
-        r = _post(c, "/admin/telegram/repost", {"post_key": "tg|x|0"}, follow_redirects=True)
-        assert "posted (message_id 1)" in r.text and len(fake.group_messages(GROUP)) == 1
-        assert store.alerts.get("unknown:telegram:tg|x|0").handled_at is not None
-        assert ("telegram.repost", "tg|x|0") in [(e.action, e.target) for e in store.console.audit_entries(10)]
-        r = _post(c, "/admin/telegram/repost", {"post_key": "tg|x|0"}, follow_redirects=True)
-        assert "refused: its status is 'posted'" in html.unescape(r.text) and len(fake.group_messages(GROUP)) == 1
-        # the bot is removed from the group: the card says so, in the page's language, until `telegram check`
-        announcements.stop(ctx, None, NOW + timedelta(minutes=1))
-        ky = c.get("/admin/today?lang=ky").text.split('id="telegram"')[1].split("</section>")[0]
-        assert "Токтотулган: боттун токени берилген эмес" in ky
-        alerts = c.get("/admin/today?lang=ru").text.split('id="alerts"')[1].split("</section>")[0]
-        assert "канал Telegram" in alerts and "python main.py telegram check" in alerts
-        announcements.resume(ctx, NOW)
-        assert not [a for a in store.alerts.open() if a.action_key == "telegram"]
-        assert "Работает" in c.get("/admin/today").text
-    finally:
-        port.close()
+    def factory(s):
+        ctx = make_context(cfg, store=s, plan=load_plan(cfg.plan, cfg.templates))
+        return dataclasses.replace(ctx, telegram=TelegramChannel(GROUP, port))
+
+    from automation.web.admin import install_console
+    from automation.web.app import create_app
+    from test_web_admin import Clock
+    clock = Clock(NOW)
+    app = create_app(store, clock=clock, secret_key="console-" + "k" * 40)
+    app.config["TESTING"] = True
+    c = install_console(app, store, factory, clock=clock).test_client()
+    _login(c, "admin")
+    store.telegram.add("tg|x|0", FAILED, "lecture_sed_programmes", GROUP, "group", 0, "text", "Программа", NOW)
+    store.telegram.mark("tg|x|0", "unknown", NOW, error="no answer from Telegram within 3 s")
+    ctx = factory(store)
+    announcements.alert_posts(ctx, [store.telegram.get("tg|x|0")], [], NOW)
+    card = c.get("/admin/today").text.split('id="telegram"')[1].split("</section>")[0]
+    assert "Работает" in card and "исход неизвестен: 1" in card and "tg|x|0" in card
+    assert "Опубликовать снова" in card
+    r = _post(c, "/admin/telegram/repost", {"post_key": "tg|x|0"}, follow_redirects=True)
+    assert "posted (message_id 1)" in r.text and len(fake_telegram.group_messages(GROUP)) == 1
+    assert store.alerts.get("unknown:telegram:tg|x|0").handled_at is not None
+    assert ("telegram.repost", "tg|x|0") in [(e.action, e.target) for e in store.console.audit_entries(10)]
+    r = _post(c, "/admin/telegram/repost", {"post_key": "tg|x|0"}, follow_redirects=True)
+    assert "refused: its status is 'posted'" in html.unescape(r.text)
+    assert len(fake_telegram.group_messages(GROUP)) == 1
+    # the bot is removed from the group: the card says so, in the page's language, until `telegram check`
+    announcements.stop(ctx, None, NOW + timedelta(minutes=1))
+    ky = c.get("/admin/today?lang=ky").text.split('id="telegram"')[1].split("</section>")[0]
+    assert "Токтотулган: боттун токени берилген эмес" in ky
+    alerts = c.get("/admin/today?lang=ru").text.split('id="alerts"')[1].split("</section>")[0]
+    assert "канал Telegram" in alerts and "python main.py telegram check" in alerts
+    announcements.resume(ctx, NOW)
+    assert not [a for a in store.alerts.open() if a.action_key == "telegram"]
+    assert "Работает" in c.get("/admin/today").text
 
 
 # --- headless Chromium ----------------------------------------------------------------------------------
 
-from test_web_admin import _signed_in, browser, needs_browser  # noqa: E402,F401  (the browser fixture)
+from test_web_admin import _signed_in  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The forms app with the console on 127.0.0.1:<free port>, over its own state file."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     cfg, store = _build(tmp_path_factory.mktemp("console_alerts_live"))
-    srv = make_server("127.0.0.1", 0, _app(cfg, store), threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield cfg, store, f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
+    with serving(_app(cfg, store)) as srv:
+        yield cfg, store, f"http://127.0.0.1:{srv.server_port}"
 
 
 @needs_browser

@@ -58,7 +58,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from google.oauth2.credentials import Credentials
 from openpyxl import load_workbook
 
 from automation.analysis.frame import answers_frame, scores_frame
@@ -66,17 +65,18 @@ from automation.forms.answers import check_answers, score
 from automation.forms.known import known_answers
 from automation.context import Context
 from automation.jobs.responses import sync_form
-from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json, to_utc
+from automation.model import BISHKEK, Action, FormSpec, Participant, form_spec_from_json
 from automation.plan.actions import ACTION_KINDS, actions
 from automation.plan.load import parse_plan
 from automation.roster import read_roster
 from automation.scheduler import Ran, run_due
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
-from automation.workspace.google import Connection, GoogleBackend, RetryPolicy
-from automation.workspace.google.form_requests import form_ids, label
+from automation.workspace.google import GoogleBackend
 from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend
+from conftest import Clock, google_answers, google_connection
+from conftest import local as L  # noqa: N812
 from fake_google import FakeGoogle
 
 BACKENDS = ["local", "google"]
@@ -120,11 +120,6 @@ def plan_data() -> dict[str, Any]:
         "surveys": [{"id": "needs_2022", "template": "needs_assessment",
                      "opens": "2022-08-01 10:00", "deadline": "2022-08-10 18:00"}],
     }
-
-
-def L(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:  # noqa: N802
-    """Asia/Bishkek wall-clock time as the UTC moment the scheduler is given."""
-    return to_utc(datetime(y, mo, d, h, mi, tzinfo=BISHKEK))
 
 
 NEEDS, PRE, POST, FEEDBACK, VOTE = ("needs_2022", "ws1.post_test.pre", "ws1.post_test", "ws1.event_feedback",
@@ -195,27 +190,6 @@ def make_answers(spec: FormSpec, who: int, form_key: str) -> dict[str, Any]:
     return out
 
 
-def google_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
-    """Answers as Google Forms records a submission: option labels, keyed by Google question id."""
-    ids = form_ids(spec)
-    out: dict[str, Any] = {}
-    for q in spec.questions:
-        v = answers.get(q.id)
-        if v is None:
-            continue
-        lab = {o.id: label(o.label) for o in q.options}
-        if q.kind == "grid":
-            for row, col in v.items():
-                out[ids.questions[(q.id, row)]] = lab[col]
-        elif q.kind == "multiple_choice":
-            out[ids.questions[(q.id, None)]] = [lab.get(x, x) for x in v]
-        elif q.kind in ("single_choice", "dropdown"):
-            out[ids.questions[(q.id, None)]] = lab.get(v, v)
-        else:
-            out[ids.questions[(q.id, None)]] = str(v)
-    return out
-
-
 def spec_of(ctx: Context, form_key: str) -> FormSpec:
     return form_spec_from_json(json.loads(ctx.store.forms.get(form_key).spec_json))
 
@@ -238,13 +212,8 @@ def answer(ctx: Context, form_key: str, participant: Participant, answers: dict[
 
 # --- building and walking a season -----------------------------------------------------------
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = L(2022, 7, 1)
-
-    def __call__(self) -> datetime:
-        return self.now
+#: When the season's simulated clock starts.
+START = L(2022, 7, 1)
 
 
 def write_files(tmp: Path) -> None:
@@ -269,13 +238,12 @@ def open_backend(kind: str, tmp: Path) -> Iterator[Context]:
         finally:
             store.close()
         return
-    clock = Clock()
+    clock = Clock(START)
     # "google-pessimistic": the fake behaving as Google is documented or reported to (tests/fake_google/README.md)
     with FakeGoogle(clock=clock, pessimistic=kind == "google-pessimistic") as fake:
         scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
         fake.grant("tok", scopes)  # the least scopes of a gmail.com account
-        creds = Credentials(token="tok", scopes=scopes)
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        conn = google_connection(fake, scopes=scopes)
         backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster",
                                         spreadsheet_title="Клуб женщин-депутатов — 2022")
         ctx = Context(store=store, plan=plan, backend=backend, out_dir=out)

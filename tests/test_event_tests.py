@@ -16,11 +16,11 @@ from automation.context import Context
 from automation.errors import PlanError
 from automation.forms.templates import DEFAULT_DIR
 from automation.forms.testfile import load_test
-from automation.model import BISHKEK, to_utc
 from automation.plan.actions import actions
 from automation.plan.load import load_plan
-from automation.roster import read_roster
 from automation.scheduler import run_due
+from conftest import club_context, write_club
+from conftest import local as L  # noqa: N812
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = "name,email,phone,oblast,municipality,role,language\n" + "".join(
@@ -51,23 +51,13 @@ events:
 """
 
 
-def L(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:  # noqa: N802
-    return to_utc(datetime(y, mo, d, h, mi, tzinfo=BISHKEK))
-
-
 def _setup(tmp_path: Path, plan: str = PLAN) -> Path:
-    (tmp_path / "plan.yaml").write_text(plan, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    (tmp_path / "club.yaml").write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n",
-                                        encoding="utf-8")
-    return tmp_path / "club.yaml"
+    return write_club(tmp_path, plan, ROSTER)
 
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    c = make_context(load_config(_setup(tmp_path)))
-    c.store.roster.upsert(read_roster(tmp_path / "roster.csv").participants, source="test")
-    return c
+    return club_context(tmp_path, PLAN, ROSTER)
 
 
 def test_the_demo_plan_gives_two_events_different_tests():
@@ -165,8 +155,7 @@ def test_a_pre_test_never_shows_its_key_right_after_sending(tmp_path):
         src = (DEFAULT_DIR / "tests" / name).read_text(encoding="utf-8")
         (tmp_path / "tests" / name).write_text(src.replace("show_answers: after_deadline", "show_answers: after_submit"),
                                                encoding="utf-8")
-    c = make_context(load_config(_setup(tmp_path, PLAN.split("  - id: ws_b")[0])))
-    c.store.roster.upsert(read_roster(tmp_path / "roster.csv").participants, source="test")
+    c = club_context(tmp_path, PLAN.split("  - id: ws_b")[0], ROSTER)
     run_due(c, L(2022, 9, 13, 12))  # the pre-test, before the workshop
     run_due(c, L(2022, 9, 15, 17))  # the post-test, after it
     pre, post = c.store.forms.get("ws_a.post_test.pre").spec(), c.store.forms.get("ws_a.post_test").spec()

@@ -19,32 +19,20 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, MediaIoBaseUpload
 
+from conftest import Clock
 from fake_google import FORMULA_MARKER, FakeGoogle
 
 UTC = dt.timezone.utc
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += dt.timedelta(**kwargs)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
-def fake(clock):
-    with FakeGoogle(clock=clock) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def fake(fake_google, clock):
+    return fake_google(clock=clock)
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from google.oauth2.credentials import Credentials
 from openpyxl import Workbook, load_workbook
 
 import test_contract as season
@@ -35,9 +34,10 @@ from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.store import Store
 from automation.forms.templates import DEFAULT_DIR
-from automation.workspace.google import Connection, GoogleBackend, RetryPolicy
+from automation.workspace.google import GoogleBackend
 from automation.workspace.google.sheets import sheet_title
 from automation.workspace.local import LocalBackend, XlsxSheets
+from conftest import google_connection
 from fake_google import FakeGoogle
 
 SCOPES = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
@@ -116,8 +116,7 @@ class Service:
             backend = LocalBackend.create(store, out, self.plan.club.group_email, self.plan.club.form_base_url,
                                           sheets_dir=out / "sheets")
         else:
-            creds = Credentials(token="tok", scopes=SCOPES)
-            conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **self.fake.client_seams(creds))
+            conn = google_connection(self.fake, scopes=SCOPES)
             backend = GoogleBackend.connect(conn, store, self.plan.club.group_email, groups="roster",
                                             spreadsheet_title="Клуб — 2022")
         ctx = Context(store=store, plan=self.plan, backend=backend, out_dir=out)
@@ -144,7 +143,7 @@ def service(kind: str, tmp: Path) -> Iterator[Service]:
         finally:
             s.close()
         return
-    clock = season.Clock()
+    clock = season.Clock(season.START)
     # google-pessimistic: the fake as Google is documented or reported to behave (Message-IDs replaced, ...)
     with FakeGoogle(clock=clock, pessimistic=kind == "google-pessimistic") as fake:
         fake.grant("tok", SCOPES)

@@ -11,16 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from automation.app import make_context
-from automation.config import load_config
 from automation.context import Context
 from automation.forms.edit import EditRefused, edit_form
 from automation.forms.templates import get_template
-from automation.model import BISHKEK, I18n, Option, parse_iso, to_utc
-from automation.roster import read_roster
+from automation.model import I18n, Option, parse_iso
 from automation.scheduler import run_due
 from automation.workspace.google.form_requests import FormBuildError
 from automation.workspace.google.forms import update_requests
+from conftest import club_context
+from conftest import local as L  # noqa: N812
 
 ROSTER = "name,email,phone,oblast,municipality,role,language\n" + "".join(
     f"Участница {i},p{i}@example.org,,naryn,Ат-Башы,deputy,ru\n" for i in range(4))
@@ -40,18 +39,9 @@ events:
 """
 
 
-def L(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:  # noqa: N802
-    return to_utc(datetime(y, mo, d, h, mi, tzinfo=BISHKEK))
-
-
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    (tmp_path / "plan.yaml").write_text(PLAN, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    (tmp_path / "club.yaml").write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n",
-                                        encoding="utf-8")
-    c = make_context(load_config(tmp_path / "club.yaml"))
-    c.store.roster.upsert(read_roster(tmp_path / "roster.csv").participants, source="test")
+    c = club_context(tmp_path, PLAN, ROSTER)
     run_due(c, L(2022, 9, 15, 17))
     return c
 
@@ -203,22 +193,14 @@ def test_the_google_edit_is_accepted_by_the_fake_forms_api_in_one_call_and_keeps
     """The fake (tests/fake_google, pessimistic about masks, locations and ids) applies the batch atomically."""
     import datetime as dt
 
-    from google.oauth2.credentials import Credentials
-
+    from conftest import Clock, google_connection
     from fake_google import FakeGoogle
-    from automation.workspace.google import Connection, GoogleForms, RetryPolicy
-
-    class Clock:
-        now = dt.datetime(2022, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
-
-        def __call__(self) -> dt.datetime:
-            return self.now
+    from automation.workspace.google import GoogleForms
 
     old = get_template("event_feedback")
     new = _typo_and_new_option(old)
-    with FakeGoogle(clock=Clock()) as fake:
-        creds = Credentials(token="tok")
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    with FakeGoogle(clock=Clock(dt.datetime(2022, 6, 1, 9, 0, tzinfo=dt.timezone.utc))) as fake:
+        conn = google_connection(fake)
         forms = GoogleForms(conn)
         created = forms.create_form("ev.fb", old, L(2022, 6, 20, 18))
         before = fake.forms.question_ids(created.external_id)

@@ -18,12 +18,11 @@ from pathlib import Path
 import googleapiclient
 import googleapiclient.discovery
 import pytest
-from google.oauth2.credentials import Credentials
 
 from automation.forms.templates import load_templates
 from automation.store import Store
-from automation.workspace.google import (Connection, DirectoryGroup, GmailMail, GoogleDrive, GoogleForms, GoogleSheets,
-                                         Memo, RetryPolicy)
+from automation.workspace.google import DirectoryGroup, GmailMail, GoogleDrive, GoogleForms, GoogleSheets, Memo
+from conftest import google_connection
 from fake_google import FakeGoogle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,8 +80,7 @@ def recorded(monkeypatch) -> dict[str, set[str]]:
 
 def tour(fake: FakeGoogle, tmp_path: Path) -> None:
     """Each adapter once, through the paths that make different calls."""
-    creds = Credentials(token="tok")
-    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    conn = google_connection(fake)
     store = Store(":memory:")
     memo = Memo(store)
     spec = next(s for s in load_templates().values() if not any(q.options_from for q in s.questions))

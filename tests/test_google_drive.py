@@ -2,25 +2,21 @@
 from __future__ import annotations
 
 import pytest
-from google.oauth2.credentials import Credentials
 
 from automation.errors import BackendError
 from automation.store import Store
-from automation.workspace.google import Connection, GoogleDrive, Memo, RetryPolicy
-from fake_google import FakeGoogle
+from automation.workspace.google import Connection, GoogleDrive, Memo
+from conftest import google_connection
 
 
 @pytest.fixture
-def fake():
-    with FakeGoogle() as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def fake(fake_google):
+    return fake_google()
 
 
 @pytest.fixture
 def conn(fake) -> Connection:
-    creds = Credentials(token="tok")
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    return google_connection(fake)
 
 
 def test_publish_uploads_and_shares_by_link(fake, conn, tmp_path):
@@ -79,21 +75,14 @@ def test_a_report_file_deleted_by_hand_is_uploaded_again(fake, conn, tmp_path):
 
 
 @pytest.fixture
-def strict():
-    with FakeGoogle(pessimistic=True) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
-
-
-def connect(fake) -> Connection:
-    creds = Credentials(token="tok")
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+def strict(fake_google):
+    return fake_google(pessimistic=True)
 
 
 def test_sharing_with_an_address_without_a_google_account_asks_google_to_notify(strict, tmp_path):
     report = tmp_path / "report.html"
     report.write_text("<h1>Отчёт</h1>", encoding="utf-8")
-    drive = GoogleDrive(connect(strict), Memo(Store(":memory:")), share_with="mentor@university.kg")
+    drive = GoogleDrive(google_connection(strict), Memo(Store(":memory:")), share_with="mentor@university.kg")
     drive.publish(report)
     (f,) = strict.drive.find("report.html")
     assert any(p.get("emailAddress") == "mentor@university.kg" for p in strict.drive.permissions[f["id"]])
@@ -108,14 +97,14 @@ def test_an_address_with_an_account_is_shared_without_googles_mail(strict, tmp_p
     strict.drive.google_accounts.add("mentor@university.kg")
     report = tmp_path / "report.html"
     report.write_text("x", encoding="utf-8")
-    GoogleDrive(connect(strict), Memo(Store(":memory:")), share_with="mentor@university.kg").publish(report)
+    GoogleDrive(google_connection(strict), Memo(Store(":memory:")), share_with="mentor@university.kg").publish(report)
     assert strict.drive.notified == [] and strict.calls["drive.permissions.create"] == 1
 
 
 def test_a_failed_share_is_recorded_and_tried_again_at_the_next_publish(strict, tmp_path):
     report = tmp_path / "report.html"
     report.write_text("x", encoding="utf-8")
-    drive = GoogleDrive(connect(strict), Memo(Store(":memory:")), share_with="mentor@university.kg")
+    drive = GoogleDrive(google_connection(strict), Memo(Store(":memory:")), share_with="mentor@university.kg")
     strict.fail_next(6, 503, "drive.permissions.create")  # Drive is down for the share (and its retries)
     with pytest.raises(BackendError, match="next run tries to share it again"):
         drive.publish(report)

@@ -27,38 +27,28 @@ from automation.model import FormSpec, I18n, Option, Participant, Question, Scal
 from automation.plan.load import load_plan
 from automation.store import Store
 from automation.forms.templates import load_templates
-from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo, RetryPolicy
+from automation.workspace.google import Connection, GoogleAuthError, GoogleBackend, GoogleForms, Memo
 from automation.workspace.google.form_requests import (CODE_QUESTION, FormBuildError, answer_key_on_google,
-                                                       build_form_requests, form_ids, google_id, label)
+                                                       build_form_requests, form_ids, google_id)
 from automation.workspace.google.forms import map_answers
+from conftest import Clock, google_answers, google_connection
 from fake_google import FakeGoogle
 
 UTC = dt.timezone.utc
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = dt.datetime(2022, 6, 20, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2022, 6, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **kw) -> None:
-        self.now += dt.timedelta(**kw)
+#: When this file's clock starts.
+START = dt.datetime(2022, 6, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture
-def fake(clock):
-    with FakeGoogle(clock=clock) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def fake(fake_google, clock):
+    return fake_google(clock=clock)
 
 
 @pytest.fixture
@@ -68,7 +58,7 @@ def creds() -> Credentials:
 
 @pytest.fixture
 def conn(fake, creds) -> Connection:
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    return google_connection(fake, creds)
 
 
 @functools.cache
@@ -245,27 +235,6 @@ def test_a_form_of_40_questions_costs_four_calls(fake, conn):
 # --- responses ---------------------------------------------------------------------------------
 
 
-def google_values(spec: FormSpec, answers: dict) -> dict:
-    """A respondent's answers as the Forms web UI submits them: labels, keyed by Google question id."""
-    ids = form_ids(spec)
-    out = {}
-    for q in spec.questions:
-        v = answers.get(q.id)
-        if v is None:
-            continue
-        lab = {o.id: label(o.label) for o in q.options}
-        if q.kind == "grid":
-            for row, col in v.items():
-                out[ids.questions[(q.id, row)]] = lab[col]
-        elif q.kind == "multiple_choice":
-            out[ids.questions[(q.id, None)]] = [lab.get(x, x) for x in v]
-        elif q.kind in ("single_choice", "dropdown"):
-            out[ids.questions[(q.id, None)]] = lab.get(v, v)
-        else:
-            out[ids.questions[(q.id, None)]] = str(v)
-    return out
-
-
 ANSWERS = {"single": "b", "multi": ["a", "c"], "drop": "a", "other": "Менин жообум", "multi_other": ["b", "дагы"],
            "likert": 4, "short": "бюджет", "long": "=1+2 текст", "born": "1986-05-19", "grid": {"r1": "a", "r2": "c"}}
 
@@ -282,7 +251,7 @@ def test_responses_map_back_to_template_ids_and_answer_conventions(fake, conn):
     code_qid = format(int(entry.split(".")[1]), "08x")  # the pre-fill entry is the questionId in decimal
     assert code_qid == form_ids(spec).code_question and query[entry] == [p.id]
 
-    given = google_values(spec, ANSWERS)
+    given = google_answers(spec, ANSWERS)
     given[code_qid] = p.id
     fake.forms.add_response(created.external_id, given, respondent_email="Aigul@Example.org")
     fake.reset_calls()
@@ -306,11 +275,11 @@ def test_incremental_sync_asks_only_for_newer_responses(fake, conn, clock):
     forms = GoogleForms(conn)
     created = forms.create_form("ev.inc", spec, DEADLINE)
     for i in range(3):
-        fake.forms.add_response(created.external_id, google_values(spec, {"single": "a"}))
+        fake.forms.add_response(created.external_id, google_answers(spec, {"single": "a"}))
         clock.advance(hours=1)
     first = forms.fetch_responses("ev.inc", created.external_id, spec, None)
     clock.advance(hours=1)
-    fake.forms.add_response(created.external_id, google_values(spec, {"single": "c"}))
+    fake.forms.add_response(created.external_id, google_answers(spec, {"single": "c"}))
     since = max(r.submitted_at for r in first)
     fake.reset_calls()
     newer = forms.fetch_responses("ev.inc", created.external_id, spec, since)
@@ -327,7 +296,7 @@ def test_close_form_stops_responses(fake, conn):
     forms.close_form(created.external_id)
     assert fake.forms.form(created.external_id)["publishSettings"]["publishState"] == {"isPublished": True}
     with pytest.raises(ValueError, match="not accepting"):
-        fake.forms.add_response(created.external_id, google_values(spec, {"single": "a"}))
+        fake.forms.add_response(created.external_id, google_answers(spec, {"single": "a"}))
 
 
 def test_personal_links_cost_no_call(fake, conn):
@@ -481,8 +450,7 @@ def test_form_jobs_run_on_google_create_invite_sync_remind_close(fake, creds, cl
 
     scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
     fake.grant("tok", scopes)  # the least scopes of a gmail.com account
-    creds = Credentials(token="tok", scopes=scopes)
-    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    conn = google_connection(fake, scopes=scopes)
     store = Store(":memory:")
     store.roster.upsert(read_roster(ROOT / "examples/club2022/roster.csv").participants, source="test")
     plan = load_plan(ROOT / "examples/club2022/plan.yaml")
@@ -538,7 +506,7 @@ def test_a_create_answered_503_after_google_made_the_form_leaves_one_form(clock,
     """googleapiclient's num_retries would send forms.create again and leave two forms; the adapter looks
     the form up in Drive by its documentTitle first and adopts it."""
     with FakeGoogle(clock=clock, forms_create_lost_once=True) as fake:
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        conn = google_connection(fake, creds)
         spec = every_kind_spec(12)
         created = GoogleForms(conn, Memo(Store(":memory:"))).create_form("ev.lost", spec, DEADLINE)
         assert list(fake.forms.records) == [created.external_id]
@@ -554,7 +522,7 @@ def test_a_crash_during_create_is_resumed_by_looking_in_drive_first(clock, creds
     """The process died while forms.create was in flight (the store says 'creating'): the next run finds the
     form Google made and finishes it instead of making a second one."""
     with FakeGoogle(clock=clock) as fake:
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        conn = google_connection(fake, creds)
         memo = Memo(Store(":memory:"))
         spec = every_kind_spec(12)
         forms = GoogleForms(conn, memo)
@@ -601,7 +569,7 @@ def test_extending_a_deadline_rewrites_the_google_form_description_in_one_batch_
     from automation.model import BISHKEK, parse_iso
     from automation.plan.actions import actions
 
-    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    conn = google_connection(fake, creds)
     store = Store(":memory:")
     plan = load_plan(ROOT / "examples/club2022/plan.yaml")
     backend = GoogleBackend.connect(conn, store, plan.club.group_email, groups="roster", spreadsheet_title="S")

@@ -6,17 +6,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from google.oauth2.credentials import Credentials
 
 from automation.context import Context
 from automation.errors import BackendError, DeliveryError
 from automation.jobs.mailings import Outgoing, deliver, message_id
 from automation.plan.load import load_plan
 from automation.store import Store
-from automation.workspace.google import Connection, GmailMail, GoogleBackend, RetryPolicy
+from automation.workspace.google import Connection, GmailMail, GoogleBackend
 from automation.workspace.google.gmail import MAX_ATTEMPTS
 from automation.workspace.ports import LookupUnavailable
-from fake_google import FakeGoogle
+from conftest import google_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2022, 9, 1, 4, 0, tzinfo=dt.timezone.utc)
@@ -28,16 +27,13 @@ SEND_ONLY = ["https://www.googleapis.com/auth/gmail.send"]
 
 
 @pytest.fixture
-def fake():
-    with FakeGoogle(user_email="amuca@gmail.com") as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def fake(fake_google):
+    return fake_google(user_email="amuca@gmail.com")
 
 
 def connect(fake, scopes=READ, token="tok") -> Connection:
-    creds = Credentials(token=token, scopes=scopes)
     fake.grant(token, scopes)
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    return google_connection(fake, token=token, scopes=scopes)
 
 
 def message(to: str, key: str = "ev.mail", body: str = "Салам! Привет!") -> EmailMessage:
@@ -88,9 +84,8 @@ def test_send_only_scope_cannot_look_up(fake):
         mail.find_sent("<x@gmail.com>")
     assert sum(fake.calls.values()) == 0
     # credentials that do not say their scopes: Gmail's 403 tells
-    creds = Credentials(token="send-only")
     fake.grant("send-only", SEND_ONLY)
-    unknown = GmailMail(Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds)))
+    unknown = GmailMail(google_connection(fake, token="send-only"))
     assert unknown.can_read is None and unknown.use_drafts
     msg = message("a@example.org")
     unknown.send(msg, ["a@example.org"])  # drafts.create: 403, nothing made; sent with messages.send
@@ -291,10 +286,8 @@ def test_revoked_sign_in_says_run_auth(fake):
 
 
 @pytest.fixture
-def pessimistic():
-    with FakeGoogle(user_email="amuca@gmail.com", pessimistic=True) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def pessimistic(fake_google):
+    return fake_google(user_email="amuca@gmail.com", pessimistic=True)
 
 
 def restarted(ctx: Context, fake, scopes) -> Context:

@@ -4,28 +4,24 @@ from __future__ import annotations
 import math
 
 import pytest
-from google.oauth2.credentials import Credentials
 
 from automation.errors import BackendError
 from automation.model import Participant
 from automation.store import Store
-from automation.workspace.google import Connection, DirectoryGroup, RetryPolicy, RosterListGroup
-from fake_google import FakeGoogle
+from automation.workspace.google import Connection, DirectoryGroup, RosterListGroup
+from conftest import google_connection
 
 GROUP = "club@amuca.kg"
 
 
 @pytest.fixture
-def fake():
-    with FakeGoogle() as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def fake(fake_google):
+    return fake_google()
 
 
 @pytest.fixture
 def conn(fake) -> Connection:
-    creds = Credentials(token="tok")
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    return google_connection(fake)
 
 
 def sync(group: DirectoryGroup, roster: set[str]) -> tuple[list[str], list[str]]:

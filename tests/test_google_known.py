@@ -6,36 +6,16 @@ import re
 import urllib.parse
 from pathlib import Path
 
-import pytest
-from google.oauth2.credentials import Credentials
-
 from automation.context import Context
 from automation.model import BISHKEK, Participant
 from automation.plan.load import load_plan
 from automation.store import Store
-from automation.workspace.google import Connection, GoogleBackend, RetryPolicy
+from automation.workspace.google import GoogleBackend
 from automation.workspace.google.form_requests import build_form_requests, form_ids, label
 from automation.workspace.google.forms import update_requests
-from fake_google import FakeGoogle
-from test_google_forms import DEADLINE, ROOT, Clock, google_context, register_form, small_spec, templates
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def fake(clock):
-    with FakeGoogle(clock=clock) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
-
-
-@pytest.fixture
-def conn(fake) -> Connection:
-    creds = Credentials(token="tok")
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+from conftest import google_connection
+from test_google_forms import (DEADLINE, ROOT, clock, conn, creds, fake, google_context,  # noqa: F401  (fixtures)
+                               register_form, small_spec, templates)
 
 
 
@@ -113,8 +93,7 @@ def test_the_invitation_mail_carries_her_whole_pre_filled_link(fake, clock):
 
     scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/gmail.compose"]
     fake.grant("tok", scopes)
-    creds = Credentials(token="tok", scopes=scopes)
-    conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    conn = google_connection(fake, scopes=scopes)
     store = Store(":memory:")
     store.roster.upsert(read_roster(ROOT / "examples/club2022/roster.csv").participants, source="test")
     plan = load_plan(ROOT / "examples/club2022/plan.yaml")

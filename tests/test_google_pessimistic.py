@@ -11,29 +11,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from google.oauth2.credentials import Credentials
 
 from automation.model import FormSpec, I18n, Question, Section
 from automation.store import Store
-from automation.workspace.google import Connection, GoogleAuthError, GoogleForms, GoogleSheets, Memo, RetryPolicy
+from automation.workspace.google import Connection, GoogleAuthError, GoogleForms, GoogleSheets, Memo
 from automation.workspace.google.sheets import CELL_LIMIT, sheet_title
-from fake_google import FakeGoogle
+from conftest import google_connection
 
 DEADLINE = dt.datetime(2022, 6, 20, 12, 0, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
-def strict():
-    with FakeGoogle(pessimistic=True) as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def strict(fake_google):
+    return fake_google(pessimistic=True)
 
 
 def connect(fake, token="tok", scopes=None) -> Connection:
     if scopes:
         fake.grant(token, scopes)
-    creds = Credentials(token=token)
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    return google_connection(fake, token=token)
 
 
 def spec(collect_email: bool) -> FormSpec:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 
-from google.oauth2.credentials import Credentials
-
-from automation.workspace.google import Connection, RetryPolicy
 from automation.workspace.google.form_requests import form_ids
 from automation.workspace.google.selftest import SelfTest, report, sanitize
+from conftest import google_connection
 from fake_google import FakeGoogle
 
 
 def test_selftest_reports_each_check_cleans_up_and_writes_sanitized_exchanges(tmp_path):
     with FakeGoogle(pessimistic=True, user_email="admin@amuca.kg") as fake:
-        creds = Credentials(token="tok")
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+        conn = google_connection(fake)
         pages: list[str] = []
 
         def page(url: str) -> str:  # the published form's page, as the browser would get it

@@ -7,18 +7,17 @@ from google.oauth2.credentials import Credentials
 
 from automation.errors import BackendError
 from automation.store import Store
-from automation.workspace.google import Connection, GoogleSheets, Memo, RetryPolicy
+from automation.workspace.google import Connection, GoogleSheets, Memo
 from automation.workspace.google.sheets import BoundedBackOffHTTPClient, SheetsRetryExhausted, sheet_title
+from conftest import google_connection
 from fake_google import FakeGoogle
 
 HEADER = ["Отметка времени", "Адрес электронной почты", "Ответ"]
 
 
 @pytest.fixture
-def fake():
-    with FakeGoogle() as server:
-        yield server
-        assert not server.internal_errors, "\n".join(server.internal_errors)
+def fake(fake_google):
+    return fake_google()
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def conn(fake, creds, sleeps) -> Connection:
-    return Connection(creds, retry=RetryPolicy(sleep=sleeps.append), **fake.client_seams(creds))
+    return google_connection(fake, creds, sleep=sleeps.append)
 
 
 def rows(n: int, text: str = "ответ") -> list[list]:
@@ -174,7 +173,7 @@ def test_a_mentor_without_a_google_account_gets_the_spreadsheet_and_a_failed_sha
     invalidSharingRequest. The share falls back to Google's notification; a share that failed (Drive down)
     is recorded in the store and tried again at the next write instead of being forgotten."""
     with FakeGoogle(pessimistic=True) as strict:
-        conn = Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **strict.client_seams(creds))
+        conn = google_connection(strict, creds)
         store = Store(":memory:")
         sheets = GoogleSheets(conn, Memo(store), spreadsheet_title="S", share_with="mentor@university.kg")
         strict.fail_next(6, 503, "drive.permissions.create")

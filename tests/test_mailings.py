@@ -7,13 +7,12 @@ from datetime import timedelta
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from automation.jobs import mailings
 from automation.plan.actions import actions
 from automation.scheduler import run_due
 from automation.workspace.local import MaildirMail, SmtpMail
-from conftest import local, make_season
+from conftest import free_port, local, make_season, running_smtp
 
 
 def _acts(ctx, **where):
@@ -175,18 +174,9 @@ class _Sink:
 
 @pytest.fixture
 def smtp_server():
-    import socket
-
-    with socket.socket() as s:  # a free port (aiosmtpd's readiness check cannot use port 0)
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     sink = _Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
+    with running_smtp(sink) as port:
         yield sink, port
-    finally:
-        ctl.stop()
 
 
 def test_smtp_delivers_to_a_real_server(tmp_path, smtp_server):
@@ -401,11 +391,7 @@ def test_a_group_larger_than_the_daily_cap_fails_with_what_to_do(tmp_path):
 
 def test_unreachable_smtp_server_keeps_the_mail_for_the_next_tick(tmp_path, smtp_server):
     sink, port = smtp_server
-    import socket
-
-    with socket.socket() as s:  # a port where nothing listens
-        s.bind(("127.0.0.1", 0))
-        dead = s.getsockname()[1]
+    dead = free_port()  # a port where nothing listens
     ctx = make_season(tmp_path)
     ctx.backend.mail = SmtpMail("127.0.0.1", dead, security="none", copy_dir=tmp_path / "outbox", timeout=2)
     a = _one(ctx, "ws_law_budget.programme_final")

@@ -3,25 +3,16 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 import automation.reporting.report.build as report
 from tests.test_charts_report import NOW, _insert_form, _responses, FEEDBACK, QUIZ, PEOPLE  # noqa: F401
 from tests.test_charts_report import store  # noqa: F401  (the fixture)
+from conftest import chromium, needs_browser
 
-CHROMIUM = "/usr/bin/chromium"
-
-try:
-    import playwright.sync_api as _pw
-except ImportError:  # pragma: no cover - depends on the machine
-    _pw = None
-
-pytestmark = pytest.mark.skipif(
-    _pw is None or not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None,
-    reason=f"needs the playwright package and Debian's chromium at {CHROMIUM} (installed by .ci/run)")
+pytestmark = needs_browser
+#: The switches this file has always launched Chromium with (two of conftest.CHROMIUM_ARGS).
+ARGS = ("--no-sandbox", "--disable-gpu")
 
 LONG = "Оченьдлинноесловобезпробелов" * 10  # an open answer that could push a page wider
 
@@ -42,36 +33,28 @@ def pages(store, tmp_path):  # noqa: F811
 @pytest.mark.parametrize("width", [360, 1280])
 def test_no_page_scrolls_sideways(pages, width):
     out, names = pages
-    with _pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            ctx = b.new_context(viewport={"width": width, "height": 800}, is_mobile=width < 500)
-            page = ctx.new_page()
-            for name in names:
-                page.goto((out / name).as_uri())
-                sw, iw = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-                assert sw <= iw, f"{name} is {sw} px wide in a {iw} px window"
-                if width == 360 and name == "report.html":
-                    # tables became cards: the header row is hidden and each cell carries its column's name
-                    assert page.evaluate("getComputedStyle(document.querySelector('table.reflow thead')).display") \
-                        == "none"
-                    assert page.evaluate("getComputedStyle(document.querySelector('table.reflow td[data-label]'),"
-                                         " '::before').content").startswith('"')
-        finally:
-            b.close()
+    with chromium(ARGS) as b:
+        ctx = b.new_context(viewport={"width": width, "height": 800}, is_mobile=width < 500)
+        page = ctx.new_page()
+        for name in names:
+            page.goto((out / name).as_uri())
+            sw, iw = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert sw <= iw, f"{name} is {sw} px wide in a {iw} px window"
+            if width == 360 and name == "report.html":
+                # tables became cards: the header row is hidden and each cell carries its column's name
+                assert page.evaluate("getComputedStyle(document.querySelector('table.reflow thead')).display") \
+                    == "none"
+                assert page.evaluate("getComputedStyle(document.querySelector('table.reflow td[data-label]'),"
+                                     " '::before').content").startswith('"')
 
 
 def test_the_season_report_prints(pages, tmp_path):
     out, _ = pages
-    with _pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = b.new_page()
-            page.goto((out / "report.html").as_uri())
-            page.emulate_media(media="print")
-            assert page.evaluate("getComputedStyle(document.querySelector('#more')).display") == "none"
-            pdf = tmp_path / "report.pdf"
-            page.pdf(path=str(pdf), format="A4")
-            assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
-        finally:
-            b.close()
+    with chromium(ARGS) as b:
+        page = b.new_page()
+        page.goto((out / "report.html").as_uri())
+        page.emulate_media(media="print")
+        assert page.evaluate("getComputedStyle(document.querySelector('#more')).display") == "none"
+        pdf = tmp_path / "report.pdf"
+        page.pdf(path=str(pdf), format="A4")
+        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000

@@ -27,11 +27,12 @@ from automation.app import make_context
 from automation.config import load_config
 from automation.context import Context
 from automation.jobs.mailings import message_id
-from automation.model import BISHKEK, iso, to_utc
+from automation.model import BISHKEK, iso
 from automation.plan.actions import actions
 from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.workspace.local import SmtpMail
+from conftest import local as L  # noqa: N812
 
 ROSTER = """name,email,phone,oblast,municipality,role,language
 Айгүл Токтосунова,aigul@example.org,,naryn,Ат-Башы,deputy,ky
@@ -66,11 +67,6 @@ events:
     presenters: [{", ".join(presenters)}]
     forms:
 {forms}"""
-
-
-def L(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:  # noqa: N802
-    """Asia/Bishkek wall-clock time, as the UTC moment the scheduler is given."""
-    return to_utc(datetime(y, mo, d, h, mi, tzinfo=BISHKEK))
 
 
 def write_season(tmp: Path, presenters: tuple[str, ...] = ("aigul@example.org",), vote: bool = True,

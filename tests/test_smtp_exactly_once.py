@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import email
 import os
-import socket
 import stat
 from email import policy
 
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 
 from automation.cli.main import main
 from automation.app import make_context
@@ -28,30 +26,10 @@ from automation.scheduler import run_due
 from automation.workspace.local import ImapSentFolder, MaildirMail, SmtpMail
 from automation.workspace.ports import LookupUnavailable
 from automation.roster import read_roster
-from conftest import CLUB_PLAN, CLUB_ROSTER, make_season
-from fake_imap import FakeImap, FilingSmtpHandler
+from conftest import CLUB_PLAN, CLUB_ROSTER, free_port, make_season
+from fake_imap import FakeImap
 
 PASSWORD = "secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:  # aiosmtpd's readiness check cannot use port 0
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def servers():
-    imap = FakeImap().start()
-    handler = FilingSmtpHandler(imap)
-    port = _free_port()
-    ctl = Controller(handler, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
-        yield handler, port, imap
-    finally:
-        ctl.stop()
-        imap.stop()
 
 
 def _imap_settings(imap: FakeImap) -> dict:
@@ -105,8 +83,8 @@ def _ids(handler):
 # --- the Sent folder over IMAP --------------------------------------------------------------------------
 
 
-def test_the_sent_folder_answers_found_and_not_found(servers):
-    _, _, imap = servers
+def test_the_sent_folder_answers_found_and_not_found(filing_smtp):
+    _, _, imap = filing_smtp
     imap.file("Sent", b"Message-ID: <abc@example.org>\r\nSubject: x\r\n\r\nbody\r\n")
     folder = ImapSentFolder(**_imap_settings(imap))
     assert folder.contains("<abc@example.org>") is True
@@ -119,35 +97,35 @@ def test_the_sent_folder_answers_found_and_not_found(servers):
     ({"folder": "Gesendet"}, "check imap.folder"),
     ({"port": "dead"}, "cannot connect"),
 ])
-def test_an_imap_server_that_cannot_answer_is_lookup_unavailable_never_not_sent(servers, change, expected):
-    _, _, imap = servers
+def test_an_imap_server_that_cannot_answer_is_lookup_unavailable_never_not_sent(filing_smtp, change, expected):
+    _, _, imap = filing_smtp
     settings = {**_imap_settings(imap), **change}
     if settings["port"] == "dead":
-        settings["port"] = _free_port()
+        settings["port"] = free_port()
     with pytest.raises(LookupUnavailable, match=expected):
         ImapSentFolder(**settings).contains("<abc@example.org>")
 
 
-def test_a_no_to_search_header_is_lookup_unavailable(servers):
-    _, _, imap = servers
+def test_a_no_to_search_header_is_lookup_unavailable(filing_smtp):
+    _, _, imap = filing_smtp
     imap.file("Sent", b"Message-ID: <abc@example.org>\r\n\r\nbody\r\n")
     imap.refuse_search_header = True
     with pytest.raises(LookupUnavailable, match="SEARCH HEADER"):
         ImapSentFolder(**_imap_settings(imap)).contains("<abc@example.org>")
 
 
-def test_can_find_sent_only_with_the_sent_folder(tmp_path, servers):
-    assert _season(tmp_path / "a", servers).backend.can_find_sent is True
-    assert _season(tmp_path / "b", servers, with_imap=False).backend.can_find_sent is False
+def test_can_find_sent_only_with_the_sent_folder(tmp_path, filing_smtp):
+    assert _season(tmp_path / "a", filing_smtp).backend.can_find_sent is True
+    assert _season(tmp_path / "b", filing_smtp, with_imap=False).backend.can_find_sent is False
 
 
 # --- crash trials ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("k, after_send", [(0, True), (17, True), (17, False), (49, True)])
-def test_killed_after_the_kth_message_every_recipient_gets_it_once(tmp_path, servers, k, after_send):
-    handler, _, _ = servers
-    ctx = _season(tmp_path, servers)
+def test_killed_after_the_kth_message_every_recipient_gets_it_once(tmp_path, filing_smtp, k, after_send):
+    handler, _, _ = filing_smtp
+    ctx = _season(tmp_path, filing_smtp)
     invite = _invite(ctx)
     real = ctx.backend.mail
     ctx.backend.mail = _DieAfter(real, k, after_send)
@@ -162,9 +140,9 @@ def test_killed_after_the_kth_message_every_recipient_gets_it_once(tmp_path, ser
     assert ctx.store.deliveries.unknown() == []
 
 
-def test_where_the_lookup_is_refused_the_admin_is_alerted_at_once_and_resend_sends_it(tmp_path, servers):
-    handler, _, imap = servers
-    ctx = _season(tmp_path, servers)
+def test_where_the_lookup_is_refused_the_admin_is_alerted_at_once_and_resend_sends_it(tmp_path, filing_smtp):
+    handler, _, imap = filing_smtp
+    ctx = _season(tmp_path, filing_smtp)
     invite = _invite(ctx)
     real = ctx.backend.mail
     ctx.backend.mail = _DieAfter(real, 3, after_send=False)  # the 4th never reached the server
@@ -198,9 +176,9 @@ def test_where_the_lookup_is_refused_the_admin_is_alerted_at_once_and_resend_sen
     assert _ids(handler).count(d.message_id) == 1
 
 
-def test_a_resend_cut_off_by_a_crash_leaves_the_message_unknown_to_resend_again(tmp_path, servers):
-    handler, _, imap = servers
-    ctx = _season(tmp_path, servers, with_imap=False)
+def test_a_resend_cut_off_by_a_crash_leaves_the_message_unknown_to_resend_again(tmp_path, filing_smtp):
+    handler, _, imap = filing_smtp
+    ctx = _season(tmp_path, filing_smtp, with_imap=False)
     invite = _invite(ctx)
     real = ctx.backend.mail
     ctx.backend.mail = _DieAfter(real, 3, after_send=False)
@@ -236,9 +214,9 @@ class _DieOnTheAlert:
         return self.inner.find_sent(mid)
 
 
-def test_an_alert_cut_off_by_a_crash_goes_out_at_the_rerun(tmp_path, servers):
-    handler, _, imap = servers
-    ctx = _season(tmp_path, servers, with_imap=False)
+def test_an_alert_cut_off_by_a_crash_goes_out_at_the_rerun(tmp_path, filing_smtp):
+    handler, _, imap = filing_smtp
+    ctx = _season(tmp_path, filing_smtp, with_imap=False)
     invite = _invite(ctx)
     real = ctx.backend.mail
     ctx.backend.mail = _DieAfter(real, 3, after_send=False)
@@ -256,9 +234,9 @@ def test_an_alert_cut_off_by_a_crash_goes_out_at_the_rerun(tmp_path, servers):
     assert [rcpts for rcpts, _ in handler.messages].count([ctx.plan.club.admin_email]) == 1
 
 
-def test_resend_of_a_message_that_did_go_out_finds_it_in_the_sent_folder(tmp_path, servers):
-    handler, _, imap = servers
-    ctx = _season(tmp_path, servers)
+def test_resend_of_a_message_that_did_go_out_finds_it_in_the_sent_folder(tmp_path, filing_smtp):
+    handler, _, imap = filing_smtp
+    ctx = _season(tmp_path, filing_smtp)
     invite = _invite(ctx)
     real = ctx.backend.mail
     ctx.backend.mail = _DieAfter(real, 3, after_send=True)  # the 4th went out
@@ -274,8 +252,8 @@ def test_resend_of_a_message_that_did_go_out_finds_it_in_the_sent_folder(tmp_pat
     assert _ids(handler).count(d.message_id) == 1
 
 
-def test_mail_resend_command(tmp_path, servers, monkeypatch, capsys):
-    handler, port, imap = servers
+def test_mail_resend_command(tmp_path, filing_smtp, monkeypatch, capsys):
+    handler, port, imap = filing_smtp
     monkeypatch.setenv("CLUB_IMAP_PASSWORD", PASSWORD)
     cfg = tmp_path / "club.yaml"
     cfg.write_text(yaml.safe_dump({
@@ -359,14 +337,14 @@ def test_outbox_files_are_the_owners_only_and_crash_leftovers_in_tmp_are_removed
     assert again.find_sent("<x@example.org>") == key and again.find_sent("<old@example.org>")
 
 
-def test_the_smtp_copy_is_kept_too(tmp_path, servers):
-    ctx = _season(tmp_path, servers)
+def test_the_smtp_copy_is_kept_too(tmp_path, filing_smtp):
+    ctx = _season(tmp_path, filing_smtp)
     a = mail_action(ctx.plan, "ws_law_budget.programme_final")
     assert mailings.run(ctx, a, a.due).status == "done"
     assert isinstance(ctx.backend.mail, SmtpMail) and len(ctx.backend.mail.copy.messages()) == 1
 
 
-def test_a_remind_now_message_of_unknown_outcome_is_sent_again_by_mail_resend(tmp_path, servers, monkeypatch,
+def test_a_remind_now_message_of_unknown_outcome_is_sent_again_by_mail_resend(tmp_path, filing_smtp, monkeypatch,
                                                                               capsys):
     """"Remind now" sends under a per-day key the plan does not have (``<form>.reminder.<day>``); a reminder
     left unknown by a crash is still composed again, same Message-ID, and sent once by ``mail resend``."""
@@ -374,7 +352,7 @@ def test_a_remind_now_message_of_unknown_outcome_is_sent_again_by_mail_resend(tm
 
     from automation.manual import remind_now
 
-    handler, port, imap = servers
+    handler, port, imap = filing_smtp
     monkeypatch.setenv("CLUB_IMAP_PASSWORD", PASSWORD)
     cfg = tmp_path / "club.yaml"
     cfg.write_text(yaml.safe_dump({

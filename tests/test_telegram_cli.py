@@ -4,7 +4,6 @@ the Telegram text beside the mail in `mail preview`; club.yaml's telegram: secti
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -12,16 +11,8 @@ from automation.cli.main import main
 from automation.config import load_config
 from automation.errors import ValidationError
 from conftest import CLUB_PLAN
+from conftest import TG_GROUP as GROUP
 from fake_telegram import FakeTelegram
-
-GROUP = -1001234567890
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as f:
-        f.add_group(GROUP, "Клуб депутаток")
-        yield f
 
 
 def _config(tmp: Path, fake: FakeTelegram, chat: int = GROUP) -> Path:
@@ -31,30 +22,30 @@ def _config(tmp: Path, fake: FakeTelegram, chat: int = GROUP) -> Path:
     return p
 
 
-def test_check_says_the_bot_can_post(tmp_path, fake, monkeypatch, capsys):
-    monkeypatch.setenv("CLUB_TG_TOKEN", fake.token)
-    assert main(["--config", str(_config(tmp_path, fake)), "telegram", "check"]) == 0
+def test_check_says_the_bot_can_post(tmp_path, fake_telegram, monkeypatch, capsys):
+    monkeypatch.setenv("CLUB_TG_TOKEN", fake_telegram.token)
+    assert main(["--config", str(_config(tmp_path, fake_telegram)), "telegram", "check"]) == 0
     out = capsys.readouterr().out
     assert "@club_bot" in out and "Клуб депутаток" in out and "member" in out and "OK" in out
 
 
-def test_check_after_the_bot_was_removed(tmp_path, fake, monkeypatch, capsys):
-    monkeypatch.setenv("CLUB_TG_TOKEN", fake.token)
-    fake.kick_bot(GROUP)
-    assert main(["--config", str(_config(tmp_path, fake)), "telegram", "check"]) == 1
+def test_check_after_the_bot_was_removed(tmp_path, fake_telegram, monkeypatch, capsys):
+    monkeypatch.setenv("CLUB_TG_TOKEN", fake_telegram.token)
+    fake_telegram.kick_bot(GROUP)
+    assert main(["--config", str(_config(tmp_path, fake_telegram)), "telegram", "check"]) == 1
     out = capsys.readouterr().out
     assert "бот клубдун тобунан чыгарылды" in out and "Добавьте бота в группу снова" in out
 
 
-def test_check_without_the_token_variable(tmp_path, fake, monkeypatch, capsys):
+def test_check_without_the_token_variable(tmp_path, fake_telegram, monkeypatch, capsys):
     monkeypatch.delenv("CLUB_TG_TOKEN", raising=False)
-    assert main(["--config", str(_config(tmp_path, fake)), "telegram", "check"]) == 1
+    assert main(["--config", str(_config(tmp_path, fake_telegram)), "telegram", "check"]) == 1
     assert "CLUB_TG_TOKEN" in capsys.readouterr().out
 
 
-def test_status_and_repost_with_nothing_to_do(tmp_path, fake, monkeypatch, capsys):
-    monkeypatch.setenv("CLUB_TG_TOKEN", fake.token)
-    cfg = str(_config(tmp_path, fake))
+def test_status_and_repost_with_nothing_to_do(tmp_path, fake_telegram, monkeypatch, capsys):
+    monkeypatch.setenv("CLUB_TG_TOKEN", fake_telegram.token)
+    cfg = str(_config(tmp_path, fake_telegram))
     assert main(["--config", cfg, "telegram", "status"]) == 0
     assert "channel: running" in capsys.readouterr().out
     assert main(["--config", cfg, "telegram", "repost", "--all-unknown"]) == 0
@@ -62,9 +53,9 @@ def test_status_and_repost_with_nothing_to_do(tmp_path, fake, monkeypatch, capsy
     assert main(["--config", cfg, "telegram", "repost"]) == 2  # neither keys nor --all-unknown
 
 
-def test_mail_preview_shows_the_telegram_text_beside_the_mail(tmp_path, fake, monkeypatch, capsys):
-    monkeypatch.setenv("CLUB_TG_TOKEN", fake.token)
-    cfg = str(_config(tmp_path, fake))
+def test_mail_preview_shows_the_telegram_text_beside_the_mail(tmp_path, fake_telegram, monkeypatch, capsys):
+    monkeypatch.setenv("CLUB_TG_TOKEN", fake_telegram.token)
+    cfg = str(_config(tmp_path, fake_telegram))
     assert main(["--config", cfg, "roster", "import", str(CLUB_PLAN.parent / "roster.csv")]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "mail", "preview", "ws_law_budget.programme_draft", "--now", "2022-06-14T10:00"]) == 0
@@ -72,7 +63,7 @@ def test_mail_preview_shows_the_telegram_text_beside_the_mail(tmp_path, fake, mo
     mail, _, telegram = out.partition("Telegram, to the group")
     assert "Subject:" in mail and "ОТПИСАТЬСЯ" in mail
     assert "document(s) ws_law_budget.md" in telegram and "Урматтуу" in telegram and "ОТПИСАТЬСЯ" not in telegram
-    assert fake.calls["sendMessage"] == 0  # a preview posts nothing
+    assert fake_telegram.calls["sendMessage"] == 0  # a preview posts nothing
 
 
 @pytest.mark.parametrize("section, problem", [
@@ -96,15 +87,15 @@ def test_the_token_comes_from_the_environment(tmp_path, monkeypatch):
     assert cfg.telegram == {"token_env": "MY_TG", "chat_id": -1001, "token": "42:secret"}
 
 
-def test_run_once_posts_what_is_due_and_mail_send_posts_nothing_twice(tmp_path, fake, monkeypatch, capsys):
-    monkeypatch.setenv("CLUB_TG_TOKEN", fake.token)
-    cfg = str(_config(tmp_path, fake))
+def test_run_once_posts_what_is_due_and_mail_send_posts_nothing_twice(tmp_path, fake_telegram, monkeypatch, capsys):
+    monkeypatch.setenv("CLUB_TG_TOKEN", fake_telegram.token)
+    cfg = str(_config(tmp_path, fake_telegram))
     assert main(["--config", cfg, "roster", "import", str(CLUB_PLAN.parent / "roster.csv")]) == 0
     # 2022-07-05 17:00: the first tea talk's announcement is due (and earlier actions, caught up or skipped)
     main(["--config", cfg, "run", "--once", "--now", "2022-07-06T10:00"])
-    texts = fake.chats[GROUP].texts()
+    texts = fake_telegram.chats[GROUP].texts()
     assert any("Чай" in t for t in texts), texts
     n = len(texts)
     assert main(["--config", cfg, "mail", "send", "tea_talk.2022-07-06", "--now", "2022-07-06T10:05"]) == 0
     main(["--config", cfg, "run", "--once", "--now", "2022-07-06T10:10"])
-    assert len(fake.chats[GROUP].texts()) == n
+    assert len(fake_telegram.chats[GROUP].texts()) == n

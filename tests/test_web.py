@@ -12,10 +12,7 @@ import functools
 import hashlib
 import json
 import re
-import shutil
-import threading
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -28,11 +25,11 @@ from automation.web.app import MAX_REQUEST_BYTES, create_app
 from automation.web.secret import load_secret_key
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import OTHER, OTHER_MAX_CHARS, answers_from_values, values_from_answers
+from conftest import needs_browser, serving
 
 NOW = datetime(2022, 9, 20, 6, 30, tzinfo=timezone.utc)  # 12:30 in Bishkek
 OPEN_DEADLINE = "2022-09-22T12:00:00Z"  # 18:00 in Bishkek
 PAST_DEADLINE = "2022-09-18T12:00:00Z"
-CHROMIUM = "/usr/bin/chromium"
 XSS = "<script>alert(1)</script><b>x</b>"
 
 TI = lambda ky, ru: {"ky": ky, "ru": ru}  # noqa: E731
@@ -521,39 +518,12 @@ def test_serve_command_is_registered():
 
 # --- headless Chromium --------------------------------------------------------------------
 
-try:
-    import playwright.sync_api as _pw
-except ImportError:  # pragma: no cover - depends on the machine
-    _pw = None
-
-needs_browser = pytest.mark.skipif(
-    _pw is None or not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None,
-    reason=f"needs the playwright package and Debian's chromium at {CHROMIUM} (installed by .ci/run)")
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The app on 127.0.0.1:<free port> in a thread, over a state file (each request opens its own connection)."""
-    from werkzeug.serving import make_server
-
     st = _fill(Store(tmp_path_factory.mktemp("web") / "state.sqlite"))
-    srv = make_server("127.0.0.1", 0, create_app(st, clock=lambda: NOW, secret_key="live-" + "k" * 40),
-                      threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield st, f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with _pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    with serving(create_app(st, clock=lambda: NOW, secret_key="live-" + "k" * 40)) as srv:
+        yield st, f"http://127.0.0.1:{srv.server_port}"
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -28,9 +27,9 @@ from automation.store import Store
 from automation.web.admin import install_console
 from automation.web.admin.accounts import add_user
 from automation.web.app import create_app
+from conftest import needs_browser, serving
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 RAN_AT = datetime(2022, 7, 14, 12, 0, tzinfo=timezone.utc)
 NOW = datetime(2022, 7, 20, 6, 0, tzinfo=timezone.utc)
 PW = {"admin": "admin password one", "mentor": "mentor password one", "commission": "commission password 1"}
@@ -512,41 +511,15 @@ def test_school_scoring_in_the_browser_and_the_secretariats_ranking(built):
 
 # --- headless Chromium ----------------------------------------------------------------------------------
 
-try:
-    import playwright.sync_api as _pw
-except ImportError:  # pragma: no cover - depends on the machine
-    _pw = None
-
-needs_browser = pytest.mark.skipif(
-    _pw is None or not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None,
-    reason=f"needs the playwright package and Debian's chromium at {CHROMIUM} (installed by .ci/run)")
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The forms app with the console on 127.0.0.1:<free port> in a thread, over its own state file."""
-    from werkzeug.serving import make_server
-
     from automation.programmes.school.codes import assign_codes
 
     cfg, store = _build(tmp_path_factory.mktemp("console_live"))
     assign_codes(store)
-    srv = make_server("127.0.0.1", 0, _app(cfg, store), threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield store, f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with _pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    with serving(_app(cfg, store)) as srv:
+        yield store, f"http://127.0.0.1:{srv.server_port}"
 
 
 def _signed_in(browser, base: str, role: str, width: int):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import secrets
 import socket
-import threading
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -22,7 +21,8 @@ from automation.web.app import MAX_REQUEST_BYTES, create_app
 from automation.web.guard import mask_tokens, parse_page
 from automation.web.serve import RequestHandler
 from automation.web.texts import TEXTS
-from test_web import (  # noqa: F401  (browser: a fixture)
+from conftest import needs_browser, serving
+from test_web import (
     GOOD,
     NOW,
     _fill,
@@ -30,8 +30,6 @@ from test_web import (  # noqa: F401  (browser: a fixture)
     _fill_page_two,
     _hidden,
     _post,
-    browser,
-    needs_browser,
     tok,
 )
 
@@ -231,17 +229,11 @@ def test_config_web_behind_proxy(tmp_path):
 @pytest.fixture
 def server(tmp_path):
     """The app on 127.0.0.1 behind :class:`RequestHandler`, recording any error a request thread raised."""
-    from werkzeug.serving import make_server
-
     st = _fill(Store(tmp_path / "state.sqlite"))
-    srv = make_server("127.0.0.1", 0, _app(st), threaded=True, request_handler=RequestHandler)
     crashes: list[object] = []
-    srv.handle_error = lambda request, address: crashes.append(address)  # type: ignore[method-assign]
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield srv.server_port, crashes
-    srv.shutdown()
-    t.join(5)
+    with serving(_app(st), request_handler=RequestHandler) as srv:
+        srv.handle_error = lambda request, address: crashes.append(address)  # type: ignore[method-assign]
+        yield srv.server_port, crashes
     st.close()
 
 
@@ -308,16 +300,9 @@ def test_a_chunked_body_over_the_limit_gets_413(server, tmp_path):
 @pytest.fixture
 def limited_live(tmp_path):
     """The app on 127.0.0.1 taking one anonymous response per client an hour."""
-    from werkzeug.serving import make_server
-
     st = _fill(Store(tmp_path / "state.sqlite"))
-    srv = make_server("127.0.0.1", 0, _app(st, rate_per_client="1 per hour"), threaded=True,
-                      request_handler=RequestHandler)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield st, f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    t.join(5)
+    with serving(_app(st, rate_per_client="1 per hour"), request_handler=RequestHandler) as srv:
+        yield st, f"http://127.0.0.1:{srv.server_port}"
     st.close()
 
 

@@ -20,15 +20,14 @@ import pytest
 from automation.store import Store
 from automation.web.app import create_app
 from automation.web.texts import TEXTS
-from test_web import (  # noqa: F401  (live, browser, phone: fixtures)
+from conftest import needs_browser
+from test_web import (  # noqa: F401  (live, phone: fixtures)
     NOW,
     _browser_answers,
     _fill,
     _fill_page_one,
     _fill_page_two,
-    browser,
     live,
-    needs_browser,
     phone,
     tok,
 )

@@ -9,21 +9,18 @@ principle 5: '=1+2' must never become a formula).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from automation.app import make_context
-from automation.config import load_config
 from automation.context import Context
 from automation.jobs.responses import sync_form
-from automation.model import BISHKEK, to_utc
-from automation.roster import read_roster
 from automation.scheduler import run_due
 from automation.forms.templates import get_template
 from automation.workspace.local.forms import FormClosed, InvalidResponse
+from conftest import club_context
+from conftest import local as L  # noqa: N812
 
 ROSTER = """name,email,phone,oblast,municipality,role,language
 Айгүл Токтосунова,aigul@example.org,,naryn,Ат-Башы,deputy,ky
@@ -48,18 +45,9 @@ events:
 FIXED = ["Отметка времени", "Адрес электронной почты", "Область", "Роль"]
 
 
-def L(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:  # noqa: N802
-    return to_utc(datetime(y, mo, d, h, mi, tzinfo=BISHKEK))
-
-
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    (tmp_path / "plan.yaml").write_text(PLAN, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    (tmp_path / "club.yaml").write_text("plan: plan.yaml\nstate: state.sqlite\nout: out\nsheets: sheets\n",
-                                        encoding="utf-8")
-    c = make_context(load_config(tmp_path / "club.yaml"))
-    c.store.roster.upsert(read_roster(tmp_path / "roster.csv").participants, source="test")
+    c = club_context(tmp_path, PLAN, ROSTER)
     acts = [a for a in run_due(c, L(2022, 9, 15, 16, 0)) if a.action.event_id == "ws1"]
     assert {(r.action.key, r.status) for r in acts} >= {
         ("ws1.post_test.create", "done"), ("ws1.event_feedback.create", "done"),

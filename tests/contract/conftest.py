@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from contract.support import Clock, SmtpSink
+from conftest import Clock, running_smtp
+from contract.support import START, SmtpSink
 from fake_google import FakeGoogle
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture
@@ -27,13 +26,6 @@ def fake(clock: Clock) -> Iterator[FakeGoogle]:
 @pytest.fixture
 def smtp_sink() -> Iterator[tuple[SmtpSink, int]]:
     """A real SMTP server on 127.0.0.1: ``(sink, port)``."""
-    with socket.socket() as s:  # a free port (aiosmtpd's readiness check cannot use port 0)
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running_smtp(sink) as port:
         yield sink, port
-    finally:
-        controller.stop()

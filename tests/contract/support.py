@@ -1,13 +1,12 @@
-"""Helpers of the contract suites: a settable clock, a Connection to the fake Google, an SMTP sink."""
+"""Helpers of the contract suites: their clock's start, a Connection to the fake Google, an SMTP sink."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from google.oauth2.credentials import Credentials
-
-from automation.workspace.google import Connection, RetryPolicy
+from automation.workspace.google import Connection
+from conftest import google_connection
 from fake_google import FakeGoogle
 
 #: The least scopes of a gmail.com account (Gmail through drafts: automation/workspace/google/gmail_drafts.py).
@@ -17,21 +16,14 @@ SEND_ONLY = ["https://www.googleapis.com/auth/drive.file", "https://www.googleap
 READ_MAIL = SEND_ONLY + ["https://www.googleapis.com/auth/gmail.readonly"]
 
 
-class Clock:
-    """A settable UTC clock for the fake Google server (response times, Gmail's internalDate)."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2022, 8, 1, 4, 0, tzinfo=dt.timezone.utc)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+#: When the contract suites' clock starts (conftest.Clock: the fake Google's response times, Gmail's internalDate).
+START = dt.datetime(2022, 8, 1, 4, 0, tzinfo=dt.timezone.utc)
 
 
 def connect(fake: FakeGoogle, scopes: list[str] = COMPOSE, token: str = "tok") -> Connection:
     """A Connection to the fake whose sign-in carries ``scopes`` (retries without sleeping)."""
     fake.grant(token, scopes)
-    creds = Credentials(token=token, scopes=scopes)
-    return Connection(creds, retry=RetryPolicy(sleep=lambda s: None), **fake.client_seams(creds))
+    return google_connection(fake, token=token, scopes=scopes)
 
 
 class SmtpSink:

@@ -7,34 +7,13 @@ message never sent must be answered None by ``find_sent``.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from automation.workspace.local import ImapSentFolder, SmtpMail
 from contract.test_mail_port import MEMBERS, MailPortContract, _parse, compose
-from fake_imap import FakeImap, FilingSmtpHandler
-
-
-@pytest.fixture
-def filing_smtp() -> Iterator[tuple[FilingSmtpHandler, int, FakeImap]]:
-    """aiosmtpd on 127.0.0.1 filing into a fake IMAP Sent folder: ``(handler, smtp port, imap server)``."""
-    imap = FakeImap().start()
-    handler = FilingSmtpHandler(imap)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port, imap
-    finally:
-        controller.stop()
-        imap.stop()
 
 
 class TestSmtpMailWithSentFolder(MailPortContract):

@@ -32,9 +32,7 @@ or a lost connection leaves the outcome unknown — with drafts the draft is loo
 
 from __future__ import annotations
 
-import base64
 import copy
-import io
 import random
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -43,8 +41,8 @@ from typing import Any
 from automation.errors import BackendError, DeliveryError
 from automation.workspace.ports import LookupUnavailable
 from automation.workspace.google.api import Connection, GoogleAuthError, error_details, lost_connection, translate
-from automation.workspace.google.gmail_drafts import (DraftSender, NoComposeScope, memo_key, sending_limited,
-                                                      token_can_compose, wire_bytes)
+from automation.workspace.google.gmail_drafts import (DraftSender, NoComposeScope, memo_key, message_request,
+                                                      sending_limited, token_can_compose, wire_bytes)
 from automation.workspace.google.memo import Memo
 
 READ_SCOPES = {
@@ -191,18 +189,12 @@ class GmailMail:
 
     def _send_one(self, part: EmailMessage) -> str:
         from googleapiclient.errors import HttpError
-        from googleapiclient.http import MediaIoBaseUpload
 
         data = wire_bytes(part)
         mid = str(part["Message-ID"])
         retry = self.conn.retry
         for attempt in range(1, self.max_attempts + 1):
-            if len(data) > self.upload_threshold:
-                media = MediaIoBaseUpload(io.BytesIO(data), mimetype="message/rfc822", resumable=True)
-                request = self._messages.send(userId=self.user_id, media_body=media)
-            else:
-                request = self._messages.send(userId=self.user_id,
-                                              body={"raw": base64.urlsafe_b64encode(data).decode()})
+            request = message_request(self._messages.send, self.user_id, data, self.upload_threshold)
             request._sleep = retry.sleep
             try:
                 return str(request.execute(num_retries=0)["id"])

@@ -76,6 +76,24 @@ def wire_bytes(part: EmailMessage) -> bytes:
     return part.as_bytes(policy=policy.SMTP.clone(max_line_length=998))
 
 
+def message_request(method: Callable[..., Any], user_id: str, data: bytes, upload_threshold: int,
+                    draft: bool = False) -> Any:
+    """The request of ``method`` (``users().messages().send``, or ``users().drafts().create`` with ``draft``)
+    carrying the message bytes ``data`` (:func:`wire_bytes`), not yet executed.
+
+    Above ``upload_threshold`` bytes: a resumable ``message/rfc822`` media upload and no body.  Otherwise a
+    JSON body with the bytes base64url-encoded in ``raw``: the Message resource ``{"raw": ...}`` for
+    messages.send, a Draft resource ``{"message": {"raw": ...}}`` for drafts.create (the request bodies of
+    the Gmail API reference, users.messages.send and users.drafts.create)."""
+    from googleapiclient.http import MediaIoBaseUpload
+
+    if len(data) > upload_threshold:
+        media = MediaIoBaseUpload(io.BytesIO(data), mimetype="message/rfc822", resumable=True)
+        return method(userId=user_id, media_body=media)
+    message = {"raw": base64.urlsafe_b64encode(data).decode()}
+    return method(userId=user_id, body={"message": message} if draft else message)
+
+
 def sending_limited(status: int, reason: str, message: str) -> bool:
     """True when Gmail answered a send with a rate limit to wait out (429, or 403 ``rateLimitExceeded`` /
     ``userRateLimitExceeded``), False for any other error.  Raises :class:`BackendError` when it is the daily
@@ -237,15 +255,9 @@ class DraftSender:
 
     def _create(self, part: EmailMessage, mid: str) -> dict[str, Any]:
         from googleapiclient.errors import HttpError
-        from googleapiclient.http import MediaIoBaseUpload
 
-        data = wire_bytes(part)
-        if len(data) > self.upload_threshold:
-            media = MediaIoBaseUpload(io.BytesIO(data), mimetype="message/rfc822", resumable=True)
-            request = self._drafts.create(userId=self.user_id, media_body=media)
-        else:
-            request = self._drafts.create(userId=self.user_id,
-                                          body={"message": {"raw": base64.urlsafe_b64encode(data).decode()}})
+        request = message_request(self._drafts.create, self.user_id, wire_bytes(part), self.upload_threshold,
+                                  draft=True)
         request._sleep = self.conn.retry.sleep
         try:
             made = request.execute(num_retries=self.conn.retry.num_retries)
