@@ -192,3 +192,58 @@ def test_a_crash_mid_send_resends_nothing_already_sent(tmp_path):
     assert ran[KEY].status == "done" and "2 sent" in ran[KEY].detail
     to = [m["To"] for m in _mails(ctx)]
     assert sorted(to) == sorted(emails[p] for p in ("p0", "p1", "p2", "p3"))
+
+
+def test_a_linked_participant_gets_her_result_in_her_private_chat_and_the_group_gets_nothing(tmp_path):
+    """The result mail goes through the personal-mail hook: the same text to her linked private chat (as her
+    invitations), nothing to the Telegram group or the group's address."""
+    from automation.context import TelegramChannel
+    from automation.workspace.telegram import BotApiTelegram
+    from conftest import make_season
+    from fake_telegram import FakeTelegram
+
+    group, chat, post_key = -1001234567890, 555001, "ws_law_budget.post_test"
+    with FakeTelegram() as fake:
+        fake.add_group(group, "Клуб депутаток")
+        port = BotApiTelegram(fake.token, api_url=fake.url, sleep=lambda s: None, timeout=3.0)
+        try:
+            ctx = make_season(tmp_path, telegram=TelegramChannel(group, port, "", "club_bot"))
+            acts = {a.key: a for a in actions(ctx.plan)}
+            pre_c, pre_i = acts[f"{post_key}.pre.create"], acts[f"{post_key}.pre.invitation"]
+            run_due(ctx, pre_i.due, [pre_c, pre_i])
+            her = ctx.store.roster.participants()[0]
+            fake.user_says(chat, f"/start {ctx.store.telegram.link_of(her.id).code}")
+            run_due(ctx, pre_i.due, [])
+            ctx.backend.forms.submit(ctx.store.forms.links(f"{post_key}.pre")[her.id],
+                                     _answers(ctx, f"{post_key}.pre", 4), now=pre_i.due + timedelta(hours=1))
+            post_c, post_i = acts[f"{post_key}.create"], acts[f"{post_key}.invitation"]
+            run_due(ctx, post_i.due, [post_c, post_i])
+            ctx.backend.forms.submit(ctx.store.forms.links(post_key)[her.id], _answers(ctx, post_key, 1),
+                                     now=post_i.due + timedelta(hours=1))
+            scores = acts[f"{post_key}.scores"]
+            ran = run_due(ctx, scores.due, [acts[f"{post_key}.close"], acts[f"{post_key}.sync"], scores])
+            assert [r.status for r in ran] == ["done"] * 3 and "1 sent" in ran[-1].detail
+            title = ctx.plan.event("ws_law_budget").title.get(her.language)
+            subject = {"ky": "Сиздин тесттин жыйынтыгы", "ru": "Ваш результат теста"}[her.language]
+            private = fake.chats[chat].texts()[-1]
+            assert private.startswith(f"{subject} — «{title}»") and her.name in private
+            assert ("Туура жооп:" if her.language == "ky" else "Правильный ответ:") in private
+            assert not any(subject in m["text"] for m in fake.group_messages(group))
+            [mail] = [m for m in ctx.backend.mail.messages() if m["X-Club-Action"] == scores.key]
+            assert mail["To"] == her.email and mail["Bcc"] is None
+        finally:
+            port.close()
+
+
+def test_an_extended_post_test_sends_the_results_at_its_new_deadline(tmp_path):
+    from automation.manual import extend_deadline
+
+    ctx = _ctx(tmp_path)
+    _season(ctx)
+    due = next(a.due for a in actions(ctx.plan) if a.key == KEY)
+    extend_deadline(ctx, POST, due + timedelta(days=2), by="admin", now=due - timedelta(hours=1))
+    ctx = make_context(load_config(tmp_path / "club.yaml"))  # the service reads the stored deadline
+    run_due(ctx, due + timedelta(minutes=1))
+    assert _mails(ctx) == [] and ctx.store.forms.get(POST).status == "open"
+    ran = {r.action.key: r for r in run_due(ctx, due + timedelta(days=2))}
+    assert ran[KEY].status == "done" and len(_mails(ctx)) == 4
