@@ -56,7 +56,7 @@ def _local(dt: datetime) -> str:
 
 
 #: Actions that belong to a form's deadline: they wait while the form's stored deadline is later (an edit moved it).
-DEADLINE_KINDS = ("form.close", "responses.sync", "report.refresh", "mail.form_closed")
+DEADLINE_KINDS = ("form.close", "responses.sync", "report.refresh", "mail.form_closed", "mail.test_result")
 
 
 def _extended_deadline(ctx: Context, a: Action, now: datetime) -> datetime | None:

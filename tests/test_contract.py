@@ -473,6 +473,7 @@ EXPECTED_LEDGER = {
     **{f"{PRE}.{k}": "done" for k in ("create", "invitation", "reminder", "close", "sync")},  # no results mail
     **{f"{f}.{k}": "done" for f in (POST, FEEDBACK, VOTE)
        for k in ("create", "invitation", "reminder", "close", "sync", "results")},
+    f"{POST}.scores": "done",  # her own score, to each who took the pre-test or the post-test
 }
 #: The post-test, the feedback and the vote open, are reminded and close at the same moments: one mail per
 #: person (results: one group mail) carries them all (automation/jobs/form_mails.py).  The vote's action runs
@@ -488,6 +489,7 @@ EXPECTED_SENT = {
     f"{VOTE}.invitation": (8, 0), f"{FEEDBACK}.invitation": (0, 8), f"{POST}.invitation": (0, 8),
     f"{NEEDS}.reminder": (4, 0), f"{PRE}.reminder": (3, 0),
     f"{VOTE}.reminder": (5, 0), f"{FEEDBACK}.reminder": (0, 4), f"{POST}.reminder": (0, 2),
+    f"{POST}.scores": (7, 0),  # participants 0-5 took the pre-test, 0-6 the post-test (SCHEDULE)
 }
 #: Reminders go to those who had not answered by then (the schedule above), in their own language.
 EXPECTED_REMINDED = {
@@ -542,6 +544,7 @@ def test_mail_same_messages_to_the_same_recipients(season):
         **{k: [ADMIN] for k in EXPECTED_LEDGER if k.startswith("admin_summary.")},
         **{f"{f}.invitation": sorted(EMAILS) for f in (NEEDS, PRE, BUNDLE_KEY)},
         **EXPECTED_REMINDER_MAILS,
+        f"{POST}.scores": sorted(EMAILS[:7]),  # who took either test; Ольга took none
     }
     assert by_action == dict(sorted(expected.items()))
     # reminders only to non-respondents: those who had not answered before the reminder time
@@ -750,6 +753,8 @@ def expected_calls() -> dict[str, Counter]:
             out[key] = CREATE
         elif key in {f"{f}.{k}" for f in (FEEDBACK, POST) for k in ("invitation", "reminder", "results")}:
             out[key] = Counter()  # the vote's action sent the bundle's mail (and synced its forms)
+        elif kind == "scores":
+            out[key] = sends(7)  # the post-test was synced at this moment: K sends, nothing else
         elif kind == "invitation":
             out[key] = sends(8)  # K sends, nothing else: links cost no call
         elif kind == "reminder":

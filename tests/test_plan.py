@@ -127,7 +127,7 @@ def test_school_action_counts(school):
         "mail.programme_draft": 6, "mail.programme_final": 6, "mail.prepare_notice": 1,
         "form.create": 10, "mail.form_invitation": 10, "mail.form_reminder": 9, "form.close": 10,
         "responses.sync": 10, "report.refresh": 10, "mail.form_closed": 8, "mail.materials": 3,
-        "mail.homework_reminder": 2, "mail.admin_summary": 47,
+        "mail.homework_reminder": 2, "mail.admin_summary": 47, "mail.test_result": 2,
     }
     # the admin's weekly summary: Mondays 09:00, from the first week of the plan to the week after the last action
     summaries = sorted(a.due for a in school.values() if a.kind == "mail.admin_summary")
@@ -177,7 +177,8 @@ def test_club_order_at_the_same_moment(club):
     assert kinds == ["form.create"] * 3 + ["mail.form_invitation"] * 3 + ["mail.materials"]
     closing = [a.kind for a in sorted(club.values(), key=lambda a: (a.due, a.order, a.key))
                if a.due == L(2022, 7, 21, 18, 0)]
-    assert closing == ["form.close"] * 3 + ["responses.sync"] * 3 + ["report.refresh"] * 3 + ["mail.form_closed"] * 3
+    assert closing == ["form.close"] * 3 + ["responses.sync"] * 3 + ["report.refresh"] * 3 + ["mail.form_closed"] * 3 \
+        + ["mail.test_result"]  # her own score when the post-test closes
 
 
 def test_club_second_workshop_and_offline_mini_school(club):
@@ -242,6 +243,7 @@ def test_club_action_kinds_follow_the_plan(club):
             expected[kind] += 1
         expected["mail.form_reminder"] += f.audience == "roster"
         expected["mail.form_closed"] += f.audience == "roster" and not f.pre_test
+        expected["mail.test_result"] += f.audience == "roster" and not f.pre_test and f.template == "post_test"
     expected["mail.tea_talk"] = 24
     expected["mail.admin_summary"] = 37
     assert Counter(a.kind for a in club.values()) == +expected

@@ -9,8 +9,8 @@ are :mod:`automation.jobs.form_mails`, whose :func:`non_respondents` and :func:`
 re-exported here.
 
 Mail to the whole group carries both languages, Kyrgyz first; personal mail
-(invitations and reminders with personal links) is in the participant's
-language (DOMAIN.md "Conventions").
+(invitations and reminders with personal links, her test result) is in the
+participant's language (DOMAIN.md "Conventions").
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.jobs import JobResult, done, failed, skipped
-from automation.jobs import form_mails
+from automation.jobs import form_mails, result_mails
 from automation.jobs.form_mails import non_respondents as non_respondents, results_lines as results_lines
 from automation.jobs.alerts import open_alerts
 from automation.jobs.announcements import note_group, personal_values
@@ -215,6 +215,13 @@ def compose_form_closed(ctx: Context, action: Action, now: datetime) -> Composed
     return form_mails.results(ctx, _kit(), action, now)
 
 
+def compose_test_result(ctx: Context, action: Action, now: datetime) -> Composed:
+    """Her own test result when the post-test closes: one personal mail per participant who answered the
+    post-test or its pre-test, with her scores and her wrong questions with the correct answers; only for
+    ``show_answers: after_deadline`` (:mod:`automation.jobs.result_mails`)."""
+    return result_mails.result_mails(ctx, _kit(), action, now)
+
+
 def summary_lines(ctx: Context, entries: list[Any]) -> list[str]:
     """The summary's lines on the actions that finished in the period (ledger entries): how many were done,
     and each skipped one in plain words with its reason (failed and deferred ones follow, still open)."""
@@ -275,6 +282,7 @@ COMPOSERS = {
     "mail.form_invitation": compose_form_invitation,
     "mail.form_reminder": compose_form_reminder,
     "mail.form_closed": compose_form_closed,
+    "mail.test_result": compose_test_result,
     "mail.admin_summary": compose_admin_summary,
 }
 

@@ -93,6 +93,10 @@ KINDS: dict[str, KindSpec] = {
     "form_reminder": KindSpec(("club", "event_title", "forms"), {}),
     # forms: [{kind, title, responses, invited, summary_lines}] (invited None: nobody was invited by name)
     "form_closed": KindSpec(("club", "event_title", "forms"), {}),
+    # her own test result (personal): post, pre {score, max} as text or None; wrong [{title, yours, correct}]
+    # (texts I18n or {ky, ru}) of the post-test, or of the pre-test (wrong_of "pre") when she took only that;
+    # gain: post minus pre as text when she improved
+    "test_result": KindSpec(("club", "event_title", "post", "pre", "wrong"), {"wrong_of": "post", "gain": None}),
     "tea_talk": KindSpec(
         ("club", "talk_at", "link"), {"duration_minutes": 60, "topic": None, "questions_form_url": None}
     ),

@@ -7,7 +7,8 @@ before an online workshop; post-test, feedback and vote forms created and
 announced when the event ends; a reminder to non-respondents before each
 form's deadline; the form closed at its deadline; responses synced and the
 report refreshed after, and a short summary of the results mailed to the
-group (not for pre-tests and public forms).  The weekly Чай-суйлөшуу
+group (not for pre-tests and public forms); when a post-test closes, each
+participant who took it or its pre-test is mailed her own score.  The weekly Чай-суйлөшуу
 announcement goes out before each talk at the same weekday and hour.  The
 admin gets a weekly summary of what failed (every Monday 09:00).
 
@@ -31,6 +32,7 @@ ACTION_KINDS = (
     "responses.sync",
     "report.refresh",
     "mail.form_closed",
+    "mail.test_result",
     "mail.admin_summary",
     "mail.programme_draft",
     "mail.programme_final",
@@ -126,7 +128,8 @@ def reminder_time(f: FormUse, settings: dict[str, int]) -> datetime:
 
 def _form_actions(f: FormUse, s: dict[str, int]) -> list[Action]:
     """A form's actions: create and invite at ``opens``; remind (roster forms); close, sync, refresh the report
-    at the deadline; mail a summary of the results (roster forms that are not pre-tests)."""
+    at the deadline; mail a summary of the results (roster forms that are not pre-tests) and, for a roster
+    post-test, mail each participant who took it (or its pre-test) her own score (``<form>.scores``)."""
     common = dict(form_key=f.key, template=f.template, deadline=f.deadline.isoformat(), pre_test=f.pre_test,
                   audience=f.audience)
     if f.test:
@@ -144,6 +147,9 @@ def _form_actions(f: FormUse, s: dict[str, int]) -> list[Action]:
     ]
     if f.audience == "roster" and not f.pre_test:
         out.append(_act(f"{f.key}.results", "mail.form_closed", f.deadline, f.event_id,
+                        f.deadline + timedelta(days=s["form_closed_valid_days"]), **common))
+    if f.audience == "roster" and not f.pre_test and f.template == "post_test":  # her own score, pre and post
+        out.append(_act(f"{f.key}.scores", "mail.test_result", f.deadline, f.event_id,
                         f.deadline + timedelta(days=s["form_closed_valid_days"]), **common))
     return out
 

@@ -3,20 +3,19 @@
 * :func:`event_line` — the event's title and date (Asia/Bishkek) from the form's stored context
   (:meth:`automation.store.FormRecord.context`), shown on the form page and on its closed and
   thank-you pages.
-* :func:`quiz_result` — her score and, per graded question, her answer and the correct one, when the
-  quiz's ``show_answers`` allows it (:data:`automation.model.SHOW_ANSWERS`): ``after_deadline`` (the
-  default: nobody can still answer, so the key cannot spread), ``after_submit`` (as soon as she sent
-  it), ``never``.  A **pre-test** asks the questions of its post-test (the plan's ``<form>.pre``), so its
-  key would answer the post-test: its result waits for the post-test's deadline (:func:`results_after`),
-  whatever ``show_answers`` says, and is not shown while there is no post-test.
+* :func:`quiz_result` — her score and, per graded question, her answer and the correct one, in her
+  language, when the quiz's ``show_answers`` allows it.  When that is, and the grading itself, live in
+  :mod:`automation.forms.result` (shared with her result mail); :func:`results_after`,
+  :func:`post_test_key` and :func:`result_visible` are re-exported from there.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from automation.forms.answers import grade
+from automation.forms.result import PRE_SUFFIX as PRE_SUFFIX, answer_label, correct_label, graded
+from automation.forms.result import post_test_key as post_test_key, result_visible as result_visible
+from automation.forms.result import results_after as results_after
 from automation.model import BISHKEK, FormSpec, parse_iso
 from automation.store import FormRecord
 
@@ -67,60 +66,13 @@ def contact(form: FormRecord | None) -> str | None:
     return (form.context().get("contact") or None) if form is not None else None
 
 
-#: The suffix of a pre-test's form key after its post-test's (automation/plan/load.py).
-PRE_SUFFIX = ".pre"
-
-
-def results_after(form: FormRecord, post_test: FormRecord | None) -> datetime | None:
-    """When the quiz ``form``'s results may be shown (UTC), for ``after_deadline`` and for every pre-test: its
-    own deadline; for a pre-test (``form.pre_test``) the deadline of ``post_test`` (the form keyed
-    ``form_key`` without ``.pre``, as stored; it may have been extended), or None while there is none: the
-    pre-test's key must not answer the post-test."""
-    if not form.pre_test:
-        return parse_iso(form.deadline)
-    return parse_iso(post_test.deadline) if post_test is not None else None
-
-
-def post_test_key(form: FormRecord) -> str | None:
-    """The form key of a pre-test's post-test (``x.pre`` → ``x``); None for any other form."""
-    return form.form_key[:-len(PRE_SUFFIX)] if form.pre_test and form.form_key.endswith(PRE_SUFFIX) else None
-
-
-def result_visible(spec: FormSpec, form: FormRecord, now: datetime, answered: bool,
-                   after: datetime | None = None) -> bool:
-    """Whether her score and the correct answers may be shown at ``now`` (UTC; see the module docstring).
-    ``after`` is :func:`results_after` of the form (for a pre-test, None while it has no post-test)."""
-    if not spec.quiz or not answered or spec.max_score <= 0:
-        return False
-    if form.pre_test:
-        return spec.show_answers != "never" and after is not None and now > after
-    if spec.show_answers == "after_submit":
-        return True
-    return spec.show_answers == "after_deadline" and now > (after or parse_iso(form.deadline))
-
-
-def _label(q: Any, value: Any, lang: str) -> str:
-    if value is None or value == "" or value == []:
-        return ""
-    if q.kind in ("single_choice", "multiple_choice", "dropdown"):
-        vals = value if isinstance(value, list) else [value]
-        return "; ".join(q.option_label(v, lang) for v in vals)
-    return str(value)
-
-
 def quiz_result(spec: FormSpec, answers: dict[str, Any], lang: str) -> dict[str, Any]:
     """``{"title", "score", "items": [{"title", "yours", "correct", "ok"}]}``: her points (``score`` as text,
     e.g. «Баллы: 15 из 17») and each graded question with her answer, the correct answer and whether she
-    earned its points, in form order."""
+    earned its points, in form order (:func:`automation.forms.result.graded`)."""
     t = RESULT_TEXTS[lang]
-    items, total = [], 0.0
-    for q in spec.questions:
-        if not q.correct:
-            continue
-        got = grade(q, answers.get(q.id)) or 0.0
-        total += got
-        correct = "; ".join(q.option_label(c, lang) for c in q.correct) if q.options else " / ".join(q.correct)
-        items.append({"title": q.title.get(lang), "yours": _label(q, answers.get(q.id), lang) or t["no_answer"],
-                      "correct": correct, "ok": got >= q.points})
-    return {"title": t["score_title"], "score": t["score"].format(score=f"{total:g}", max=spec.max_score),
+    g = graded(spec, answers)
+    items = [{"title": x.question.title.get(lang), "yours": answer_label(x.question, x.value, lang) or t["no_answer"],
+              "correct": correct_label(x.question, lang), "ok": x.ok} for x in g.questions]
+    return {"title": t["score_title"], "score": t["score"].format(score=f"{g.score:g}", max=spec.max_score),
             "items": items, "your_answer": t["your_answer"], "correct_answer": t["correct_answer"]}
