@@ -183,3 +183,26 @@ def test_a_pre_test_without_its_post_test_shows_no_key(store):
     c = _client(store)
     assert _post(c, "/t/tok-t-pre", _quiz_answers(spec, set())).status_code == 303
     assert "Баллы:" not in _client(store, AFTER_POST).get("/t/tok-t-pre").get_data(as_text=True)
+
+
+def test_answers_that_arrive_after_the_deadline_are_shown_back_to_her_not_lost_in_silence(store):
+    """Sent from a phone that was offline until after the deadline: the form is closed, nothing is stored,
+    and the closed page says so in her language and shows her what she wrote, with the admin's contact."""
+    spec = store.forms.get("needs").spec()
+    c = _client(store)
+    html = c.get("/t/tok-needs").get_data(as_text=True)
+    hidden = {n: re.search(rf'name="{n}" value="([^"]*)"', html).group(1) for n in ("csrf_token", "sid")}
+    answers = _needs_answers(spec)
+    essay = next(q for q in spec.questions if q.kind == "long_text")
+    answers[f"q.{essay.id}"] = "Айылда интернет жок болчу 🙏"
+    late = _client(store, LATER)
+    with late.session_transaction() as s, c.session_transaction() as old:
+        s.update(old)
+    r = late.post("/t/tok-needs", data={**hidden, "action": "submit", "submission": "key-late-1234", **answers})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 410 and store.responses.list("needs") == []
+    assert "Эти ответы не приняты" in page and "Форма закрылась 22.09.2022" in page  # her language: ru
+    assert "Айылда интернет жок болчу 🙏" in page and essay.title.ru in page
+    assert "amuca@example.org" in page
+    # a closed form opened (GET) shows no such block
+    assert "не приняты" not in late.get("/t/tok-needs").get_data(as_text=True)

@@ -17,10 +17,12 @@ import re
 
 import pytest
 
+from datetime import timedelta
+
 from automation.store import Store
 from automation.web.app import create_app
 from automation.web.texts import TEXTS
-from conftest import needs_browser
+from conftest import needs_browser, serving
 from test_web import (  # noqa: F401  (live, phone: fixtures)
     NOW,
     _browser_answers,
@@ -245,3 +247,29 @@ def test_browser_a_server_error_is_retried_with_a_message(live, phone):
     assert answers == [502] and _mine(st, "p4") == []
     page.wait_for_url("**/done?lang=ru", timeout=20_000)  # the next try, 5 s later
     assert _mine(st, "p4") == [_browser_answers()]
+
+
+@needs_browser
+def test_browser_answers_sent_offline_that_arrive_after_the_deadline_are_shown_back_not_dropped(tmp_path, phone):
+    """She sends while offline before the deadline; the connection returns after it: the form is closed and
+    nothing is stored, but the page she sees says her answers were not received and shows them to her."""
+    st = _fill(Store(tmp_path / "state.sqlite"))
+    clock = [NOW]
+    with serving(create_app(st, clock=lambda: clock[0], secret_key="late-" + "k" * 40)) as srv:
+        page = phone
+        page.goto(f"http://127.0.0.1:{srv.server_port}/t/{tok('all', 'p8')}")  # Russian in the roster
+        _fill_page_one(page)
+        page.click("#page-0 [data-go=next]")
+        _fill_page_two(page, essay="Связь пропала в горах")
+        page.context.set_offline(True)
+        page.click("#page-1 button[value=submit].primary")
+        _wait_status(page, TEXTS["ru"]["js_queued"])
+        clock[0] = NOW + timedelta(days=3)  # past the form's deadline (22.09.2022 18:00)
+        page.context.set_offline(False)
+        page.wait_for_selector("section.sent", timeout=10_000)
+        sent = page.inner_text("section.sent")
+        assert "Эти ответы не приняты" in sent and "Связь пропала в горах" in sent and "Айгүл" in sent
+        assert "Форма закрыта" in page.inner_text("main")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(tmp_path / "late.png"), full_page=True)
+    assert _mine(st, "p8") == []

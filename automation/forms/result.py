@@ -64,6 +64,22 @@ def answer_label(q: Question, value: Any, lang: str) -> str:
     return str(value)
 
 
+def answer_lines(spec: FormSpec, answers: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """Her ``answers`` as she would read them back, in form order: ``(question title, answer)`` in ``lang``
+    for each question she answered (a grid as «row: column» pairs joined by «; »)."""
+    out = []
+    for q in spec.questions:
+        value = answers.get(q.id)
+        if q.kind == "grid" and isinstance(value, dict):
+            rows = {r.id: r.label.get(lang) for r in q.rows}
+            text = "; ".join(f"{rows.get(r, r)}: {q.option_label(c, lang)}" for r, c in value.items())
+        else:
+            text = answer_label(q, value, lang)
+        if text:
+            out.append((q.title.get(lang), text))
+    return out
+
+
 def correct_label(q: Question, lang: str) -> str:
     """The correct answer to a graded ``q`` in ``lang``: its correct options joined by «; », or the accepted
     texts of a short-text question joined by « / »."""

@@ -25,6 +25,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from automation.forms.answers import word_count
+from automation.forms.result import answer_lines
 from automation.model import BISHKEK, LANGS, Option, iso, parse_iso, utc_now
 from automation.store import FormRecord, Store
 from automation.web.guard import (
@@ -231,25 +232,39 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
 
     def message_page(status: int, title_key: str, body_keys: list[tuple[str, dict]], lang: str | None,
                      link_text: str | None = None, link_url: str | None = None, form: FormRecord | None = None,
-                     result: dict[str, Any] | None = None):
+                     result: dict[str, Any] | None = None, sent: dict[str, Any] | None = None):
         """A page with a title and paragraphs; ``lang`` None shows Kyrgyz and Russian both (Kyrgyz first).
         With ``form``: its event line first (:func:`automation.web.result.event_line`); ``result``: her test
-        result below (:func:`automation.web.result.quiz_result`)."""
+        result below (:func:`automation.web.result.quiz_result`); ``sent``: answers that were not received
+        (:func:`not_received`)."""
         langs = [lang] if lang else list(LANGS)
         blocks = [{"lang": lg, "title": TEXTS[lg][title_key],
                    "paras": ([line] if form is not None and (line := event_line(form, lg)) else [])
                    + [TEXTS[lg][k].format(**kw) for k, kw in body_keys]} for lg in langs]
         return render_template("message.html", lang=lang or "ky", blocks=blocks, link_text=link_text,
-                               link_url=link_url, result=result), status
+                               link_url=link_url, result=result, sent=sent), status
+
+    def not_received(link: Link, lang: str) -> dict[str, Any] | None:
+        """The answers a POST brought to a closed form, to show her back (they are not stored: the form closed
+        before they arrived, e.g. sent from a phone that was offline until after the deadline); None when the
+        request carried none.  ``{"lang", "title", "note", "lines": [(question title, her answer)]}``."""
+        answers, _ = answers_from_values(link.spec, values_from_form(link.spec, request.form))
+        lines = answer_lines(link.spec, answers, lang)
+        if not lines:
+            return None
+        t = TEXTS[lang]
+        return {"lang": lang, "title": t["not_received_title"],
+                "note": t["not_received"].format(deadline=_when(link.form.deadline)), "lines": lines}
 
     def shown_after(form: FormRecord) -> datetime | None:
         """:func:`automation.web.result.results_after` of ``form``, its post-test read from the store."""
         key = post_test_key(form)
         return results_after(form, db_store().forms.get(key) if key else None)
 
-    def closed_page(link: Link, lang: str):
+    def closed_page(link: Link, lang: str, sent: dict[str, Any] | None = None):
         """In Kyrgyz and Russian (she may have been sent another's link), with the admin's contact; on her
-        personal link, her test result when the quiz shows it after the deadline."""
+        personal link, her test result when the quiz shows it after the deadline; ``sent``: the answers she
+        sent too late, shown back to her (:func:`not_received`)."""
         paras: list[tuple[str, dict]] = []
         if clock() > parse_iso(link.form.deadline):
             paras.append(("closed_deadline", {"deadline": _when(link.form.deadline)}))
@@ -264,7 +279,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                     result = quiz_result(link.full_spec, prev.answers, lang)
         if contact(link.form):
             paras.append(("contact", {"email": contact(link.form)}))
-        return message_page(410, "closed_title", paras, None, form=link.form, result=result)
+        return message_page(410, "closed_title", paras, None, form=link.form, result=result, sent=sent)
 
     def sections_view(link: Link) -> list[dict[str, Any]]:
         out = []
@@ -342,7 +357,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         action = request.form.get("action", "submit")
         lang = choose_lang(link, action[5:] if action.startswith("lang:") else None)
         if is_closed(link):
-            return closed_page(link, lang)
+            return closed_page(link, lang, not_received(link, lang))
         values = values_from_form(link.spec, request.form)
         page = parse_page(request.form.get("page"))
         issued = sent_sid(link) if link.public else None
@@ -366,7 +381,7 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
         try:
             g.replayed = store_once(s, LocalForms(s, base_url), link, answers, key, response_id, clock())
         except FormClosed:
-            return closed_page(link, lang)
+            return closed_page(link, lang, not_received(link, lang))
         except InvalidResponse as e:
             return render_form(link, lang, values, e.problems, page=page, sid=sid, status=422)
         except UnknownLink:
