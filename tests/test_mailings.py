@@ -360,7 +360,7 @@ def test_form_closed_mail_summarises_results(season):
     [msg] = [m for m in _outbox(season) if m["X-Club-Action"].endswith(".results")]
     body = msg.get_body(("plain",)).get_content()
     assert "Получено ответов: 3 из 50 (6%)" in body
-    assert "Средний балл: 16.7 из 17 (98%)" in body  # 17, 16 and 17 points
+    assert "Средний балл: 16,7 из 17 (98%)" in body  # 17, 16 and 17 points (a decimal comma)
     # the feedback and the vote had no answers: not in the mail
     assert "Оценка мероприятия" not in body and "олосование" not in body
     assert msg["Subject"].endswith("Итоги: пост-тест — «Местное самоуправление: законодательство и местный бюджет»")
@@ -458,3 +458,19 @@ def test_each_personal_form_mail_passes_through_the_kits_hook(season):
     out = form_mails.invitations(season, kit, invites[0], invites[0].due)
     assert len(out) == 50 and len(seen) == 50 and {(k, n) for k, _, n in seen} == {("form_invitation", 3)}
     assert all("Hook" in o.msg.get_body(("plain",)).get_content() for o in out)
+
+
+def test_results_lines_words_and_numbers():
+    from automation.jobs.form_mails import _dec, _votes_ru
+
+    assert [_votes_ru(n) for n in (1, 2, 5, 11, 12, 21, 22, 25, 101, 111)] == [
+        "голос", "голоса", "голосов", "голосов", "голосов", "голос", "голоса", "голосов", "голос", "голосов"]
+    assert _dec(12.84) == "12,8" and _dec(4.0) == "4,0"
+
+
+def test_a_long_homework_title_is_cut_in_the_subject_only():
+    from automation.mail.render import shorten
+
+    title = "Подготовьте и проведите встречу с жителями вашего айылного аймака по проекту местного бюджета на 2023 год"
+    assert shorten(title) == "Подготовьте и проведите встречу с жителями вашего айылного…"
+    assert len(shorten(title)) <= 61 and shorten("Коротко") == "Коротко"

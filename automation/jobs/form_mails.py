@@ -258,6 +258,18 @@ def reminders(ctx: Context, kit: MailKit, action: Action, now: datetime) -> "lis
                     {f.form_key: f for f in forms}, people, mine, mine, now)
 
 
+def _dec(x: float) -> str:
+    """One decimal with a decimal comma, as Russian and Kyrgyz write it (12,8)."""
+    return f"{x:.1f}".replace(".", ",")
+
+
+def _votes_ru(n: int) -> str:
+    """«голос», «голоса» or «голосов» for ``n`` (Russian plural)."""
+    if n % 10 == 1 and n % 100 != 11:
+        return "голос"
+    return "голоса" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "голосов"
+
+
 def results_lines(ctx: Context, form: FormRecord) -> list[dict[str, str]]:
     """A few lines on a closed form's results for the group, in ky and ru (no names but the vote's winners,
     who presented in public; no groups, so small-cell suppression does not arise).  The response count is
@@ -271,13 +283,14 @@ def results_lines(ctx: Context, form: FormRecord) -> list[dict[str, str]]:
         return lines
     if spec.quiz and spec.max_score:
         mean = sum(score(spec, a) for a in rows) / len(rows)
-        lines.append({"ky": f"Орточо упай: {mean:.1f} / {spec.max_score} ({100 * mean / spec.max_score:.0f}%)",
-                      "ru": f"Средний балл: {mean:.1f} из {spec.max_score} ({100 * mean / spec.max_score:.0f}%)"})
+        pct = f"{100 * mean / spec.max_score:.0f}%"
+        lines.append({"ky": f"Орточо упай: {_dec(mean)} / {spec.max_score:g} ({pct})",
+                      "ru": f"Средний балл: {_dec(mean)} из {spec.max_score:g} ({pct})"})
     scales = [a[q.id] for q in spec.questions if q.kind == "scale" for a in rows if isinstance(a.get(q.id), int)]
-    if scales:
+    if scales and spec.kind == "event_feedback":  # a rating of the event; elsewhere scales ask other things
         high = max(q.scale.high for q in spec.questions if q.kind == "scale" and q.scale is not None)
         m = sum(scales) / len(scales)
-        lines.append({"ky": f"Орточо баа: {m:.1f} / {high}", "ru": f"Средняя оценка: {m:.1f} из {high}"})
+        lines.append({"ky": f"Орточо баа: {_dec(m)} / {high}", "ru": f"Средняя оценка: {_dec(m)} из {high}"})
     if spec.kind == "best_practice_vote":
         q = next(q for q in spec.questions if q.kind == "single_choice")
         votes: dict[str, int] = {}
@@ -288,7 +301,7 @@ def results_lines(ctx: Context, form: FormRecord) -> list[dict[str, str]]:
             top = max(votes.values())
             names = ", ".join(q.option_label(o) for o, n in sorted(votes.items()) if n == top)
             lines.append({"ky": f"Эң мыкты тажрыйба: {names} ({top} добуш)",
-                          "ru": f"Лучшая практика: {names} ({top} голос.)"})
+                          "ru": f"Лучшая практика: {names} ({top} {_votes_ru(top)})"})
     return lines
 
 

@@ -190,10 +190,21 @@ def _text_of(x: Any, lang: str) -> str:
     return str(x)  # a str; a StrictUndefined raises here
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut at the last word boundary within ``limit`` characters, with «…» when cut (a subject line:
+    a phone's inbox shows about 40 characters of it)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:—-") + "…"
+
+
 def _helpers(lang: str) -> dict[str, Any]:
     return {
         "lang": lang,
         "t": lambda x: _text_of(x, lang),
+        "short": lambda x, limit=60: shorten(_text_of(x, lang), limit),
         "when": lambda dt, **kw: format_when(dt, lang, **kw),
         "day": lambda dt, **kw: format_when(dt, lang, with_time=False, **kw),
         "span": lambda a, b, **kw: format_span(a, b, lang, **kw),
