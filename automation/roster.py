@@ -124,10 +124,22 @@ def validate_person(name: str, email: str, oblast: str, role: str, language: str
             "sex": sx or "f", "phone": phone.strip()}, errs
 
 
+#: A «?» next to a letter: what Excel leaves of ө, ү, ң (and other letters Windows-1251 lacks) when it saves a
+#: CSV in that encoding ("CSV (разделители - запятые)" in a Russian Windows).
+LOST_LETTER_RE = re.compile(r"(?<=\w)\?|\?(?=\w)")
+#: Fields holding names in words, where such a «?» means letters were lost.
+WORD_FIELDS = ("name", "municipality")
+
+
 def field_problems(field: str, value: str) -> list[str]:
     """What is wrong with the text of one field, whatever the field's own rules: a control character (a NUL
-    byte, say; its position named) or more characters than :data:`MAX_LENGTH` allows.  [] when it is fine."""
+    byte, say; its position named), more characters than :data:`MAX_LENGTH` allows, or, in a name
+    (:data:`WORD_FIELDS`), a «?» in place of a letter (:data:`LOST_LETTER_RE`).  [] when it is fine."""
     out = []
+    if field in WORD_FIELDS and LOST_LETTER_RE.search(value):
+        out.append(f"«{value[:60]}» has «?» in place of letters: the file was saved in an encoding without the "
+                   "Kyrgyz letters ө ү ң (Windows-1251), which replaced them. In Excel use File → Save as → "
+                   "CSV UTF-8, and import that file")
     m = CONTROL_RE.search(value)
     if m:
         out.append(f"control character U+{ord(m.group()):04X} at character {m.start() + 1} of the {field}: "

@@ -99,6 +99,18 @@ def test_windows_1251_file_is_read(tmp_path):
     assert [(x.name, x.oblast) for x in read.participants] == [("Елена Ким", "naryn")]
 
 
+def test_kyrgyz_letters_lost_by_a_windows_1251_save_are_refused_not_imported(tmp_path):
+    """Excel in a Russian Windows saves "CSV" in Windows-1251, which has no ө ү ң: it writes «?» instead."""
+    text = "ФИО;email;область;язык;айыл өкмөтү\nГүлнур Өмүрбекова;gulnur@example.org;Нарынская;кыргызский;Ат-Башы\n" \
+           "Елена Ким;elena@example.org;Нарынская;русский;Кочкор\n"
+    (tmp_path / "cp.csv").write_bytes(text.encode("cp1251", errors="replace"))
+    read = read_roster(tmp_path / "cp.csv")
+    assert [x.name for x in read.participants] == ["Елена Ким"]  # the damaged row is not imported
+    [problem] = read.problems
+    assert problem.startswith("line 2, column 1") and "«Г?лнур ?м?рбекова» has «?» in place of letters" in problem
+    assert "CSV UTF-8" in problem
+
+
 def test_every_bad_row_is_reported_with_its_line_number(tmp_path):
     read = read_roster(write(tmp_path, "bad.csv", BAD))
     assert read.rows == 8
