@@ -41,7 +41,8 @@ from automation.web.guard import (
 from automation.web.assets import inline_asset
 from automation.web.links import Link
 from automation.web.once import store_once, stored_before, submission_key
-from automation.web.result import contact, event_line, post_test_key, quiz_result, result_visible, results_after
+from automation.web.result import (contact, event_line, form_line, post_test_key, quiz_result, result_visible,
+                                   results_after)
 from automation.web.texts import PROBLEMS, TEXTS
 from automation.web.values import (
     OTHER,
@@ -232,14 +233,17 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
 
     def message_page(status: int, title_key: str, body_keys: list[tuple[str, dict]], lang: str | None,
                      link_text: str | None = None, link_url: str | None = None, form: FormRecord | None = None,
-                     result: dict[str, Any] | None = None, sent: dict[str, Any] | None = None):
-        """A page with a title and paragraphs; ``lang`` None shows Kyrgyz and Russian both (Kyrgyz first).
-        With ``form``: its event line first (:func:`automation.web.result.event_line`); ``result``: her test
-        result below (:func:`automation.web.result.quiz_result`); ``sent``: answers that were not received
+                     result: dict[str, Any] | None = None, sent: dict[str, Any] | None = None,
+                     first: str | None = None):
+        """A page with a title and paragraphs; ``lang`` None shows Kyrgyz and Russian both, ``first`` first
+        (her language on her personal link; else Kyrgyz).  With ``form``: its event and form lines first
+        (:func:`automation.web.result.event_line`, :func:`~automation.web.result.form_line`); ``result``: her
+        test result below (:func:`automation.web.result.quiz_result`); ``sent``: answers that were not received
         (:func:`not_received`)."""
-        langs = [lang] if lang else list(LANGS)
+        langs = [lang] if lang else sorted(LANGS, key=lambda lg: lg != (first or "ky"))
         blocks = [{"lang": lg, "title": TEXTS[lg][title_key],
-                   "paras": ([line] if form is not None and (line := event_line(form, lg)) else [])
+                   "paras": [line for line in ((event_line(form, lg), form_line(form, lg)) if form is not None
+                                               else ()) if line]
                    + [TEXTS[lg][k].format(**kw) for k, kw in body_keys]} for lg in langs]
         return render_template("message.html", lang=lang or "ky", blocks=blocks, link_text=link_text,
                                link_url=link_url, result=result, sent=sent), status
@@ -279,7 +283,8 @@ def create_app(store: Store, *, clock: Callable[[], datetime] = utc_now, secret_
                     result = quiz_result(link.full_spec, prev.answers, lang)
         if contact(link.form):
             paras.append(("contact", {"email": contact(link.form)}))
-        return message_page(410, "closed_title", paras, None, form=link.form, result=result, sent=sent)
+        return message_page(410, "closed_title", paras, None, form=link.form, result=result, sent=sent,
+                            first=lang if link.pid else None)
 
     def sections_view(link: Link) -> list[dict[str, Any]]:
         out = []

@@ -23,6 +23,7 @@ from automation.store import FormRecord
 RESULT_TEXTS: dict[str, dict[str, str]] = {
     "ky": {
         "event_line": "Иш-чара: {title}, {date}",
+        "form_line": "Форма: {title}",
         "contact": "Суроолор болсо, администраторго жазыңыз: {email}",
         "score_title": "Сиздин жыйынтыгыңыз",
         "score": "Упай: {score} / {max}",
@@ -39,6 +40,7 @@ RESULT_TEXTS: dict[str, dict[str, str]] = {
     },
     "ru": {
         "event_line": "Мероприятие: {title}, {date}",
+        "form_line": "Форма: {title}",
         "contact": "Если есть вопросы, напишите администратору: {email}",
         "score_title": "Ваш результат",
         "score": "Баллы: {score} из {max}",
@@ -65,6 +67,15 @@ def event_line(form: FormRecord, lang: str) -> str | None:
     start = ctx.get("start")
     date = parse_iso(start).astimezone(BISHKEK).strftime("%d.%m.%Y") if start else ""
     return RESULT_TEXTS[lang]["event_line"].format(title=title, date=date).rstrip(", ")
+
+
+def form_line(form: FormRecord, lang: str) -> str | None:
+    """«Форма: <the form's title>» in ``lang`` (she may have several links of one event in one mail); None when
+    the stored form has no readable spec."""
+    try:
+        return RESULT_TEXTS[lang]["form_line"].format(title=form.spec().title.get(lang))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def contact(form: FormRecord | None) -> str | None:
