@@ -174,3 +174,23 @@ def test_back_up_without_a_state_file_says_so(tmp_path, capsys):
     with pytest.raises(StoreError, match="no state file to back up"):
         back_up(tmp_path / "none.sqlite", tmp_path / "bk", L(2022, 9, 1))
     assert not (tmp_path / "bk").exists() or not any((tmp_path / "bk").iterdir())
+
+
+def test_restore_refuses_another_clubs_state_unless_forced(club, tmp_path, capsys):
+    cfg, state = str(club), tmp_path / "state.sqlite"
+    assert main(["--config", cfg, "run", "--once", "--now", "2022-09-15T16:00"]) == 0  # ws1's forms exist
+    ours = back_up(state, tmp_path / "bk", L(2022, 9, 15, 17))
+    theirs = tmp_path / "school_state.sqlite"
+    theirs.write_bytes(ours.read_bytes())
+    con = sqlite3.connect(theirs)  # the School's state: its forms belong to its own events
+    con.execute("UPDATE forms SET event_id = 'school_2021'")
+    con.commit()
+    con.close()
+    before = dump(state)
+    assert main(["--config", cfg, "restore", str(theirs)]) == 2
+    err = capsys.readouterr().err
+    assert "looks like the state of another club or plan" in err and "school_2021" in err and "--force" in err
+    assert dump(state) == before and not list(tmp_path.glob("*.before-restore-*"))
+    assert main(["--config", cfg, "restore", str(ours)]) == 0  # our own backup: restored as before
+    assert main(["--config", cfg, "restore", str(theirs), "--force"]) == 0
+    assert "Restored" in capsys.readouterr().out

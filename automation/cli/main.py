@@ -269,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="put a backup in the state file's place (checked first; the current state is "
                        "kept beside it); stop the service first")
     p.add_argument("file", type=Path, help="the backup, e.g. backups/state-20260130T020000Z.sqlite")
+    p.add_argument("--force", action="store_true",
+                   help="restore even a state whose forms belong to none of this plan's events (another club's)")
     p.add_argument("--now", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_restore)
 

@@ -142,16 +142,36 @@ class Restored:
     previous: Path | None
 
 
-def restore(backup: str | Path, state: str | Path, now: datetime) -> Restored:
+def form_events(path: str | Path) -> set[str]:
+    """The event (or survey) ids of the forms recorded in the state file ``path`` (read only)."""
+    src = _read_only(Path(path))
+    try:
+        return {r[0] for r in src.execute("SELECT DISTINCT event_id FROM forms")}
+    except sqlite3.Error:
+        return set()
+    finally:
+        src.close()
+
+
+def restore(backup: str | Path, state: str | Path, now: datetime, plan_events: set[str] | None = None,
+            force: bool = False) -> Restored:
     """Put ``backup`` in the place of the state file (see the module docstring).
 
-    Raises :class:`StoreError`, changing nothing, when the backup is not an intact state file, or when the
-    service runs on the state file.
+    ``plan_events``: the event and survey ids of the club's plan; a backup whose forms belong to none of them
+    is another club's (or another plan's) state, refused unless ``force``.
+    Raises :class:`StoreError`, changing nothing, when the backup is not an intact state file, is another
+    plan's, or when the service runs on the state file.
     """
     src_path, state_path = Path(backup), Path(state)
     version = check_file(src_path)
     if src_path.resolve() == state_path.resolve():
         raise StoreError(f"{src_path} is the state file itself; choose a backup")
+    theirs = form_events(src_path)
+    if plan_events is not None and not force and theirs and not theirs & plan_events:
+        raise StoreError(f"{src_path} looks like the state of another club or plan: its forms belong to "
+                         f"{', '.join(sorted(theirs)[:4])}{' …' if len(theirs) > 4 else ''}, none of which is in this "
+                         "plan. Check that it is the right file and the right --config; to restore it anyway, add "
+                         "--force. Nothing was changed")
     busy = holder(state_path)
     if busy:
         raise StoreError(f"{state_path}: the service is running on it ({busy}); stop it first, then restore")
