@@ -299,3 +299,15 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--record"]:
         sys.exit("usage: PYTHONPATH=. python tests/test_demo.py --record")
     record()
+
+
+def test_the_demo_leaves_a_club_yaml_every_command_can_use(demo, capsys):
+    """So that the admin can try the commands and the console on the demo season (a QA pass found no way to)."""
+    from automation.cli.main import main
+
+    cfg = demo.out / "club.yaml"
+    assert cfg.is_file()
+    capsys.readouterr()
+    assert main(["--config", str(cfg), "plan", "show"]) == 0  # reads only
+    out = capsys.readouterr().out
+    assert f"{demo.summary.actions['done']} action(s)" in out and "Traceback" not in out

@@ -215,6 +215,7 @@ def _clean(out: Path) -> None:
     for name in ("outbox", "sheets", "charts", "school2021"):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report.html", "summary.json", "overview.json",
+                 "club.yaml",
                  ".pages-cache.json", ".charts-cache.json"):
         (out / name).unlink(missing_ok=True)
     for pattern in ("report_*.html", "form_*.html", ".last-report.*.json"):  # the report's other pages
@@ -253,6 +254,23 @@ def _season(out: Path, plan_path: Path, roster_path: Path, rng: random.Random, s
     return ctx
 
 
+#: The club.yaml the demo leaves beside its state, so that every command can be tried on the demo season.
+DEMO_CONFIG = """# Written by `python main.py demo`: the demo season's state, for trying the commands and the console,
+# e.g. python main.py --config {config} report
+plan: {plan}
+state: state.sqlite
+out: .
+sheets: sheets
+"""
+
+
+def write_config(out: Path, plan: Path) -> Path:
+    """``out/club.yaml`` naming the demo's plan and its state in ``out`` (:data:`DEMO_CONFIG`); returns its path."""
+    path = out / "club.yaml"
+    path.write_text(DEMO_CONFIG.format(config=path, plan=plan.resolve()), encoding="utf-8")
+    return path
+
+
 def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[str], None] | None = None,
              quiet: bool = False) -> DemoSummary:
     """Run the 2022 season (and the 2020–21 School with ``school``) under ``out``; print and return a summary.
@@ -288,6 +306,7 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
         sctx = _season(out / "school2021", SCHOOL_PLAN, SCHOOL_ROSTER, rng, summary, log, on_tick=hook)
         school_result = hook.state.get("selection")
         write_indicators(sctx.store, out / "school2021", sctx.plan)
+    write_config(out, CLUB_PLAN)
     summary.mails, recipients = ctx.store.deliveries.sent_totals()
     summary.forms = len(ctx.store.forms.all())
     summary.responses = ctx.store.responses.count()
@@ -304,4 +323,7 @@ def run_demo(out: Path, seed: int = 2022, school: bool = False, log: Callable[[s
             print(f"  School 2020–21 in {out / 'school2021'}/: {school_result.applications} applications scored by "
                   f"3 simulated commission members; {len(school_result.accepted.participants)} selected and added to its roster; ranking in "
                   f"{out / 'school2021' / 'school'}/")
+        cfg = out / "club.yaml"
+        print(f"  try it:  python main.py --config {cfg} plan show   (every command works on this season; the admin "
+              f"console: users add YOU --role admin, then serve, then http://127.0.0.1:8080/admin/)")
     return summary
