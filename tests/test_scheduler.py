@@ -198,10 +198,29 @@ def test_catch_up_after_downtime_skips_what_expired_and_runs_the_rest(tmp_path):
         ("ws1.best_practice_vote.invitation", "done"),
         ("ws1.event_feedback.invitation", "done"),
         ("admin_summary.2022-09-19", "done"),
-        ("ws1.best_practice_vote.reminder", "done"),
-        ("ws1.event_feedback.reminder", "done"),
+        ("ws1.best_practice_vote.reminder", "deferred"),  # not in the same minute as the invitation
+        ("ws1.event_feedback.reminder", "deferred"),
     ]
-    assert n_files(tmp_path) == 3 + 5 + 1 + 5  # one invitation and one reminder each for the two forms
+    assert n_files(tmp_path) == 3 + 5 + 1  # one invitation each (both forms in one mail), the summary
+    why = {r.action.key: r.detail for r in later}
+    assert why["ws1.event_feedback.reminder"] == \
+        "the invitation went out less than 24 h ago: the reminder waits until 2022-09-22 10:00"
+    assert {r.status for r in run_due(ctx, L(2022, 9, 21, 18, 0))} == {"deferred"}  # still waiting
+    reminded = run_due(ctx, L(2022, 9, 22, 10, 0))  # a day after the invitation, before the deadline
+    assert [(k, st) for k, st in ran(reminded) if k.endswith(".reminder")] == [
+        ("ws1.best_practice_vote.reminder", "done"), ("ws1.event_feedback.reminder", "done")]
+    assert n_files(tmp_path) == 3 + 5 + 1 + 5
+
+
+def test_an_invitation_caught_up_on_the_deadline_day_gets_no_reminder(tmp_path):
+    ctx = season(tmp_path)
+    run_due(ctx, L(2022, 9, 14, 12, 0))
+    later = run_due(ctx, L(2022, 9, 22, 9, 0))  # down until the morning of the deadline (18:00)
+    why = {k: (st, r.detail) for r in later for k, st in [(r.action.key, r.status)]}
+    assert why["ws1.event_feedback.invitation"][0] == "done"
+    assert why["ws1.event_feedback.reminder"] == (
+        "done", "the invitation went out less than 24 h before the deadline: no reminder")
+    assert [a.action_key for a in ctx.store.alerts.open()] == ["ws1.programme_draft"]  # only the earlier skip
 
 
 def test_missed_form_is_skipped_and_its_close_and_sync_say_why(tmp_path):

@@ -246,6 +246,10 @@ def reminders(ctx: Context, kit: MailKit, action: Action, now: datetime) -> "lis
     forms = [f for f in forms if f.status == "open"]
     if not forms:
         return skipped("the form is already closed")
+    if action.key.endswith(".reminder"):  # the plan's reminder (not the console's "remind now")
+        wait = _too_soon_after_invitation(ctx, members, forms, now)
+        if wait is not None:
+            return wait
     if ctx.backend.responses_need_sync and not kit.previewing:
         for f in forms:  # the latest answers, so nobody who answered gets a reminder
             _sync(ctx, f, now)
@@ -256,6 +260,32 @@ def reminders(ctx: Context, kit: MailKit, action: Action, now: datetime) -> "lis
     mine = {p.id: {k for k, ids in pending.items() if p.id in ids} for p in people}
     return _compose(ctx, kit, action, "form_reminder", [str(a.payload["form_key"]) for a in members],
                     {f.form_key: f for f in forms}, people, mine, mine, now)
+
+
+#: The least time between an invitation and the plan's reminder of the same forms: after a catch-up (the
+#: service was down when both were due) the reminder waits, rather than arriving in the same minute.
+REMINDER_GAP = timedelta(hours=24)
+
+
+def _too_soon_after_invitation(ctx: Context, members: list[Action], forms: list[FormRecord],
+                               now: datetime) -> JobResult | None:
+    """``deferred`` until :data:`REMINDER_GAP` after the bundle's invitation went out (its ledger time), or
+    ``done`` with no reminder when that would be after the forms' deadline; None when the gap has passed or no
+    invitation is recorded."""
+    sent = [parse_iso(e.finished_at) for a in members
+            if (e := ctx.store.ledger.get(f"{a.payload['form_key']}.invitation")) is not None and e.status == "done"]
+    if not sent:
+        return None
+    ready = max(sent) + REMINDER_GAP
+    if ready <= now:
+        return None
+    deadline = min(parse_iso(f.deadline) for f in forms)
+    local = ready.astimezone(BISHKEK).strftime("%Y-%m-%d %H:%M")
+    if ready >= deadline:
+        return done(f"the invitation went out less than {REMINDER_GAP.total_seconds() / 3600:g} h before the "
+                    "deadline: no reminder")
+    return deferred(f"the invitation went out less than {REMINDER_GAP.total_seconds() / 3600:g} h "
+                     f"ago: the reminder waits until {local}")
 
 
 def _dec(x: float) -> str:
