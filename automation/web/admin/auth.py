@@ -2,7 +2,8 @@
 
 - Passwords are checked by :func:`automation.web.admin.accounts.authenticate` (argon2id).
 - Failed sign-ins are counted per client address and per e-mail (the ``limits`` library, Flask-Limiter's
-  own engine, in memory: ``serve`` is one process): over :data:`LOGIN_RATE` the page says to wait, and the
+  own engine, in memory: ``serve`` is one process): over :data:`LOGIN_RATE` for an e-mail, or
+  :data:`CLIENT_LOGIN_RATE` for a client address, the page says to wait, and the
   password is not even checked.  A successful sign-in does not count.
 - The session (Flask's signed cookie, ``HttpOnly``, ``SameSite=Lax``, ``Secure`` when ``club.yaml`` says
   ``web: {behind_proxy: true}``) holds the account's e-mail, when it signed in and when it was last seen; it
@@ -36,23 +37,32 @@ CSRF_SECONDS = 8 * 3600
 HOME = {"admin": "today", "mentor": "today", "commission": "school"}
 
 
-class LoginLimiter:
-    """Counts failed sign-ins per client and per e-mail in a moving window (``limits``' MovingWindowRateLimiter)."""
+#: Failed sign-ins allowed from one client address, whatever the e-mail: looser than :data:`LOGIN_RATE`,
+#: since the staff of an office share one address behind its router (one colleague's typos must not lock the
+#: others out), yet a bound on guessing across accounts.
+CLIENT_LOGIN_RATE = "20 per minute; 100 per hour"
 
-    def __init__(self, rate: str = LOGIN_RATE):
-        self.items = parse_many(rate)
+
+class LoginLimiter:
+    """Counts failed sign-ins per e-mail (``rate``) and per client address (``client_rate``) in a moving window
+    (``limits``' MovingWindowRateLimiter)."""
+
+    def __init__(self, rate: str = LOGIN_RATE, client_rate: str = CLIENT_LOGIN_RATE):
+        self.keyed = [(item, "email") for item in parse_many(rate)] + \
+            [(item, "ip") for item in parse_many(client_rate)]
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
+    def _keys(self, client: str, email: str) -> list[tuple[Any, str]]:
+        return [(item, f"{kind}:{client if kind == 'ip' else email}") for item, kind in self.keyed]
+
     def allowed(self, client: str, email: str) -> bool:
-        """True while neither the client nor the e-mail is over the limit."""
-        return all(self.limiter.test(item, "login", key) for item in self.items
-                   for key in (f"ip:{client}", f"email:{email}"))
+        """True while neither the client nor the e-mail is over its limit."""
+        return all(self.limiter.test(item, "login", key) for item, key in self._keys(client, email))
 
     def failed(self, client: str, email: str) -> None:
         """Count one failed sign-in of the client and of the e-mail."""
-        for item in self.items:
-            for key in (f"ip:{client}", f"email:{email}"):
-                self.limiter.hit(item, "login", key)
+        for item, key in self._keys(client, email):
+            self.limiter.hit(item, "login", key)
 
 
 def current_user() -> ConsoleUser | None:
