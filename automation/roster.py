@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from automation.csvtext import decode_csv, sniff_delimiter
+from automation.csvtext import decode_csv, is_utf16, sniff_delimiter
 from automation.errors import RosterError
 from automation.model import OBLASTS, ROLES, Participant
 
@@ -180,7 +180,7 @@ def read_roster(path: str | Path) -> RosterRead:
     if raw[:4] == b"PK\x03\x04":
         raise RosterError(str(p), ["this is an Excel workbook (.xlsx), not a text CSV file: in Excel use "
                                    "File → Save as → CSV UTF-8, and import that file"])
-    if b"\x00" in raw[:4096] or raw[:8] == b"\x89PNG\r\n\x1a\n":
+    if (b"\x00" in raw[:4096] and not is_utf16(raw)) or raw[:8] == b"\x89PNG\r\n\x1a\n":
         raise RosterError(str(p), ["this is not a text CSV file (it looks like a picture or another binary file)"])
     text = decode_csv(raw, p, RosterError)
     if not text.strip():

@@ -99,6 +99,15 @@ def test_windows_1251_file_is_read(tmp_path):
     assert [(x.name, x.oblast) for x in read.participants] == [("Елена Ким", "naryn")]
 
 
+def test_excel_unicode_text_utf16_with_tabs_is_read(tmp_path):
+    """Excel's "Unicode Text" («Текст Юникод»): UTF-16 LE with a BOM, tab-separated; keeps ө ү ң."""
+    text = "ФИО\temail\tобласть\tязык\r\nГүлнур Өмүрбекова\tgulnur@example.org\tНарынская\tкыргызский\r\n"
+    (tmp_path / "u16.txt").write_bytes(text.encode("utf-16"))
+    read = read_roster(tmp_path / "u16.txt")
+    assert read.problems == []
+    assert [(x.name, x.oblast, x.language) for x in read.participants] == [("Гүлнур Өмүрбекова", "naryn", "ky")]
+
+
 def test_kyrgyz_letters_lost_by_a_windows_1251_save_are_refused_not_imported(tmp_path):
     """Excel in a Russian Windows saves "CSV" in Windows-1251, which has no ө ү ң: it writes «?» instead."""
     text = "ФИО;email;область;язык;айыл өкмөтү\nГүлнур Өмүрбекова;gulnur@example.org;Нарынская;кыргызский;Ат-Башы\n" \
