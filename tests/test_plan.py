@@ -400,11 +400,16 @@ def test_best_practice_vote_without_presenters(tmp_path):
         f"{EV}.forms[1].template: a best_practice_vote needs the event's presenters (add presenters: [...])"]
 
 
-def test_missing_material_file(tmp_path):
+def test_missing_material_file_is_not_a_plan_problem(tmp_path):
+    """A missing file is a problem of the action that sends it (automation/plan/ahead.py, tests/test_plan_files.py);
+    a file outside the plan's folder is still refused."""
     d = bp()
     d["events"][0]["materials"][0]["file"] = "materials/budget.pdf"
-    assert plan_problems(tmp_path, d) == [
-        f"{EV}.materials[0].file: file not found: {tmp_path / 'materials' / 'budget.pdf'}"]
+    plan = load_plan(write_plan(tmp_path, d))
+    assert plan.events[0].materials[0].file == str((tmp_path / "materials" / "budget.pdf").resolve())
+    d["events"][0]["materials"][0]["file"] = "../budget.pdf"
+    [problem] = plan_problems(tmp_path, d)
+    assert problem.startswith(f"{EV}.materials[0].file: '../budget.pdf' is outside the plan's folder")
 
 
 def test_bad_date_and_duplicate_event_id(tmp_path):

@@ -54,8 +54,10 @@ def cmd_plan_show(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_check(args: argparse.Namespace) -> int:
-    """``plan check [--now ISO] [--days N]``: each problem found ahead with its action and due time; exit 1 if any."""
+    """``plan check [--now ISO] [--days N]``: each problem found ahead with its action and due time (and in plain
+    Kyrgyz and Russian when :mod:`automation.reasons` knows it); exit 1 if any."""
     from automation.plan.ahead import HORIZON_DAYS
+    from automation.reasons import plain_reason
 
     service = service_from(args)
     warn_plan(service.plan)
@@ -66,6 +68,9 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     found = plan_problems(service, now, days)
     for p in found:
         print(f"{p.due.astimezone(BISHKEK):%Y-%m-%d %H:%M}  {p.key}: {p.what}")
+        for lang in ("ky", "ru"):  # in plain words for the admin, Kyrgyz first, when a pattern knows the line
+            if said := plain_reason(p.what, lang):
+                print(f"    {lang}: {said}")
     print(f"{len(found)} problem(s) in the actions due in the next {days} day(s)"
           + ("" if found else ": nothing to fix"))
     return 1 if found else 0

@@ -6,6 +6,7 @@ import dataclasses
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from automation.context import Context
@@ -30,6 +31,8 @@ def create(ctx: Context, action: Action, now: datetime) -> JobResult:
     if row:
         return done(f"already created: {row.url}")
     test = action.payload.get("test")
+    if test and not Path(test).is_file():  # not a plan error: the plan loads, only this form waits for the file
+        return failed(f"the test file {test} of event {action.event_id} is missing: put it back or change the plan")
     spec = load_test(test) if test else get_template(action.payload["template"], ctx.templates_dir)
     if any(q.options_from == "presenters" for q in spec.questions):
         event = ctx.plan.event(action.event_id)

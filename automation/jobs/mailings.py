@@ -16,6 +16,7 @@ participant's language (DOMAIN.md "Conventions").
 from __future__ import annotations
 
 import contextvars
+import os
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -95,6 +96,9 @@ def _programme(ctx: Context, source: str | None, event_id: str, key: str) -> "tu
     p = Path(source)
     if not p.is_file():
         return failed(f"the programme file {p} of event {event_id} is missing: put it back or change the plan")
+    if not os.access(p, os.R_OK):
+        return failed(f"the programme file {p} of event {event_id} cannot be read: give the service's user the "
+                      "right to read it, or change the plan")
     if p.stat().st_size > ctx.max_attachment_bytes * 0.7:
         return _publish(ctx, p), []
     return None, [p]
@@ -159,6 +163,9 @@ def compose_materials(ctx: Context, action: Action, now: datetime) -> Composed:
             p = Path(m.file)
             if not p.is_file():
                 return failed(f"material file {p} is missing: put it back or change the plan")
+            if not os.access(p, os.R_OK):
+                return failed(f"material file {p} cannot be read: give the service's user the right to read it, "
+                              "or change the plan")
             if size + p.stat().st_size <= ctx.max_attachment_bytes * 0.7:
                 attach.append(p)
                 size += p.stat().st_size

@@ -6,17 +6,23 @@ and its due time:
 - a programme (draft or final) that the plan does not name, or whose file is missing
   (the ``mail.programme_draft``/``_final`` jobs would fail: :func:`automation.jobs.mailings._programme`);
 - a material file that is missing (``mail.materials`` would fail);
+- an event's test file (``test:``) that is missing (its ``post_test`` forms' ``form.create`` would fail);
 - a presenter of an event who is not in the roster, or has left (the ``best_practice_vote`` form
   takes its options from the presenters: :func:`automation.jobs.forms.create` would fail);
 - a form template that does not load (``form.create`` would fail).
 
 Used by ``python main.py plan check``, by ``plan show`` (as warnings) and by the console's Today page.
+A missing file is never a problem of the plan itself (the plan loads, :mod:`automation.plan.load`): it
+matters only while an action that needs it is still to come, so a finished event's files are not looked at.
+A file that is there but cannot be read is named too.
+
 The horizon is :data:`HORIZON_DAYS` (35 days: the programme draft goes 30 days before an event, and the
 admin needs a few days to get the file from the mentor).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -43,8 +49,20 @@ class PlanProblem:
     what: str
 
 
-def _missing(source: str | None) -> bool:
-    return source is not None and not source.startswith(("http://", "https://")) and not Path(source).is_file()
+def _missing(source: str | None) -> str | None:
+    """``"missing"`` or ``"unreadable"`` for a file path that the service cannot read; None for a link, no
+    source, or a file it can read."""
+    if source is None or source.startswith(("http://", "https://")):
+        return None
+    if not Path(source).is_file():
+        return "missing"
+    return None if os.access(source, os.R_OK) else "unreadable"
+
+
+def _fix(state: str) -> str:
+    """What to do about a ``missing`` or ``unreadable`` file (the end of a problem line)."""
+    return ("is missing: put it there or change the plan" if state == "missing" else
+            "cannot be read: give the service's user the right to read it, or change the plan")
 
 
 def problems_ahead(plan: Plan, roster: Callable[[str], Participant | None], now: datetime,
@@ -78,13 +96,15 @@ def _problems(plan: Plan, a: Action, roster: Callable[[str], Participant | None]
         if source is None:
             out.append(f"event {event.id} has no programme: add `programme: programmes/{event.id}.md` (a file "
                        "next to the plan, or a link) to the event in the plan")
-        elif _missing(source):
-            out.append(f"the {field} file {source} of event {event.id} is missing: put it there or change the plan")
+        elif state := _missing(source):
+            out.append(f"the {field} file {source} of event {event.id} {_fix(state)}")
     if a.kind == "mail.materials" and event is not None:
         for m in event.materials:
-            if _missing(m.file):
-                out.append(f"the material file {m.file} of event {event.id} is missing: put it there or change the plan")
-    if a.kind == "form.create":
+            if state := _missing(m.file):
+                out.append(f"the material file {m.file} of event {event.id} {_fix(state)}")
+    if a.kind == "form.create" and (state := _missing(a.payload.get("test"))):
+        out.append(f"the test file {a.payload['test']} of event {a.event_id} {_fix(state)}")
+    elif a.kind == "form.create":
         tid = a.payload["template"]
         if tid not in templates:
             try:

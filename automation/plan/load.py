@@ -122,16 +122,17 @@ class _P(Checker):
         return None
 
     def inside(self, v: str, path: str, base_dir: Path | None) -> str | None:
-        """The absolute path of the file ``v`` (relative to the plan's folder ``base_dir``), which must exist and
-        lie inside that folder: a file the service attaches to mails for the whole group is the plan's own."""
+        """The absolute path of the file ``v`` (relative to the plan's folder ``base_dir``), which must lie
+        inside that folder: a file the service attaches to mails for the whole group is the plan's own.
+
+        Whether the file is there is not a problem of the plan: a missing file is a problem of the actions
+        that need it (:mod:`automation.plan.ahead` shows it weeks before, the action fails alone at its time),
+        so one missing file of one event never stops the service."""
         fpath = (base_dir / v) if base_dir else Path(v)
         real = fpath.resolve()
         if base_dir is not None and not real.is_relative_to(base_dir.resolve()):
             self.err(path, f"{v!r} is outside the plan's folder {base_dir.resolve()}; put the file in that "
                            "folder (or a folder inside it) and give its path relative to the plan")
-            return None
-        if not fpath.is_file():
-            self.err(path, f"file not found: {fpath}")
             return None
         return str(real)
 
@@ -148,8 +149,9 @@ def parse_plan(data: Any, source: str = "<plan>", base_dir: Path | None = None,
     """Validate a parsed plan mapping.  Raises :class:`PlanError` listing every problem.
 
     ``known_templates``, when given, is the set of template ids forms may use.
-    ``base_dir`` resolves material files (they must exist); an event's ``test:`` is looked up there, then in
-    ``templates_dir`` (default: the shipped templates), and checked (:mod:`automation.forms.testfile`).
+    ``base_dir`` resolves material and programme files (inside it; a missing one is not a plan problem but
+    one of its actions, :mod:`automation.plan.ahead`); an event's ``test:`` is looked up there, then in
+    ``templates_dir`` (default: the shipped templates), and checked when found (:mod:`automation.forms.testfile`).
     """
     p = _P(source)
     p.templates_dir = templates_dir
@@ -397,7 +399,10 @@ def _event(p: _P, e: Any, path: str, settings: dict[str, int], known: set[str] |
 
 
 def _test(p: _P, e: dict, path: str, base_dir: Path | None) -> str | None:
-    """The absolute path of the event's ``test:`` file, checked; None (and a problem) when it is unusable."""
+    """The absolute path of the event's ``test:`` file, checked; None (and a problem) when it does not load.
+
+    A test file that is in neither folder is not a problem of the plan: its path in the plan's folder is
+    returned, :mod:`automation.plan.ahead` names it before its forms are due and ``form.create`` fails then."""
     from automation.errors import TemplateError
     from automation.forms.templates import DEFAULT_DIR
     from automation.forms.testfile import find_test, load_test
@@ -410,10 +415,8 @@ def _test(p: _P, e: dict, path: str, base_dir: Path | None) -> str | None:
         return None
     tdir = Path(p.templates_dir or DEFAULT_DIR)
     found = find_test(v.strip(), base_dir, tdir)
-    if found is None:
-        where = f"{base_dir} or {tdir}" if base_dir else str(tdir)
-        p.err(f"{path}.test", f"test file {v!r} not found (looked in {where})")
-        return None
+    if found is None:  # a problem of the test's forms, not of the plan (see :meth:`_P.inside`)
+        return str(((base_dir or tdir) / v.strip()).resolve())
     try:
         load_test(found)
     except TemplateError as err:

@@ -1,0 +1,78 @@
+"""The reasons the ledger records (one English line for the log and the command line), said in plain Russian
+or Kyrgyz for the console and for ``plan check``.  A reason no pattern knows is shown as it is; the original line is always shown
+beside the plain one, so nothing is lost in translation.
+
+The patterns follow the lines the jobs write (:mod:`automation.scheduler`, :mod:`automation.jobs.mailings`,
+:mod:`automation.jobs.forms`, :mod:`automation.jobs.delivery`) and the problems found ahead
+(:mod:`automation.plan.ahead`); tests check them against real lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: (pattern, ru, ky): the named groups are put into the texts.
+_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"^missed: due (?P<due>[\d-]+ [\d:]+), no longer useful after (?P<until>[\d-]+ [\d:]+)$"),
+     "Программа не работала в срок ({due}); после {until} это уже не нужно, поэтому пропущено.",
+     "Программа мөөнөтүндө ({due}) иштеген эмес; {until} кийин бул керек эмес, ошондуктан өткөрүлдү."),
+    (re.compile(r"^gave up at (?P<until>[\d-]+ [\d:]+) after: (?P<why>.*)$"),
+     "Повторяли до {until}, не получилось: {why}",
+     "{until} чейин кайталанды, ишке ашкан жок: {why}"),
+    (re.compile(r"^event (?P<event>\S+) has no programme"),
+     "В плане у события {event} не указана программа: добавьте файл программы в план.",
+     "Пландагы {event} иш-чарасынын программасы көрсөтүлгөн эмес: программанын файлын планга кошуңуз."),
+    (re.compile(r"^the programme(?:_final)? file (?P<file>.+) of event (?P<event>\S+) is missing"),
+     "Файла программы события {event} нет на месте ({file}): верните его или измените план.",
+     "{event} иш-чарасынын программа файлы жок ({file}): аны кайтарыңыз же планды өзгөртүңүз."),
+    (re.compile(r"^(?:the )?material file (?P<file>.+?)(?: of event \S+)? is missing"),
+     "Файла материалов нет на месте ({file}): верните его или измените план.",
+     "Материалдын файлы жок ({file}): аны кайтарыңыз же планды өзгөртүңүз."),
+    (re.compile(r"^the test file (?P<file>.+) of event (?P<event>\S+) is missing"),
+     "Файла теста события {event} нет на месте ({file}): верните его или измените план.",
+     "{event} иш-чарасынын тест файлы жок ({file}): аны кайтарыңыз же планды өзгөртүңүз."),
+    (re.compile(r"^(?:the )?(?:programme|programme_final|material|test) file (?P<file>.+?)(?: of event \S+)? "
+                r"cannot be read"),
+     "Файл {file} не удаётся прочитать: дайте программе право читать его или измените план.",
+     "{file} файлын окуй албай жатат: программага аны окууга уруксат бериңиз же планды өзгөртүңүз."),
+    (re.compile(r"^presenter (?P<email>\S+) of event (?P<event>\S+) is not in the roster"),
+     "Выступающей {email} (событие {event}) нет в списке участниц: добавьте её или исправьте план.",
+     "{email} баяндамачы ({event} иш-чарасы) катышуучулар тизмесинде жок: аны кошуңуз же планды оңдоңуз."),
+    (re.compile(r"^the form was never created$"),
+     "Форма так и не была создана, поэтому действие пропущено.",
+     "Форма түзүлгөн эмес, ошондуктан аракет өткөрүлдү."),
+    (re.compile(r"^the form is already closed$"),
+     "Форма уже закрыта.", "Форма мурунтан эле жабык."),
+    (re.compile(r"^the form is not created yet"),
+     "Форма ещё не создана (её создание не удалось или не запускалось).",
+     "Форма азырынча түзүлө элек (түзүү ишке ашкан жок же иштей элек)."),
+    (re.compile(r"^everyone has answered"),
+     "Все ответили — напоминание не нужно.", "Баары жооп беришти — эскертүү керек эмес."),
+    (re.compile(r"^(?P<sent>\d+) sent, (?P<already>\d+) already sent, (?P<failed>\d+) failed, (?P<unknown>\d+) unknown"
+                r"(?:; daily sending limit \((?P<cap>\d+) recipients\) reached: (?P<left>\d+) message)?"),
+     "Отправлено: {sent}, уже было отправлено: {already}, не доставлено: {failed}, исход неизвестен: {unknown}.",
+     "Жөнөтүлдү: {sent}, мурун жөнөтүлгөн: {already}, жеткен жок: {failed}, жыйынтыгы белгисиз: {unknown}."),
+    (re.compile(r"^unexpected error"),
+     "Непредвиденная ошибка программы — сообщите разработчикам.",
+     "Программанын күтүлбөгөн катасы — иштеп чыгуучуларга билдириңиз."),
+]
+
+_LIMIT = ("Достигнут дневной лимит писем ({cap} получателей): {left} писем уйдут завтра.",
+          "Күндүк кат лимитине жетти ({cap} алуучу): {left} кат эртең кетет.")
+
+
+def plain_reason(detail: str, lang: str) -> str | None:
+    """The ledger's ``detail`` in plain ``lang`` (``ru`` or ``ky``), or None when no pattern knows it."""
+    i = 1 if lang == "ky" else 0
+    for pattern, ru, ky in _PATTERNS:
+        m = pattern.match(detail)
+        if m is None:
+            continue
+        groups = {k: (v or "") for k, v in m.groupdict().items()}
+        if "why" in groups:  # the reason it gave up after, in plain words too
+            groups["why"] = plain_reason(groups["why"], lang) or groups["why"]
+        text = (ru, ky)[i].format(**groups)
+        if groups.get("cap"):
+            text += " " + _LIMIT[i].format(**groups)
+        return text
+    return None
