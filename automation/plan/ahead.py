@@ -5,6 +5,8 @@ and its due time:
 
 - a programme (draft or final) that the plan does not name, or whose file is missing
   (the ``mail.programme_draft``/``_final`` jobs would fail: :func:`automation.jobs.mailings._programme`);
+- a Markdown programme whose PDF cannot be made (:func:`automation.mail.documents.pdf_problem`: the mail would
+  carry the ``.md`` file, which phones do not open);
 - a material file that is missing (``mail.materials`` would fail);
 - a presenter of an event who is not in the roster, or has left (the ``best_practice_vote`` form
   takes its options from the presenters: :func:`automation.jobs.forms.create` would fail);
@@ -24,6 +26,7 @@ from typing import Callable
 
 from automation.errors import TemplateError
 from automation.forms.templates import get_template
+from automation.mail.documents import pdf_problem
 from automation.model import Action, Participant
 from automation.plan.actions import actions
 from automation.plan.model import Plan
@@ -45,6 +48,11 @@ class PlanProblem:
 
 def _missing(source: str | None) -> bool:
     return source is not None and not source.startswith(("http://", "https://")) and not Path(source).is_file()
+
+
+def _pdf_problem(source: str) -> str | None:
+    """Why a local Markdown programme would not go as PDF (:func:`pdf_problem`), or None (a link, or it renders)."""
+    return None if source.startswith(("http://", "https://")) else pdf_problem(Path(source))
 
 
 def problems_ahead(plan: Plan, roster: Callable[[str], Participant | None], now: datetime,
@@ -80,6 +88,8 @@ def _problems(plan: Plan, a: Action, roster: Callable[[str], Participant | None]
                        "next to the plan, or a link) to the event in the plan")
         elif _missing(source):
             out.append(f"the {field} file {source} of event {event.id} is missing: put it there or change the plan")
+        elif (why := _pdf_problem(source)) is not None:
+            out.append(f"the {field} of event {event.id}: {why}")
     if a.kind == "mail.materials" and event is not None:
         for m in event.materials:
             if _missing(m.file):
