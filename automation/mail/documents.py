@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import matplotlib
 from fpdf import FPDF
@@ -158,9 +159,32 @@ def _cell_text(inner: str) -> str:
     return out
 
 
-def _fit_tables(html: str) -> str:
+def _shares(weight: list[float], floor: list[float]) -> list[int]:
+    """Column widths in whole percent, in proportion to ``weight`` but none below its ``floor`` (percent: its
+    longest word), as far as 100 % allows."""
+    if sum(floor) >= 100:
+        return [round(100 * f / sum(floor)) for f in floor]
+    fixed: set[int] = set()
+    while True:
+        free = 100 - sum(floor[i] for i in fixed)
+        rest = sum(w for i, w in enumerate(weight) if i not in fixed)
+        share = [floor[i] if i in fixed else free * weight[i] / rest for i in range(len(weight))]
+        low = {i for i in range(len(weight)) if i not in fixed and share[i] < floor[i]}
+        if not low:
+            return [round(x) for x in share]
+        fixed |= low
+
+
+#: Font sizes (pt) a table is tried in, largest first, until every column fits its longest word.
+_TABLE_SIZES = (10, 9, 8)
+
+
+def _fit_tables(html: str, word_width: Callable[[str, float], float] | None = None) -> str:
     """Cells as plain text (:func:`_cell_text`), left-aligned, and column widths (on the first row, as fpdf2
-    reads them) after the columns' text: a narrow time column, a wide description."""
+    reads them) after the columns' text: a narrow time column, a wide description.  ``word_width(word, pt)``
+    gives a word's width in percent of the line; a column is then kept wide enough for its longest word (fpdf2
+    cuts a word that does not fit), in a smaller font (:data:`_TABLE_SIZES`) when the columns need more than
+    the line."""
     def table(m: re.Match[str]) -> str:
         body = m.group(0)
         rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
@@ -168,8 +192,16 @@ def _fit_tables(html: str) -> str:
         n = max((len(r) for r in cells), default=0)
         if not n:
             return body
-        weight = [min(max((len(r[i]) for r in cells if i < len(r)), default=1), 60) + 4 for i in range(n)]
-        widths = [round(100 * w / sum(weight)) for w in weight]
+        weight = [float(min(max((len(r[i]) for r in cells if i < len(r)), default=1), 60) + 4) for i in range(n)]
+        words = [[htmllib.unescape(c).replace(_CELL_BREAK, " ").split() for c in r] for r in cells]
+        size, floor = _TABLE_SIZES[0], [0.0] * n
+        measure = word_width
+        if measure is not None:
+            for size in _TABLE_SIZES:
+                floor = [max([0.0, *(measure(w, size) for r in words if i < len(r) for w in r[i])]) for i in range(n)]
+                if sum(floor) <= 100:
+                    break
+        widths = _shares(weight, floor)
         first = True
 
         def row(rm: re.Match[str]) -> str:
@@ -180,7 +212,8 @@ def _fit_tables(html: str) -> str:
                                       + (f' width="{w}%"' if (w := next(k, None)) else "") + f">{_cell_text(c[3])}</{c[1]}>",
                                       rm.group(1)) + "</tr>"
 
-        return re.sub(r"<tr>(.*?)</tr>", row, body, flags=re.S)
+        body = re.sub(r"<tr>(.*?)</tr>", row, body, flags=re.S)
+        return body if size == _TABLE_SIZES[0] else f'<font size="{size}">{body}</font>'
 
     return re.sub(r"<table>.*?</table>", table, html, flags=re.S)
 
@@ -214,7 +247,13 @@ def markdown_pdf(text: str, title: str = "") -> bytes:
     if title:
         pdf.set_title(title)
     pdf.add_page()
-    pdf.write_html(_fit_tables(_IMG.sub(_image_text, markdown_html(text))), font_family="DejaVu", tag_styles=_STYLES,
+    def word_width(word: str, size_pt: float) -> float:  # percent of the line; 4 mm for the padding and rules
+        pdf.set_font("DejaVu", "B", size=size_pt)  # measured in bold, the widest a cell is printed
+        return min(100 * (pdf.get_string_width(word) + 4) / pdf.epw, 45)
+
+    html = _fit_tables(_IMG.sub(_image_text, markdown_html(text)), word_width)
+    pdf.set_font("DejaVu", size=10)
+    pdf.write_html(html, font_family="DejaVu", tag_styles=_STYLES,
                    table_line_separators=True, li_prefix_color="#1f3a5f")
     return bytes(pdf.output())
 
