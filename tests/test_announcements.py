@@ -83,6 +83,20 @@ def test_a_programme_draft_is_posted_once_with_its_document(ctx, fake_telegram):
     assert len(fake_telegram.group_messages(GROUP)) == len(msgs) and fake_telegram.calls["sendMessage"] == len(texts)
 
 
+def test_a_programme_whose_pdf_cannot_be_made_is_posted_as_markdown(ctx, fake_telegram, monkeypatch):
+    from automation.mail import documents
+
+    def boom(text: str, title: str = "") -> bytes:
+        raise NotImplementedError("Unsupported nested HTML tags inside <td> element: <td>")
+    monkeypatch.setattr(documents, "markdown_pdf", boom)
+    a = _one(ctx, "ws_law_budget.programme_draft")
+    run_due(ctx, a.due, [a])
+    *texts, doc = fake_telegram.group_messages(GROUP)
+    assert doc["document"]["file_name"] == "ws_law_budget.md" and "Күн тартиби".encode() in doc["data"]
+    assert "(PDF)" not in "".join(t["text"] for t in texts)
+    assert len(_mails(ctx)) == 1
+
+
 def test_a_crash_between_the_call_and_the_record_never_posts_twice(ctx, fake_telegram, port):
     a = _one(ctx, "ws_law_budget.prepare_notice")
     crashing = dataclasses.replace(ctx, telegram=TelegramChannel(GROUP, CrashAfterSend(port)))

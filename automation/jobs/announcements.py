@@ -38,7 +38,7 @@ from automation.context import Context
 from automation.errors import (AutomationError, TelegramChatNotFound, TelegramError, TelegramForbidden, TelegramOutcomeUnknown,
                                TelegramRateLimited, TelegramRefused, TelegramUnauthorized, TelegramUnavailable)
 from automation.jobs import telegram_text as tt
-from automation.mail.documents import attached_name, attachment, is_markdown
+from automation.mail.documents import attachment, is_markdown
 from automation.jobs.telegram_alerts import alert_posts, alert_stopped, repost_handled, stop_handled, stop_reason
 from automation.model import Action, Participant, iso, utc_now
 from automation.store.telegram import TelegramPost
@@ -155,9 +155,10 @@ def _as_sent(ctx: Context, path: Path) -> Path:
     ``<out>/telegram/``; any other file as it is."""
     if not is_markdown(path) or not path.is_file():
         return path
-    target = ctx.out_dir / "telegram" / attached_name(path)
+    a = attachment(path)  # the Markdown as it is (``.md``) when its PDF cannot be made
+    target = ctx.out_dir / "telegram" / a.filename
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(attachment(path).data)
+    target.write_bytes(a.data)
     return target
 
 

@@ -32,7 +32,7 @@ from automation.jobs.alerts import open_alerts
 from automation.jobs.announcements import note_group, personal_values
 from automation.jobs.delivery import Outgoing as Outgoing, deliver as deliver, finish_message as finish_message
 from automation.jobs.delivery import message_id as message_id, new_message as new_message
-from automation.mail.documents import attached_name, attachment, is_markdown, programme_text
+from automation.mail.documents import attached_name, attachment, is_markdown, pdf_problem, programme_text
 from automation.mail.render import render_mail
 from automation.model import Action, parse_iso
 from automation.plan.describe import admin_link, describe, reason_words
@@ -51,7 +51,8 @@ def build_message(ctx: Context, action_key: str, recipient: str, kind: str, lang
     msg.add_alternative(rendered.html, subtype="html")
     for path in attachments:  # a Markdown file goes as PDF (mail/documents.py)
         a = attachment(path)
-        msg.add_attachment(a.data, maintype=a.maintype, subtype=a.subtype, filename=a.filename)
+        msg.add_attachment(a.data, maintype=a.maintype, subtype=a.subtype, filename=a.filename,
+                           params={"charset": a.charset} if a.charset else None)
     return finish_message(msg, langs)
 
 
@@ -83,6 +84,12 @@ def _programme_text(attachments: list[Path]) -> dict[str, str] | None:
     if attachments and is_markdown(attachments[0]):
         return programme_text(attachments[0].read_text(encoding="utf-8", errors="replace"))
     return None
+
+
+def _programme_pdf(attachments: list[Path]) -> bool:
+    """False when the attached Markdown programme cannot be made a PDF (it then goes as ``.md``:
+    :func:`automation.mail.documents.attachment`), so the mail does not promise a PDF."""
+    return not attachments or pdf_problem(attachments[0]) is None
 
 
 def _programme(ctx: Context, source: str | None, event_id: str, key: str) -> "tuple[str | None, list[Path]] | JobResult":
@@ -129,7 +136,7 @@ def compose_programme_draft(ctx: Context, action: Action, now: datetime) -> Comp
         return prog
     values = {"event": event, "programme_url": prog[0], "reply_to": ctx.plan.club.admin_email,
               "feedback_deadline": parse_iso(action.payload["feedback_deadline"]),
-              "programme_text": _programme_text(prog[1])}
+              "programme_text": _programme_text(prog[1]), "programme_pdf": _programme_pdf(prog[1])}
     return _group_outgoing(ctx, action, "programme_draft", values, now, prog[1])
 
 
@@ -139,7 +146,8 @@ def compose_programme_final(ctx: Context, action: Action, now: datetime) -> Comp
     prog = _programme(ctx, event.programme_final or event.programme, event.id, "programme_final")
     if isinstance(prog, JobResult):
         return prog
-    values = {"event": event, "programme_url": prog[0], "programme_text": _programme_text(prog[1])}
+    values = {"event": event, "programme_url": prog[0], "programme_text": _programme_text(prog[1]),
+              "programme_pdf": _programme_pdf(prog[1])}
     return _group_outgoing(ctx, action, "programme_final", values, now, prog[1])
 
 

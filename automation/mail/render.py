@@ -76,12 +76,15 @@ _COMMON_OPTIONAL: dict[str, Any] = {"participant_name": None, "channel": "mail",
 #: ``event`` :class:`automation.plan.model.Event`; datetimes are aware (UTC; an ISO
 #: string is accepted too); texts are :class:`I18n` (or ``{ky, ru}`` dicts).
 KINDS: dict[str, KindSpec] = {
-    # programme_text: {ky, ru} of mail/documents.programme_text (the attached programme's own text), or None
+    # programme_text: {ky, ru} of mail/documents.programme_text (the attached programme's own text), or None;
+    # programme_pdf: False when the attached Markdown could not be made a PDF (it goes as .md; no «(PDF)»)
     "programme_draft": KindSpec(
         ("club", "event", "feedback_deadline"),
-        {"programme_url": None, "reply_to": None, "programme_text": None},  # reply_to None: club.admin_email
+        # reply_to None: club.admin_email
+        {"programme_url": None, "reply_to": None, "programme_text": None, "programme_pdf": True},
     ),
-    "programme_final": KindSpec(("club", "event"), {"programme_url": None, "programme_text": None}),
+    "programme_final": KindSpec(("club", "event"), {"programme_url": None, "programme_text": None,
+                                                    "programme_pdf": True}),
     "prepare_notice": KindSpec(("club", "event", "prepare"), {"link": None}),  # link None: event.link
     "materials": KindSpec(
         ("club", "event", "materials"),  # materials: [{title, url, attached, filename}]

@@ -5,6 +5,8 @@ and its due time:
 
 - a programme (draft or final) that the plan does not name, or whose file is missing
   (the ``mail.programme_draft``/``_final`` jobs would fail: :func:`automation.jobs.mailings._programme`);
+- a Markdown programme whose PDF cannot be made (:func:`automation.mail.documents.pdf_problem`: the mail would
+  carry the ``.md`` file, which phones do not open);
 - a material file that is missing (``mail.materials`` would fail);
 - an event's test file (``test:``) that is missing (its ``post_test`` forms' ``form.create`` would fail);
 - a presenter of an event who is not in the roster, or has left (the ``best_practice_vote`` form
@@ -30,6 +32,7 @@ from typing import Callable
 
 from automation.errors import TemplateError
 from automation.forms.templates import get_template
+from automation.mail.documents import pdf_problem
 from automation.model import Action, Participant
 from automation.plan.actions import actions
 from automation.plan.model import Plan
@@ -65,6 +68,11 @@ def _fix(state: str) -> str:
             "cannot be read: give the service's user the right to read it, or change the plan")
 
 
+def _pdf_problem(source: str) -> str | None:
+    """Why a local Markdown programme would not go as PDF (:func:`pdf_problem`), or None (a link, or it renders)."""
+    return None if source.startswith(("http://", "https://")) else pdf_problem(Path(source))
+
+
 def problems_ahead(plan: Plan, roster: Callable[[str], Participant | None], now: datetime,
                    templates_dir: str | Path, days: int = HORIZON_DAYS,
                    done: Callable[[str], bool] = lambda key: False) -> list[PlanProblem]:
@@ -98,6 +106,8 @@ def _problems(plan: Plan, a: Action, roster: Callable[[str], Participant | None]
                        "next to the plan, or a link) to the event in the plan")
         elif state := _missing(source):
             out.append(f"the {field} file {source} of event {event.id} {_fix(state)}")
+        elif (why := _pdf_problem(source)) is not None:
+            out.append(f"the {field} of event {event.id}: {why}")
     if a.kind == "mail.materials" and event is not None:
         for m in event.materials:
             if state := _missing(m.file):
