@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from automation.web.admin.texts import status_words
+from automation.web.admin.words import library_words
+
 #: (pattern, ru, ky): the named groups are put into the texts.
 _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^missed: due (?P<due>[\d-]+ [\d:]+), no longer useful after (?P<until>[\d-]+ [\d:]+)$"),
@@ -53,8 +56,27 @@ _LIMIT = ("Достигнут дневной лимит писем ({cap} пол
           "Күндүк кат лимитине жетти ({cap} алуучу): {left} кат эртең кетет.")
 
 
+#: An outcome line of a button: "[KEY: ]STATUS: DETAIL" (automation/web/admin/forms.py, today.py; the audit log).
+_OUTCOME = re.compile(r"^(?:(?P<key>[\w.-]+): )?(?P<status>done|deferred|failed|skipped|unknown): (?P<rest>.*)$", re.S)
+
+_UNKNOWN = ("Исход неизвестен", "Жыйынтыгы белгисиз")
+
+
 def plain_reason(detail: str, lang: str) -> str | None:
-    """The ledger's ``detail`` in plain ``lang`` (``ru`` or ``ky``), or None when no pattern knows it."""
+    """The ledger's ``detail``, a button's outcome line or a library message (:mod:`automation.web.admin.words`)
+    in plain ``lang`` (``ru`` or ``ky``), or None when no pattern knows it.  The one place the console turns
+    the library's English into the page's language."""
+    m = _OUTCOME.match(detail)
+    if m:
+        rest = _plain(m["rest"], lang) or library_words(m["rest"], lang)
+        if rest is None or m["status"] == "done":
+            return rest
+        word = _UNKNOWN[lang == "ky"] if m["status"] == "unknown" else status_words(m["status"], lang)
+        return f"{word[:1].upper()}{word[1:]}. {rest}"
+    return _plain(detail, lang) or library_words(detail, lang)
+
+
+def _plain(detail: str, lang: str) -> str | None:
     i = 1 if lang == "ky" else 0
     for pattern, ru, ky in _PATTERNS:
         m = pattern.match(detail)

@@ -59,7 +59,7 @@ def school_codes() -> Any:
     assert user is not None
     apps = assign_codes(s, now())
     s.console.audit(user.email, "school.codes", "", f"{len(apps)} coded applications", now())
-    ok("done_ok", detail=f"{len(apps)}")
+    ok("coded_ok", n=len(apps))
     return redirect(url_for("admin.school"), code=303)
 
 
