@@ -21,6 +21,7 @@ from markupsafe import Markup
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.model import BISHKEK, parse_iso
+from automation.plan.describe import describe_action, describe_form
 from automation.store import Store
 from automation.web.admin.reasons import plain_reason
 from automation.web.admin.texts import TEXTS, audit_words, status_words
@@ -176,8 +177,20 @@ def render(template: str, status: int = 200, **kw: Any) -> tuple[str, int]:
     html = render_template(f"admin/{template}", lang=lg, T=TEXTS[lg], user=g.get("console_user"), local=local,
                            status_words=lambda s: status_words(s, lg), plain=lambda d: plain_reason(d, lg),
                            audit_words=lambda a: audit_words(a, lg), said=lambda d: said(d, lg),
+                           form_name=lambda f: describe_form(plan_or_none(), f.template_id, f.event_id,
+                                                             f.pre_test).get(lg),
+                           action_name=lambda a: describe_action(plan_or_none(), a).get(lg)
+                           if plan_or_none() is not None else a.key,
                            messages=shown_messages(lg), **kw)
     return html, status
+
+
+def plan_or_none() -> Any:
+    """The plan of this request's context, or None when it cannot be loaded (pages then show keys)."""
+    try:
+        return context().plan
+    except AutomationError:
+        return None
 
 
 def error_page(message: str, status: int = 400) -> tuple[str, int]:
