@@ -132,11 +132,12 @@ def reason_words(detail: str) -> I18n:
     return I18n(detail, detail)
 
 
-def describe_form(plan: Plan | None, template: str, event_id: str | None, pre_test: bool = False) -> I18n:
-    """A form in plain words: its template's title and the event it belongs to, Kyrgyz and Russian, such as
-    «оценка мероприятия — «Круглый стол в Нарыне»»; without a plan (or for an event it no longer has), the
-    template's title alone."""
-    t = TEMPLATE_WORDS.get(template, I18n(template, template))
+def describe_form(plan: Plan | None, template: str, event_id: str | None, pre_test: bool = False,
+                  kind: str = "") -> I18n:
+    """A form in plain words: its template's title (else its ``kind``'s, such as ``post_test``) and the event it
+    belongs to, Kyrgyz and Russian, such as «Оценка мероприятия — «Круглый стол в Нарыне»»; without a plan (or
+    for an event it no longer has), the template's title alone."""
+    t = TEMPLATE_WORDS.get(template) or TEMPLATE_WORDS.get(kind) or I18n(template, template)
     ky, ru = t.ky[:1].upper() + t.ky[1:], t.ru[:1].upper() + t.ru[1:]
     if pre_test:
         ky, ru = ky + " (алдын ала тест)", ru + " (предварительный тест)"

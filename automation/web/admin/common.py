@@ -178,7 +178,7 @@ def render(template: str, status: int = 200, **kw: Any) -> tuple[str, int]:
                            status_words=lambda s: status_words(s, lg), plain=lambda d: plain_reason(d, lg),
                            audit_words=lambda a: audit_words(a, lg), said=lambda d: said(d, lg),
                            form_name=lambda f: describe_form(plan_or_none(), f.template_id, f.event_id,
-                                                             f.pre_test).get(lg),
+                                                             f.pre_test, f.kind).get(lg),
                            action_name=lambda a: describe_action(plan_or_none(), a).get(lg)
                            if plan_or_none() is not None else a.key,
                            messages=shown_messages(lg), **kw)

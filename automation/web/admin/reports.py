@@ -17,6 +17,9 @@ from automation.web.admin.auth import requires
 from automation.plan.describe import describe_event
 from automation.web.admin.common import TEXTS, bp, console, context, lang, plan_or_none, render
 
+#: The season's drill-down page (automation/reporting/report/overview.py DETAILS_PAGE; not imported: the console
+#: does not load the report builder).
+DETAILS_PAGE = "report_details.html"
 #: What may be served from the output folder (the outbox, workbooks and state are never served).
 SERVED = (".html", ".png", ".svg", ".json", ".css")
 #: The report's pages may use their own inline styles and the charts beside them, nothing else.
@@ -56,6 +59,8 @@ def _title(name: str) -> str:
         return str(t["report_all"])
     if name == "summary.json":
         return str(t["report_summary"])
+    if name == DETAILS_PAGE:
+        return str(t["report_details"])
     event_id = name.removeprefix("report_").removesuffix(".html")
     title = describe_event(plan_or_none(), event_id)
     return str(t["report_event"]).format(event=title.get(lang()) if title is not None else event_id)
