@@ -24,7 +24,7 @@ from automation.model import BISHKEK, parse_iso
 from automation.plan.describe import describe_action, describe_form
 from automation.store import Store
 from automation.web.admin.reasons import plain_reason
-from automation.web.admin.texts import TEXTS, audit_words, status_words
+from automation.web.admin.texts import TEXTS, audit_words, people_count, status_words
 
 #: The console's pages, under ``/admin/``; templates in ``admin/templates/admin/``, CSS in ``admin/static/``.
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
@@ -176,7 +176,7 @@ def render(template: str, status: int = 200, **kw: Any) -> tuple[str, int]:
     lg = lang()
     html = render_template(f"admin/{template}", lang=lg, T=TEXTS[lg], user=g.get("console_user"), local=local,
                            status_words=lambda s: status_words(s, lg), plain=lambda d: plain_reason(d, lg),
-                           audit_words=lambda a: audit_words(a, lg), said=lambda d: said(d, lg),
+                           audit_words=lambda a: audit_words(a, lg), people_count=lambda n: people_count(n, lg), said=lambda d: said(d, lg),
                            form_name=lambda f: describe_form(plan_or_none(), f.template_id, f.event_id,
                                                              f.pre_test, f.kind).get(lg),
                            action_name=lambda a: describe_action(plan_or_none(), a).get(lg)
