@@ -880,3 +880,31 @@ def test_small_things_of_the_qa_pass(fresh):
     form = next(f for f in store.forms.all() if f.status == "open")
     detail = c.get(f"/admin/forms/{form.form_key}").text
     assert "<summary>Закрыть сейчас…</summary>" in detail and "Да, закрыть форму сейчас" in detail
+
+
+def test_the_library_messages_the_console_shows_are_known_to_the_patterns(fresh):
+    """Real messages of the library (not copies): each is said in Russian and Kyrgyz."""
+    from automation.errors import AutomationError
+    from automation.programmes.school.scores import cell_problems
+    from automation.roster import field_problems, validate_person
+    from automation.web.admin.accounts import add_user, remove_user
+    from automation.web.admin.reasons import plain_reason
+
+    cfg, store = fresh
+    _clean, person = validate_person("", "bad@", "Марс", "queen", "en", "12", "x")
+    lines = [f"line 3: {'; '.join(person)}", *field_problems("name", "x" * 400), *field_problems("email", "a\x00b")]
+    for code, member, crit, score in (("A-001", "m", 1, "9"), ("A-001", "m", 2, "x")):
+        lines += [p.message for p in cell_problems(code, member, crit, score, "w", None)[1]]
+    for call in (lambda: add_user(store, "x@club.example.org", "queen", "long enough pass", by="t"),
+                 lambda: add_user(store, "x@club.example.org", "mentor", "short", by="t"),
+                 lambda: add_user(store, EMAIL["admin"], "admin", "long enough pass", by="t"),
+                 lambda: remove_user(store, "nobody@club.example.org", by="t"),
+                 lambda: new_participant("", "y@example.org", "naryn", "ky", phone="12")):
+        with pytest.raises(AutomationError) as e:
+            call()
+        lines.append(str(e.value))
+    for line in lines:
+        for lg in ("ru", "ky"):
+            said = plain_reason(line, lg)
+            assert said is not None, (lg, line)
+            _no_english(said)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from automation.model import ROLES
+
 #: (pattern, ru, ky) for whole messages or single problems.
 PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     # automation/roster.py validate_person, field_problems
@@ -180,12 +182,26 @@ _LINE = re.compile(r"^line (?P<n>\d+)[:,] (?P<rest>.*)$", re.S)
 _LINE_WORDS = ("Строка {n}: ", "{n}-сап: ")
 
 
+#: The console's account roles (automation/web/admin/accounts.py ROLES) by name, (ru, ky).
+_CONSOLE_ROLES = {"admin": ("администратор", "администратор"), "commission": ("член комиссии", "комиссиянын мүчөсү")}
+
+
+def _role_name(code: str, lang: str) -> str:
+    """A role code in ``lang`` (a participant's role of :data:`automation.model.ROLES` or a console account's);
+    anything else (an oblast's name, say) as it is."""
+    if code in _CONSOLE_ROLES:
+        return _CONSOLE_ROLES[code][lang == "ky"]
+    return ROLES.get(code, {}).get(lang, code)
+
+
 def _one(detail: str, lang: str) -> str | None:
     i = 1 if lang == "ky" else 0
     for pattern, ru, ky in PATTERNS:
         m = pattern.match(detail)
         if m is not None:
             groups = {k: (v or "") for k, v in m.groupdict().items()}
+            if "list" in groups:  # role codes (deputy, admin …) by their names
+                groups["list"] = ", ".join(_role_name(r.strip(), lang) for r in groups["list"].split(","))
             if "what" in groups:
                 inner = _one(groups["what"], lang)
                 if inner is None:
