@@ -7,6 +7,7 @@ The console is a Flask blueprint (``admin``) on the participants' forms app; its
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from contextlib import contextmanager
@@ -103,13 +104,13 @@ def local(value: str | datetime | None, with_time: bool = True) -> str:
 def ok(text_key: str, detail: str = "", **kw: Any) -> None:
     """Show a success message (a :data:`TEXTS` key) on the next page; ``detail`` is the library's English outcome
     line (``done: 50 sent, …``), shown in plain words with the original beside it (:func:`shown_messages`)."""
-    flash({"text": TEXTS[lang()][text_key].format(**kw), "detail": detail}, "ok")
+    flash(json.dumps([TEXTS[lang()][text_key].format(**kw), detail]), "ok")
 
 
 def problem(message: str) -> None:
     """Show a problem on the next page: the library's message (English, as the command line prints it), said in
     the page's language when :func:`automation.web.admin.reasons.plain_reason` knows it, with the original beside."""
-    flash({"text": "", "detail": message}, "problem")
+    flash(json.dumps(["", message]), "problem")
 
 
 @dataclass(frozen=True)
@@ -152,11 +153,13 @@ def said(detail: Any, lg: str) -> Markup:
 def shown_messages(lg: str) -> list[Shown]:
     """The messages flashed for this page (:func:`ok`, :func:`problem`), ready to show in ``lg``."""
     out = []
-    for cat, msg in get_flashed_messages(with_categories=True):
-        if isinstance(msg, dict):
-            out.append(shown(cat, str(msg.get("text", "")), str(msg.get("detail", "")), lg))
-        else:
-            out.append(shown(cat, "", str(msg), lg))
+    flashed: list[tuple[str, str]] = get_flashed_messages(with_categories=True)  # type: ignore[assignment]
+    for cat, msg in flashed:  # [text, detail] as JSON (ok(), problem()); a plain line from elsewhere as it is
+        try:
+            text, detail = json.loads(msg)
+        except (ValueError, TypeError):
+            text, detail = "", msg
+        out.append(shown(cat, str(text), str(detail), lg))
     return out
 
 
