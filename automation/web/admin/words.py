@@ -138,6 +138,14 @@ PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^(?P<e>\S+) is the only admin"),
      "{e} — единственный администратор: сначала добавьте другого. Ничего не изменено.",
      "{e} — жалгыз администратор: адегенде башкасын кошуңуз. Эч нерсе өзгөргөн жок."),
+    # the audit log's details (automation/web/admin/accounts.py, roster.py, school.py; automation/manual.py)
+    (re.compile(r"^role (?P<list>\w+)$"), "роль: {list}", "ролу: {list}"),
+    (re.compile(r"^(?P<a>\d+) new, (?P<u>\d+) updated, (?P<k>\d+) skipped$"),
+     "новых: {a}, обновлено: {u}, пропущено строк: {k}", "жаңы: {a}, жаңыланды: {u}, өткөрүлгөн саптар: {k}"),
+    (re.compile(r"^(?P<n>\d+) coded applications$"), "заявок с кодами: {n}", "коддолгон арыздар: {n}"),
+    (re.compile(r"^(?P<n>\d+) score\(s\)$"), "оценок: {n}", "баалар: {n}"),
+    (re.compile(r"^(?P<a>\d{4}-[\d-]+T[\d:]+Z?(?:\+00:00)?) -> (?P<b>\d{4}-[\d-]+T[\d:]+Z?(?:\+00:00)?)$"),
+     "срок (UTC): {a} → {b}", "мөөнөт (UTC): {a} → {b}"),
     # automation/programmes/school (scores.py, console_scores.py, scoring.py, selection.py)
     (re.compile(r"^(?P<c>[A-Z]-\d+): no scores from (?P<m>.+?) \(all (?P<n>\d+) criteria missing\)"),
      "{c}: нет ни одной оценки от {m} (не хватает всех {n} критериев).",
