@@ -46,6 +46,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^the form is not created yet"),
      "Форма ещё не создана (её создание не удалось или не запускалось).",
      "Форма азырынча түзүлө элек (түзүү ишке ашкан жок же иштей элек)."),
+    (re.compile(r"^the invitation went out less than (?P<h>\d+) h ago: the reminder waits until (?P<until>[\d-]+ [\d:]+)"),
+     "Приглашение ушло меньше {h} ч назад: напоминание подождёт до {until}.",
+     "Чакыруу {h} сааттан аз убакыт мурун кетти: эскертүү {until} чейин күтөт."),
+    (re.compile(r"^the invitation went out less than (?P<h>\d+) h before the deadline: no reminder"),
+     "Приглашение ушло меньше чем за {h} ч до срока: напоминание не отправляется.",
+     "Чакыруу мөөнөткө {h} сааттан аз калганда кетти: эскертүү жөнөтүлбөйт."),
     (re.compile(r"^everyone has answered"),
      "Все ответили — напоминание не нужно.", "Баары жооп беришти — эскертүү керек эмес."),
     (re.compile(r"^(?P<sent>\d+) sent, (?P<already>\d+) already sent, (?P<failed>\d+) failed, (?P<unknown>\d+) unknown"

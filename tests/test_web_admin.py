@@ -573,6 +573,7 @@ def test_a_forged_form_in_chromium_is_refused_and_changes_nothing(live, browser)
         page.goto(f"{base}/admin/roster")
         before = store.roster.participants(active_only=False)
         page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(e => e.value = 'forged')")
+        page.locator("details.confirm summary").first.click()  # "leave" asks first (no script needed)
         page.locator("form[action$='/leave'] button").first.click()
         page.wait_for_load_state()
         assert page.get_by_text("Страница устарела").is_visible()
@@ -650,3 +651,260 @@ def test_the_patterns_match_what_the_jobs_write(built):
     assert any(d.startswith("missed:") for d in details)
     unknown = [d for d in details if plain_reason(d, "ru") is None]
     assert all(not d.startswith(("missed:", "gave up", "event ", "the form")) for d in unknown), unknown
+
+
+# --- the library's messages in the page's language (QA pass of the ru/ky console) ----------------------
+
+#: Three Latin words in a row: an English sentence (an e-mail address or a key alone is not one).
+ENGLISH = re.compile(r"(?<![\w@.])[A-Za-z]{2,}(?:[ ,:;()']+[A-Za-z]{2,}){2,}(?![\w@])")
+
+
+def _shown_text(page_html: str, where: str = "flash") -> str:
+    """The visible text of the page's messages (elements of class ``where``), without the small English original
+    kept for support (``small.orig``, ``small.key``) and without tags."""
+    body = page_html.split("<main>", 1)[-1]
+    body = re.sub(r'<small class="(?:orig|key)"[^>]*>.*?</small>', " ", body, flags=re.S)
+    blocks = re.findall(rf'<(div|p|section|ul|table)[^>]*class="[^"]*\b{where}\b[^"]*"[^>]*>(.*?)</\1>', body, flags=re.S)
+    assert blocks, f"no {where} on the page"
+    return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(b for _tag, b in blocks)))
+
+
+def _no_english(text: str) -> None:
+    found = ENGLISH.findall(text)
+    assert not found, (found, text)
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """A state of its own (these tests remind, import and score)."""
+    return _build(tmp_path_factory.mktemp("console_words"))
+
+
+@pytest.mark.parametrize("lg", ["ru", "ky"])
+def test_button_outcomes_and_library_problems_are_said_in_the_pages_language(fresh, lg):
+    import io
+
+    cfg, store = fresh
+    c = _app(cfg, store).test_client()
+    _login(c, "admin")
+    c.get(f"/admin/today?lang={lg}")
+    form = next(f for f in store.forms.all() if f.audience == "roster" and f.status == "open")
+    page = f"/admin/forms/{form.form_key}"
+    said = {"ru": ["Отправлено:", "не похож на номер телефона", "Строка 3:", "не найдена",
+                   "должен быть позже текущего", "Готово"],
+            "ky": ["Жөнөтүлдү:", "телефон номерине окшобойт", "3-сап:", "табылган жок",
+                   "азыркы мөөнөттөн", "Даяр"]}[lg]
+    # remind now: "done: 50 sent, …" was shown after «Готово:»
+    r = _post(c, f"{page}/remind", page=page, follow_redirects=True)
+    text = _shown_text(r.text)
+    assert said[0] in text and said[5] in text and "sent" in r.text  # the original is kept, small
+    _no_english(text)
+    # add a participant with a bad phone
+    r = _post(c, "/admin/roster/add", _roster_form(phone="12"), page="/admin/roster")
+    text = _shown_text(r.text)
+    assert r.status_code == 422 and said[1] in text, text
+    _no_english(text)
+    # import a CSV with an unknown oblast on line 3
+    csv = ("name,email,phone,oblast,municipality,role,language\n"
+           "Жаңы Адам,new.person2@example.org,,naryn,,deputy,ky\n"
+           "Дагы Бири,another2@example.org,,Москва,,deputy,ru\n")
+    token = _token(c.get("/admin/roster").text)
+    r = c.post("/admin/roster/import", data={"csrf_token": token, "csv": (io.BytesIO(csv.encode()), "list.csv")},
+               content_type="multipart/form-data")
+    text = _shown_text(r.text)
+    assert r.status_code == 422 and said[2] in text and said[3] in text and "Москва" in text, text
+    _no_english(text)
+    # a deadline earlier than the current one
+    r = _post(c, f"{page}/extend", {"deadline": "2022-07-19T18:00"}, page=page, follow_redirects=True)
+    text = _shown_text(r.text)
+    assert said[4] in text and "must be later" in html.unescape(r.text), text
+    _no_english(text)
+    # the audit log names its actions in plain words (the name itself only in a title)
+    users = c.get("/admin/users").text
+    audit = users.split(TEXTS_AUDIT[lg], 1)[1]
+    assert ">form.remind<" not in audit and ">user.add<" not in audit
+    assert {"ru": "Напоминание по форме", "ky": "Форма боюнча эскертүү"}[lg] in audit
+
+
+TEXTS_AUDIT = {"ru": "Журнал действий", "ky": "Аракеттер журналы"}
+
+
+def test_the_preview_of_a_mail_whose_form_comes_later_says_when_it_will_be_made(fresh):
+    from automation.plan.actions import actions
+
+    cfg, store = fresh
+    c = _app(cfg, store).test_client()
+    _login(c, "admin")
+    plan = load_plan(cfg.plan, cfg.templates)
+    made = {f.form_key for f in store.forms.all()}
+    later = next(a for a in actions(plan) if a.kind == "mail.form_reminder" and a.payload["form_key"] not in made
+                 and a.due > NOW)
+    r = c.get(f"/admin/mail/{later.key}")
+    text = _shown_text(r.text, "problem")
+    assert "Форма ещё не создана: она будет создана" in text and "never created" not in text, text
+    assert f"<code>{later.key}</code>" not in r.text and later.key in r.text  # its key small, its name as title
+
+
+def test_forms_mail_and_reports_show_readable_names(built):
+    cfg, store = built
+    c = _app(cfg, store).test_client()
+    _login(c, "admin")
+    form = next(f for f in store.forms.all() if f.audience == "roster" and f.status == "open")
+    event = load_plan(cfg.plan, cfg.templates).event(form.event_id)
+    listing = c.get("/admin/forms").text
+    assert event.title.ru in html.unescape(listing)
+    assert f"<code>{form.form_key}</code>" not in listing
+    detail = c.get(f"/admin/forms/{form.form_key}").text
+    h1 = html.unescape(re.search(r"<h1>(.*?)</h1>", detail, re.S).group(1))
+    assert event.title.ru in h1 and form.form_key not in h1
+    mail = html.unescape(c.get("/admin/mail").text)
+    assert "рассылка окончательной программы" in mail and "<code>ws_communication.programme_final</code>" not in mail
+    (cfg.out / "summary.json").write_text("{}", encoding="utf-8")
+    reports = c.get("/admin/reports").text
+    links = re.findall(r'<a href="/admin/reports/files/[^"]+">([^<]*)</a>', reports)
+    assert links and all(not n.endswith((".html", ".json")) for n in links), links
+    assert "Отчёт для ментора" in reports and "Сводные данные" in reports
+
+
+def test_the_school_check_and_the_final_ranking_in_plain_words(fresh):
+    from datetime import date
+
+    from automation.programmes.school.codes import assign_codes
+
+    cfg, store = fresh
+    assign_codes(store)
+    admin = _app(cfg, store).test_client()
+    _login(admin, "admin")
+    member = _app(cfg, store).test_client()
+    _login(member, "commission")
+    page = admin.get("/admin/school").text  # no scores yet: each code lacks the member's scores
+    text = _shown_text(page, "pre")
+    assert "нет ни одной оценки от" in text, text
+    _no_english(text)
+    for i, code in enumerate(["A-001", "A-002", "A-003"]):
+        _post(member, f"/admin/school/a/{code}", {f"c{c}": str(1 + (c + i) % 5) for c in range(1, 8)},
+              page=f"/admin/school/a/{code}")
+    _finalize(store, date(2021, 1, 25))
+    page = admin.get("/admin/school").text
+    table = _shown_text(page, "ranking")
+    for english in ("code", "total", "age_group", "selected", "ineligible", "under 18"):
+        assert not re.search(rf"\b{english}\b", table), (english, table)
+    assert "Место" in table and "Решение" in table
+    _no_english(table)
+
+
+def _finalize(store, on):
+    """A final ranking as the secretariat's ``school select --final`` records it: one selected, one under 18."""
+    from automation.store.school import ResultRow
+
+    store.school.finalize([ResultRow("A-001", 30.0, 1, 0.5, False, 36, "28+", "selected", ""),
+                           ResultRow("A-002", 24.0, 2, 1.5, True, 17, "<18", "ineligible",
+                                     f"under 18 on {on.isoformat()}"),
+                           ResultRow("A-003", 20.0, 3, 0.0, False, None, "?", "ineligible",
+                                     "no valid birth date: check the application")], "digest", NOW)
+
+
+@needs_browser
+def test_on_a_phone_the_import_result_is_on_top_and_the_ranking_has_no_sideways_scroll(fresh, browser, tmp_path):
+    import os
+
+    from automation.programmes.school.codes import assign_codes
+
+    cfg, store = fresh
+    assign_codes(store)
+    if not store.school.is_final():
+        _finalize(store, datetime(2021, 1, 25).date())
+    shots = Path(os.environ.get("CONSOLE_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    bad = tmp_path / "list.csv"
+    bad.write_text("name,email,phone,oblast,municipality,role,language\n"
+                   "Жаңы Адам,phone.person@example.org,,naryn,,deputy,ky\n"
+                   "Дагы Бири,phone.other@example.org,,Москва,,deputy,ru\n", encoding="utf-8")
+    with serving(_app(cfg, store)) as srv:
+        base = f"http://127.0.0.1:{srv.server_port}"
+        for width in (360, 1280):
+            ctx, page, errors = _signed_in(browser, base, "admin", width)
+            try:
+                page.goto(f"{base}/admin/roster")
+                page.set_input_files('input[name="csv"]', str(bad))
+                page.locator("#import button[type=submit]").click()
+                page.wait_for_load_state()
+                result = page.locator("#import-result")
+                assert result.is_visible() and "Строка 3" in result.inner_text()
+                first_row = page.locator("table.cards tbody tr").first
+                assert result.bounding_box()["y"] < first_row.bounding_box()["y"]
+                assert result.bounding_box()["y"] < 800  # on the first screen
+                page.screenshot(path=str(shots / f"words_import_{width}.png"), full_page=True)
+                page.goto(f"{base}/admin/school")
+                table = page.locator("table.ranking")
+                assert table.is_visible() and "отобрана" in table.inner_text()
+                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+                wrap = page.evaluate("Math.max(...[...document.querySelectorAll('.table-wrap')]"
+                                     ".map(e => e.scrollWidth - e.clientWidth))")
+                assert wrap <= 1, wrap  # the table reflows: nothing scrolls sideways inside its box either
+                table.screenshot(path=str(shots / f"words_school_table_{width}.png"))
+                page.screenshot(path=str(shots / f"words_school_{width}.png"), full_page=True)
+                for name in ("forms", "mail", "reports", "users"):
+                    page.goto(f"{base}/admin/{name}")
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, name
+                    page.screenshot(path=str(shots / f"words_{name}_{width}.png"), full_page=True)
+            finally:
+                ctx.close()
+            assert all("422" in e for e in errors), errors  # the refused import answers 422, no script error
+
+
+def test_small_things_of_the_qa_pass(fresh):
+    """«1 участница»; a new account has no role until one is chosen; leaving and closing ask first; after a
+    leave the admin is back at her search."""
+    from automation.web.admin.texts import people_count
+
+    assert [people_count(n, "ru") for n in (1, 2, 5, 11, 21, 22, 112)] == [
+        "1 участница", "2 участницы", "5 участниц", "11 участниц", "21 участница", "22 участницы", "112 участниц"]
+    cfg, store = fresh
+    c = _app(cfg, store).test_client()
+    _login(c, "admin")
+    c.get("/admin/today?lang=ru")
+    someone = store.roster.participants()[0]
+    page = c.get(f"/admin/roster?q={someone.email}").text
+    assert "1 участница" in page
+    assert re.search(r"<details class=\"inline-details confirm\"><summary>Отметить: вышла из клуба…</summary>", page)
+    users = c.get("/admin/users").text
+    assert '<select name="role" required><option value="" selected disabled>' in users
+    r = _post(c, "/admin/users/add", {"email": "nobody@club.example.org", "password": "long enough pass"},
+              page="/admin/users", follow_redirects=True)
+    assert store.console.user("nobody@club.example.org") is None and "Роль" in _shown_text(r.text)
+    r = _post(c, f"/admin/roster/{someone.id}/leave", {"q": someone.email}, page="/admin/roster")
+    assert r.status_code == 303 and "q=" in r.headers["Location"] and "all=1" in r.headers["Location"]
+    assert not store.roster.get(someone.id).active
+    _post(c, f"/admin/roster/{someone.id}/rejoin", page="/admin/roster")
+    form = next(f for f in store.forms.all() if f.status == "open")
+    detail = c.get(f"/admin/forms/{form.form_key}").text
+    assert "<summary>Закрыть сейчас…</summary>" in detail and "Да, закрыть форму сейчас" in detail
+
+
+def test_the_library_messages_the_console_shows_are_known_to_the_patterns(fresh):
+    """Real messages of the library (not copies): each is said in Russian and Kyrgyz."""
+    from automation.errors import AutomationError
+    from automation.programmes.school.scores import cell_problems
+    from automation.roster import field_problems, validate_person
+    from automation.web.admin.accounts import add_user, remove_user
+    from automation.web.admin.reasons import plain_reason
+
+    cfg, store = fresh
+    _clean, person = validate_person("", "bad@", "Марс", "queen", "en", "12", "x")
+    lines = [f"line 3: {'; '.join(person)}", *field_problems("name", "x" * 400), *field_problems("email", "a\x00b")]
+    for code, member, crit, score in (("A-001", "m", 1, "9"), ("A-001", "m", 2, "x")):
+        lines += [p.message for p in cell_problems(code, member, crit, score, "w", None)[1]]
+    for call in (lambda: add_user(store, "x@club.example.org", "queen", "long enough pass", by="t"),
+                 lambda: add_user(store, "x@club.example.org", "mentor", "short", by="t"),
+                 lambda: add_user(store, EMAIL["admin"], "admin", "long enough pass", by="t"),
+                 lambda: remove_user(store, "nobody@club.example.org", by="t"),
+                 lambda: new_participant("", "y@example.org", "naryn", "ky", phone="12")):
+        with pytest.raises(AutomationError) as e:
+            call()
+        lines.append(str(e.value))
+    for line in lines:
+        for lg in ("ru", "ky"):
+            said = plain_reason(line, lg)
+            assert said is not None, (lg, line)
+            _no_english(said)

@@ -132,6 +132,27 @@ def reason_words(detail: str) -> I18n:
     return I18n(detail, detail)
 
 
+def describe_form(plan: Plan | None, template: str, event_id: str | None, pre_test: bool = False,
+                  kind: str = "") -> I18n:
+    """A form in plain words: its template's title (else its ``kind``'s, such as ``post_test``) and the event it
+    belongs to, Kyrgyz and Russian, such as «Оценка мероприятия — «Круглый стол в Нарыне»»; without a plan (or
+    for an event it no longer has), the template's title alone."""
+    t = TEMPLATE_WORDS.get(template) or TEMPLATE_WORDS.get(kind) or I18n(template, template)
+    ky, ru = t.ky[:1].upper() + t.ky[1:], t.ru[:1].upper() + t.ru[1:]
+    if pre_test:
+        ky, ru = ky + " (алдын ала тест)", ru + " (предварительный тест)"
+    event = plan.event(event_id) if plan is not None and event_id else None
+    if event is not None:
+        ky, ru = f"{ky} — «{event.title.ky}»", f"{ru} — «{event.title.ru}»"
+    return I18n(ky, ru)
+
+
+def describe_event(plan: Plan | None, event_id: str) -> I18n | None:
+    """The event's title (Kyrgyz, Russian), or None when there is no plan or it has no such event."""
+    event = plan.event(event_id) if plan is not None else None
+    return None if event is None else I18n(event.title.ky, event.title.ru)
+
+
 def admin_link(plan: Plan, action_key: str) -> str:
     """Where the admin fixes an action in the console: its row on the Today page,
     ``<club.form_base_url>/admin/today#<action key>`` (automation/web/admin/today.py)."""

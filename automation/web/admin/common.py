@@ -7,6 +7,8 @@ The console is a Flask blueprint (``admin``) on the participants' forms app; its
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,12 +17,15 @@ from typing import Any, Callable, Iterator
 
 from flask import Blueprint, current_app, flash, g, get_flashed_messages, render_template, request, session
 
+from markupsafe import Markup
+
 from automation.context import Context
 from automation.errors import AutomationError
 from automation.model import BISHKEK, parse_iso
+from automation.plan.describe import describe_action, describe_form
 from automation.store import Store
 from automation.web.admin.reasons import plain_reason
-from automation.web.admin.texts import TEXTS, status_words
+from automation.web.admin.texts import TEXTS, audit_words, people_count, status_words
 
 #: The console's pages, under ``/admin/``; templates in ``admin/templates/admin/``, CSS in ``admin/static/``.
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
@@ -96,14 +101,66 @@ def local(value: str | datetime | None, with_time: bool = True) -> str:
     return dt.astimezone(BISHKEK).strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
 
 
-def ok(text_key: str, **kw: Any) -> None:
-    """Show a success message (a :data:`TEXTS` key) on the next page."""
-    flash(TEXTS[lang()][text_key].format(**kw), "ok")
+def ok(text_key: str, detail: str = "", **kw: Any) -> None:
+    """Show a success message (a :data:`TEXTS` key) on the next page; ``detail`` is the library's English outcome
+    line (``done: 50 sent, …``), shown in plain words with the original beside it (:func:`shown_messages`)."""
+    flash(json.dumps([TEXTS[lang()][text_key].format(**kw), detail]), "ok")
 
 
 def problem(message: str) -> None:
-    """Show a problem on the next page: the library's message, as the command line prints it."""
-    flash(message, "problem")
+    """Show a problem on the next page: the library's message (English, as the command line prints it), said in
+    the page's language when :func:`automation.web.admin.reasons.plain_reason` knows it, with the original beside."""
+    flash(json.dumps(["", message]), "problem")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A message as the page shows it: ``cat`` (``ok``/``problem``), ``text`` (the console's own words),
+    ``plain`` (the library's detail in the page's language, or None when no pattern knows it) and ``original``
+    (the library's English detail, shown small for support)."""
+
+    cat: str
+    text: str
+    plain: str | None
+    original: str
+
+
+def shown(cat: str, text: str, detail: str, lg: str) -> Shown:
+    """One message for the page in ``lg``; a detail already in Russian/Kyrgyz (more Cyrillic letters than Latin
+    ones, as :func:`automation.jobs.roster.left_summary` writes) is its own plain words."""
+    if not detail:
+        return Shown(cat, text, None, "")
+    plain = plain_reason(detail, lg)
+    if plain is None and len(_CYRILLIC.findall(detail)) > len(_LATIN.findall(detail)):
+        return Shown(cat, text, detail, "")
+    return Shown(cat, text, plain, detail)
+
+
+_CYRILLIC = re.compile(r"[А-Яа-яЁёӨөҮүҢң]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def said(detail: Any, lg: str) -> Markup:
+    """A library line for a page in ``lg``: the plain words, with the English original small beneath (class
+    ``orig``, for support); the line as it is when no pattern knows it."""
+    text = str(detail)
+    plain = plain_reason(text, lg)
+    if plain is None:
+        return Markup("{}").format(text)
+    return Markup('<span class="said">{}</span><small class="orig" lang="en">{}</small>').format(plain, text)
+
+
+def shown_messages(lg: str) -> list[Shown]:
+    """The messages flashed for this page (:func:`ok`, :func:`problem`), ready to show in ``lg``."""
+    out = []
+    flashed: list[tuple[str, str]] = get_flashed_messages(with_categories=True)  # type: ignore[assignment]
+    for cat, msg in flashed:  # [text, detail] as JSON (ok(), problem()); a plain line from elsewhere as it is
+        try:
+            text, detail = json.loads(msg)
+        except (ValueError, TypeError):
+            text, detail = "", msg
+        out.append(shown(cat, str(text), str(detail), lg))
+    return out
 
 
 @contextmanager
@@ -122,8 +179,21 @@ def render(template: str, status: int = 200, **kw: Any) -> tuple[str, int]:
     lg = lang()
     html = render_template(f"admin/{template}", lang=lg, T=TEXTS[lg], user=g.get("console_user"), local=local,
                            status_words=lambda s: status_words(s, lg), plain=lambda d: plain_reason(d, lg),
-                           messages=get_flashed_messages(with_categories=True), **kw)
+                           audit_words=lambda a: audit_words(a, lg), people_count=lambda n: people_count(n, lg), said=lambda d: said(d, lg),
+                           form_name=lambda f: describe_form(plan_or_none(), f.template_id, f.event_id,
+                                                             f.pre_test, f.kind).get(lg),
+                           action_name=lambda a: describe_action(plan_or_none(), a).get(lg)
+                           if plan_or_none() is not None else a.key,
+                           messages=shown_messages(lg), **kw)
     return html, status
+
+
+def plan_or_none() -> Any:
+    """The plan of this request's context, or None when it cannot be loaded (pages then show keys)."""
+    try:
+        return context().plan
+    except AutomationError:
+        return None
 
 
 def error_page(message: str, status: int = 400) -> tuple[str, int]:

@@ -80,7 +80,7 @@ def form_act(ctx: Context, user: ConsoleUser, form_key: str, verb: str) -> Any:
         else:
             return render("message.html", status=404, title="404", text=verb)
         if res.status in ("done", "deferred"):
-            ok("done_ok", detail=f"{res.status}: {res.detail}")
+            ok("done_ok", detail=f"{res.status}: {res.detail}")  # said in plain words by the page
         else:
             problem(f"{res.status}: {res.detail}")
     return redirect(url_for("admin.form_detail", form_key=form_key), code=303)

@@ -8,14 +8,16 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Response, request
+from markupsafe import Markup
 
 from automation.errors import AutomationError
 from automation.jobs import JobResult
 from automation.jobs.mailings import preview
-from automation.plan.actions import mail_action
+from automation.plan.actions import actions, mail_action
 from automation.plan.status import plan_status
 from automation.web.admin.auth import requires
-from automation.web.admin.common import TEXTS, bp, context_or_page, error_page, lang, now, render, store
+from automation.web.admin.common import (TEXTS, bp, context_or_page, error_page, lang, local, now, render, said,
+                                         store)
 
 #: Days ahead the Mail page lists.
 MAIL_DAYS = 35
@@ -46,6 +48,22 @@ def _preview(key: str) -> Any:
     except AutomationError as e:
         return error_page(str(e), 404), None, None
     return None, action, preview(ctx, action, max(now(), action.due))
+
+
+def _nothing(action: Any, out: JobResult) -> Markup:
+    """Why a preview has nothing to send, in the page's language: for a form mail whose form is simply not made
+    yet (its creation is still to come), when it will be made, not "never created"."""
+    lg = lang()
+    form_key = str(action.payload.get("form_key", "")) if isinstance(action.payload, dict) else ""
+    if form_key and store().forms.get(form_key) is None:
+        row = store().ledger.get(f"{form_key}.create")
+        if row is None or row.status not in ("skipped", "done"):
+            ctx = context_or_page()
+            create = None if isinstance(ctx, tuple) else next(
+                (a for a in actions(ctx.plan) if a.key == f"{form_key}.create"), None)
+            if create is not None and create.due > now():
+                return Markup("{}").format(TEXTS[lg]["form_not_yet"].format(when=local(create.due)))
+    return Markup("{} {}").format(TEXTS[lg]["nothing_to_send"], said(out.detail, lg))
 
 
 def _index() -> int:
@@ -87,7 +105,7 @@ def mail_one(key: str) -> Any:
     state = ledger.status if ledger else ("due" if action.due <= now() else "planned")
     if isinstance(out, JobResult):
         return render("mail_one.html", page="mail", action=action, state=state, held=store().console.holds(),
-                      nothing=TEXTS[lang()]["nothing_to_send"].format(detail=out.detail), out=[], n=0)
+                      nothing=_nothing(action, out), out=[], n=0)
     n = min(_index(), max(len(out) - 1, 0))
     msg = out[n].msg if out else None
     headers = [(h, str(msg[h])) for h in ("From", "To", "Reply-To", "Subject", "Date") if msg and msg[h]] if msg else []

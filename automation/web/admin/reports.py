@@ -14,8 +14,12 @@ from flask import Response, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from automation.web.admin.auth import requires
-from automation.web.admin.common import TEXTS, bp, console, context, lang, render
+from automation.plan.describe import describe_event
+from automation.web.admin.common import TEXTS, bp, console, context, lang, plan_or_none, render
 
+#: The season's drill-down page (automation/reporting/report/overview.py DETAILS_PAGE; not imported: the console
+#: does not load the report builder).
+DETAILS_PAGE = "report_details.html"
 #: What may be served from the output folder (the outbox, workbooks and state are never served).
 SERVED = (".html", ".png", ".svg", ".json", ".css")
 #: The report's pages may use their own inline styles and the charts beside them, nothing else.
@@ -43,8 +47,23 @@ def reports() -> Any:
     extra = [p for p in (d / "summary.json",) if p.is_file()] if d is not None else []
     from datetime import datetime, timezone
 
-    rows = [(p.name, datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)) for p in files + extra]
+    rows = [(p.name, _title(p.name), datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)) for p in files + extra]
     return render("reports.html", page="reports", files=rows)
+
+
+def _title(name: str) -> str:
+    """A report file's name in the page's words: the whole programme's report, one event's (its title from the
+    plan; its id when the plan does not have it) or the summary data."""
+    t = TEXTS[lang()]
+    if name == "report.html":
+        return str(t["report_all"])
+    if name == "summary.json":
+        return str(t["report_summary"])
+    if name == DETAILS_PAGE:
+        return str(t["report_details"])
+    event_id = name.removeprefix("report_").removesuffix(".html")
+    title = describe_event(plan_or_none(), event_id)
+    return str(t["report_event"]).format(event=title.get(lang()) if title is not None else event_id)
 
 
 @bp.get("/reports/files/<path:name>")

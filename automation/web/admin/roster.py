@@ -131,7 +131,8 @@ def roster_leave(pid: str) -> Any:
         ok("left_ok", email=person.email)
     except AutomationError as e:
         problem(str(e))
-    return redirect(url_for("admin.roster", all="1"), code=303)
+    q = request.form.get("q", "").strip()[:100]  # back to her search (with those who left, so she is still seen)
+    return redirect(url_for("admin.roster", all="1", q=q or None), code=303)
 
 
 @bp.post("/roster/<pid>/rejoin")

@@ -44,10 +44,18 @@ def school() -> Any:
     mine = Counter(code for code, member, _c, _s in scores if member == user.email)
     per_member = Counter(member for _code, member, _c, _s in scores)
     check = console_ranking(s, _members()) if user.role == "admin" and apps else None
-    ranking = s.school.results().to_dict("records") if user.role == "admin" and s.school.is_final() else []
+    ranking = _records(s.school.results()) if user.role == "admin" and s.school.is_final() else []
     uncoded = sum(1 for f in s.forms.all() if f.kind == "school_application") if not apps else 0
     return render("school.html", page="school", apps=apps, mine=mine, n_criteria=len(CRITERIA), members=_members(),
                   per_member=per_member, check=check, ranking=ranking, uncoded=uncoded)
+
+
+def _records(table: Any) -> list[dict[str, Any]]:
+    """The final ranking's rows as dicts, a missing value (pandas NA/NaN) as None (the page shows "—")."""
+    import pandas as pd
+
+    return [{k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
+            for r in table.to_dict("records")]
 
 
 @bp.post("/school/codes")
@@ -59,7 +67,7 @@ def school_codes() -> Any:
     assert user is not None
     apps = assign_codes(s, now())
     s.console.audit(user.email, "school.codes", "", f"{len(apps)} coded applications", now())
-    ok("done_ok", detail=f"{len(apps)}")
+    ok("coded_ok", n=len(apps))
     return redirect(url_for("admin.school"), code=303)
 
 
