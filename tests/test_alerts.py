@@ -31,9 +31,10 @@ def test_a_failed_action_is_mailed_to_the_admin_at_once_and_only_once(tmp_path):
     ky, ru = text.index("Саламатсызбы!"), text.index("Здравствуйте!")
     assert ky < ru
     assert "программанын долбоорун топко жөнөтүү — «Жергиликтүү бюджет»" in text[ky:ru]
-    assert "Эмне болду: аткарылган жок" in text[ky:ru] and "Себеби: the programme file" in text[ky:ru]
+    assert "Эмне болду: аткарылган жок" in text[ky:ru] and "Себеби: ws1 иш-чарасынын программа файлы жок" in text[ky:ru]
     assert "рассылка проекта программы — «Местный бюджет»" in text[ru:]
-    assert "Что случилось: не выполнено" in text[ru:] and "Причина: the programme file" in text[ru:]
+    assert "Что случилось: не выполнено" in text[ru:] and "Причина: Файла программы события ws1 нет на месте" in text[ru:]
+    assert "the programme file" not in text  # the reason in plain words, not the ledger's English
     assert "Исправить: http://127.0.0.1:8080/admin/today#ws1.programme_draft" in text[ru:]
     # retried at every tick, still failing: no second alert
     for minute in (1, 2, 3):
@@ -105,7 +106,7 @@ def test_run_once_exits_1_when_an_action_failed(tmp_path, capsys):
     assert main(["--config", cfg, "run", "--once", "--now", "2022-08-16T10:00"]) == 1
     assert "failed   ws1.programme_draft: event ws1 has no programme" in capsys.readouterr().out
     [alert] = alerts(tmp_path)
-    assert "Причина: event ws1 has no programme" in text_of(alert)
+    assert "Причина: В плане у события ws1 не указана программа" in text_of(alert)
     assert main(["--config", cfg, "run", "--once", "--now", "2022-08-16T10:01"]) == 1  # still failing, no new alert
     assert len(alerts(tmp_path)) == 1
 

@@ -39,7 +39,7 @@ def test_alerts_lists_the_open_problems_in_plain_words_kyrgyz_first(tmp_path, ca
     assert ("1. программанын долбоорун топко жөнөтүү — «Жергиликтүү бюджет» / рассылка проекта программы — "
             "«Местный бюджет»") in out
     assert "Эмне болду / Что случилось: аткарылган жок (ар бир текшерүүдө кайра аракет кылынат) / не выполнено" in out
-    assert "Себеби / Причина: event ws1 has no programme" in out
+    assert "Себеби / Причина: Пландагы ws1 иш-чарасынын программасы көрсөтүлгөн эмес" in out
     assert "http://127.0.0.1:8080/admin/today#ws1.programme_draft" in out
     assert f"python main.py alerts handle {FAILED}" in out
 
@@ -110,7 +110,7 @@ def test_the_weekly_summary_names_every_alert_still_open_telegram_included(tmp_p
     assert "python main.py telegram repost 'ws1.programme_draft'" in text
     assert "disk full" not in text
     # the failed action is named once, by the ОШИБКА line (still failing: not handled)
-    assert text.count("рассылка проекта программы — «Местный бюджет» — event ws1 has no programme") == 1
+    assert text.count("рассылка проекта программы — «Местный бюджет» — В плане у события ws1 не указана программа") == 1
     assert "ОШИБКА: рассылка проекта программы" in text
     # marked handled: the next summary leaves them out
     for a in ctx.store.alerts.open():

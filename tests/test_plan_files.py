@@ -58,8 +58,8 @@ def test_the_action_needing_the_missing_file_fails_alone_with_its_reason_and_one
     kinds = [m["X-Club-Action"] for m in outbox(tmp_path, alerts=True)]
     assert "admin_summary.2022-08-22" in kinds and "ws1.programme_draft" not in kinds
     [alert] = _alerts(tmp_path)
-    assert "Себеби: the programme file" in text_of(alert) and "is missing: put it back or change the plan" in \
-        text_of(alert)
+    assert "Себеби: ws1 иш-чарасынын программа файлы жок" in text_of(alert) and "аны кайтарыңыз же планды " \
+        "өзгөртүңүз" in text_of(alert)
     assert main(["--config", cfg, "run", "--once", "--now", "2022-08-22T09:01"]) == 1  # retried, still failing
     assert len(_alerts(tmp_path)) == 1
     (tmp_path / "programme.md").write_text("# Программа\n", encoding="utf-8")
@@ -124,7 +124,7 @@ def test_a_missing_material_or_test_file_is_a_problem_of_its_action(tmp_path, ca
     assert ran["ws1.event_feedback.create"].status == "done"
     bad = ran["ws1.post_test.create"]
     assert bad.status == "failed" and "the test file" in bad.detail and "is missing" in bad.detail
-    assert any("Себеби: the test file" in text_of(a) for a in _alerts(tmp_path))
+    assert any("Себеби: ws1 иш-чарасынын тест файлы жок" in text_of(a) for a in _alerts(tmp_path))
 
 
 def test_the_console_today_page_shows_the_missing_file_as_a_problem_ahead(tmp_path):

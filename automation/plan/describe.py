@@ -105,16 +105,17 @@ _CUT_OFF = re.compile(r"^remind now of (?P<click>[\d-]+ [\d:]+) not finished by 
 
 
 def reason_words(detail: str) -> I18n:
-    """The scheduler's reasons for a skip (automation/scheduler.py, automation/jobs/remind_now.py) in plain words;
-    any other detail as it is."""
+    """The scheduler's reasons for a skip (automation/scheduler.py, automation/jobs/remind_now.py) and the other
+    reasons the ledger's patterns know (:mod:`automation.reasons`) in plain words; any other detail as it is."""
     m = _MISSED.match(detail)
     if m:
         return I18n(f"служба иштеген жок: мөөнөтү {m['due']} болчу, {m['exp']} кийин пайдасы жок",
                     f"служба не работала: срок был {m['due']}, после {m['exp']} это уже бесполезно")
     m = _GAVE_UP.match(detail)
     if m:
-        return I18n(f"{m['exp']} чейин ийгиликсиз аракет кылынды, акыркы ката: {m['why']}",
-                    f"попытки до {m['exp']} не удались, последняя ошибка: {m['why']}")
+        why = _known(m["why"]) or I18n(m["why"], m["why"])
+        return I18n(f"{m['exp']} чейин ийгиликсиз аракет кылынды, акыркы ката: {why.ky}",
+                    f"попытки до {m['exp']} не удались, последняя ошибка: {why.ru}")
     m = _CUT_OFF.match(detail)
     if m:
         ky = f"«Азыр эскертүү» ({m['click']}) {m['limit']} чейин бүткөн жок — "
@@ -129,7 +130,15 @@ def reason_words(detail: str) -> I18n:
             ky += f" (акыркы ката: {m['why']})"
             ru += f" (последняя ошибка: {m['why']})"
         return I18n(ky, ru)
-    return I18n(detail, detail)
+    return _known(detail) or I18n(detail, detail)
+
+
+def _known(detail: str) -> I18n | None:
+    """``detail`` in Kyrgyz and Russian by the ledger's patterns (:mod:`automation.reasons`), or None."""
+    from automation.reasons import plain_reason
+
+    ky, ru = plain_reason(detail, "ky"), plain_reason(detail, "ru")
+    return I18n(ky, ru) if ky and ru else None
 
 
 def describe_form(plan: Plan | None, template: str, event_id: str | None, pre_test: bool = False,
