@@ -784,6 +784,8 @@ def test_the_school_check_and_the_final_ranking_in_plain_words(fresh):
     for i, code in enumerate(["A-001", "A-002", "A-003"]):
         _post(member, f"/admin/school/a/{code}", {f"c{c}": str(1 + (c + i) % 5) for c in range(1, 8)},
               page=f"/admin/school/a/{code}")
+    page = admin.get("/admin/school").text  # one member's scores: no agreement to compute yet, said so
+    assert "nan" not in page and "нужны оценки хотя бы двух членов комиссии" in page
     _finalize(store, date(2021, 1, 25))
     page = admin.get("/admin/school").text
     table = _shown_text(page, "ranking")
