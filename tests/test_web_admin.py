@@ -204,6 +204,21 @@ def test_the_session_cookie_and_its_end(built):
     assert "Secure" in r.headers["Set-Cookie"]
 
 
+def test_a_post_after_the_session_ended_says_so_and_shows_back_what_she_typed(built):
+    cfg, store = built
+    clock = Clock(NOW)
+    c = _app(cfg, store, clock=clock, idle_seconds=600).test_client()
+    _login(c, "admin")
+    page = c.get("/admin/roster")
+    before = store.roster.participants(active_only=False)
+    clock.t = NOW + timedelta(seconds=1200)  # she was away; then she sends the form she had filled
+    r = c.post("/admin/roster/add", data={"csrf_token": _token(page.text), "name": "Айгүл Асанова",
+                                          "email": "aigul.asanova@example.org", "password": "never shown"})
+    assert r.status_code == 400 and "Сеанс завершён" in r.text and "Войдите снова" in r.text
+    assert "Айгүл Асанова" in r.text and "aigul.asanova@example.org" in r.text and "never shown" not in r.text
+    assert store.roster.participants(active_only=False) == before
+
+
 def test_sign_out_and_no_redirect_to_another_site(built):
     cfg, store = built
     c = _app(cfg, store).test_client()

@@ -101,8 +101,10 @@ def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         @functools.wraps(view)
         def wrapped(*args: Any, **kw: Any) -> Any:
             user = current_user()
+            if user is None and request.method == "POST":  # her session ended while the page was open
+                return _refused_post(ended=True)
             if user is None:
-                return redirect(url_for("admin.login", next=request.path if request.method == "GET" else None))
+                return redirect(url_for("admin.login", next=request.path))
             if user.role not in roles:
                 return render("message.html", status=403, title=TEXTS[lang()]["forbidden_title"],
                               text=TEXTS[lang()]["forbidden"])
@@ -129,15 +131,31 @@ def acting(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+#: At most this many of the values a refused POST carried are shown back (each cut at :data:`TYPED_CHARS`).
+TYPED_FIELDS, TYPED_CHARS = 30, 2000
+
+
 @bp.before_request
 def _csrf() -> Any:
-    """Refuse a POST without the session's CSRF token (nothing is done)."""
+    """Refuse a POST without the session's CSRF token (nothing is done).  The page says whether her session
+    ended (she was away too long: sign in again) or the page was stale, and shows back what she typed (never
+    a password), so that a long text is not lost."""
     if request.method == "POST":
         try:
             validate_csrf(request.form.get("csrf_token", ""), time_limit=CSRF_SECONDS)
         except (ValidationError, CSRFError):
-            return render("message.html", status=400, title=TEXTS[lang()]["csrf_title"], text=TEXTS[lang()]["csrf"])
+            return _refused_post(ended=request.endpoint != "admin.login" and current_user() is None)
     return None
+
+
+def _refused_post(ended: bool) -> Any:
+    """The page of a POST that is not done (HTTP 400): her session ended (``ended``: sign in again) or the page
+    was stale; what she typed is shown back (never a password)."""
+    T = TEXTS[lang()]
+    typed = [v[:TYPED_CHARS] for k, v in request.form.items(multi=True)
+             if k != "csrf_token" and "password" not in k and v.strip()][:TYPED_FIELDS]
+    return render("message.html", status=400, title=T["session_ended_title" if ended else "csrf_title"],
+                  text=T["csrf_ended" if ended else "csrf"], typed=typed)
 
 
 @bp.app_context_processor
