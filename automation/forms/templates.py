@@ -31,8 +31,9 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "forms_templates"
 
 _TOP_KEYS = {"id", "version", "kind", "title", "description", "quiz", "anonymous_allowed", "collect_email", "sections",
              "show_answers"}
-_SECTION_KEYS = {"id", "title", "description", "questions"}
-_QUESTION_KEYS = {
+#: The keys a section and a question of a template may have (a test file's are the same, but ``options_from``).
+SECTION_KEYS = {"id", "title", "description", "questions"}
+QUESTION_KEYS = {
     "id", "kind", "title", "help", "required", "options", "other", "options_from", "scale", "rows",
     "correct", "points", "graded", "max_words", "max_chars", "shuffle",
 }
@@ -121,7 +122,7 @@ def parse_template(data: Any, source: str = "<template>") -> FormSpec:
         raw_sections = []
     for si, s in enumerate(raw_sections):
         sp = f"sections[{si}]"
-        if not c.keys(s, _SECTION_KEYS, sp, ("id", "title", "questions")):
+        if not c.keys(s, SECTION_KEYS, sp, ("id", "title", "questions")):
             continue
         sid = c.ident(s.get("id"), f"{sp}.id")
         if sid in seen_s:
@@ -137,7 +138,7 @@ def parse_template(data: Any, source: str = "<template>") -> FormSpec:
             continue
         for qi, q in enumerate(raw_qs):
             qp = f"{sp}.questions[{qi}]"
-            if not c.keys(q, _QUESTION_KEYS, qp, ("id", "kind", "title")):
+            if not c.keys(q, QUESTION_KEYS, qp, ("id", "kind", "title")):
                 continue
             qid = c.ident(q.get("id"), f"{qp}.id")
             qp = f"{qp} (id {qid})"

@@ -37,14 +37,15 @@ from typing import Any
 
 from automation.checker import read_yaml
 from automation.errors import TemplateError
-from automation.forms.templates import TemplateChecker, check_show_answers, question
+from automation.forms.templates import QUESTION_KEYS, SECTION_KEYS, TemplateChecker, check_show_answers, question
 from automation.model import FormSpec, Question, Section
 
 #: The form kind a test's forms get (the analysis of scores and gain looks for quizzes of this kind).
 TEST_KIND = "post_test"
 
 _TEST_KEYS = {"id", "version", "title", "description", "bank", "show_answers", "sections", "questions"}
-_SECTION_KEYS = {"id", "title", "description", "questions"}
+#: A test's own question (or a bank's): a template's keys but ``options_from`` (a test's options are its own).
+TEST_QUESTION_KEYS = QUESTION_KEYS - {"options_from"}
 
 
 def is_bank(data: Any) -> bool:
@@ -69,8 +70,7 @@ def parse_bank(data: Any, source: str = "<bank>") -> dict[str, Question]:
         raw = []
     for i, q in enumerate(raw):
         qp = f"questions[{i}]"
-        if not c.keys(q, {"id", "kind", "title", "help", "required", "options", "other", "scale", "rows", "correct",
-                          "points", "graded", "max_words", "max_chars", "shuffle"}, qp, ("id", "kind", "title")):
+        if not c.keys(q, TEST_QUESTION_KEYS, qp, ("id", "kind", "title")):
             continue
         qid = c.ident(q.get("id"), f"{qp}.id")
         qp = f"{qp} (id {qid})"
@@ -134,7 +134,7 @@ def parse_test(data: Any, source: str = "<test>", base_dir: Path | None = None) 
     seen_q: dict[str, str] = {}
     for si, s in enumerate(raw_sections):
         sp = "" if "questions" in data else f"sections[{si}]"
-        if sp and not c.keys(s, _SECTION_KEYS, sp, ("id", "title", "questions")):
+        if sp and not c.keys(s, SECTION_KEYS, sp, ("id", "title", "questions")):
             continue
         sid = c.ident(s.get("id"), f"{sp}.id") if sp else "test"
         stitle = c.text(s.get("title"), f"{sp}.title") if sp else title
@@ -160,7 +160,7 @@ def parse_test(data: Any, source: str = "<test>", base_dir: Path | None = None) 
                 made: Question | None = dataclasses.replace(bank[ref], section=sid)
                 qid = ref
             else:
-                if not c.keys(q, set(_QUESTION_KEYS), qp, ("id", "kind", "title")):
+                if not c.keys(q, TEST_QUESTION_KEYS, qp, ("id", "kind", "title")):
                     continue
                 qid = c.ident(q.get("id"), f"{qp}.id")
                 made = question(c, q, f"{qp} (id {qid})", qid, sid, True)
@@ -179,9 +179,6 @@ def parse_test(data: Any, source: str = "<test>", base_dir: Path | None = None) 
                     anonymous_allowed=False, collect_email=True, sections=tuple(sections),
                     questions=tuple(questions), source=source, show_answers=show)
 
-
-_QUESTION_KEYS = ("id", "kind", "title", "help", "required", "options", "other", "scale", "rows", "correct",
-                  "points", "graded", "max_words", "max_chars", "shuffle")
 
 
 def load_test(path: str | Path) -> FormSpec:
