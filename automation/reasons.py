@@ -10,9 +10,14 @@ The patterns follow the lines the jobs write (:mod:`automation.scheduler`, :mod:
 from __future__ import annotations
 
 import re
+from typing import Callable
+
+#: A table of (pattern, ru, ky), as :data:`_PATTERNS` and :data:`automation.web.admin.words.PATTERNS`.
+Patterns = list[tuple[re.Pattern[str], str, str]]
+
 
 #: (pattern, ru, ky): the named groups are put into the texts.
-_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
+_PATTERNS: Patterns = [
     (re.compile(r"^missed: due (?P<due>[\d-]+ [\d:]+), no longer useful after (?P<until>[\d-]+ [\d:]+)$"),
      "Программа не работала в срок ({due}); после {until} это уже не нужно, поэтому пропущено.",
      "Программа мөөнөтүндө ({due}) иштеген эмес; {until} кийин бул керек эмес, ошондуктан өткөрүлдү."),
@@ -67,18 +72,34 @@ _LIMIT = ("Достигнут дневной лимит писем ({cap} пол
           "Күндүк кат лимитине жетти ({cap} алуучу): {left} кат эртең кетет.")
 
 
-def plain_reason(detail: str, lang: str) -> str | None:
-    """The ledger's ``detail`` in plain ``lang`` (``ru`` or ``ky``), or None when no pattern knows it."""
-    i = 1 if lang == "ky" else 0
-    for pattern, ru, ky in _PATTERNS:
+def say(patterns: Patterns, detail: str, lang: str,
+        fill: Callable[[dict[str, str]], bool] = lambda groups: True) -> tuple[str, dict[str, str]] | None:
+    """``detail`` said by the first pattern of ``patterns`` that matches it, in ``lang`` (``ru`` or ``ky``), with
+    the match's named groups (None as ""); ``fill`` may put groups in plain words first (in place) and says
+    False when the detail cannot be said after all.  None when no pattern matches (or ``fill`` said False)."""
+    for pattern, ru, ky in patterns:
         m = pattern.match(detail)
         if m is None:
             continue
         groups = {k: (v or "") for k, v in m.groupdict().items()}
+        if not fill(groups):
+            return None
+        return (ky if lang == "ky" else ru).format(**groups), groups
+    return None
+
+
+def plain_reason(detail: str, lang: str) -> str | None:
+    """The ledger's ``detail`` in plain ``lang`` (``ru`` or ``ky``), or None when no pattern knows it."""
+
+    def fill(groups: dict[str, str]) -> bool:
         if "why" in groups:  # the reason it gave up after, in plain words too
             groups["why"] = plain_reason(groups["why"], lang) or groups["why"]
-        text = (ru, ky)[i].format(**groups)
-        if groups.get("cap"):
-            text += " " + _LIMIT[i].format(**groups)
-        return text
-    return None
+        return True
+
+    said = say(_PATTERNS, detail, lang, fill)
+    if said is None:
+        return None
+    text, groups = said
+    if groups.get("cap"):
+        text += " " + _LIMIT[lang == "ky"].format(**groups)
+    return text

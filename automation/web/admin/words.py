@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 from automation.model import ROLES
+from automation.reasons import Patterns, say
 
-#: (pattern, ru, ky) for whole messages or single problems.
-PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
+#: (pattern, ru, ky) for whole messages or single problems (said by :func:`automation.reasons.say`).
+PATTERNS: Patterns = [
     # automation/roster.py validate_person, field_problems
     (re.compile(r"^name is empty$"), "ФИО не заполнено.", "Аты-жөнү толтурулган эмес."),
     (re.compile(r"^email is empty$"), "E-mail не заполнен.", "E-mail толтурулган эмес."),
@@ -203,20 +204,19 @@ def _role_name(code: str, lang: str) -> str:
 
 
 def _one(detail: str, lang: str) -> str | None:
-    i = 1 if lang == "ky" else 0
-    for pattern, ru, ky in PATTERNS:
-        m = pattern.match(detail)
-        if m is not None:
-            groups = {k: (v or "") for k, v in m.groupdict().items()}
-            if "list" in groups:  # role codes (deputy, admin …) by their names
-                groups["list"] = ", ".join(_role_name(r.strip(), lang) for r in groups["list"].split(","))
-            if "what" in groups:
-                inner = _one(groups["what"], lang)
-                if inner is None:
-                    return None
-                groups["what"] = inner
-            return (ru, ky)[i].format(**groups)
-    return None
+
+    def fill(groups: dict[str, str]) -> bool:
+        if "list" in groups:  # role codes (deputy, admin …) by their names
+            groups["list"] = ", ".join(_role_name(r.strip(), lang) for r in groups["list"].split(","))
+        if "what" in groups:
+            inner = _one(groups["what"], lang)
+            if inner is None:
+                return False
+            groups["what"] = inner
+        return True
+
+    said = say(PATTERNS, detail, lang, fill)
+    return said[0] if said else None
 
 
 def library_words(detail: str, lang: str) -> str | None:
