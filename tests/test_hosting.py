@@ -66,6 +66,17 @@ def wait_for(check, timeout: float = 60.0):
     raise AssertionError("timed out waiting")
 
 
+def _terminate_mid_action(proc: subprocess.Popen, marker: Path) -> str:
+    """SIGTERM while the slow action runs: the process waits for it (still alive after 0.5 s, the action only
+    started), then, the action let go, ends; returns what it printed."""
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)  # SIGTERM is handled; the action is still running
+    assert proc.poll() is None and marker.read_text() == "start ws1.best_practice_vote.create\n"
+    marker.with_suffix(".go").touch()
+    out, _ = proc.communicate(timeout=60)
+    return out
+
+
 def test_sigterm_lets_the_running_action_finish_and_loses_no_tick(tmp_path, capsys):
     cfg = write_season(tmp_path)
     assert main(["--config", str(cfg), "roster", "import", str(tmp_path / "roster.csv")]) == 0
@@ -83,11 +94,7 @@ def test_sigterm_lets_the_running_action_finish_and_loses_no_tick(tmp_path, caps
         capsys.readouterr()
         assert main(["--config", str(cfg), "run", "--once", "--now", "2022-09-15T16:00"]) == 2
         assert "already running on this state file (process" in capsys.readouterr().err
-        proc.send_signal(signal.SIGTERM)
-        time.sleep(0.5)  # SIGTERM is handled; the action is still running
-        assert proc.poll() is None and marker.read_text() == "start ws1.best_practice_vote.create\n"
-        marker.with_suffix(".go").touch()
-        out, _ = proc.communicate(timeout=60)
+        out = _terminate_mid_action(proc, marker)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -122,11 +129,7 @@ def test_run_stops_on_sigterm_after_the_running_action_like_serve(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for(lambda: marker.exists() and "start" in marker.read_text())
-        proc.send_signal(signal.SIGTERM)
-        time.sleep(0.5)  # SIGTERM is handled; the action is still running
-        assert proc.poll() is None and marker.read_text() == "start ws1.best_practice_vote.create\n"
-        marker.with_suffix(".go").touch()
-        out, _ = proc.communicate(timeout=60)
+        out = _terminate_mid_action(proc, marker)
     finally:
         if proc.poll() is None:
             proc.kill()
