@@ -226,8 +226,9 @@ def non_respondents(ctx: Context, form_key: str) -> list[Participant]:
     return [p for p in ctx.store.roster.participants(active_only=True) if p.id in invited and p.id not in answered]
 
 
-def _sync(ctx: Context, form: FormRecord, now: datetime) -> None:
-    """Pull the latest answers of a form held remotely, once per moment (the bundle's other actions reuse it)."""
+def sync_once(ctx: Context, form: FormRecord, now: datetime) -> None:
+    """Pull the latest answers of a form held remotely, once per moment (the bundle's other actions, and the
+    result mails, reuse it)."""
     if form.last_synced_at and parse_iso(form.last_synced_at) >= now:
         return
     from automation.jobs.responses import sync_form
@@ -252,7 +253,7 @@ def reminders(ctx: Context, kit: MailKit, action: Action, now: datetime) -> "lis
             return wait
     if ctx.backend.responses_need_sync and not kit.previewing:
         for f in forms:  # the latest answers, so nobody who answered gets a reminder
-            _sync(ctx, f, now)
+            sync_once(ctx, f, now)
     pending = {f.form_key: {p.id for p in non_respondents(ctx, f.form_key)} for f in forms}
     people = [p for p in ctx.store.roster.participants(active_only=True) if any(p.id in s for s in pending.values())]
     if not people:

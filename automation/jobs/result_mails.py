@@ -31,21 +31,12 @@ from automation.context import Context
 from automation.forms.result import PRE_SUFFIX, Graded, answer_label, correct_label, graded
 from automation.jobs import JobResult, done, skipped
 from automation.jobs.delivery import Outgoing
-from automation.jobs.form_mails import MailKit
-from automation.model import LANGS, Action, FormSpec, Participant, parse_iso
+from automation.jobs.form_mails import MailKit, sync_once
+from automation.model import LANGS, Action, FormSpec, Participant
 from automation.store.forms import FormRecord
 
 #: What stands for an unanswered question (as on her result page, automation/web/result.py).
 NO_ANSWER = {"ky": "жооп жок", "ru": "нет ответа"}
-
-
-def _sync(ctx: Context, form: FormRecord, now: datetime) -> None:
-    """The latest answers of a form held remotely (Google), unless synced at this moment already."""
-    if form.last_synced_at and parse_iso(form.last_synced_at) >= now:
-        return
-    from automation.jobs.responses import sync_form
-
-    sync_form(ctx, form.form_key, now)
 
 
 def _score(g: Graded) -> dict[str, str]:
@@ -106,7 +97,7 @@ def result_mails(ctx: Context, kit: MailKit, action: Action, now: datetime) -> "
     if ctx.backend.responses_need_sync and not kit.previewing:
         # the post-test's latest answers (its sync ran at this tick already, unless it failed); the pre-test
         # closed and was synced at its own deadline
-        _sync(ctx, post, now)
+        sync_once(ctx, post, now)
     answered = set().union(*(ctx.store.responses.respondents(f.form_key) for f in forms))
     people = [p for p in ctx.store.roster.participants(active_only=True) if p.id in answered]
     if not people:
